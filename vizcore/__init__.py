@@ -1,0 +1,11 @@
+"""vizcore: the science behind the app, with no user interface.
+
+Datasets, tiny MLPs, training with recorded snapshots, layer-by-layer geometry and
+weight-space projections, as numpy/torch/scikit-learn code usable from a notebook.
+"""
+from __future__ import annotations
+
+from . import config, datasets, engine, nets, train
+from .errors import UserError
+
+__all__ = ["UserError", "config", "datasets", "engine", "nets", "train"]

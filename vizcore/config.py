@@ -1,0 +1,100 @@
+"""Frozen settings dataclasses that round-trip through a URL query string.
+
+A lesson's settings are one ``QueryConfig`` subclass. Fields are declared with
+:func:`setting`, which records the allowed range or choices; ``from_query`` reads a
+query mapping, keeps every valid value, and replaces anything invalid (text where a
+number goes, NaN, 1e999, out of range, unknown names, huge strings, unknown keys)
+by the default together with a warning that names the key.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from typing import Any, Mapping, Sequence, TypeVar
+
+from .errors import UserError
+
+MAX_VALUE_CHARS = 200
+C = TypeVar("C", bound="QueryConfig")
+
+
+def setting(default: Any, *, lo: float | None = None, hi: float | None = None,
+            choices: Sequence[Any] | None = None, max_chars: int = 100) -> Any:
+    """A dataclass field with its allowed range (numbers) or choices, kept in its metadata."""
+    return field(default=default, metadata={"lo": lo, "hi": hi, "choices": tuple(choices) if choices else None,
+                                            "max_chars": max_chars})
+
+
+def _parse(raw: str, kind: type) -> Any:
+    if kind is bool:
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError("expected true or false")
+    if kind is int:
+        value = float(raw)
+        if not value.is_integer():
+            raise ValueError("expected a whole number")
+        return int(value)
+    if kind is float:
+        value = float(raw)
+        if not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        return value
+    return raw
+
+
+@dataclass(frozen=True)
+class QueryConfig:
+    """Base class: subclasses are frozen dataclasses whose fields use :func:`setting`."""
+
+    def check(self) -> None:
+        """Raise UserError naming the first field outside its range or choices."""
+        for f in fields(self):
+            value, meta = getattr(self, f.name), f.metadata
+            if meta.get("choices") and value not in meta["choices"]:
+                raise UserError(f"{f.name} must be one of {', '.join(map(str, meta['choices']))}; got {value!r}.")
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if not math.isfinite(value):
+                    raise UserError(f"{f.name} must be a finite number.")
+                if meta.get("lo") is not None and value < meta["lo"]:
+                    raise UserError(f"{f.name} must be at least {meta['lo']:g}; got {value:g}.")
+                if meta.get("hi") is not None and value > meta["hi"]:
+                    raise UserError(f"{f.name} must be at most {meta['hi']:g}; got {value:g}.")
+            if isinstance(value, str) and len(value) > meta.get("max_chars", 100):
+                raise UserError(f"{f.name} is too long ({len(value)} characters).")
+
+    def to_query(self) -> dict[str, str]:
+        """Every field as a string, for ``st.query_params``."""
+        return {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in asdict(self).items()}
+
+    def changed(self) -> dict[str, str]:
+        """Only the fields that differ from the defaults (short links)."""
+        default = type(self)().to_query()
+        return {k: v for k, v in self.to_query().items() if default[k] != v}
+
+    @classmethod
+    def from_query(cls: type[C], query: Mapping[str, str], ignore: Sequence[str] = ()) -> tuple[C, list[str]]:
+        """Settings from a query mapping, and one warning per key that was ignored."""
+        cfg, warnings = cls(), []
+        known = {f.name: f for f in fields(cls)}
+        for key, raw in query.items():
+            if key in ignore:
+                continue
+            if key not in known:
+                warnings.append(f"Ignored unknown link setting {key[:40]!r}.")
+                continue
+            raw = str(raw)
+            try:
+                if len(raw) > MAX_VALUE_CHARS:
+                    raise ValueError(f"{len(raw)} characters is too long")
+                default = known[key].default if known[key].default is not MISSING else None
+                candidate = replace(cfg, **{key: _parse(raw, type(default))})
+                candidate.check()
+            except (ValueError, OverflowError, UserError) as exc:
+                warnings.append(f"Ignored link setting {key}={raw[:40]!r} ({exc}); using the default "
+                                f"{getattr(cfg, key)!r}.")
+                continue
+            cfg = candidate
+        return cfg, warnings
