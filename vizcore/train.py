@@ -23,7 +23,7 @@ OPTIMIZERS = engine.Optimizer.NAMES
 
 MAX_LR = 10.0
 MAX_STEPS = 1_000_000
-ProgressFn = Callable[[int, int], None]
+ProgressFn = Callable[[int, int, float], None]  # (done, total, current loss)
 
 
 @dataclass(eq=False)
@@ -99,7 +99,8 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
     record_every : snapshot every this many steps (default: about 200 snapshots);
         the initial and final weights are always recorded
     seed : seeds the minibatch order
-    progress : called as ``progress(done, steps)`` about a hundred times
+    progress : called as ``progress(done, steps, loss)`` about a hundred times, where
+        ``loss`` is the current batch loss (for live loss curves)
 
     Raises
     ------
@@ -141,7 +142,7 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
         if step % record_every == 0 or step == steps:
             record(step)
         if progress is not None and (step % report_every == 0 or step == steps):
-            progress(step, steps)
+            progress(step, steps, float(loss[0]))
     if not np.isfinite(losses[-1]):
         raise UserError(f"Training diverged at step {steps}: the final loss is {losses[-1]:g}. "
                         "Lower the learning rate and train again.")
