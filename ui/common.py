@@ -8,9 +8,6 @@ import streamlit as st
 
 from vizcore import UserError
 
-CACHE = dict(max_entries=32, ttl=6 * 3600)  # bounded caches shared by every session
-
-
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Show a vizcore.UserError as a red message and stop the page, never a traceback."""

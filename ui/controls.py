@@ -1,0 +1,54 @@
+"""Sidebar widgets that read a RunConfig, with presets that fill them in."""
+from __future__ import annotations
+
+from dataclasses import fields
+
+import streamlit as st
+
+from vizcore import datasets
+from vizcore.nets import ACTIVATIONS
+from vizcore.runs import LAYER_DATASETS, LEARNING_RATES, PRESETS, RunConfig
+from vizcore.train import OPTIMIZERS
+
+
+def _apply_preset(prefix: str) -> None:
+    key = st.session_state[f"{prefix}preset"]
+    if key in PRESETS:
+        load_into_widgets(PRESETS[key][1], prefix)
+
+
+def load_into_widgets(cfg: RunConfig, prefix: str = "") -> None:
+    """Write every field of ``cfg`` into the session state of its widget."""
+    for f in fields(cfg):
+        st.session_state[prefix + f.name] = getattr(cfg, f.name)
+
+
+def run_config_controls(prefix: str = "", dataset_choices=LAYER_DATASETS, default: RunConfig | None = None,
+                        presets: bool = True) -> RunConfig:
+    """Preset picker plus one widget per RunConfig field, in the sidebar; returns the config."""
+    default = default or RunConfig()
+    for f in fields(default):
+        st.session_state.setdefault(prefix + f.name, getattr(default, f.name))
+    side = st.sidebar
+    if presets:
+        side.selectbox("Preset", ["custom", *PRESETS], key=f"{prefix}preset", on_change=_apply_preset,
+                       args=(prefix,), format_func=lambda k: PRESETS[k][0] if k in PRESETS else "custom settings",
+                       help="A ready-made experiment. Changing any control below makes it your own.")
+    side.subheader("Data")
+    side.selectbox("Dataset", dataset_choices, key=prefix + "dataset",
+                   format_func=lambda name: f"{name}: {datasets.DESCRIPTIONS[name]}")
+    side.slider("Points", 50, 2000, step=50, key=prefix + "n")
+    side.slider("Noise", 0.0, 0.3, step=0.01, key=prefix + "noise")
+    if st.session_state[prefix + "dataset"] == "spirals":
+        side.slider("Spiral turns", 0.25, 2.0, step=0.05, key=prefix + "turns",
+                    help="More turns entangle the spirals more tightly.")
+    side.subheader("Network")
+    side.text_input("Hidden widths", key=prefix + "widths", help="Units per hidden layer, e.g. 2,2,2,2 or 3.")
+    side.selectbox("Activation", list(ACTIVATIONS), key=prefix + "activation")
+    side.subheader("Training")
+    side.number_input("Seed", 0, 1_000_000, step=1, key=prefix + "seed")
+    side.number_input("Steps", 0, 20_000, step=250, key=prefix + "steps", help="Full-batch updates.")
+    side.select_slider("Learning rate", LEARNING_RATES, key=prefix + "lr")
+    side.selectbox("Optimiser", OPTIMIZERS, key=prefix + "optimizer")
+    values = {f.name: st.session_state[prefix + f.name] for f in fields(default)}
+    return RunConfig(**values)

@@ -1,0 +1,1 @@
+"""Plotly figure builders: plain arrays in, go.Figure out (no training, no streamlit)."""

@@ -1,0 +1,30 @@
+"""Colours and small layout helpers shared by every figure."""
+from __future__ import annotations
+
+import numpy as np
+
+CLASS_COLORS = ["#d6404e", "#3b6fd6", "#2e9e5b", "#e39c24", "#8e5cc7",
+                "#17a2b8", "#b5651d", "#e377c2", "#7f7f7f", "#6b8e23"]
+GRID_COLOR = "rgba(90, 100, 120, 0.35)"
+BOUNDARY_COLOR = "#111111"
+FONT = dict(family="Inter, Segoe UI, sans-serif", size=13)
+
+
+def class_name(label: int) -> str:
+    """Class 0 is "A", class 1 is "B", ... (the articles' names)."""
+    return chr(ord("A") + int(label))
+
+
+def padded_range(values: np.ndarray, pad: float = 0.06) -> list[float]:
+    """[low, high] of the finite values, widened a little so markers are not clipped."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return [-1.0, 1.0]
+    low, high = float(finite.min()), float(finite.max())
+    span = max(high - low, 1e-3)
+    return [low - pad * span, high + pad * span]
+
+
+def f32(values) -> np.ndarray:
+    """float32 copy: plotly sends it base64-encoded, a quarter of the JSON text size."""
+    return np.ascontiguousarray(values, dtype=np.float32)

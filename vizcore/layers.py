@@ -1,0 +1,319 @@
+"""Each hidden layer x -> act(W x + b) as a continuous deformation of space.
+
+A layer is shown in three phases: the linear map, the translation, the activation.
+For a square W with det W > 0 the linear phase follows the polar decomposition
+W = U P (U a rotation, P symmetric positive definite): A(t) = rot(t * angle) expm(t log P),
+whose determinant exp(t * tr log P) never vanishes, so every frame is a homeomorphism.
+The activation phase (1 - t) x + t act(x) is strictly increasing in each coordinate for
+tanh, sigmoid and softplus, so it is a homeomorphism too.
+
+det W < 0 admits no such path, but swapping two hidden units (or, for a single odd
+unit, flipping its sign) reverses det W without changing what the net computes;
+:func:`canonicalise` does that, layer by layer, before animating.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy.spatial.transform import Rotation
+
+from .nets import MLP
+
+SINGULAR_RATIO = 1e-4  # smallest/largest singular value below which W counts as singular
+MONOTONE = ("tanh", "sigmoid", "softplus", "linear")
+
+
+@dataclass(frozen=True)
+class LayerFacts:
+    """What one hidden layer does to space.
+
+    kind: "homeomorphism", "embedding" (into more dimensions), "collapse" (fewer
+    dimensions, or singular W), "fold" (ReLU flattens part of space) or "reflection"
+    (det W < 0 and no symmetry could fix it, so the animation passes through a flat frame).
+    """
+
+    index: int
+    in_dim: int
+    out_dim: int
+    kind: str
+    det: float | None
+    canonicalised: bool
+    note: str
+
+
+@dataclass(eq=False)
+class Animation:
+    """Display coordinates of the data and a grid through every frame.
+
+    points : float32 [F, n, k] the data, k in {2, 3}
+    grid   : float32 [F, g, k] grid polylines, NaN rows separating lines
+    labels : F strings, e.g. "layer 2 · shift"
+    facts  : one LayerFacts per hidden layer
+    boundary : (normal [k], offset) with the output's decision boundary normal . p + offset = 0
+        in the last frame's coordinates (two classes only), else None
+    projection : None, or a sentence saying how more than 3 dimensions were projected
+    """
+
+    points: np.ndarray
+    grid: np.ndarray
+    labels: list[str]
+    facts: list[LayerFacts]
+    boundary: tuple[np.ndarray, float] | None
+    projection: str | None
+
+    @property
+    def dim(self) -> int:
+        return int(self.points.shape[2])
+
+
+# --- canonicalisation --------------------------------------------------------------
+
+def _weights(model: MLP) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(l.weight.detach().numpy().astype(np.float64),
+             l.bias.detach().numpy().astype(np.float64) if l.bias is not None else np.zeros(l.out_features))
+            for l in model.layers]
+
+
+def canonicalise(model: MLP) -> tuple[MLP, list[bool]]:
+    """A copy of ``model`` computing the same function in which every square hidden W has det > 0.
+
+    Returns the copy and, per hidden layer, whether it was changed. Two units are swapped
+    (rows of W and b, columns of the next W); a single tanh or linear unit is negated
+    instead; a single sigmoid unit is negated and the next bias absorbs the shift
+    (sigmoid(-z) = 1 - sigmoid(z)).
+    """
+    twin = model.clone()
+    layers = twin.layers
+    changed = []
+    with torch.no_grad():
+        for k, layer in enumerate(layers[:-1]):
+            W, nxt = layer.weight, layers[k + 1]
+            flip = W.shape[0] == W.shape[1] and np.linalg.det(W.double().numpy()) < 0
+            if flip and W.shape[0] >= 2:
+                order = torch.arange(W.shape[0])
+                order[[0, 1]] = order[[1, 0]]
+                W.copy_(W[order])
+                if layer.bias is not None:
+                    layer.bias.copy_(layer.bias[order])
+                nxt.weight.copy_(nxt.weight[:, order])
+            elif flip and model.activation in ("tanh", "linear", "sigmoid"):
+                if model.activation == "sigmoid":
+                    if nxt.bias is None:
+                        changed.append(False)
+                        continue
+                    nxt.bias.add_(nxt.weight[:, 0])
+                W.neg_()
+                if layer.bias is not None:
+                    layer.bias.neg_()
+                nxt.weight[:, 0].neg_()
+            else:
+                flip = False
+            changed.append(bool(flip))
+    return twin, changed
+
+
+# --- paths of matrices -------------------------------------------------------------
+
+def _spd_log(P: np.ndarray) -> np.ndarray:
+    values, vectors = np.linalg.eigh((P + P.T) / 2)
+    return (vectors * np.log(np.maximum(values, 1e-300))) @ vectors.T
+
+
+def _spd_exp(L: np.ndarray) -> np.ndarray:
+    values, vectors = np.linalg.eigh((L + L.T) / 2)
+    return (vectors * np.exp(values)) @ vectors.T
+
+
+def _rotation_power(U: np.ndarray, t: float) -> np.ndarray:
+    """U^t along the shortest rotation path (U a rotation in 1, 2 or 3 dimensions)."""
+    m = U.shape[0]
+    if m == 1:
+        return np.eye(1)
+    if m == 2:
+        angle = t * np.arctan2(U[1, 0], U[0, 0])
+        return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    if m == 3:
+        return Rotation.from_rotvec(t * Rotation.from_matrix(U).as_rotvec()).as_matrix()
+    # higher dimensions: real Schur-free route through the principal matrix logarithm
+    from scipy.linalg import expm, logm
+    return np.real(expm(t * logm(U)))
+
+
+def polar_path(W: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Matrices [len(ts), m, m] from I to W (square, det W > 0), each invertible."""
+    A, s, Bt = np.linalg.svd(W)
+    U = A @ Bt
+    log_P = _spd_log(Bt.T @ np.diag(s) @ Bt)
+    return np.stack([_rotation_power(U, t) @ _spd_exp(t * log_P) for t in ts])
+
+
+def straight_path(W: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """(1 - t) I + t W: used only where no invertible path exists."""
+    eye = np.eye(W.shape[0])
+    return np.stack([(1 - t) * eye + t * W for t in ts])
+
+
+def _complete_to_square(W: np.ndarray) -> np.ndarray:
+    """Append columns orthogonal to W's column space so that [W | N] is square with det > 0."""
+    out_dim, in_dim = W.shape
+    q, _ = np.linalg.qr(np.c_[W, np.random.default_rng(0).normal(size=(out_dim, out_dim - in_dim))])
+    N = q[:, in_dim:] * np.exp(np.mean(np.log(np.linalg.svd(W, compute_uv=False) + 1e-12)))
+    square = np.c_[W, N]
+    if np.linalg.det(square) < 0:
+        square[:, -1] *= -1
+    return square
+
+
+def _classify(W: np.ndarray, activation: str, flipped: bool, pre: np.ndarray) -> tuple[str, float | None, str]:
+    out_dim, in_dim = W.shape
+    det = float(np.linalg.det(W)) if out_dim == in_dim else None
+    s = np.linalg.svd(W, compute_uv=False)
+    singular = s.min() < SINGULAR_RATIO * max(s.max(), 1e-12)
+    if out_dim < in_dim:
+        return "collapse", det, f"{in_dim}D -> {out_dim}D: a dimension is squashed flat, so different points can land together"
+    if out_dim == in_dim and singular:
+        return "collapse", det, "W is (nearly) singular: space is flattened onto a lower-dimensional slice"
+    if activation == "relu" and (pre < 0).any():
+        return "fold", det, "ReLU sets every negative coordinate to 0: part of space is flattened, not a homeomorphism"
+    if out_dim > in_dim:
+        return "embedding", det, f"{in_dim}D -> {out_dim}D: the data is laid into a higher-dimensional space, nothing is merged"
+    if det is not None and det < 0:
+        return "reflection", det, "det W < 0 and no unit symmetry fixes it: the path passes through a flat frame"
+    note = "invertible W and a monotone activation: a homeomorphism"
+    return "homeomorphism", det, note + (" (units reordered so det W > 0; same function)" if flipped else "")
+
+
+# --- frames ------------------------------------------------------------------------
+
+def _grid(X: np.ndarray, lines: int, resolution: int) -> np.ndarray:
+    """Grid polylines over the bounding box of X [n, d], NaN rows between lines."""
+    d = X.shape[1]
+    low, high = X.min(0), X.max(0)
+    pad = 0.08 * np.maximum(high - low, 1e-6)
+    low, high = low - pad, high + pad
+    if d == 1:
+        return np.linspace(low, high, resolution * 4)
+    if d == 3:
+        lines = max(3, lines // 3 + 1)
+    ticks = [np.linspace(low[i], high[i], lines) for i in range(d)]
+    along = [np.linspace(low[i], high[i], resolution) for i in range(d)]
+    polylines = []
+    for axis in range(d):
+        others = [i for i in range(d) if i != axis]
+        for fixed in np.array(np.meshgrid(*[ticks[i] for i in others])).reshape(len(others), -1).T:
+            line = np.empty((resolution + 1, d))
+            line[:-1, axis] = along[axis]
+            line[:-1, others] = fixed
+            line[-1] = np.nan
+            polylines.append(line)
+    return np.concatenate(polylines)
+
+
+def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_lines: int = 11,
+            grid_resolution: int = 30, canonical: bool = True) -> Animation:
+    """Frames for the input and every phase of every hidden layer of ``model``.
+
+    Parameters
+    ----------
+    points : float [n, d] inputs to follow (d = model.in_dim)
+    frames_per_phase : frames per phase; F = 1 + 3 * frames_per_phase * hidden layers
+    grid_lines, grid_resolution : lines per axis and points per line of the deforming grid
+    canonical : apply :func:`canonicalise` first (same function, det W > 0 where possible)
+    """
+    flipped = [False] * len(model.widths)
+    if canonical:
+        model, flipped = canonicalise(model)
+    X = np.asarray(points, dtype=np.float64)
+    grid = _grid(X, grid_lines, grid_resolution)
+    width = max(model.in_dim, *model.widths)
+    state = np.zeros((len(X) + len(grid), width))
+    state[:, :model.in_dim] = np.r_[X, grid]
+    frames, labels, facts = [state.copy()], ["input"], []
+    ts = np.arange(1, frames_per_phase + 1) / frames_per_phase
+    act = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0),
+           "softplus": lambda z: np.logaddexp(0, z), "linear": lambda z: z}[model.activation]
+    for k, (W, b) in enumerate(_weights(model)[:-1], start=1):
+        out_dim, in_dim = W.shape
+        m = max(in_dim, out_dim)
+        kind, det, note = _classify(W, model.activation, flipped[k - 1], state[:len(X), :in_dim] @ W.T + b)
+        if out_dim == in_dim and kind == "homeomorphism" or kind == "embedding":
+            square = W if out_dim == in_dim else _complete_to_square(W)
+            path = polar_path(square, ts)
+        else:
+            square = np.zeros((m, m))
+            square[:out_dim, :in_dim] = W
+            path = straight_path(square, ts)
+        start = state.copy()
+        for A in path:
+            state = start.copy()
+            state[:, :m] = start[:, :m] @ A.T
+            frames.append(state.copy())
+        labels += [f"layer {k} · linear"] * frames_per_phase
+        start = state.copy()
+        for t in ts:
+            state = start.copy()
+            state[:, :out_dim] += t * b
+            frames.append(state.copy())
+        labels += [f"layer {k} · shift"] * frames_per_phase
+        start = state.copy()
+        for t in ts:
+            state = start.copy()
+            with np.errstate(all="ignore"):
+                state[:, :out_dim] = (1 - t) * start[:, :out_dim] + t * act(start[:, :out_dim])
+            frames.append(state.copy())
+        labels += [f"layer {k} · {model.activation}"] * frames_per_phase
+        state[:, out_dim:] = 0.0  # dimensions this layer dropped are gone for good
+        frames[-1] = state.copy()
+        facts.append(LayerFacts(k, in_dim, out_dim, kind, det, flipped[k - 1], note))
+    stack = np.stack(frames)  # [F, n + g, width]
+    W_out, b_out = _weights(model)[-1]
+    display, boundary, projection = _to_display(stack, len(X), W_out, b_out)
+    return Animation(display[:, :len(X)].astype(np.float32), display[:, len(X):].astype(np.float32),
+                     labels, facts, boundary, projection)
+
+
+def _to_display(stack: np.ndarray, n: int, W_out: np.ndarray, b_out: np.ndarray):
+    """Map working coordinates to 2 or 3 display dimensions; return the boundary there too."""
+    width = stack.shape[2]
+    last = W_out.shape[1]
+    two_class = W_out.shape[0] == 2
+    normal = (W_out[1] - W_out[0]) if two_class else None
+    offset = float(b_out[1] - b_out[0]) if two_class else 0.0
+    if width <= 3:
+        k = max(2, width)
+        display = np.zeros(stack.shape[:2] + (k,))
+        display[..., :width] = stack
+        boundary = None
+        if two_class:
+            padded = np.zeros(k)
+            padded[:last] = normal
+            boundary = (padded.astype(np.float32), offset)
+        return display, boundary, None
+    final = stack[-1, :n, :last]
+    final = final - final.mean(0)
+    if two_class and np.linalg.norm(normal) > 1e-12:
+        first = normal / np.linalg.norm(normal)
+        residual = final - np.outer(final @ first, first)
+        _, _, vt = np.linalg.svd(residual, full_matrices=False)
+        basis_last = np.vstack([first, vt[:2]])
+        sentence = (f"{width}D shown through a fixed 3D projection: the output's decision direction, "
+                    "then the two main directions of the last layer's points across it")
+    else:
+        _, _, vt = np.linalg.svd(final, full_matrices=False)
+        basis_last = vt[:3]
+        sentence = f"{width}D shown through a fixed 3D projection onto the last layer's three principal directions"
+    basis = np.zeros((3, width))
+    basis[:, :last] = basis_last
+    display = stack @ basis.T
+    boundary = None
+    if two_class and np.linalg.norm(normal) > 1e-12:
+        scale = np.linalg.norm(normal)
+        boundary = (np.array([1.0, 0.0, 0.0], dtype=np.float32), offset / scale)
+    return display, boundary, sentence
+
+
+def frames(model: MLP, points: np.ndarray, frames_per_phase: int = 8) -> np.ndarray:
+    """Display coordinates [F, n, k] of ``points``: the input, then every phase of every hidden layer."""
+    return animate(model, points, frames_per_phase).points

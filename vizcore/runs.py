@@ -1,0 +1,98 @@
+"""One experiment = one frozen config: a dataset, a net, and how it was trained.
+
+``RunConfig`` is what a lesson page and a shared link describe; :func:`train_run`
+turns it into a trained model and its History, deterministically.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from . import datasets
+from .config import QueryConfig, setting
+from .nets import ACTIVATIONS, MLP, parse_widths
+from .train import OPTIMIZERS, History, fit
+
+LAYER_DATASETS = ("spirals", "disc_annulus", "linked_tori", "line_aba")
+LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+@dataclass(frozen=True)
+class RunConfig(QueryConfig):
+    """Dataset, network and training settings of one experiment."""
+
+    dataset: str = setting("spirals", choices=datasets.names())
+    n: int = setting(400, lo=10, hi=5000)
+    noise: float = setting(0.0, lo=0.0, hi=0.5)
+    turns: float = setting(0.75, lo=0.25, hi=3.0)
+    widths: str = setting("2,2,2,2", max_chars=40)
+    activation: str = setting("tanh", choices=tuple(ACTIVATIONS))
+    seed: int = setting(0, lo=0, hi=1_000_000)
+    steps: int = setting(2000, lo=0, hi=20_000)
+    lr: float = setting(0.03, lo=1e-5, hi=10.0)
+    optimizer: str = setting("adam", choices=OPTIMIZERS)
+
+    def hidden_widths(self, max_width: int = 16) -> tuple[int, ...]:
+        return parse_widths(self.widths, max_width=max_width)
+
+    def make_dataset(self) -> datasets.Dataset:
+        params = {"turns": self.turns} if self.dataset == "spirals" else {}
+        return datasets.make(self.dataset, n=self.n, noise=self.noise, seed=self.seed, **params)
+
+    def make_model(self, ds: datasets.Dataset) -> MLP:
+        return MLP(ds.dim, self.hidden_widths(), ds.out_dim, activation=self.activation, seed=self.seed)
+
+
+@dataclass(eq=False)
+class Run:
+    """A trained model, its dataset and the History of the run (treat as read-only: it is cached)."""
+
+    config: RunConfig
+    dataset: datasets.Dataset
+    model: MLP
+    history: History
+
+    def model_at(self, t: int) -> MLP:
+        """The model with the weights of snapshot ``t`` (negative counts from the end)."""
+        return self.history.model_at(self.model, int(t) % len(self.history))
+
+
+def train_run(cfg: RunConfig, progress=None) -> Run:
+    """Build the dataset and the net of ``cfg`` and train it (raises UserError for bad settings)."""
+    cfg.check()
+    ds = cfg.make_dataset()
+    model = cfg.make_model(ds)
+    hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed, progress=progress)
+    return Run(cfg, ds, model, hist)
+
+
+def display_sample(n: int, limit: int, seed: int = 0) -> np.ndarray:
+    """Sorted indices of at most ``limit`` of ``n`` points, the same for the same arguments."""
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))
+
+
+PRESETS: dict[str, tuple[str, RunConfig]] = {
+    "spirals": ("Spirals: a 2-2-2-2 tanh net untangles them",
+                RunConfig()),
+    "disc2": ("Disc in a ring, 2 units: cannot be separated",
+              RunConfig(dataset="disc_annulus", widths="2", seed=5)),
+    "disc3": ("Disc in a ring, 3 units: lifted apart in 3D",
+              RunConfig(dataset="disc_annulus", widths="3")),
+    "tori4": ("Linked tori: a 4-unit layer pulls them apart",
+              RunConfig(dataset="linked_tori", widths="4")),
+    "aba1": ("A-B-A on a line, 1 unit: impossible",
+             RunConfig(dataset="line_aba", widths="1")),
+    "aba2": ("A-B-A on a line, 2 units: bend the line",
+             RunConfig(dataset="line_aba", widths="2")),
+}
+
+
+def preset(key: str) -> RunConfig:
+    return PRESETS[key][1]
+
+
+def with_changes(cfg: RunConfig, **changes) -> RunConfig:
+    return replace(cfg, **changes)
