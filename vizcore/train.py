@@ -132,8 +132,9 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
     report_every = max(1, steps // 100)
     for step in range(1, steps + 1):
         idx = next(order)
-        loss, grad = engine.loss_and_grad(arch, flat, X if idx is None else X[idx],
-                                          y if idx is None else y[idx], ds.task)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, in words
+            loss, grad = engine.loss_and_grad(arch, flat, X if idx is None else X[idx],
+                                              y if idx is None else y[idx], ds.task)
         if not np.isfinite(loss).all() or not np.isfinite(grad).all():
             raise UserError(f"Training diverged at step {step}: the loss became {loss[0]:g}. "
                             "Lower the learning rate and train again.")
