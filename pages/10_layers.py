@@ -47,7 +47,7 @@ with user_errors():
 acc = float(run.history.accuracy[-1])
 c1, c2, c3 = st.columns(3)
 c1.metric("Training accuracy", f"{acc:.1%}")
-c2.metric("Final loss", f"{run.history.loss[-1]:.4f}")
+c2.metric("Final loss", f"{run.history.loss[-1]:.3g}")
 c3.metric("Parameters", run.model.n_params)
 
 st.plotly_chart(fig, width="stretch", key="layer_animation")

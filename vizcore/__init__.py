@@ -5,7 +5,7 @@ weight-space projections, as numpy/torch/scikit-learn code usable from a noteboo
 """
 from __future__ import annotations
 
-from . import config, datasets, engine, nets, train
+from . import config, datasets, engine, layers, nets, runs, train
 from .errors import UserError
 
-__all__ = ["UserError", "config", "datasets", "engine", "nets", "train"]
+__all__ = ["UserError", "config", "datasets", "engine", "layers", "nets", "runs", "train"]

@@ -107,12 +107,13 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
                                        transition=dict(duration=0))]) for f in range(F)]
     fig.update_layout(
         title=title, height=height, font=FONT, template="plotly_white",
-        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=-0.02,
-                          xanchor="left", yanchor="top", pad=dict(t=8, r=8), showactive=False)],
-        sliders=[dict(active=0, steps=steps, x=0.18, len=0.82, y=-0.02, yanchor="top", pad=dict(t=8),
-                      currentvalue=dict(prefix="", font=dict(size=14)), ticklen=0,
+        margin=dict(l=10, r=10, t=50 if title else 30, b=90),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=0,
+                          xanchor="left", yanchor="top", pad=dict(t=62, r=8), showactive=False)],
+        sliders=[dict(active=0, steps=steps, x=0.2, len=0.8, y=0, yanchor="top", pad=dict(t=50, b=0),
+                      currentvalue=dict(prefix="showing: ", font=dict(size=14, color="#1d2330"), xanchor="right"),
+                      ticklen=0, minorticklen=0, tickwidth=0, tickcolor="rgba(0,0,0,0)",
                       font=dict(color="rgba(0,0,0,0)", size=1))],
     )
     first = np.r_[anim.points[0], anim.grid[0]]

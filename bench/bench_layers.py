@@ -1,0 +1,61 @@
+"""Lesson 1 presets: cold time to train and build the animation, warm (cached) time, JSON size.
+
+Run from the project root: python bench/bench_layers.py
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import plotly.io as pio  # noqa: E402
+import plotly.tools  # noqa: E402
+import torch  # noqa: E402
+
+from ui.cache import SharedCache  # noqa: E402
+from vizcore.figures.layers import layer_animation  # noqa: E402
+from vizcore.layers import animate  # noqa: E402
+from vizcore.runs import PRESETS, display_sample, train_run  # noqa: E402
+
+torch.set_num_threads(1)
+MAX_POINTS = {2: 500, 3: 300}  # as pages/10_layers.py
+
+
+def build(cfg):
+    run = train_run(cfg)
+    keep = display_sample(run.dataset.n, MAX_POINTS[3 if run.dataset.dim == 3 else 2])
+    anim = animate(run.model, run.dataset.X[keep])
+    return run, anim, layer_animation(anim, run.dataset.y[keep])
+
+
+def send(fig) -> str:
+    """What st.plotly_chart does with a figure on every rerun."""
+    return pio.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)
+
+
+def main(repeats: int = 3) -> None:
+    print(f"{'preset':<8} {'cold s (median)':>16} {'warm s':>8} {'JSON MB':>8} {'frames':>7} {'acc':>6}")
+    for key, (_, cfg) in PRESETS.items():
+        colds = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            run, anim, fig = build(cfg)
+            send(fig)
+            colds.append(time.perf_counter() - t0)
+        cache = SharedCache()
+        cache.get_or_compute(cfg, lambda: fig)
+        warms = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            send(cache.get_or_compute(cfg, lambda: None))
+            warms.append(time.perf_counter() - t0)
+        size = len(send(fig)) / 1e6
+        print(f"{key:<8} {statistics.median(colds):>16.2f} {statistics.median(warms):>8.3f} {size:>8.2f} "
+              f"{len(anim.labels):>7} {run.history.accuracy[-1]:>6.1%}")
+
+
+if __name__ == "__main__":
+    main()

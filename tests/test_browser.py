@@ -1,0 +1,105 @@
+"""A real browser: start `streamlit run app.py`, open every page in Chromium, check it rendered.
+
+Needs Debian's chromium (/usr/bin/chromium) and the playwright Python package; skipped
+when either is missing, except in CI, where a missing browser is a failure.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    break
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        yield tab
+        browser.close()
+
+
+def wait_until_finished(tab, timeout_ms: int = 120_000) -> None:
+    tab.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout_ms)
+    tab.wait_for_timeout(300)
+    tab.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
+
+
+def page_urls(tab, base: str) -> list[str]:
+    tab.goto(base)
+    wait_until_finished(tab)
+    hrefs = []
+    for link in tab.query_selector_all("[data-testid=stSidebarNavLink]"):
+        href = link.get_attribute("href")
+        if href and href not in hrefs:
+            hrefs.append(href if href.startswith("http") else base + "/" + href.lstrip("/"))
+    return hrefs
+
+
+def test_every_page_renders_its_charts_without_exception(server, page):
+    urls = page_urls(page, server)
+    n_pages = len([p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_")])
+    assert len(urls) == n_pages
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for i, url in enumerate(urls):
+        page.goto(url)
+        wait_until_finished(page)
+        page.wait_for_timeout(800)
+        name = url.rstrip("/").rsplit("/", 1)[-1] or "home"
+        page.screenshot(path=str(SHOTS / f"{i:02d}-{name}.png"), full_page=True)
+        assert page.query_selector_all("[data-testid=stException]") == [], url
+        errors = [e.inner_text() for e in page.query_selector_all("[data-testid=stAlertContentError]")]
+        assert errors == [], (url, errors)
+        charts = page.query_selector_all("[data-testid=stPlotlyChart]")
+        for chart in charts:  # a rendered plotly chart has drawn its SVG or WebGL layer
+            assert chart.query_selector(".main-svg") is not None, url
+        if "layers" in url:
+            assert charts, "the layers page shows no chart"
