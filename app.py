@@ -11,6 +11,8 @@ from pathlib import Path
 import streamlit as st
 import torch
 
+from ui.presentation import init_from_link, sidebar_toggle
+
 # Tiny nets gain nothing from intra-op threads, and a shared host serves many sessions.
 torch.set_num_threads(1)
 
@@ -26,7 +28,10 @@ def main() -> None:
     st.set_page_config(page_title="What neural networks do to space", page_icon="🌀", layout="wide")
     files = sorted(p for p in PAGES.glob("*.py") if not p.name.startswith("_"))
     pages = [st.Page(str(p), title=page_title(p), default=(i == 0)) for i, p in enumerate(files)]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    init_from_link()
+    sidebar_toggle()
+    page.run()
 
 
 main()

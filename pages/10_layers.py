@@ -10,9 +10,10 @@ import streamlit as st
 from ui.cache import shared_cache
 from ui.common import explain, progress_bar, user_errors
 from ui.controls import run_config_controls
+from ui.links import apply_link, publish_link
 from vizcore.figures.layers import layer_animation
 from vizcore.layers import animate
-from vizcore.runs import Run, RunConfig, display_sample, train_run
+from vizcore.runs import PRESETS, Run, RunConfig, display_sample, train_run
 
 MAX_POINTS = {2: 500, 3: 300}
 
@@ -37,7 +38,9 @@ st.markdown(
     "Played as a continuous motion, each phase stretches and bends space without tearing it, so the net "
     "can untangle the classes only in ways a rubber sheet could.")
 
+apply_link(RunConfig, page="layers", presets={k: c for k, (_, c) in PRESETS.items()})
 cfg = run_config_controls()
+publish_link(cfg, page="layers")
 with user_errors():
     cfg.hidden_widths()
     with progress_bar("Training") as progress:

@@ -5,6 +5,7 @@ from dataclasses import fields
 
 import streamlit as st
 
+from ui.presentation import advanced
 from vizcore import datasets
 from vizcore.nets import ACTIVATIONS
 from vizcore.runs import LAYER_DATASETS, LEARNING_RATES, PRESETS, RunConfig
@@ -37,18 +38,18 @@ def run_config_controls(prefix: str = "", dataset_choices=LAYER_DATASETS, defaul
     side.subheader("Data")
     side.selectbox("Dataset", dataset_choices, key=prefix + "dataset",
                    format_func=lambda name: f"{name}: {datasets.DESCRIPTIONS[name]}")
-    side.slider("Points", 50, 2000, step=50, key=prefix + "n")
-    side.slider("Noise", 0.0, 0.3, step=0.01, key=prefix + "noise")
     if st.session_state[prefix + "dataset"] == "spirals":
         side.slider("Spiral turns", 0.25, 2.0, step=0.05, key=prefix + "turns",
                     help="More turns entangle the spirals more tightly.")
     side.subheader("Network")
     side.text_input("Hidden widths", key=prefix + "widths", help="Units per hidden layer, e.g. 2,2,2,2 or 3.")
-    side.selectbox("Activation", list(ACTIVATIONS), key=prefix + "activation")
-    side.subheader("Training")
-    side.number_input("Seed", 0, 1_000_000, step=1, key=prefix + "seed")
-    side.number_input("Steps", 0, 20_000, step=250, key=prefix + "steps", help="Full-batch updates.")
-    side.select_slider("Learning rate", LEARNING_RATES, key=prefix + "lr")
-    side.selectbox("Optimiser", OPTIMIZERS, key=prefix + "optimizer")
+    more = advanced(side)
+    more.slider("Points", 50, 2000, step=50, key=prefix + "n")
+    more.slider("Noise", 0.0, 0.3, step=0.01, key=prefix + "noise")
+    more.selectbox("Activation", list(ACTIVATIONS), key=prefix + "activation")
+    more.number_input("Seed", 0, 1_000_000, step=1, key=prefix + "seed")
+    more.number_input("Steps", 0, 20_000, step=250, key=prefix + "steps", help="Full-batch updates.")
+    more.select_slider("Learning rate", LEARNING_RATES, key=prefix + "lr")
+    more.selectbox("Optimiser", OPTIMIZERS, key=prefix + "optimizer")
     values = {f.name: st.session_state[prefix + f.name] for f in fields(default)}
     return RunConfig(**values)

@@ -222,3 +222,13 @@ def make(name: str, n: int = 500, noise: float = 0.0, seed: int = 0, *, signed: 
     y = y.astype(np.int64) if task == "classification" else y.astype(np.float32)
     args = dict(n=int(n), noise=float(noise), seed=int(seed), signed=signed, bias_input=bias_input, **params)
     return Dataset(X.astype(np.float32), y, task, name, args)
+
+
+def from_csv(data: bytes | str, task: str = "auto") -> Dataset:
+    """A user's CSV (bytes or text) as a Dataset, or UserError saying what is wrong and where.
+
+    See :func:`vizcore.csvdata.from_csv`.
+    """
+    from .csvdata import from_csv as parse
+
+    return parse(data, task)

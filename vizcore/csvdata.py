@@ -1,0 +1,138 @@
+"""A user's CSV file turned into a Dataset, or a UserError that says what and where.
+
+Accepted: 1 to 3 numeric coordinate columns, then a label column (class names or
+integers) or a numeric target; comma or semicolon separated; with or without a header.
+The file is parsed as text with the csv module: nothing is evaluated or unpickled.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+
+from .errors import UserError
+
+MAX_BYTES = 2_000_000
+MAX_ROWS = 20_000
+MAX_COORDS = 3
+MAX_CLASSES = 10
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        text = data
+    else:
+        if len(data) > MAX_BYTES:
+            raise UserError(f"The file is {len(data) / 1e6:.1f} MB; at most {MAX_BYTES / 1e6:.0f} MB is accepted.")
+        if b"\x00" in data[:4096]:
+            raise UserError("This does not look like a text CSV file (it contains binary data).")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"The file is not UTF-8 text (byte {exc.start} cannot be read). "
+                            "Save it as 'CSV UTF-8' and upload it again.") from None
+    if len(text) > MAX_BYTES:
+        raise UserError(f"The file is too large; at most {MAX_BYTES / 1e6:.0f} MB is accepted.")
+    if any(ch in text[:4096] for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f"):
+        raise UserError("This does not look like a text CSV file (it contains control characters).")
+    return text
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell.strip())
+    except ValueError:
+        return None
+
+
+def _rows(text: str) -> list[list[str]]:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise UserError("The file is empty.")
+    if len(lines) > MAX_ROWS + 1:
+        raise UserError(f"The file has {len(lines):,} rows; at most {MAX_ROWS:,} are accepted.")
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    rows = [[cell.strip() for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+    width = len(rows[0])
+    for i, row in enumerate(rows, start=1):
+        if len(row) != width:
+            raise UserError(f"Row {i} has {len(row)} columns but row 1 has {width}; every row needs the same number.")
+    return rows
+
+
+def from_csv(data: bytes | str, task: str = "auto"):
+    """Parse a user's CSV into a :class:`~vizcore.datasets.Dataset`.
+
+    Parameters
+    ----------
+    data : the file's bytes (UTF-8) or text
+    task : "auto" (integers with at most 10 values or text labels -> classification,
+        other numbers -> regression), "classification" or "regression"
+
+    Returns
+    -------
+    Dataset with X float32 [n, d] (d in 1..3), y int64 class indices or float32 targets,
+    and ``params["classes"]`` naming the classes in index order.
+    """
+    from .datasets import Dataset
+
+    rows = _rows(_decode(data))
+    header = rows[0] if any(_number(c) is None for c in rows[0][:-1]) or (
+        len(rows) > 1 and _number(rows[0][-1]) is None and _number(rows[1][-1]) is not None) else None
+    body = rows[1:] if header else rows
+    first_row = 2 if header else 1
+    n_cols = len(rows[0])
+    if n_cols < 2:
+        raise UserError("The file needs at least two columns: one or more coordinates, then a label.")
+    if n_cols - 1 > MAX_COORDS:
+        raise UserError(f"The file has {n_cols - 1} coordinate columns; at most {MAX_COORDS} can be drawn.")
+    if not body:
+        raise UserError("The file has a header but no data rows.")
+    if len(body) > MAX_ROWS:
+        raise UserError(f"The file has {len(body):,} data rows; at most {MAX_ROWS:,} are accepted.")
+    names = header or [f"column {j + 1}" for j in range(n_cols)]
+    X = np.empty((len(body), n_cols - 1))
+    for i, row in enumerate(body):
+        for j, cell in enumerate(row[:-1]):
+            value = _number(cell)
+            where = f"row {first_row + i}, column {j + 1} ({names[j]!r})"
+            if value is None:
+                raise UserError(f"{where} holds {cell[:30]!r}, which is not a number.")
+            if not math.isfinite(value):
+                raise UserError(f"{where} is {cell!r}; only finite numbers are accepted.")
+            X[i, j] = value
+    labels = [row[-1] for row in body]
+    numbers = [_number(v) for v in labels]
+    numeric = all(v is not None for v in numbers)
+    if numeric:
+        for i, v in enumerate(numbers):
+            if not math.isfinite(v):
+                raise UserError(f"Row {first_row + i}, column {n_cols} ({names[-1]!r}) is {labels[i]!r}; "
+                                "only finite numbers are accepted.")
+    integer_like = numeric and all(float(v).is_integer() for v in numbers)
+    if task == "auto":
+        task = "classification" if not numeric or (integer_like and len(set(numbers)) <= MAX_CLASSES) else "regression"
+    if task == "regression":
+        if not numeric:
+            bad = next(i for i, v in enumerate(numbers) if v is None)
+            raise UserError(f"Row {first_row + bad}, column {n_cols} ({names[-1]!r}) holds {labels[bad][:30]!r}, "
+                            "but a regression target must be a number.")
+        y = np.asarray(numbers, dtype=np.float32)
+        classes: list[str] = []
+    else:
+        keys = numbers if integer_like else labels
+        classes_sorted = sorted(set(keys), key=lambda k: (isinstance(k, str), k))
+        if len(classes_sorted) < 2:
+            only = classes_sorted[0]
+            raise UserError(f"Every row has the label {f'{only:g}' if isinstance(only, float) else only!r}: "
+                            "a classifier needs at least two classes.")
+        if len(classes_sorted) > MAX_CLASSES:
+            raise UserError(f"The label column has {len(classes_sorted)} different values; at most {MAX_CLASSES} "
+                            "classes are accepted.")
+        index = {k: i for i, k in enumerate(classes_sorted)}
+        y = np.asarray([index[k] for k in keys], dtype=np.int64)
+        classes = [f"{k:g}" if isinstance(k, float) else str(k) for k in classes_sorted]
+    return Dataset(X.astype(np.float32), y, task, "csv",
+                   dict(n=len(body), columns=list(names), classes=classes))
