@@ -9,6 +9,8 @@ again, so thirty students opening one link cost one training.
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -80,6 +82,8 @@ def shared_cache(max_entries: int = 32, ttl: float = 6 * 3600) -> Callable:
         def wrapper(*args, **kwargs):
             def compute():
                 LOG.append(fn.__qualname__)
+                if os.environ.get("VIZCORE_CACHE_LOG"):  # the load test counts these lines
+                    print(f"[cache] computing {fn.__qualname__}", file=sys.stderr, flush=True)
                 return fn(*args, **kwargs)
             return cache.get_or_compute(key_of(args, kwargs), compute)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from . import datasets
 from .config import QueryConfig, setting
+from .errors import UserError
 from .nets import ACTIVATIONS, MLP, parse_widths
 from .train import OPTIMIZERS, History, fit
 
@@ -22,7 +23,7 @@ LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 class RunConfig(QueryConfig):
     """Dataset, network and training settings of one experiment."""
 
-    dataset: str = setting("spirals", choices=datasets.names())
+    dataset: str = setting("spirals", choices=(*datasets.names(), "csv"))
     n: int = setting(400, lo=10, hi=5000)
     noise: float = setting(0.0, lo=0.0, hi=0.5)
     turns: float = setting(0.75, lo=0.25, hi=3.0)
@@ -32,6 +33,8 @@ class RunConfig(QueryConfig):
     steps: int = setting(2000, lo=0, hi=20_000)
     lr: float = setting(0.03, lo=1e-5, hi=10.0)
     optimizer: str = setting("adam", choices=OPTIMIZERS)
+    data_id: str = setting("", max_chars=16)   # fingerprint of an uploaded CSV (dataset == "csv")
+    start_id: str = setting("", max_chars=16)  # fingerprint of uploaded weights training starts from
 
     def hidden_widths(self, max_width: int = 16) -> tuple[int, ...]:
         return parse_widths(self.widths, max_width=max_width)
@@ -58,11 +61,24 @@ class Run:
         return self.history.model_at(self.model, int(t) % len(self.history))
 
 
-def train_run(cfg: RunConfig, progress=None) -> Run:
-    """Build the dataset and the net of ``cfg`` and train it (raises UserError for bad settings)."""
+def train_run(cfg: RunConfig, progress=None, dataset: datasets.Dataset | None = None,
+              start: MLP | None = None) -> Run:
+    """Build the dataset and the net of ``cfg`` and train it (raises UserError for bad settings).
+
+    ``dataset`` replaces the generated one (a user's CSV, named by ``cfg.data_id``);
+    ``start`` is a model whose weights training continues from (``cfg.start_id``).
+    """
     cfg.check()
-    ds = cfg.make_dataset()
+    if cfg.dataset == "csv" and dataset is None:
+        raise UserError("This link uses a CSV file uploaded on another computer, and this server no longer "
+                        "has it. Upload the same file (sidebar, 'Your own data') to reproduce the experiment.")
+    ds = dataset if dataset is not None else cfg.make_dataset()
     model = cfg.make_model(ds)
+    if start is not None:
+        if (start.in_dim, start.out_dim) != (ds.dim, ds.out_dim):
+            raise UserError(f"The loaded weights are for {start.in_dim} inputs and {start.out_dim} outputs, but "
+                            f"this dataset has {ds.dim} inputs and needs {ds.out_dim} outputs.")
+        model = start.clone()
     hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed, progress=progress)
     return Run(cfg, ds, model, hist)
 
