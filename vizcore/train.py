@@ -5,6 +5,7 @@ so every view of one step agrees.
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -17,12 +18,14 @@ from .datasets import Dataset
 from .errors import UserError
 from . import engine
 from .nets import flat_params, load_flat
+from .online import ExampleGradient
 
 OPTIMIZERS = engine.Optimizer.NAMES
 
 
 MAX_LR = 10.0
 MAX_STEPS = 1_000_000
+MAX_SPREAD = 1000
 ProgressFn = Callable[[int, int, float], None]  # (done, total, current loss)
 
 
@@ -35,6 +38,9 @@ class History:
     loss     : float32 [T] loss on the whole dataset at each snapshot
     accuracy : float32 [T] fraction classified correctly (NaN for regression)
     grad_rms : float32 [P] root mean square of dLoss/dw_i over every update of the run
+    step_loss : float32 [steps] loss of the batch (or example) used by each update, or None
+    rate : float32 [T] learning rate in force at each snapshot, or None
+    state : what :func:`fit` needs to continue this run (``fit(..., resume=history)``), or None
     """
 
     params: np.ndarray
@@ -42,6 +48,9 @@ class History:
     loss: np.ndarray
     accuracy: np.ndarray
     grad_rms: np.ndarray
+    step_loss: Optional[np.ndarray] = None
+    rate: Optional[np.ndarray] = None
+    state: Optional["TrainState"] = None
 
     def __len__(self) -> int:
         return len(self.step)
@@ -50,6 +59,63 @@ class History:
         """A copy of ``model`` holding the weights of snapshot ``t``."""
         twin = model.clone() if hasattr(model, "clone") else model
         return load_flat(twin, self.params[t])
+
+    def recent_loss(self, window: int = 1000) -> np.ndarray:
+        """float64 [T]: mean training loss over the last ``window`` updates before each snapshot.
+
+        For one-output regression with squared error, its square root is the RMS error
+        over the last ``window`` examples (the article's error curve). NaN at step 0.
+        """
+        if self.step_loss is None:
+            raise ValueError("this History has no per-update losses")
+        total = np.r_[0.0, np.cumsum(self.step_loss, dtype=np.float64)]
+        start = np.maximum(self.step - max(1, int(window)), 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (total[self.step] - total[start]) / (self.step - start)
+
+
+@dataclass(eq=False)
+class TrainState:
+    """Where a run stopped: enough to continue it exactly as if it had never paused.
+
+    flat     : float64 [1, P] weights
+    step     : updates applied so far
+    optimizer: the engine optimiser with its moments
+    order    : the data order (where in which shuffled epoch)
+    pending  : float64 [k, P] slow learning's ring of recent updates (row step % k is the newest)
+    pending_sum : float64 [P] running sum of ``pending``'s rows
+    grad_sq  : float64 [1, P] sum of squared gradients over every update so far
+    """
+
+    flat: np.ndarray
+    step: int
+    optimizer: engine.Optimizer
+    order: "BatchOrder"
+    pending: np.ndarray
+    pending_sum: np.ndarray
+    grad_sq: np.ndarray
+
+
+class BatchOrder:
+    """Minibatch indices from a seeded permutation, epoch after epoch (None batches = full batch)."""
+
+    def __init__(self, n: int, batch_size: Optional[int], seed: int):
+        self.n, self.batch_size = n, None if batch_size is None or batch_size >= n else int(batch_size)
+        self.rng, self.perm, self.pos = np.random.default_rng(seed), None, 0
+
+    def take(self, count: int) -> Optional[np.ndarray]:
+        """int64 [count, batch_size]: the next ``count`` batches (None for full batch)."""
+        bs = self.batch_size
+        if bs is None:
+            return None
+        out, filled = np.empty((count, bs), dtype=np.int64), 0
+        while filled < count:
+            if self.perm is None or self.pos + bs > self.n:
+                self.perm, self.pos = self.rng.permutation(self.n), 0
+            m = min((self.n - self.pos) // bs, count - filled)
+            out[filled:filled + m] = self.perm[self.pos:self.pos + m * bs].reshape(m, bs)
+            self.pos, filled = self.pos + m * bs, filled + m
+        return out
 
 
 def loss_fn(task: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
@@ -84,15 +150,48 @@ def check_settings(steps: int, lr: float, batch_size: Optional[int], n: int) -> 
         raise UserError(f"The batch size must be between 1 and the number of points ({n}); got {batch_size}.")
 
 
+def check_schedule(lr_schedule, spread: int, lr_decay: Optional[float]) -> tuple[tuple[int, float], ...]:
+    """The schedule as sorted (step, rate) pairs; UserError for a bad rate, step, spread or decay."""
+    pairs = []
+    for step, rate in lr_schedule:
+        if not (float(step).is_integer() and 0 <= step <= MAX_STEPS):
+            raise UserError(f"A rate change must happen at a whole number of steps between 0 and {MAX_STEPS:,}; "
+                            f"got {step}.")
+        if not (math.isfinite(rate) and 0 < rate <= MAX_LR):
+            raise UserError(f"Each new learning rate must be above 0 and at most {MAX_LR:g}; got {rate:g}.")
+        pairs.append((int(step), float(rate)))
+    if not (isinstance(spread, (int, np.integer)) and 1 <= spread <= MAX_SPREAD):
+        raise UserError(f"Slow learning spreads each update over 1 to {MAX_SPREAD} steps; got {spread}.")
+    if lr_decay is not None and not (math.isfinite(lr_decay) and lr_decay > 0):
+        raise UserError(f"The learning-rate decay must be a positive number of steps; got {lr_decay}.")
+    return tuple(sorted(pairs))
+
+
+def rates(first: int, count: int, lr: float, schedule: tuple[tuple[int, float], ...],
+          lr_decay: Optional[float]) -> np.ndarray:
+    """float64 [count]: the rate of updates first .. first+count-1 (1-based).
+
+    Update u uses ``lr``, or the rate of the last schedule pair (s, r) with s < u, divided
+    by 1 + u / lr_decay when a decay is set (the rate halves after ``lr_decay`` updates).
+    """
+    u = np.arange(first, first + count, dtype=np.float64)
+    base = np.full(count, float(lr))
+    for s, r in schedule:
+        base[u > s] = r
+    return base if lr_decay is None else base / (1.0 + u / lr_decay)
+
+
 def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, optimizer: str = "adam",
         batch_size: Optional[int] = None, record_every: Optional[int] = None, seed: int = 0,
-        progress: Optional[ProgressFn] = None, momentum: float = 0.9) -> History:
+        progress: Optional[ProgressFn] = None, momentum: float = 0.9, *, lr_decay: Optional[float] = None,
+        spread: int = 1, record_dense: int = 0, lr_schedule=(), eval_points: Optional[int] = None,
+        resume: Optional[History] = None) -> History:
     """Train ``model`` in place on ``ds`` and record its weights along the way.
 
     Parameters
     ----------
-    steps : optimiser updates
-    lr : learning rate, in (0, 10]
+    steps : optimiser updates (with ``resume``: further updates)
+    lr : learning rate, in (0, 10] (with ``resume``: the rate from here on)
     optimizer : "sgd", "nesterov" (SGD with Nesterov momentum) or "adam"
     batch_size : None for full batch, 1 for per-example SGD, else minibatches drawn
         from a seeded permutation, epoch after epoch
@@ -101,6 +200,16 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
     seed : seeds the minibatch order
     progress : called as ``progress(done, steps, loss)`` about a hundred times, where
         ``loss`` is the current batch loss (for live loss curves)
+    lr_decay : if set, update u uses the rate divided by 1 + u / lr_decay (slow decay)
+    spread : "slow learning": each update is applied in k = ``spread`` equal parts over
+        this and the next k - 1 steps (1 = plain training)
+    record_dense : also snapshot every one of the first ``record_dense`` steps
+    lr_schedule : (step, rate) pairs: updates after ``step`` use ``rate`` (steps count
+        from the start of the run, across resumes)
+    eval_points : evaluate the snapshot loss on this many fixed points (default: all)
+    resume : the History of an earlier ``fit`` of this net: continue from its exact
+        state (weights, optimiser, data order, pending slow-learning parts); the result
+        holds the earlier snapshots followed by the new ones
 
     Raises
     ------
@@ -108,58 +217,117 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
     (the message names the step).
 
     The arithmetic runs in :mod:`vizcore.engine` (float64 numpy, pinned to PyTorch by
-    tests); the final weights are written back into ``model``.
+    tests), or for per-example SGD in :mod:`vizcore.online` (the same maths unrolled,
+    pinned to the engine); the final weights are written back into ``model``.
     """
     check_settings(steps, lr, batch_size, ds.n)
+    schedule = check_schedule(lr_schedule, spread, lr_decay)
     record_every = max(1, steps // 200) if record_every is None else max(1, int(record_every))
     arch = engine.Architecture.of(model)
-    flat = flat_params(model).astype(np.float64)[None]
+    if resume is None:
+        flat = flat_params(model).astype(np.float64)[None]
+        state = TrainState(flat, 0, engine.Optimizer(optimizer, flat.shape, lr, momentum),
+                           BatchOrder(ds.n, batch_size, seed), np.zeros((spread, flat.shape[1])), np.zeros(flat.shape[1]),
+                           np.zeros_like(flat))
+    else:
+        if resume.state is None or resume.state.pending.shape[0] != spread:
+            raise ValueError("resume needs a History from fit() with the same spread")
+        state = copy.deepcopy(resume.state)
+        flat = state.flat
     X, y = ds.X.astype(np.float64), ds.y
-    opt = engine.Optimizer(optimizer, flat.shape, lr, momentum)
-    order = _batches(ds.n, batch_size, seed)
-    grad_sq = np.zeros_like(flat)
-    snapshots, recorded_steps, losses, accs = [], [], [], []
+    keep = np.arange(ds.n) if eval_points is None or eval_points >= ds.n else \
+        np.sort(np.random.default_rng(0).choice(ds.n, int(eval_points), replace=False))
+    X_eval, y_eval = X[keep], y[keep]
+    step_rates = rates(state.step + 1, steps, lr, schedule, lr_decay).tolist()
+    batches = state.order.take(steps)
+    fast = batch_size == 1 and optimizer == "sgd"
+    if fast:
+        example_grad = ExampleGradient(arch, flat[0], ds.task)
+        grad, y_fast = example_grad.grad[None], y.astype(np.float64) if ds.task == "regression" else y
+    opt = state.optimizer
+    delta, applied, sq = np.empty_like(flat), np.empty_like(flat), np.empty_like(flat)
+    step_loss = np.empty(steps, dtype=np.float32)
+    snapshots, recorded_steps, losses, accs, recorded_rates = [], [], [], [], []
 
-    def record(step: int) -> None:
-        out, _ = engine.forward(arch, flat, X)
-        loss, _ = engine.loss_and_output_grad(ds.task, out, y)
+    def record(rate: float) -> None:
+        out, _ = engine.forward(arch, flat, X_eval)
+        loss, _ = engine.loss_and_output_grad(ds.task, out, y_eval)
         snapshots.append(flat[0].astype(np.float32))
-        recorded_steps.append(step)
+        recorded_steps.append(state.step)
         losses.append(loss[0])
-        accs.append(engine.accuracy(ds.task, out, y)[0])
+        accs.append(engine.accuracy(ds.task, out, y_eval)[0])
+        recorded_rates.append(rate)
 
-    record(0)
+    if resume is None:
+        record(step_rates[0])
     report_every = max(1, steps // 100)
-    for step in range(1, steps + 1):
-        idx = next(order)
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, in words
-            loss, grad = engine.loss_and_grad(arch, flat, X if idx is None else X[idx],
-                                              y if idx is None else y[idx], ds.task)
-        if not np.isfinite(loss).all() or not np.isfinite(grad).all():
-            raise UserError(f"Training diverged at step {step}: the loss became {loss[0]:g}. "
+    for i, rate in enumerate(step_rates):
+        if fast:
+            j = batches[i, 0]
+            loss = example_grad(X[j], y_fast[j])
+            finite = math.isfinite(loss)
+        else:
+            idx = None if batches is None else batches[i]
+            loss_s, grad = engine.loss_and_grad(arch, flat, X if idx is None else X[idx],
+                                                y if idx is None else y[idx], ds.task)
+            loss = float(loss_s[0])
+            finite = math.isfinite(loss) and np.isfinite(grad).all()
+        state.step += 1
+        if not finite:
+            raise UserError(f"Training diverged at step {state.step}: the loss became {loss:g}. "
                             "Lower the learning rate and train again.")
-        grad_sq += grad * grad
-        opt.step(flat, grad)
-        if step % record_every == 0 or step == steps:
-            record(step)
-        if progress is not None and (step % report_every == 0 or step == steps):
-            progress(step, steps, float(loss[0]))
+        step_loss[i] = loss
+        np.multiply(grad, grad, out=sq)
+        np.add(state.grad_sq, sq, out=state.grad_sq)
+        _update(opt, flat, grad, rate, state, delta, applied)
+        if state.step <= record_dense or (i + 1) % record_every == 0 or i == steps - 1:
+            record(rate)
+        if progress is not None and ((i + 1) % report_every == 0 or i == steps - 1):
+            progress(i + 1, steps, loss)
     if not np.isfinite(losses[-1]):
-        raise UserError(f"Training diverged at step {steps}: the final loss is {losses[-1]:g}. "
+        raise UserError(f"Training diverged at step {state.step}: the final loss is {losses[-1]:g}. "
                         "Lower the learning rate and train again.")
     load_flat(model, flat[0])
-    return History(np.stack(snapshots), np.asarray(recorded_steps, dtype=np.int64),
-                   np.asarray(losses, dtype=np.float32), np.asarray(accs, dtype=np.float32),
-                   np.sqrt(grad_sq[0] / steps).astype(np.float32))
+    new = History(np.stack(snapshots), np.asarray(recorded_steps, dtype=np.int64),
+                  np.asarray(losses, dtype=np.float32), np.asarray(accs, dtype=np.float32),
+                  np.sqrt(state.grad_sq[0] / state.step).astype(np.float32), step_loss,
+                  np.asarray(recorded_rates, dtype=np.float32), state)
+    return new if resume is None else _joined(resume, new)
 
 
-def _batches(n: int, batch_size: Optional[int], seed: int):
-    """Yield index tensors for each step (None = the whole dataset), epoch after epoch."""
-    if batch_size is None or batch_size >= n:
-        while True:
-            yield None
-    rng = np.random.default_rng(seed)
-    while True:
-        perm = rng.permutation(n)
-        for start in range(0, n - batch_size + 1, batch_size):
-            yield perm[start:start + batch_size]
+def _update(opt: engine.Optimizer, flat: np.ndarray, grad: np.ndarray, rate: float, state: TrainState,
+            delta: np.ndarray, applied: np.ndarray) -> None:
+    """One optimiser step, spread over k = ``len(state.pending)`` steps (slow learning); in place.
+
+    The optimiser's update replaces the oldest row of the ring ``state.pending`` [k, P]
+    and the weights move by the mean of the ring (kept as a running sum), so each update
+    lands in k equal parts. With k = 1 this is exactly the optimiser's own step.
+    """
+    if opt.name == "sgd":
+        np.multiply(grad, rate, out=delta)
+    else:
+        opt.lr = rate
+        delta.fill(0.0)
+        opt.step(delta, grad)
+        np.negative(delta, out=delta)
+    k = len(state.pending)
+    if k == 1:
+        np.subtract(flat, delta, out=flat)
+        return
+    oldest, total = state.pending[state.step % k], state.pending_sum
+    np.subtract(total, oldest, out=total)
+    oldest[:] = delta[0]
+    np.add(total, oldest, out=total)
+    np.divide(total, k, out=applied[0])
+    np.subtract(flat, applied, out=flat)
+
+
+def _joined(first: History, second: History) -> History:
+    """``second`` continued from ``first``: snapshots, losses and rates one after the other."""
+    def cat(a, b, fill):
+        a = np.full(len(first), fill, dtype=np.float32) if a is None else a
+        return np.concatenate([a, b])
+    step_loss = None if first.step_loss is None else np.concatenate([first.step_loss, second.step_loss])
+    return History(np.concatenate([first.params, second.params]), np.concatenate([first.step, second.step]),
+                   cat(first.loss, second.loss, np.nan), cat(first.accuracy, second.accuracy, np.nan),
+                   second.grad_rms, step_loss, cat(first.rate, second.rate, np.nan), second.state)

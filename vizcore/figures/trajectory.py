@@ -1,0 +1,127 @@
+"""The trajectory lesson's pictures: output map, error curve and weight-space path, in sync."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec as typed
+from plotly.subplots import make_subplots
+
+from ..trajectory_runs import MapFrames, Path
+from .style import CLASS_COLORS, FONT, f32, padded_range
+
+# The article's colouring: red below 0, blue near 0, green above 0, deeper with |output|.
+SIGNED_SCALE = [[0.0, "#7a0010"], [0.3, "#e8606a"], [0.45, "#f6c1c4"], [0.5, "#2f5fd0"],
+                [0.55, "#bfe8bd"], [0.7, "#5cc05a"], [1.0, "#0c5a1c"]]
+CLASS_SCALE = [[0.0, CLASS_COLORS[0]], [0.5, "#f4f4f4"], [1.0, CLASS_COLORS[1]]]
+PATH_COLORS = ("#1f3b73", "#e07b00")
+
+
+def _codes(values: np.ndarray) -> np.ndarray:
+    """-1..1 as uint8 0..254 (a quarter of float32's payload, finer than the eye can see)."""
+    return np.round((np.clip(np.nan_to_num(values), -1, 1) + 1) * 127).astype(np.uint8)
+
+
+def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS error", path_label: str = "",
+                  height: int = 470, frame_ms: int = 80) -> go.Figure:
+    """Three panels driven by one slider and play button: map at step t, error curve, path.
+
+    Only the moving parts (the map, the markers, the path walked so far) are in frames,
+    so scrubbing runs in the browser without asking Python.
+    """
+    main = paths[0]
+    fig = make_subplots(rows=1, cols=3, column_widths=[0.34, 0.30, 0.36], horizontal_spacing=0.07,
+                        subplot_titles=("What the net computes", error_label, "Path in weight space"))
+    x0, x1, y0, y1 = maps.box
+    r = maps.values.shape[1]
+    xs, ys = f32(np.linspace(x0, x1, r)), f32(np.linspace(y0, y1, r))
+    scale = SIGNED_SCALE if maps.signed else CLASS_SCALE
+    tick = dict(tickvals=[0, 63.5, 127, 190.5, 254], ticktext=["-1", "-0.5", "0", "+0.5", "+1"])
+    fig.add_trace(go.Heatmap(x=xs, y=ys, z=_codes(maps.values[0]), zmin=0, zmax=254, colorscale=scale,
+                             colorbar=dict(orientation="h", x=0.17, xanchor="center", y=-0.2, len=0.3, thickness=10,
+                                           title=dict(text="output" if maps.signed else "P(B) − P(A)", side="top"),
+                                           **tick),
+                             hovertemplate="x %{x:.2f}, y %{y:.2f}<extra></extra>"), 1, 1)
+    if maps.curve is not None:
+        fig.add_trace(go.Scatter(x=f32(maps.curve[0]), y=f32(maps.curve[1]), mode="lines", name="true curve",
+                                 line=dict(color="black", width=2, dash="dot"), hoverinfo="skip"), 1, 1)
+    if maps.points is not None:
+        X, labels = maps.points
+        colors = [CLASS_COLORS[int(c) % len(CLASS_COLORS)] for c in labels]
+        fig.add_trace(go.Scatter(x=f32(X[:, 0]), y=f32(X[:, 1]), mode="markers", showlegend=False,
+                                 marker=dict(color=colors, size=4, line=dict(width=0.4, color="white")),
+                                 hoverinfo="skip"), 1, 1)
+    for k, path in enumerate(paths):
+        color = PATH_COLORS[k % len(PATH_COLORS)]
+        fig.add_trace(go.Scatter(x=f32(path.steps), y=f32(path.error), mode="lines", name=path.name,
+                                 line=dict(color=color, width=1.5), legendgroup=path.name), 1, 2)
+        fig.add_trace(go.Scatter(x=f32(path.xy[:, 0]), y=f32(path.xy[:, 1]), mode="lines", showlegend=False,
+                                 line=dict(color=color, width=1), opacity=0.25, hoverinfo="skip"), 1, 3)
+
+    def moving(f: int) -> list[dict]:
+        # plain dicts with base64 arrays: hundreds of frames skip plotly's slow validation
+        t = int(maps.snapshot[f])
+        traces = [dict(type="heatmap", z=typed(_codes(maps.values[f])))]
+        for k, path in enumerate(paths):
+            color = PATH_COLORS[k % len(PATH_COLORS)]
+            traces += [
+                dict(type="scatter", x=typed(f32(path.xy[:t + 1, 0])), y=typed(f32(path.xy[:t + 1, 1])),
+                     mode="lines+markers", line=dict(color=color, width=1.5), marker=dict(size=3, color=color),
+                     showlegend=False, hoverinfo="skip"),
+                dict(type="scatter", x=typed(f32(path.xy[t:t + 1, 0])), y=typed(f32(path.xy[t:t + 1, 1])),
+                     mode="markers", showlegend=False, hovertemplate=f"{path.name}<extra></extra>",
+                     marker=dict(size=13, color=color, line=dict(width=2, color="white"))),
+                dict(type="scatter", x=typed(f32(path.steps[t:t + 1])), y=typed(f32(path.error[t:t + 1])),
+                     mode="markers", showlegend=False, hovertemplate=f"{path.name}<extra></extra>",
+                     marker=dict(size=10, color=color, line=dict(width=2, color="white"))),
+            ]
+        return traces
+
+    first = len(fig.data)
+    for trace, col in zip(moving(0), [1] + [3, 3, 2] * len(paths)):
+        fig.add_trace(trace, 1, col)
+    moving_ids = list(range(first, len(fig.data)))
+    F = len(maps.snapshot)
+    frames = [dict(data=moving(f), name=str(f), traces=moving_ids) for f in range(F)]
+
+    label = [f"{int(main.steps[t]):,} examples" for t in maps.snapshot]
+    still = dict(frame=dict(duration=0, redraw=True), mode="immediate", transition=dict(duration=0))
+    play = dict(label="▶ Play", method="animate",
+                args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
+                                 transition=dict(duration=0))])
+    pause = dict(label="❚❚ Pause", method="animate", args=[[None], still])
+    xy = np.concatenate([p.xy for p in paths])
+    errors = np.concatenate([p.error for p in paths])
+    fig.update_layout(
+        height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", x=0.66, xanchor="center", y=1.12),
+        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0.36, y=-0.13,
+                          xanchor="left", yanchor="top", showactive=False)],
+        sliders=[dict(active=0, x=0.5, len=0.5, y=-0.13, yanchor="top", pad=dict(t=8), ticklen=0,
+                      currentvalue=dict(prefix="", font=dict(size=13)), font=dict(color="rgba(0,0,0,0)", size=1),
+                      steps=[dict(method="animate", label=label[f], args=[[str(f)], still]) for f in range(F)])],
+    )
+    fig.update_xaxes(title="x", range=[x0, x1], constrain="domain", row=1, col=1)
+    fig.update_yaxes(title="y", range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", row=1, col=1)
+    fig.update_xaxes(title="examples seen", row=1, col=2)
+    fig.update_yaxes(range=padded_range(errors), rangemode="tozero", row=1, col=2)
+    fig.update_xaxes(title=f"{path_label} 1".strip(), range=padded_range(xy[:, 0]), row=1, col=3)
+    fig.update_yaxes(title=f"{path_label} 2".strip(), range=padded_range(xy[:, 1]), row=1, col=3)
+    return go.Figure(dict(data=fig.data, layout=fig.layout, frames=frames), _validate=False)
+
+
+def compact_trajectory(xy: np.ndarray, t: int, steps: np.ndarray, axis_label: str = "direction",
+                       height: int = 360) -> go.Figure:
+    """The path [T, 2] in weight space with a marker at snapshot t (no frames: a page slider moves it)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=f32(xy[:, 0]), y=f32(xy[:, 1]), mode="lines", line=dict(color="#9aa6bd", width=1),
+                             name="whole run", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=f32(xy[:t + 1, 0]), y=f32(xy[:t + 1, 1]), mode="lines+markers",
+                             line=dict(color=PATH_COLORS[0], width=1.5), marker=dict(size=3), name="so far",
+                             customdata=f32(steps[:t + 1]), hovertemplate="step %{customdata:.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=f32(xy[t:t + 1, 0]), y=f32(xy[t:t + 1, 1]), mode="markers", name=f"step {steps[t]:,}",
+                             marker=dict(size=14, color=PATH_COLORS[1], line=dict(width=2, color="white"))))
+    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
+                      xaxis=dict(title=f"{axis_label} 1", range=padded_range(xy[:, 0])),
+                      yaxis=dict(title=f"{axis_label} 2", range=padded_range(xy[:, 1])))
+    return fig
