@@ -7,6 +7,7 @@ computation can grow without bound (``9**9**9`` is rejected before it is evaluat
 from __future__ import annotations
 
 import ast
+import re
 from typing import Callable
 
 import numpy as np
@@ -22,6 +23,13 @@ MAX_CHARS = 200
 MAX_NODES = 100
 MAX_EXPONENT = 100.0
 
+_IMPLICIT_PRODUCT = re.compile(r"(\d)\s*([a-zA-Z_]\w*|\()")
+_NODE_WORDS = {
+    "Attribute": "a dot (attribute access)", "Lambda": "lambda", "Compare": "a comparison",
+    "Subscript": "square brackets", "BoolOp": "and/or", "IfExp": "if/else", "NamedExpr": ":=",
+    "JoinedStr": "an f-string", "List": "a list", "Tuple": "a tuple", "Dict": "a dict", "Set": "a set",
+    "Starred": "*", "FloorDiv": "//", "Mod": "%", "BitXor": "^ as xor", "LShift": "<<", "RShift": ">>",
+}
 _BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
            ast.Div: np.divide, ast.Pow: np.power}
 _UNARY = {ast.USub: np.negative, ast.UAdd: np.positive}
@@ -40,7 +48,11 @@ def safe_function(text: str) -> Callable[[np.ndarray], np.ndarray]:
     try:
         tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
     except SyntaxError as exc:
-        raise UserError(f"Cannot read the formula {text!r}: {exc.msg} at character {exc.offset}.") from None
+        hint = _IMPLICIT_PRODUCT.search(text)
+        tip = f" Write products with *, e.g. {hint.group(1)}*{hint.group(2)}." if hint else ""
+        raise UserError(f"Cannot read the formula {text!r}: {exc.msg} at character {exc.offset}.{tip}") from None
+    except (ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting
+        raise UserError(f"Cannot read the formula {text[:40]!r}: use numbers, x, + - * / ** and brackets.") from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise UserError(f"The formula is too complex ({len(nodes)} parts; at most {MAX_NODES}).")
@@ -59,8 +71,14 @@ def _check(node: ast.AST) -> None:
     """Raise UserError for anything outside the whitelist."""
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise UserError(f"Only numbers are allowed as constants, not {node.value!r}.")
+            raise UserError(f"Only numbers are allowed as constants, not {str(node.value)[:20]!r}.")
+        try:
+            float(node.value)
+        except OverflowError:
+            raise UserError("A number in the formula is too large.") from None
     elif isinstance(node, ast.Name):
+        if node.id in FUNCTIONS:
+            raise UserError(f"{node.id} is a function: give it an argument in brackets, like {node.id}(x).")
         if node.id != "x" and node.id not in CONSTANTS:
             raise UserError(f"Unknown name {node.id!r}: use x, pi, e or one of {', '.join(FUNCTIONS)}.")
     elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
@@ -73,14 +91,18 @@ def _check(node: ast.AST) -> None:
     elif isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         _check(node.operand)
     elif isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Constant):
+            raise UserError(f"Write products with *, e.g. {node.func.value}*(...), not {node.func.value}(...).")
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
             raise UserError(f"Only these functions are allowed: {', '.join(FUNCTIONS)}.")
         if len(node.args) != 1 or node.keywords:
             raise UserError(f"{node.func.id}() takes exactly one argument.")
         _check(node.args[0])
     else:
-        raise UserError(f"{type(node).__name__} is not allowed in a formula: use numbers, x, + - * / ** and "
-                        f"{', '.join(FUNCTIONS)}.")
+        kind = type(node.op).__name__ if isinstance(node, (ast.BinOp, ast.UnaryOp)) else type(node).__name__
+        word = _NODE_WORDS.get(kind, kind)
+        raise UserError(f"{word[0].upper() + word[1:]} is not allowed in a formula: use numbers, x, pi, e, "
+                        f"+ - * / ** and {', '.join(FUNCTIONS)}.")
 
 
 def _constant_value(node: ast.AST) -> float | None:
