@@ -6,6 +6,7 @@ weight-space projections, as numpy/torch/scikit-learn code usable from a noteboo
 from __future__ import annotations
 
 from . import config, datasets, engine, layers, nets, runs, train
+from . import curves, landscape  # lessons 6 and 7: curve fitting, loss landscapes
 from .errors import UserError
 
 __all__ = ["UserError", "config", "datasets", "engine", "layers", "nets", "runs", "train"]

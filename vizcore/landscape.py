@@ -17,18 +17,23 @@ loop that loads each point's weights into the model.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
+from .config import QueryConfig, setting
 from .datasets import Dataset
 from .engine import ACTIVATIONS, Architecture, forward, loss_and_grad
 from .errors import UserError
-from .nets import flat_params, load_flat
+from .nets import flat_params, load_flat, parameter_names
 from .train import loss_fn, tensors
 
 MAX_RESOLUTION = 101
+WORKERS = min(2, os.cpu_count() or 1)  # threads for one surface
 CHUNK = 32  # grid points per batched step: big enough to amortise numpy calls, small enough for the cache
 
 
@@ -134,37 +139,64 @@ def _tanh_inplace(z: np.ndarray) -> np.ndarray:
 
 
 def batched_loss(arch: Architecture, params: np.ndarray, X: np.ndarray, y: np.ndarray, task: str,
-                 chunk: int = CHUNK) -> np.ndarray:
+                 chunk: int = CHUNK, workers: int = WORKERS) -> np.ndarray:
     """Mean loss [S] of S nets with parameters ``params`` [S, P] on the same data, in float32 chunks.
 
     Cross-entropy for classification, mean squared error for regression: the losses of
-    :func:`vizcore.train.fit`.
+    :func:`vizcore.train.fit`. Chunks are shared out to ``workers`` threads (numpy
+    releases the GIL inside its loops, so two cores really work in parallel).
     """
     X = np.ascontiguousarray(X, dtype=np.float32)
     params = np.asarray(params, dtype=np.float32)
-    act = _tanh_inplace if arch.activation == "tanh" else ACTIVATIONS[arch.activation][0]
+    target = _loss_target(task, y, arch.sizes[-1])
     out = np.empty(len(params))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for start in range(0, len(params), chunk):
-            layers = arch.unflatten(params[start:start + chunk])
-            h = X[None]
-            for k, (W, b) in enumerate(layers):
-                z = np.matmul(h, W.transpose(0, 2, 1))
-                if b is not None:
-                    z += b[:, None, :]
-                h = z if k == len(layers) - 1 else act(z)
-            out[start:start + chunk] = _mean_loss(task, h, y)
+
+    def run(start: int) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            out[start:start + chunk] = _mean_loss(task, _forward32(arch, params[start:start + chunk], X), target)
+
+    starts = range(0, len(params), chunk)
+    with threadpool_limits(1, user_api="blas"):  # our threads, not BLAS's: its spinning threads stall on a busy host
+        if workers > 1 and len(starts) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(run, starts))
+        else:
+            for start in starts:
+                run(start)
     return out
 
 
+def _forward32(arch: Architecture, params: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Outputs [S, n, k] of S nets (float32, activations applied in place)."""
+    layers = arch.unflatten(params)
+    h = X[None]
+    for k, (W, b) in enumerate(layers):
+        z = np.matmul(h, W.transpose(0, 2, 1))
+        if b is not None:
+            z += b[:, None, :]
+        if k < len(layers) - 1:
+            z = np.tanh(z, out=z) if arch.activation == "tanh" else ACTIVATIONS[arch.activation][0](z)
+        h = z
+    return h
+
+
+def _loss_target(task: str, y: np.ndarray, n_out: int) -> np.ndarray:
+    """What :func:`_mean_loss` compares outputs with: float32 targets, labels, or -1/+1 signs for two classes."""
+    if task != "classification":
+        return np.asarray(y, dtype=np.float32)
+    if n_out == 2:
+        return np.where(y == 1, -1.0, 1.0).astype(np.float32)
+    return np.asarray(y)
+
+
 def _mean_loss(task: str, out: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Mean loss per net [S] of outputs [S, n, k]."""
+    """Mean loss per net [S] of outputs [S, n, k]; ``y`` as made by :func:`_loss_target`."""
     if task != "classification":
         diff = out[..., 0] - y
         return (diff * diff).mean(axis=1, dtype=np.float64)
-    if out.shape[2] == 2:  # log(1 + exp(z_other - z_true)), one pass instead of a softmax
-        margin = (out[..., 1] - out[..., 0]) * np.where(y == 1, -1.0, 1.0).astype(np.float32)
-        return np.logaddexp(0.0, margin).mean(axis=1, dtype=np.float64)
+    if y.dtype == np.float32:  # two classes, y holds signs: softplus(z_other - z_true), no softmax needed
+        margin = (out[..., 1] - out[..., 0]) * y
+        return (np.maximum(margin, 0) + np.log(1 + np.exp(-np.abs(margin)))).mean(axis=1, dtype=np.float64)
     top = out.max(axis=2, keepdims=True)
     log_z = np.log(np.exp(out - top).sum(axis=2)) + top[..., 0]
     picked = np.take_along_axis(out, np.broadcast_to(y, out.shape[:2])[..., None], axis=2)[..., 0]
@@ -271,7 +303,7 @@ def descend(model, dataset: Dataset, i: int, j: int, starts: np.ndarray, lr: flo
     flat[:, [i, j]] = starts
     X = dataset.X.astype(np.float64)
     path, losses = [flat[:, [i, j]].copy()], []
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
         for _ in range(int(steps)):
             loss, grad = loss_and_grad(arch, flat, X, dataset.y, dataset.task)
             losses.append(loss)
@@ -283,3 +315,112 @@ def descend(model, dataset: Dataset, i: int, j: int, starts: np.ndarray, lr: flo
     if not np.isfinite(path_arr).all():
         raise UserError("Gradient descent on the two weights diverged: lower its learning rate.")
     return Descent(path_arr, loss_arr)
+
+
+# --- one lesson's worth of pictures -------------------------------------------------------
+
+SAMPLES = (0, 30, 100, 300)  # 0 = every point
+AUTO_STARTS = np.array([[-0.7, 0.75], [-0.55, 0.85], [0.8, -0.6]])  # fractions of the range
+
+
+@dataclass(frozen=True)
+class LandscapeConfig(QueryConfig):
+    """What the landscape lesson draws for a trained net (the net itself is a RunConfig)."""
+
+    view: str = setting("weights", choices=("weights", "plane"))
+    weight_a: int = setting(0, lo=0, hi=100_000)
+    weight_b: int = setting(1, lo=0, hi=100_000)
+    weight_range: float = setting(4.0, lo=0.1, hi=50.0)
+    sample: int = setting(100, choices=SAMPLES)
+    starts: str = setting("auto", max_chars=120)
+    gd_lr: float = setting(1.0, lo=1e-4, hi=100.0)
+    gd_epochs: int = setting(300, lo=1, hi=5000)
+    plane: str = setting("pca", choices=("pca", "random"))
+    plane_range: float = setting(1.0, lo=0.1, hi=5.0)
+    plane_seed: int = setting(0, lo=0, hi=1_000_000)
+    resolution: int = setting(41, lo=11, hi=81)
+
+
+def parse_starts(text: str, trained: np.ndarray, span: float) -> np.ndarray:
+    """Start points [K, 2] (K <= 3) from text like "(-2, 3); (1, 1)", or "auto": spread around ``trained`` [2]."""
+    text = (text or "").strip().lower()
+    if text in ("", "auto"):
+        return np.asarray(trained, dtype=np.float64) + AUTO_STARTS * span
+    points = []
+    for part in text.replace("(", " ").replace(")", ";").split(";"):
+        if not part.strip():
+            continue
+        try:
+            values = [float(v) for v in part.replace(",", " ").split()]
+        except ValueError:
+            raise UserError(f"Cannot read the start point {part.strip()!r}: write two numbers, like (-2, 3).") from None
+        if len(values) != 2 or not all(np.isfinite(values)) or max(abs(v) for v in values) > 1e3:
+            raise UserError(f"A start point needs two finite numbers below 1000, like (-2, 3); got {part.strip()!r}.")
+        points.append(values)
+    if not 1 <= len(points) <= 3:
+        raise UserError(f"Give one to three start points, separated by semicolons; got {len(points)}.")
+    return np.asarray(points)
+
+
+@dataclass(frozen=True, eq=False)
+class TwoWeights:
+    """The article's picture: the loss over two weights, and descent on them from a few starts."""
+
+    names: tuple[str, str]
+    trained: np.ndarray  # [2] the two weights' trained values (the grid is centred there)
+    surface: Surface  # over the sample of N points
+    other: Surface  # the same weights over all points (or over 100 if the sample is all of them)
+    sample_label: str
+    other_label: str
+    descent: Descent  # on the sample
+
+    def axes(self, surf: Surface) -> tuple[np.ndarray, np.ndarray]:
+        """Grid axes in weight values (not offsets)."""
+        return surf.a + self.trained[0], surf.b + self.trained[1]
+
+
+def two_weights(model, dataset: Dataset, cfg: LandscapeConfig, seed: int = 0) -> TwoWeights:
+    """Surfaces over weights ``cfg.weight_a``, ``cfg.weight_b`` (all others frozen) and descent from the starts."""
+    i, j = cfg.weight_a, cfg.weight_b
+    dirs = weight_directions(model, i, j)
+    center = flat_params(model)
+    trained = center[[i, j]].astype(np.float64)
+    starts = parse_starts(cfg.starts, trained, cfg.weight_range)
+    span = max(cfg.weight_range, 1.05 * float(np.abs(starts - trained).max()))
+    sample = subsample(dataset, cfg.sample, seed)
+    other = subsample(dataset, 100, seed) if sample is dataset else dataset
+    label = lambda ds: f"N = {ds.n}" + (" (all points)" if ds is dataset else "")  # noqa: E731
+    names = parameter_names(model)
+    return TwoWeights(
+        (names[i], names[j]), trained,
+        surface(model, sample, dirs, span, cfg.resolution, center=center),
+        surface(model, other, dirs, span, cfg.resolution, center=center),
+        label(sample), label(other),
+        descend(model, sample, i, j, starts, cfg.gd_lr, cfg.gd_epochs, center=center))
+
+
+@dataclass(frozen=True, eq=False)
+class PlaneView:
+    """The loss on a plane through the trained weights, with the training path when the plane is PCA's."""
+
+    surface: Surface
+    labels: tuple[str, str]
+    path: np.ndarray | None  # [T, 2] snapshots projected on the plane
+    path_loss: np.ndarray | None  # [T] loss at those projected points
+
+
+def plane_view(model, dataset: Dataset, params: np.ndarray, cfg: LandscapeConfig) -> PlaneView:
+    """Random filter-normalised directions, or PCA of the snapshots ``params`` [T, P] with the path on it."""
+    center = flat_params(model)
+    if cfg.plane == "random":
+        dirs = random_directions(model, cfg.plane_seed)
+        surf = surface(model, dataset, dirs, cfg.plane_range, cfg.resolution, center=center)
+        labels = ("random direction 1 (filter-normalised)", "random direction 2 (filter-normalised)")
+        return PlaneView(surf, labels, None, None)
+    plane = pca_plane(params)
+    span = cfg.plane_range * 1.25 * max(float(np.abs(plane.path).max()), 1e-3)
+    surf = surface(model, dataset, plane.directions, span, cfg.resolution, center=center)
+    path_params = center[None] + plane.path.astype(np.float32) @ plane.directions
+    path_loss = batched_loss(Architecture.of(model), path_params, dataset.X, dataset.y, dataset.task)
+    labels = tuple(f"PC{k + 1} ({plane.explained[k]:.0%} of the path's variance)" for k in range(2))
+    return PlaneView(surf, labels, plane.path, path_loss)

@@ -1,0 +1,98 @@
+"""Curve fitting: the fit is the sum of its units, linear nets are lines, ReLU nets are polylines."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from vizcore import UserError, curves
+from vizcore.curves import PRESETS, CurveConfig
+
+X = np.linspace(-3, 3, 301)
+
+
+def quick(**changes) -> curves.CurveRun:
+    return curves.train(replace(CurveConfig(n=100, steps=300), **changes))
+
+
+@pytest.mark.parametrize("changes", [dict(activation="tanh"), dict(activation="relu", width=7),
+                                     dict(width=5, depth=2), dict(width=0)])
+def test_units_add_up_to_the_fit(changes):
+    run = quick(**changes)
+    parts, bias = curves.contributions(run.model, X)
+    assert parts.shape == (len(X), run.model.widths[-1] if run.model.widths else 1)
+    np.testing.assert_allclose(parts.sum(axis=1) + bias, curves.predict(run.model, X), atol=1e-5)
+
+
+def test_linear_units_collapse_to_one_line():
+    one = curves.train(PRESETS["1 · One linear neuron"].config)
+    five = curves.train(PRESETS["2 · Five linear neurons"].config)
+    for run in (one, five):
+        slope, intercept = curves.collapsed_line(run.model)
+        np.testing.assert_allclose(curves.predict(run.model, X), slope * X + intercept, atol=1e-4)
+    # both find the least-squares line through 2 sin(x) + 5 on [-3, 3]
+    ds = one.dataset
+    best = np.polyfit(ds.X[:, 0], ds.y, 1)
+    for run in (one, five):
+        np.testing.assert_allclose(curves.collapsed_line(run.model), best, atol=0.02)
+
+
+def test_relu_fit_is_straight_between_its_kinks():
+    run = quick(activation="relu", width=5, steps=1000)
+    kinks = curves.kinks(run.model, X)
+    assert 1 <= len(kinks) <= 5
+    y = curves.predict(run.model, X)
+    bend = np.abs(np.diff(y, 2)) > 1e-4  # second differences: nonzero only next to a kink
+    near = np.min(np.abs(X[1:-1, None] - kinks[None]), axis=1) < 2 * (X[1] - X[0])
+    assert bend.any() and not (bend & ~near).any()
+
+
+def test_tanh_flattens_outside_the_data_and_relu_continues_straight():
+    far = np.array([5.5, 6.0])
+    tanh_run = quick(steps=1000)
+    relu_run = quick(activation="relu", steps=1000)
+    tanh_far, relu_far = curves.predict(tanh_run.model, far), curves.predict(relu_run.model, np.r_[5.0, far])
+    parts, _ = curves.contributions(tanh_run.model, far)
+    assert np.abs(np.diff(tanh_far))[0] < 0.05 * np.abs(parts).max()
+    assert np.diff(relu_far, 2)[0] == pytest.approx(0, abs=1e-4)  # a straight line past the last kink
+
+
+def test_the_articles_comparisons_hold():
+    loss = {title.split(" · ")[1]: curves.train(PRESETS[title].config).history.loss[-1]
+            for title in PRESETS if title.split(" · ")[0] in {"6", "7", "8", "9", "10"}}
+    assert loss["tanh, 20 units, He init"] < loss["tanh, 20 units, Glorot init"]
+    assert loss["SGD with Nesterov momentum"] < loss["plain SGD"]
+    assert loss["Adam"] < loss["SGD with Nesterov momentum"]
+
+
+def test_every_preset_is_valid_and_reproducible():
+    for preset in PRESETS.values():
+        preset.config.check()
+    cfg = PRESETS["3 · ReLU, 5 units"].config
+    a, b = curves.train(cfg), curves.train(cfg)
+    np.testing.assert_array_equal(a.history.params, b.history.params)
+
+
+def test_snapshots_and_sweeps():
+    run = quick()
+    snaps = curves.snapshots(run, X)
+    steps = [s for s, _ in snaps]
+    assert steps == sorted(steps) and steps[-1] == 300 and len(snaps) >= 4
+    seen = []
+    panels = curves.sweep(CurveConfig(n=60, steps=50), "init", X, progress=lambda d, t, l: seen.append((d, t)))
+    assert [p[0] for p in panels] == ["init = default", "init = glorot", "init = he"]
+    assert seen[-1][0] == seen[-1][1]  # progress reaches the end of the whole sweep
+    with pytest.raises(UserError):
+        curves.sweep(CurveConfig(), "colour", X)
+
+
+@pytest.mark.parametrize("target", ["import os", "log(x)", "1/x"])
+def test_bad_or_undefined_formulas_are_user_errors(target):
+    with pytest.raises(UserError):
+        curves.train(CurveConfig(target=target, n=51, steps=5))
+
+
+def test_a_users_formula_trains():
+    run = curves.train(CurveConfig(target="abs(x) - 1", n=80, steps=400, width=10, activation="relu"))
+    assert run.history.loss[-1] < 0.1 * run.history.loss[0]

@@ -1,0 +1,147 @@
+"""Loss landscapes: the batched surface, filter normalisation, PCA planes, descent on two weights."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+
+import vizcore as vz
+from vizcore import UserError, landscape
+from vizcore.engine import Architecture
+from vizcore.train import evaluate
+
+
+@pytest.fixture(scope="module")
+def spiral_run():
+    ds = vz.datasets.make("spirals", n=300, noise=0.05, seed=1)
+    model = vz.nets.MLP(2, (8, 8), 2, "tanh", seed=0)
+    hist = vz.train.fit(model, ds, steps=300, lr=0.03, record_every=10)
+    return model, ds, hist
+
+
+@pytest.fixture(scope="module")
+def curve_run():
+    ds = vz.datasets.make("curve", n=120, target="2sin(x)+5")
+    model = vz.nets.MLP(1, (6,), 1, "relu", seed=2)
+    vz.train.fit(model, ds, steps=200, lr=0.03)
+    return model, ds
+
+
+def test_centre_of_the_surface_is_the_models_loss(spiral_run, curve_run):
+    for model, ds in (spiral_run[:2], curve_run):
+        dirs = landscape.random_directions(model, seed=3)
+        surf = landscape.surface(model, ds, dirs, span=0.5, resolution=11)
+        assert surf.center_loss == pytest.approx(evaluate(model, ds)[0], rel=1e-5)
+
+
+def test_filter_normalised_rows_have_the_weights_row_norms(spiral_run):
+    model = spiral_run[0]
+    arch, w = Architecture.of(model), vz.nets.flat_params(model)
+    for d in landscape.random_directions(model, seed=5):
+        for (D, bias_d), (W, _) in zip(arch.unflatten(d[None]), arch.unflatten(w[None])):
+            np.testing.assert_allclose(np.linalg.norm(D[0], axis=1), np.linalg.norm(W[0], axis=1), rtol=1e-5)
+            assert np.all(bias_d == 0)
+
+
+def test_batched_surface_equals_the_looped_one(spiral_run, curve_run):
+    for model, ds in (spiral_run[:2], curve_run):
+        dirs = landscape.random_directions(model, seed=7)
+        fast = landscape.surface(model, ds, dirs, span=(1.0, 0.6), resolution=7)
+        slow = landscape.looped_surface(model, ds, dirs, span=(1.0, 0.6), resolution=7)
+        np.testing.assert_allclose(fast.loss, slow.loss, rtol=2e-5, atol=1e-6)
+        assert fast.loss.std() > 0  # the plane is not flat: the comparison means something
+
+
+def test_batched_loss_handles_more_than_two_classes():
+    X = np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32)
+    y = np.arange(50) % 3
+    ds = vz.datasets.Dataset(X, y.astype(np.int64), "classification", "three")
+    model = vz.nets.MLP(2, (4,), 3, "sigmoid", seed=0)
+    dirs = landscape.random_directions(model, seed=0, normalise=False)
+    fast = landscape.surface(model, ds, dirs, span=2.0, resolution=5)
+    slow = landscape.looped_surface(model, ds, dirs, span=2.0, resolution=5)
+    np.testing.assert_allclose(fast.loss, slow.loss, rtol=2e-5)
+
+
+def test_two_weight_surface_moves_only_those_weights(curve_run):
+    model, ds = curve_run
+    surf = landscape.surface(model, ds, landscape.weight_directions(model, 0, 7), span=1.0, resolution=5)
+    twin = model.clone()
+    flat = vz.nets.flat_params(model)
+    flat[0] += surf.a[1]
+    flat[7] += surf.b[4]
+    vz.nets.load_flat(twin, flat)
+    assert surf.loss[4, 1] == pytest.approx(evaluate(twin, ds)[0], rel=1e-5)
+
+
+def test_pca_plane_matches_sklearn_and_ends_at_the_origin(spiral_run):
+    hist = spiral_run[2]
+    plane = landscape.pca_plane(hist.params)
+    reference = PCA(2).fit(hist.params.astype(np.float64))
+    np.testing.assert_allclose(plane.explained, reference.explained_variance_ratio_, rtol=1e-4)
+    np.testing.assert_allclose(np.abs(plane.directions @ reference.components_.T), np.eye(2), atol=1e-4)
+    np.testing.assert_allclose(plane.directions @ plane.directions.T, np.eye(2), atol=1e-5)
+    np.testing.assert_allclose(plane.path[-1], 0, atol=1e-6)
+    assert plane.path[0, 0] < 0  # the sign convention: training runs from negative PC1 to the centre
+
+
+def test_descent_on_two_weights_goes_downhill_and_freezes_the_rest(spiral_run):
+    model, ds, _ = spiral_run
+    center = vz.nets.flat_params(model)
+    starts = center[[0, 1]] + np.array([[-2.0, 2.0], [1.5, -1.0]])
+    d = landscape.descend(model, ds, 0, 1, starts, lr=0.5, steps=60)
+    assert d.path.shape == (2, 61, 2) and d.loss.shape == (2, 61)
+    np.testing.assert_allclose(d.path[:, 0], starts)
+    assert np.all(d.loss[:, -1] < d.loss[:, 0])
+    # each start's loss at epoch 0 is the loss of the model with just those two weights changed
+    twin = model.clone()
+    flat = center.copy()
+    flat[[0, 1]] = starts[1]
+    vz.nets.load_flat(twin, flat)
+    assert d.loss[1, 0] == pytest.approx(evaluate(twin, ds)[0], rel=1e-5)
+    # batched over starts = one start at a time
+    alone = landscape.descend(model, ds, 0, 1, starts[1:], lr=0.5, steps=60)
+    np.testing.assert_allclose(alone.path[0], d.path[1], rtol=1e-10)
+
+
+def test_two_weights_view_centres_the_grid_on_the_trained_values(spiral_run):
+    model, ds, _ = spiral_run
+    cfg = landscape.LandscapeConfig(weight_a=2, weight_b=5, sample=30, resolution=11, gd_epochs=5)
+    view = landscape.two_weights(model, ds, cfg)
+    flat = vz.nets.flat_params(model)
+    a, b = view.axes(view.surface)
+    assert a[5] == pytest.approx(flat[2]) and b[5] == pytest.approx(flat[5])
+    assert view.sample_label == "N = 30" and view.other_label.startswith("N = 300")
+    assert not np.allclose(view.surface.loss, view.other.loss)  # the landscape depends on the examples
+
+
+def test_subsample_is_seeded_and_sized(spiral_run):
+    ds = spiral_run[1]
+    a, b = landscape.subsample(ds, 40, seed=1), landscape.subsample(ds, 40, seed=1)
+    assert a.n == 40 and np.array_equal(a.X, b.X)
+    assert landscape.subsample(ds, 0) is ds and landscape.subsample(ds, 10_000) is ds
+
+
+@pytest.mark.parametrize("text", ["1 2 3", "(1, 2, 3)", "(a, b)", "(1,2);(3,4);(5,6);(7,8)", "(1e9, 0)", "(nan, 1)"])
+def test_bad_start_points_are_user_errors(text):
+    with pytest.raises(UserError):
+        landscape.parse_starts(text, np.zeros(2), 1.0)
+
+
+def test_start_points_parse():
+    np.testing.assert_allclose(landscape.parse_starts("(-2, 3); (1, 1.5)", np.zeros(2), 1.0), [[-2, 3], [1, 1.5]])
+    assert landscape.parse_starts("auto", np.array([1.0, 2.0]), 2.0).shape == (3, 2)
+
+
+def test_bad_requests_are_user_errors(curve_run):
+    model, ds = curve_run
+    with pytest.raises(UserError):
+        landscape.weight_directions(model, 0, 0)
+    with pytest.raises(UserError):
+        landscape.weight_directions(model, 0, model.n_params)
+    with pytest.raises(UserError):
+        landscape.surface(model, ds, landscape.weight_directions(model, 0, 1), resolution=1000)
+    with pytest.raises(UserError):
+        landscape.surface(model, ds, np.zeros((2, 3)))
+    with pytest.raises(UserError):
+        landscape.descend(model, ds, 0, 1, np.zeros((1, 2)), lr=1e6, steps=10)

@@ -1,0 +1,78 @@
+"""The curve-fitting and landscape pages run with their defaults, presets, changed widgets and bad input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = Path(__file__).resolve().parents[1] / "pages"
+TIMEOUT = 120
+
+
+def page(name: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(PAGES / name), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def charts(at: AppTest) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def test_curves_page_defaults_presets_and_sweeps():
+    at = ok(page("50_curves.py"))
+    assert charts(at) == 4  # fit, loss, beyond, small multiples
+    at.selectbox(key="cv_preset").set_value("2 · Five linear neurons").run()
+    ok(at)
+    assert any("Still a line" in m.value for m in at.markdown)
+    at.selectbox(key="cv_preset").set_value("3 · ReLU, 5 units").run()
+    ok(at)
+    assert any("kinks" in m.label for m in at.metric)
+    at.radio(key="cv_sweep").set_value("init").run()
+    ok(at)
+    assert charts(at) == 4
+
+
+def test_curves_page_reports_a_bad_formula():
+    at = ok(page("50_curves.py"))
+    at.selectbox(key="cv_target_choice").set_value("your formula…").run()
+    at.text_input(key="cv_formula").input("__import__('os')").run()
+    assert not at.exception
+    assert at.error and "allowed" in at.error[0].value
+    at.text_input(key="cv_formula").input("x*sin(3*x)").run()
+    ok(at)
+
+
+def test_curves_page_warns_about_bad_link_settings():
+    at = page("50_curves.py", {"width": "lots", "lr": "1e999", "steps": "300"})
+    assert not at.exception and not at.error
+    assert len(at.warning) >= 2
+    assert at.number_input(key="cv_steps").value == 300
+
+
+def test_landscape_page_two_weights_then_planes():
+    at = ok(page("60_landscape.py"))
+    assert charts(at) == 2  # animated descent, N comparison
+    at.radio(key="ls_sample").set_value(0).run()
+    ok(at)
+    at.radio(key="ls_view").set_value("plane").run()
+    ok(at)
+    assert charts(at) == 1
+    assert any("PCA" in c.value for c in at.caption)
+    at.radio(key="ls_plane").set_value("random").run()
+    ok(at)
+
+
+def test_landscape_page_reports_bad_start_points():
+    at = ok(page("60_landscape.py"))
+    at.text_input(key="ls_starts").input("(1, 2, 3)").run()
+    assert not at.exception
+    assert at.error and "start point" in at.error[0].value

@@ -1,0 +1,210 @@
+"""Fitting a curve y = f(x) with a small net, and taking the fit apart unit by unit.
+
+A net with one hidden layer computes f(x) = sum_i w'_i * act(w_i * x + b_i) + b: a sum of
+scaled, shifted copies of the activation, one per hidden unit. With a linear activation
+the sum collapses to a single line; with ReLU it is a chain of straight segments that
+bend where a unit switches on; with tanh it is a sum of smooth steps, each responsible for
+a stretch of x. Outside the training interval every unit saturates (or keeps going
+straight), so the net only extrapolates a constant or a line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+from threadpoolctl import threadpool_limits
+
+from . import datasets
+from .config import QueryConfig, setting
+from .datasets import Dataset
+from .engine import Architecture
+from .errors import UserError
+from .nets import ACTIVATIONS, INITS, MLP, flat_params
+from .train import OPTIMIZERS, History, ProgressFn, fit
+
+TARGETS = tuple(datasets.CURVE_TARGETS)  # "2x+5", "2sin(x)+5", "piecewise"
+LOW, HIGH = -3.0, 3.0  # the training interval of the article
+WIDE = 6.0  # the "beyond the training interval" view covers [-WIDE, WIDE]
+SWEEPS = {
+    "width": (1, 2, 5, 10, 20, 50),
+    "optimizer": OPTIMIZERS,
+    "init": ("default", "glorot", "he"),
+    "depth": (1, 2),
+}
+
+
+@dataclass(frozen=True)
+class CurveConfig(QueryConfig):
+    """One curve-fitting experiment. ``width=0`` means no hidden layer: a single linear neuron."""
+
+    target: str = setting("piecewise", max_chars=120)
+    n: int = setting(300, lo=10, hi=1000)
+    noise: float = setting(0.0, lo=0.0, hi=1.0)
+    width: int = setting(20, lo=0, hi=200)
+    depth: int = setting(1, lo=1, hi=3)
+    activation: str = setting("tanh", choices=tuple(ACTIVATIONS))
+    init: str = setting("he", choices=INITS)
+    optimizer: str = setting("adam", choices=OPTIMIZERS)
+    lr: float = setting(0.01, lo=1e-5, hi=1.0)
+    steps: int = setting(2000, lo=1, hi=20_000)
+    seed: int = setting(0, lo=0, hi=1_000_000)
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return () if self.width == 0 else (self.width,) * self.depth
+
+    def make_dataset(self) -> Dataset:
+        return datasets.make("curve", n=self.n, noise=self.noise, seed=self.seed, target=self.target,
+                             low=LOW, high=HIGH)
+
+    def make_model(self) -> MLP:
+        activation = "linear" if self.width == 0 else self.activation
+        return MLP(1, self.widths, 1, activation=activation, seed=self.seed, init=self.init)
+
+
+@dataclass(frozen=True)
+class Preset:
+    title: str
+    config: CurveConfig
+    notice: str
+
+
+PRESETS: dict[str, Preset] = {p.title: p for p in [
+    Preset("1 · One linear neuron", CurveConfig(target="2sin(x)+5", width=0, optimizer="sgd", lr=0.05, steps=500),
+           "One neuron without activation is a straight line w·x + b: it fits 2x+5 exactly and the sine only "
+           "on average (slope about 0.7, intercept 5)."),
+    Preset("2 · Five linear neurons", CurveConfig(target="2sin(x)+5", width=5, activation="linear",
+                                                  init="glorot", optimizer="sgd", lr=0.02, steps=1000),
+           "Five linear units plus an output unit still give a straight line: a sum of lines is a line."),
+    Preset("3 · ReLU, 5 units", CurveConfig(target="2sin(x)+5", width=5, activation="relu", lr=0.02, steps=3000),
+           "ReLU bends the line: at most one kink per unit, so at most six straight pieces."),
+    Preset("4 · ReLU, 100 units", CurveConfig(target="2sin(x)+5", width=100, activation="relu", steps=3000),
+           "A hundred kinks make a polyline that hugs the sine."),
+    Preset("5 · ReLU on the piecewise curve", CurveConfig(target="piecewise", width=100, activation="relu",
+                                                          steps=3000),
+           "The oscillating left half is much harder: the segments cut the corners of each wave."),
+    Preset("6 · tanh, 20 units, Glorot init", CurveConfig(width=20, init="glorot", optimizer="nesterov", lr=0.03,
+                                                          steps=3000),
+           "Glorot's initial weights are small here (spread sqrt(2/21) for 1 input and 20 units): every tanh "
+           "starts as a gentle slope around 0, and the waves on the left are only partly caught."),
+    Preset("7 · tanh, 20 units, He init", CurveConfig(width=20, init="he", optimizer="nesterov", lr=0.03,
+                                                      steps=3000),
+           "He's larger initial weights (spread sqrt(2/1)) start with steep steps spread over the interval: "
+           "the fit catches more of the waves."),
+    Preset("8 · plain SGD", CurveConfig(width=20, optimizer="sgd", lr=0.03, steps=3000),
+           "The same net with plain gradient descent: progress is slow and the waves stay rough."),
+    Preset("9 · SGD with Nesterov momentum", CurveConfig(width=20, optimizer="nesterov", lr=0.03, steps=3000),
+           "Momentum keeps moving the weights in a consistent direction and takes the bends better."),
+    Preset("10 · Adam", CurveConfig(width=20, optimizer="adam", lr=0.01, steps=3000),
+           "Adam scales each weight's step by its own gradient history: the best fit of the three here."),
+    Preset("11 · two hidden layers of 50", CurveConfig(width=50, depth=2, steps=2000),
+           "A second layer combines the first layer's steps into new shapes: the centre and the edges improve."),
+]}
+
+
+@dataclass(eq=False)
+class CurveRun:
+    """A trained curve fit (read-only: cached)."""
+
+    config: CurveConfig
+    dataset: Dataset
+    model: MLP
+    history: History
+
+
+def train(cfg: CurveConfig, progress: ProgressFn | None = None) -> CurveRun:
+    """Make the data and the net of ``cfg`` and train them, full batch (one step = one epoch)."""
+    cfg.check()
+    ds = cfg.make_dataset()
+    model = cfg.make_model()
+    with threadpool_limits(1, user_api="blas"):  # tiny matrices: BLAS threads only add waiting
+        hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed,
+                   progress=progress)
+    return CurveRun(cfg, ds, model, hist)
+
+
+def predict(model: MLP, x: np.ndarray) -> np.ndarray:
+    """f(x) [n] for x [n]."""
+    return model.predict(np.asarray(x, dtype=np.float32).reshape(-1, 1))[:, 0]
+
+
+@torch.no_grad()
+def contributions(model: MLP, x: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each last-hidden-layer unit's share of the output, w'_i * h_i(x), and the output bias.
+
+    Returns parts [n, k] (k units of the last hidden layer) and b, so that
+    ``parts.sum(axis=1) + b`` is the net's output. For one hidden layer,
+    h_i(x) = act(w_i * x + b_i). A net without hidden layers has one part, w * x.
+    """
+    h = model.hidden(np.asarray(x, dtype=np.float32).reshape(-1, 1))[-1]
+    out = model.layers[-1]
+    bias = float(out.bias[0]) if out.bias is not None else 0.0
+    return h * out.weight[0].numpy()[None, :], bias
+
+
+@torch.no_grad()
+def kinks(model: MLP, x: np.ndarray) -> np.ndarray:
+    """x positions (sorted) where some ReLU unit switches on or off, found on the grid ``x`` [n] (sorted).
+
+    Between grid points the switch is placed by linear interpolation of the unit's input.
+    Empty for other activations.
+    """
+    if model.activation != "relu" or len(model.layers) == 1:
+        return np.zeros(0)
+    x = np.asarray(x, dtype=np.float64)
+    h = torch.as_tensor(x.astype(np.float32).reshape(-1, 1))
+    found = []
+    for layer in model.layers[:-1]:
+        z = layer(h).numpy().astype(np.float64)  # [n, units]
+        i, unit = np.nonzero(np.sign(z[:-1]) * np.sign(z[1:]) < 0)
+        t = z[i, unit] / (z[i, unit] - z[i + 1, unit])
+        found.append(x[i] + t * (x[i + 1] - x[i]))
+        h = torch.relu(layer(h))
+    return np.sort(np.concatenate(found))
+
+
+def collapsed_line(model: MLP) -> tuple[float, float]:
+    """(slope, intercept) of a net whose every layer is linear: the product of its layers."""
+    if model.activation != "linear" and len(model.layers) > 1:
+        raise UserError("Only a net with a linear activation collapses to one line.")
+    arch = Architecture.of(model)
+    slope, intercept = np.eye(1), np.zeros(1)
+    for W, b in arch.unflatten(flat_params(model).astype(np.float64)[None]):
+        slope = W[0] @ slope
+        intercept = W[0] @ intercept + (b[0] if b is not None else 0.0)
+    return float(slope[0, 0]), float(intercept[0])
+
+
+def snapshots(run: CurveRun, x: np.ndarray, count: int = 6) -> list[tuple[int, np.ndarray]]:
+    """(epoch, f(x)) at ``count`` recorded steps spread on a log scale from the first update to the last."""
+    steps = run.history.step
+    wanted = np.unique(np.geomspace(1, steps[-1], count).round().astype(int)) if steps[-1] >= 1 else [0]
+    picks = sorted({int(np.argmin(np.abs(steps - w))) for w in wanted})
+    return [(int(steps[t]), predict(run.history.model_at(run.model, t), x)) for t in picks]
+
+
+def sweep(cfg: CurveConfig, kind: str, x: np.ndarray,
+          progress: ProgressFn | None = None) -> list[tuple[str, np.ndarray, float]]:
+    """Train one net per value of ``kind`` (width, optimizer, init, depth), all else from ``cfg``.
+
+    Returns (label, f(x) [n], final loss) per value.
+    """
+    if kind not in SWEEPS:
+        raise UserError(f"Unknown sweep {kind!r}; choose one of {', '.join(SWEEPS)}.")
+    values = SWEEPS[kind]
+    panels = []
+    for k, value in enumerate(values):
+        field = {"width": "width", "optimizer": "optimizer", "init": "init", "depth": "depth"}[kind]
+        changed = replace(cfg, **{field: value})
+        if kind != "width" and cfg.width == 0:
+            changed = replace(changed, width=20)
+
+        def report(done: int, total: int, loss: float, k: int = k) -> None:
+            if progress is not None:
+                progress(k * total + done, len(values) * total, loss)
+
+        run = train(changed, progress=report)
+        label = f"{field} = {value}" if kind != "depth" else f"{value} hidden layer{'s' if value > 1 else ''}"
+        panels.append((label, predict(run.model, x), float(run.history.loss[-1])))
+    return panels

@@ -1,0 +1,145 @@
+"""Figures of the loss-landscape lesson: surface and contour, animated descent, side-by-side contours."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .style import FONT, f32
+
+PATH_COLORS = ["#111111", "#d6404e", "#3b6fd6"]
+DASHES = ["solid", "dash", "dot"]
+COLORSCALE = "Earth"
+MAX_FRAMES = 30
+
+
+def display_cap(loss: np.ndarray) -> float:
+    """Upper end of the colour and height scale: the 95th percentile, so a far-off cliff does not flatten the valley."""
+    finite = loss[np.isfinite(loss)]
+    return float(np.quantile(finite, 0.95)) if finite.size else 1.0
+
+
+def _layout(fig: go.Figure, height: int, **extra) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10), font=FONT, template="plotly_white",
+                      **extra)
+    return fig
+
+
+def _scene(xlabel: str, ylabel: str) -> dict:
+    xlabel, ylabel = xlabel.split(" (")[0], ylabel.split(" (")[0]  # 3D axes have little room
+    small = dict(title_font=dict(size=11), tickfont=dict(size=9))
+    return dict(xaxis=dict(title_text=xlabel, **small), yaxis=dict(title_text=ylabel, **small),
+                zaxis=dict(title_text="loss", **small), aspectmode="cube", camera=dict(eye=dict(x=1.6, y=-1.6, z=1.1)))
+
+
+def landscape_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, xlabel: str, ylabel: str,
+                     path: np.ndarray | None = None, path_loss: np.ndarray | None = None) -> go.Figure:
+    """3D surface and contour map of ``loss`` [len(b), len(a)] over axes a, b; optionally a path [T, 2].
+
+    The path (e.g. training projected onto a PCA plane) is drawn on both, its end marked.
+    """
+    cap = display_cap(loss)
+    shown = np.minimum(loss, cap)
+    fig = make_subplots(rows=1, cols=2, specs=[[{"type": "scene"}, {"type": "xy"}]], column_widths=[0.5, 0.5],
+                        subplot_titles=("loss surface", "contour map (seen from above)"), horizontal_spacing=0.06)
+    fig.add_trace(go.Surface(x=f32(a), y=f32(b), z=f32(shown), colorscale=COLORSCALE, showscale=False,
+                             name="loss", hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}<extra></extra>"),
+                  row=1, col=1)
+    fig.add_trace(go.Contour(x=f32(a), y=f32(b), z=f32(shown), colorscale=COLORSCALE, ncontours=20,
+                             colorbar=dict(title="loss", len=0.8), name="loss",
+                             hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}<extra></extra>"), row=1, col=2)
+    if path is not None:
+        z = np.minimum(path_loss, cap) if path_loss is not None else np.full(len(path), cap)
+        fig.add_trace(go.Scatter3d(x=f32(path[:, 0]), y=f32(path[:, 1]), z=f32(z), mode="lines",
+                                   line=dict(color="#d6404e", width=5), name="training path"), row=1, col=1)
+        fig.add_trace(go.Scatter(x=f32(path[:, 0]), y=f32(path[:, 1]), mode="lines+markers",
+                                 marker=dict(size=3), line=dict(color="#d6404e", width=2), name="training path"),
+                      row=1, col=2)
+        fig.add_trace(go.Scatter(x=f32(path[[0, -1], 0]), y=f32(path[[0, -1], 1]), mode="markers+text",
+                                 text=["<b>start</b>", "<b>end</b>"], textposition="top center",
+                                 textfont=dict(color="#111", size=13), marker=dict(size=9, color="#111"),
+                                 showlegend=False), row=1, col=2)
+    fig.update_xaxes(title_text=xlabel, row=1, col=2)
+    fig.update_yaxes(title_text=ylabel, row=1, col=2)
+    return _layout(fig, 470, scene=_scene(xlabel, ylabel), showlegend=False)
+
+
+def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.ndarray, path_loss: np.ndarray,
+                   xlabel: str, ylabel: str, trained: np.ndarray | None = None) -> go.Figure:
+    """Gradient descent from several starts, animated on the surface, the contour and the cost curve at once.
+
+    a, b : [R] axes; loss : [R, R]; paths : [K, T, 2] weight values per epoch; path_loss : [K, T];
+    trained : [2] the trained values, marked with a star.
+    Press play or drag the slider: each frame moves only the K x 3 path traces.
+    """
+    K, T, _ = paths.shape
+    cap = display_cap(loss)
+    fig = make_subplots(rows=1, cols=3, specs=[[{"type": "scene"}, {"type": "xy"}, {"type": "xy"}]],
+                        column_widths=[0.38, 0.34, 0.28], horizontal_spacing=0.07,
+                        subplot_titles=("loss surface", "contour map", "cost per epoch"))
+    fig.add_trace(go.Surface(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
+                             showscale=False, opacity=0.9, hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Contour(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
+                             ncontours=20, showscale=False, hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}"
+                             "<extra></extra>"), row=1, col=2)
+    epochs = np.arange(T)
+    for k in range(K):  # start markers, static
+        style = dict(color=PATH_COLORS[k % 3])
+        fig.add_trace(go.Scatter(x=f32(paths[k, :1, 0]), y=f32(paths[k, :1, 1]), mode="markers",
+                                 marker=dict(size=10, symbol="circle-open", line=dict(width=2), **style),
+                                 name=f"start {k + 1}", showlegend=False), row=1, col=2)
+    if trained is not None:
+        fig.add_trace(go.Scatter(x=f32(trained[:1]), y=f32(trained[1:]), mode="markers", name="trained weights",
+                                 marker=dict(symbol="star", size=14, color="#e39c24", line=dict(width=1))),
+                      row=1, col=2)
+    moving_start = len(fig.data)
+    frame_ends = np.unique(np.linspace(1, T, min(MAX_FRAMES, T)).round().astype(int))
+
+    def moving(end: int) -> list:
+        traces = []
+        for k in range(K):
+            style = dict(color=PATH_COLORS[k % 3], dash=DASHES[k % 3], width=3)
+            p, c = paths[k, :end], np.minimum(path_loss[k, :end], cap)
+            traces += [go.Scatter3d(x=f32(p[:, 0]), y=f32(p[:, 1]), z=f32(c), mode="lines", line=dict(
+                           color=PATH_COLORS[k % 3], width=6), name=f"start {k + 1}", showlegend=False),
+                       go.Scatter(x=f32(p[:, 0]), y=f32(p[:, 1]), mode="lines", line=style, name=f"start {k + 1}"),
+                       go.Scatter(x=f32(epochs[:end]), y=f32(path_loss[k, :end]), mode="lines", line=style,
+                                  name=f"start {k + 1}", showlegend=False)]
+        return traces
+
+    for k, trace in enumerate(moving(frame_ends[-1])):
+        fig.add_trace(trace, row=1, col=[1, 2, 3][k % 3])
+    indices = list(range(moving_start, len(fig.data)))
+    fig.frames = [go.Frame(data=moving(int(end)), traces=indices, name=str(int(end) - 1)) for end in frame_ends]
+    steps = [dict(method="animate", label=str(int(end) - 1),
+                  args=[[str(int(end) - 1)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
+             for end in frame_ends]
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", x=0, y=-0.08, xanchor="left", yanchor="top", direction="left", buttons=[
+            dict(label="▶ play", method="animate",
+                 args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True, transition=dict(duration=0))]),
+            dict(label="⏸", method="animate", args=[[None], dict(mode="immediate", frame=dict(duration=0))])])],
+        sliders=[dict(active=len(steps) - 1, steps=steps, x=0.12, len=0.86, y=-0.04, ticklen=0,
+                      font=dict(size=8, color="rgba(0,0,0,0)"), currentvalue=dict(prefix="epoch "))])
+    fig.update_xaxes(title_text=xlabel, row=1, col=2)
+    fig.update_yaxes(title_text=ylabel, row=1, col=2)
+    fig.update_xaxes(title_text="epoch", row=1, col=3)
+    fig.update_yaxes(title_text="loss", type="log", row=1, col=3)
+    return _layout(fig, 520, scene=_scene(xlabel, ylabel),
+                   legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.4))
+
+
+def contour_pair(a: np.ndarray, b: np.ndarray, losses: Sequence[np.ndarray], titles: Sequence[str],
+                 xlabel: str, ylabel: str) -> go.Figure:
+    """Contour maps side by side over the same axes (e.g. the loss on N = 100 points and on all of them)."""
+    fig = make_subplots(rows=1, cols=len(losses), subplot_titles=list(titles), horizontal_spacing=0.08)
+    for k, loss in enumerate(losses):
+        fig.add_trace(go.Contour(x=f32(a), y=f32(b), z=f32(np.minimum(loss, display_cap(loss))),
+                                 colorscale=COLORSCALE, ncontours=20, showscale=False,
+                                 hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}<extra></extra>"),
+                      row=1, col=k + 1)
+        fig.update_xaxes(title_text=xlabel, row=1, col=k + 1)
+    fig.update_yaxes(title_text=ylabel, row=1, col=1)
+    return _layout(fig, 360)
