@@ -1,0 +1,59 @@
+"""The trajectory page runs with its defaults, in each training mode, and explains bad settings."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "30_trajectory.py")
+
+
+def small_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["tr_steps"] = 3000  # keep each mode quick; the defaults run in test_pages.py
+    at.session_state["tr_n"] = 2000
+    return at.run()
+
+
+def test_page_shows_the_article_net_and_the_synchronised_figure():
+    at = small_page()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Weights"] == "510"
+    assert 0 < float(metrics["RMS error, fresh points"]) < 1.2
+
+
+@pytest.mark.parametrize("changes", [
+    {"tr_mode": "minibatch", "tr_method": "rms"},
+    {"tr_mode": "full-batch", "tr_steps": 200, "tr_method": "pca"},
+    {"tr_spread": 5, "tr_compare": 0, "tr_schedule": "1000: 0.01", "tr_dataset": "spirals"},
+])
+def test_each_mode_runs(changes):
+    at = small_page()
+    for key, value in changes.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    if changes.get("tr_method") == "pca":
+        assert any("principal components explain" in i.value for i in at.info)
+
+
+def test_layer_animation_toggle_redraws_the_chosen_snapshot():
+    at = small_page()
+    at.toggle(key="tr_layers").set_value(True).run()
+    assert not at.exception and not at.error
+    at.select_slider(key="tr_layer_step").set_value(1000).run()
+    assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize("changes, words", [({"tr_schedule": "soon: fast"}, "step: rate"),
+                                            ({"tr_widths": "15,x"}, "whole number"),
+                                            ({"tr_mode": "full-batch", "tr_steps": 600_000}, "too much work")])
+def test_bad_settings_show_a_clear_error(changes, words):
+    at = small_page()
+    for key, value in changes.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    assert any(words in e.value for e in at.error), [e.value for e in at.error]

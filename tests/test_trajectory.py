@@ -1,0 +1,193 @@
+"""Weight-space projections, the per-example fast path and the article's training modes."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from sklearn.decomposition import PCA
+
+from vizcore import UserError, datasets, engine
+from vizcore.figures.trajectory import compact_trajectory, training_view
+from vizcore.nets import MLP, flat_params
+from vizcore.online import ExampleGradient
+from vizcore.train import fit
+from vizcore.trajectory import fit_projection, project
+from vizcore.trajectory_runs import TrajectoryConfig, lesson_view, parse_schedule, train_trajectory
+
+
+@pytest.fixture(scope="module")
+def article_data():
+    return datasets.make("above_graph", n=2000, seed=0, signed=True, bias_input=True)
+
+
+def article_net(seed: int = 0) -> MLP:
+    return MLP(3, (15, 15, 15), 1, bias=False, seed=seed)
+
+
+def per_example(model, ds, steps, **kwargs):
+    return fit(model, ds, steps=steps, **{**dict(lr=0.05, optimizer="sgd", batch_size=1, record_every=10), **kwargs})
+
+
+@pytest.fixture(scope="module")
+def short_run(article_data):
+    return per_example(article_net(), article_data, 300)
+
+
+def test_article_net_has_exactly_510_weights():
+    assert article_net().n_params == 510
+
+
+@pytest.mark.parametrize("task, widths, bias", [("regression", (15, 15, 15), False), ("classification", (4, 3), True)])
+def test_example_gradient_equals_engine_and_torch(task, widths, bias):
+    ds = datasets.make("spirals", n=5, seed=1, signed=task == "regression")
+    model = MLP(2, widths, ds.out_dim, bias=bias, seed=3)
+    flat = flat_params(model).astype(np.float64)
+    grad = ExampleGradient(engine.Architecture.of(model), flat, task)
+    for i in range(ds.n):
+        loss = grad(ds.X[i].astype(np.float64), ds.y[i])
+        ref_loss, ref_grad = engine.loss_and_grad(engine.Architecture.of(model), flat[None], ds.X[i:i + 1].astype(np.float64),
+                                                  ds.y[i:i + 1], task)
+        np.testing.assert_allclose(grad.grad, ref_grad[0], rtol=1e-12, atol=1e-14)
+        assert loss == pytest.approx(float(ref_loss[0]), rel=1e-12)
+    torch_model = model.double()
+    out = torch_model(torch.from_numpy(ds.X[-1:].astype(np.float64)))
+    target = torch.from_numpy(ds.y[-1:])
+    loss = (torch.nn.functional.cross_entropy(out, target) if task == "classification"
+            else ((out[:, 0] - target.double()) ** 2).mean())
+    loss.backward()
+    torch_grad = torch.cat([p.grad.reshape(-1) for p in torch_model.parameters()]).numpy()
+    np.testing.assert_allclose(grad.grad, torch_grad, rtol=1e-9, atol=1e-12)
+
+
+def test_per_example_fast_path_equals_engine_loop(article_data):
+    fast = per_example(article_net(), article_data, 200)
+    # the same updates through the engine (nesterov with momentum 0 is plain SGD, but takes the engine path)
+    slow = fit(article_net(), article_data, steps=200, lr=0.05, optimizer="nesterov", momentum=0.0, batch_size=1,
+               record_every=10)
+    np.testing.assert_allclose(fast.params, slow.params, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fast.step_loss, slow.step_loss, rtol=1e-5)
+
+
+def test_slow_learning_with_k1_equals_plain_sgd_exactly(article_data):
+    hist = per_example(article_net(), article_data, 150, spread=1)
+    arch, flat = engine.Architecture.of(article_net()), flat_params(article_net()).astype(np.float64)[None]
+    order = np.random.default_rng(0).permutation(article_data.n)
+    for i in order[:150]:
+        _, grad = engine.loss_and_grad(arch, flat, article_data.X[i:i + 1].astype(np.float64),
+                                       article_data.y[i:i + 1], "regression")
+        flat -= 0.05 * grad
+    np.testing.assert_array_equal(hist.params[-1], flat[0].astype(np.float32))
+
+
+def test_slow_learning_applies_each_update_in_k_equal_parts(article_data):
+    k, steps = 4, 30
+    hist = fit(article_net(), article_data, steps=steps, lr=0.05, optimizer="sgd", batch_size=1, spread=k,
+               record_every=1)
+    arch, flat = engine.Architecture.of(article_net()), flat_params(article_net()).astype(np.float64)[None]
+    order = np.random.default_rng(0).permutation(article_data.n)
+    updates = []
+    for i in order[:steps]:
+        _, grad = engine.loss_and_grad(arch, flat, article_data.X[i:i + 1].astype(np.float64),
+                                       article_data.y[i:i + 1], "regression")
+        updates.append(0.05 * grad)
+        flat = flat - sum(updates[-k:]) / k
+    np.testing.assert_allclose(hist.params[-1], flat[0], rtol=1e-5, atol=1e-7)
+    smooth = np.linalg.norm(np.diff(hist.params, axis=0), axis=1)
+    jerky = np.linalg.norm(np.diff(per_example(article_net(), article_data, steps, record_every=1).params, axis=0), axis=1)
+    assert smooth.std() < jerky.std()  # the smoother path of the article
+
+
+def test_rate_change_mid_run_continues_from_the_same_weights(article_data):
+    one = per_example(article_net(), article_data, 400, lr_schedule=[(250, 0.01)], spread=3, lr_decay=1000)
+    model = article_net()
+    first = per_example(model, article_data, 250, spread=3, lr_decay=1000)
+    both = fit(model, article_data, steps=150, lr=0.01, optimizer="sgd", batch_size=1, record_every=10, spread=3,
+               lr_decay=1000, resume=first)
+    np.testing.assert_array_equal(both.params[-1], one.params[-1])
+    np.testing.assert_array_equal(both.step, one.step)
+    np.testing.assert_array_equal(both.step_loss, one.step_loss)
+    np.testing.assert_allclose(both.grad_rms, one.grad_rms, rtol=1e-6)
+    assert both.rate[-1] == pytest.approx(0.01 / (1 + 400 / 1000))
+    np.testing.assert_allclose(flat_params(model), one.params[-1])
+    assert np.isclose(first.params[-1], both.params[len(first) - 1]).all()  # the earlier path is kept
+
+
+def test_records_every_example_first_then_every_m(article_data):
+    hist = fit(article_net(), article_data, steps=100, lr=0.05, optimizer="sgd", batch_size=1, record_every=25,
+               record_dense=10)
+    assert list(hist.step) == list(range(11)) + [25, 50, 75, 100]
+
+
+def test_recent_loss_is_the_mean_over_the_window(short_run):
+    recent = short_run.recent_loss(50)
+    t = list(short_run.step).index(200)
+    assert recent[t] == pytest.approx(short_run.step_loss[150:200].mean(), rel=1e-6)
+
+
+@pytest.mark.parametrize("method", ["random", "rms"])
+def test_projection_is_linear_in_the_weights(short_run, method):
+    proj = fit_projection(short_run, method, seed=3)
+    a, b = short_run.params[5].astype(np.float64), short_run.params[-1].astype(np.float64)
+    np.testing.assert_allclose(proj((2 * a - 0.5 * b)[None]), 2 * proj(a[None]) - 0.5 * proj(b[None]), atol=1e-9)
+    np.testing.assert_allclose(project(short_run, method, seed=3), proj(short_run.params))
+
+
+def test_random_directions_are_unit_and_seeded(short_run):
+    basis = fit_projection(short_run, "random", seed=1).basis
+    np.testing.assert_allclose(np.linalg.norm(basis, axis=1), 1.0)
+    assert not np.allclose(basis, fit_projection(short_run, "random", seed=2).basis)
+
+
+def test_rms_projection_scales_directions_by_recorded_gradients(short_run):
+    plain, weighted = fit_projection(short_run, "random", 0).basis, fit_projection(short_run, "rms", 0).basis
+    np.testing.assert_allclose(weighted, plain * short_run.grad_rms[:, None], rtol=1e-6)
+
+
+def test_pca_projection_agrees_with_sklearn_up_to_sign(short_run):
+    ours = project(short_run, "pca")
+    ref = PCA(n_components=2).fit_transform(short_run.params.astype(np.float64))
+    for axis in range(2):
+        sign = np.sign(ours[:, axis] @ ref[:, axis])
+        np.testing.assert_allclose(ours[:, axis], sign * ref[:, axis], atol=1e-6)
+    explained = fit_projection(short_run, "pca").explained
+    assert explained[0] >= explained[1] > 0 and explained.sum() <= 1
+
+
+@pytest.mark.parametrize("text, words", [("100 0.1", "step: rate"), ("x: 0.1", "step: rate"),
+                                         ("100: 50", "at most"), ("100: nan", "step: rate")])
+def test_bad_rate_changes_raise_user_error(text, words):
+    with pytest.raises(UserError, match=words):
+        parse_schedule(text)
+
+
+def test_schedule_parses_sorted_pairs():
+    assert parse_schedule(" 500: 0.01, 100:0.1 ") == ((100, 0.1), (500, 0.01))
+
+
+@pytest.mark.parametrize("kwargs, words", [(dict(spread=0), "Slow learning"), (dict(lr_decay=-1.0), "decay"),
+                                           (dict(lr_schedule=[(10, 0.0)]), "new learning rate")])
+def test_bad_training_modes_raise_user_error(article_data, kwargs, words):
+    with pytest.raises(UserError, match=words):
+        per_example(article_net(), article_data, 10, **kwargs)
+
+
+def test_three_panel_figure_is_synchronised_and_small():
+    cfg = TrajectoryConfig(n=2000, steps=4000, dense=100, compare=5)
+    run = train_trajectory(cfg)
+    maps, paths = lesson_view(run, resolution=60, max_frames=200)
+    fig = training_view(maps, paths)
+    assert len(fig.frames) == len(maps.snapshot) <= 200
+    assert len(paths) == 2 and paths[0].xy.shape == (len(run.history), 2)
+    text = fig.to_json()
+    assert len(text) < 3_000_000
+    # every frame moves the map and both markers; the marker sits on the path at that frame's snapshot
+    frame = json.loads(text)["frames"][-1]
+    assert len(frame["data"]) == len(frame["traces"]) == 1 + 3 * len(paths)
+    np.testing.assert_allclose(maps.values[-1], run.model.predict(np.c_[np.meshgrid(
+        np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[0].ravel(), np.meshgrid(
+        np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[1].ravel(), np.ones(3600)])[:, 0].reshape(60, 60),
+        atol=1e-5)
+    small = compact_trajectory(paths[0].xy, 5, run.history.step)
+    assert list(small.data[2].x) == [np.float32(paths[0].xy[5, 0])]
