@@ -44,6 +44,18 @@ def main() -> None:
     print(f"  batched (vz.landscape.surface):                            {fast:.3f} s")
     print(f"  speed-up: {slow / fast:.1f}x   max relative difference: {np.max(np.abs(a - b) / b):.1e}")
 
+    from vizcore.runs import RunConfig, train_run
+    net, cfg = RunConfig(widths="8,8", steps=1000, turns=1.0), landscape.LandscapeConfig()  # the page's defaults
+    run = train_run(net)
+    train_s = median_seconds(lambda: train_run(net), repeats=3)
+    two = median_seconds(lambda: landscape.two_weights(run.model, run.dataset, cfg), repeats=3)
+    plane = median_seconds(lambda: landscape.plane_view(run.model, run.dataset, run.history.params,
+                                                        landscape.LandscapeConfig(view="plane")), repeats=3)
+    print("landscape page defaults (median seconds)")
+    print(f"  training the 2-8-8-2 net: {train_s:.3f} s; two-weight view (2 surfaces 41x41 + descent): {two:.3f} s;"
+          f" PCA plane view: {plane:.3f} s")
+    print(f"  default surface appears after {train_s + two:.3f} s of computation")
+
 
 if __name__ == "__main__":
     main()
