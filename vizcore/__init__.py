@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import config, datasets, engine, layers, nets, runs, train
 from . import curves, landscape  # lessons 6 and 7: curve fitting, loss landscapes
+from . import experiments, sweeps  # after train: train.py re-exports sweeps.fit_many
 from .errors import UserError
 
-__all__ = ["UserError", "config", "datasets", "engine", "layers", "nets", "runs", "train"]
+__all__ = ["UserError", "config", "datasets", "engine", "layers", "nets", "runs", "train", "sweeps", "experiments"]

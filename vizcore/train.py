@@ -331,3 +331,5 @@ def _joined(first: History, second: History) -> History:
     return History(np.concatenate([first.params, second.params]), np.concatenate([first.step, second.step]),
                    cat(first.loss, second.loss, np.nan), cat(first.accuracy, second.accuracy, np.nan),
                    second.grad_rms, step_loss, cat(first.rate, second.rate, np.nan), second.state)
+
+from .sweeps import fit_many  # noqa: E402,F401  (public: vz.train.fit_many)

@@ -1,0 +1,232 @@
+"""Many seeds of one net trained as one batched computation.
+
+:func:`fit_many` stacks the initial weights of S nets (``MLP(..., seed=s)`` for each
+seed, exactly what :func:`vizcore.train.fit` would start from) into one [S, P] array
+and steps them all together through :mod:`vizcore.engine`: one forward, one backward
+and one optimiser update per step for all S nets, full batch.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Optional, Sequence
+
+import numpy as np
+
+from . import engine
+from .datasets import Dataset
+from .errors import UserError
+from .nets import MLP, flat_params, load_flat
+from .train import History, ProgressFn, check_settings
+
+MAX_SEEDS = 256
+MIN_BLOCK = 8  # seeds per thread below which a second thread costs more than it saves
+DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+@dataclass(eq=False)
+class Sweep:
+    """S runs of one architecture on one dataset, one :class:`~vizcore.train.History` per seed.
+
+    seeds       : int64 [S] the seed of each net (``MLP(..., seed=seeds[i])``)
+    histories   : S Histories, in the order of ``seeds`` (also reached by ``sweep[i]``)
+    diverged_at : int64 [S] step at which a net's loss or gradient became NaN/inf and the
+                  net was frozen there (0 = trained to the end)
+    widths, activation : the architecture; ``in_dim``/``out_dim`` come from the dataset
+    """
+
+    seeds: np.ndarray
+    histories: list[History]
+    diverged_at: np.ndarray
+    widths: tuple[int, ...]
+    activation: str
+    in_dim: int
+    out_dim: int
+
+    def __len__(self) -> int:
+        return len(self.histories)
+
+    def __getitem__(self, i: int) -> History:
+        return self.histories[i]
+
+    def __iter__(self):
+        return iter(self.histories)
+
+    @property
+    def final_accuracy(self) -> np.ndarray:
+        """float32 [S] accuracy of each net at the end of training."""
+        return np.array([h.accuracy[-1] for h in self.histories], dtype=np.float32)
+
+    @property
+    def final_loss(self) -> np.ndarray:
+        """float32 [S] loss of each net at the end of training."""
+        return np.array([h.loss[-1] for h in self.histories], dtype=np.float32)
+
+    def model(self, i: int, t: int = -1) -> MLP:
+        """Net ``i`` (an index into ``seeds``) with the weights of its snapshot ``t``."""
+        net = MLP(self.in_dim, self.widths, self.out_dim, activation=self.activation, seed=int(self.seeds[i]))
+        hist = self.histories[i]
+        return load_flat(net, hist.params[int(t) % len(hist)])
+
+
+def initial_params(in_dim: int, widths: Sequence[int], out_dim: int, seeds: Sequence[int],
+                   activation: str = "tanh") -> np.ndarray:
+    """float32 [S, P]: row i holds the initial weights of ``MLP(..., seed=seeds[i])``."""
+    return np.stack([flat_params(MLP(in_dim, widths, out_dim, activation=activation, seed=int(s)))
+                     for s in seeds])
+
+
+def fit_many(dataset: Dataset | Sequence[Dataset], widths: Sequence[int], seeds: Sequence[int], steps: int = 1000, lr: float = 0.03,
+             activation: str = "tanh", optimizer: str = "adam", record_every: Optional[int] = None,
+             progress: Optional[ProgressFn] = None, momentum: float = 0.9, dtype: str = "float32",
+             threads: int = 2) -> Sweep:
+    """Train one net per seed on ``dataset``, all S of them as one batched computation.
+
+    Parameters
+    ----------
+    dataset : the data, used full batch (every step sees every point); or S datasets of the
+        same size and kind, net i training on dataset[i] (e.g. each drawn with its own seed,
+        as :class:`vizcore.runs.RunConfig` does)
+    widths : hidden-layer widths, e.g. (2, 2)
+    seeds : S distinct seeds; net i starts from ``MLP(dataset.dim, widths, dataset.out_dim,
+        activation, seed=seeds[i])``
+    steps, lr, optimizer, momentum, record_every : as in :func:`vizcore.train.fit`
+    progress : called as ``progress(done, steps, loss)`` about a hundred times, where
+        ``loss`` is the mean loss over the nets that have not diverged
+    dtype : "float32" (default: numpy's float32 tanh and exp are several times faster)
+        or "float64", which gives, seed for seed, what ``fit`` gives to rounding error
+        (``fit`` computes in float64; float32 runs follow the same path to float32
+        rounding, which over long runs can grow where training is unstable)
+    threads : the seeds are split into this many blocks, each one batched computation, run
+        side by side on the CPU cores (numpy releases the GIL inside large array ops);
+        ``progress`` is called from the calling thread only
+
+    Returns
+    -------
+    :class:`Sweep` holding one History per seed, in the order of ``seeds``. A net whose
+    loss or gradient becomes NaN/inf is frozen at that step (``Sweep.diverged_at``)
+    instead of stopping the others; ``fit`` would have raised there.
+    """
+    seeds = np.asarray(list(seeds), dtype=np.int64)
+    if not 1 <= len(seeds) <= MAX_SEEDS:
+        raise UserError(f"A sweep needs between 1 and {MAX_SEEDS} seeds; {len(seeds)} were given.")
+    if len(np.unique(seeds)) != len(seeds):
+        raise UserError("Each seed of a sweep must be different, or the same net would train twice.")
+    if dtype not in DTYPES:
+        raise UserError(f"Unknown dtype {dtype!r}; choose one of {', '.join(DTYPES)}.")
+    data = _stack_datasets(dataset, len(seeds))
+    check_settings(steps, lr, None, data.n)
+    record_every = max(1, steps // 200) if record_every is None else max(1, int(record_every))
+    widths = tuple(int(w) for w in widths)
+    train = partial(_fit_block, data, widths, activation=activation, steps=steps, lr=lr, optimizer=optimizer,
+                    momentum=momentum, record_every=record_every, dtype=DTYPES[dtype])
+    blocks = np.array_split(np.arange(len(seeds)), min(threads, max(1, len(seeds) // MIN_BLOCK)))
+    with ThreadPoolExecutor(max_workers=len(blocks) - 1 or 1) as pool:  # numpy releases the GIL in big ops
+        others = [pool.submit(train, seeds[block], data.rows(block)) for block in blocks[1:]]
+        parts = [train(seeds[blocks[0]], data.rows(blocks[0]), progress=progress)] + [f.result() for f in others]
+    histories = [h for part, _ in parts for h in part]
+    diverged_at = np.concatenate([d for _, d in parts])
+    if (diverged_at > 0).all():
+        raise UserError(f"Every net diverged (the first at step {diverged_at.min()}): the loss became NaN or "
+                        "infinite. Lower the learning rate and train again.")
+    return Sweep(seeds, histories, diverged_at, widths, activation, data.dim, data.out_dim)
+
+
+@dataclass(frozen=True, eq=False)
+class _Data:
+    """Training data of a sweep: X [n, d] and y [n] shared by all nets, or [S, n, d] and [S, n]."""
+
+    X: np.ndarray
+    y: np.ndarray
+    task: str
+    dim: int
+    out_dim: int
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[-2])
+
+    def rows(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(X, y) for the nets of ``block`` (indices into the seeds)."""
+        return (self.X, self.y) if self.X.ndim == 2 else (self.X[block], self.y[block])
+
+
+def _stack_datasets(dataset: Dataset | Sequence[Dataset], count: int) -> _Data:
+    if isinstance(dataset, Dataset):
+        return _Data(dataset.X, dataset.y, dataset.task, dataset.dim, dataset.out_dim)
+    sets = list(dataset)
+    if len(sets) != count:
+        raise UserError(f"A sweep over {count} seeds needs one dataset per seed; {len(sets)} were given.")
+    first = sets[0]
+    if any((d.X.shape, d.task, d.out_dim) != (first.X.shape, first.task, first.out_dim) for d in sets):
+        raise UserError("Every dataset of a sweep must have the same number of points, dimension and classes.")
+    return _Data(np.stack([d.X for d in sets]), np.stack([d.y for d in sets]), first.task, first.dim,
+                 max(d.out_dim for d in sets))
+
+
+def _fit_block(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],
+               activation: str, steps: int,
+               lr: float, optimizer: str, momentum: float, record_every: int, dtype,
+               progress: Optional[ProgressFn] = None) -> tuple[list[History], np.ndarray]:
+    """Train the nets of ``seeds`` as one [S, P] computation: (one History per seed, diverged_at [S])."""
+    arch = engine.Architecture((data.dim, *widths, data.out_dim), activation)
+    flat = initial_params(data.dim, widths, data.out_dim, seeds, activation).astype(dtype)
+    X, y = Xy[0].astype(flat.dtype), Xy[1]
+    if data.task == "regression":
+        y = y.astype(flat.dtype)
+    rates = np.full(len(seeds), lr, dtype=flat.dtype)  # a diverged net gets rate 0: frozen
+    opt = engine.Optimizer(optimizer, flat.shape, rates, momentum, dtype=flat.dtype)
+    diverged_at = np.zeros(len(seeds), dtype=np.int64)
+    grad_sq = np.zeros_like(flat)
+    rec = _Recorder()
+    ws = engine.Workspace()
+    report_every = max(1, steps // 100)
+
+    for step in range(1, steps + 2):  # the extra pass only evaluates the final weights
+        record_now = (step - 1) % record_every == 0 or step - 1 == steps
+        report_now = step <= steps and (step % report_every == 0 or step == steps)
+        out, cache = engine.forward(arch, flat, X, ws)
+        loss, d_out = engine.loss_and_output_grad(data.task, out, y, with_loss=record_now or report_now, ws=ws)
+        if record_now:  # out and loss belong to the weights after step - 1 updates
+            rec.add(step - 1, flat, loss, engine.accuracy(data.task, out, y))
+        if step > steps:
+            break
+        grad = engine.backward(arch, flat, cache, d_out, ws)
+        bad = ~np.isfinite(grad).all(axis=1)
+        if loss is not None:
+            bad |= ~np.isfinite(loss)
+        new = bad & (diverged_at == 0)
+        if new.any():
+            diverged_at[new] = step
+            rates[new] = 0.0
+        if (diverged_at > 0).any():
+            grad[diverged_at > 0] = 0.0
+        grad_sq += grad * grad
+        opt.step(flat, grad)
+        if progress is not None and report_now:
+            alive = diverged_at == 0
+            progress(step, steps, float(loss[alive].mean()) if alive.any() else float("nan"))
+
+    grad_rms = np.sqrt(grad_sq / steps).astype(np.float32)
+    return [History(p, rec.steps(), l, a, g) for p, l, a, g in zip(*rec.per_net(), grad_rms)], diverged_at
+
+
+class _Recorder:
+    """Snapshots of all S nets at the recorded steps, split per net at the end."""
+
+    def __init__(self):
+        self.step, self.params, self.loss, self.acc = [], [], [], []
+
+    def add(self, step: int, flat: np.ndarray, loss: np.ndarray, acc: np.ndarray) -> None:
+        self.step.append(step)
+        self.params.append(flat.astype(np.float32))
+        self.loss.append(loss.astype(np.float32))
+        self.acc.append(acc.astype(np.float32))
+
+    def steps(self) -> np.ndarray:
+        return np.asarray(self.step, dtype=np.int64)
+
+    def per_net(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """params [S, T, P], loss [S, T], accuracy [S, T]."""
+        return (np.stack(self.params, axis=1), np.stack(self.loss, axis=1), np.stack(self.acc, axis=1))
