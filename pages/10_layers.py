@@ -12,8 +12,10 @@ from ui.common import explain, progress_bar, user_errors
 from ui.controls import run_config_controls
 from ui.links import apply_link, publish_link
 from vizcore.figures.layers import layer_animation
+from vizcore.figures.trajectory import compact_trajectory
 from vizcore.layers import animate
 from vizcore.runs import PRESETS, Run, RunConfig, display_sample, train_run
+from vizcore.trajectory import project
 
 MAX_POINTS = {2: 500, 3: 300}
 
@@ -32,6 +34,11 @@ def animation_figure(cfg: RunConfig, snapshot: int = -1):
     return anim, layer_animation(anim, run.dataset.y[keep])
 
 
+@shared_cache(max_entries=32)
+def trajectory(cfg: RunConfig):
+    return project(trained(cfg).history, "random", seed=cfg.seed)
+
+
 st.title("Layers as homeomorphisms")
 st.markdown(
     "A tanh layer computes **tanh(W·x + b)**: a linear map, then a shift, then squashing every coordinate. "
@@ -45,7 +52,14 @@ with user_errors():
     cfg.hidden_widths()
     with progress_bar("Training") as progress:
         run = trained(cfg, _progress=progress)
-    anim, fig = animation_figure(cfg)
+    steps = [int(s) for s in run.history.step]
+    if st.session_state.get("layers_step") not in steps:  # a new run: start at its end
+        st.session_state["layers_step"] = steps[-1]
+    step = st.select_slider("Training step shown", steps, key="layers_step",
+                            help="Pick a moment of training: the animation redraws the net as it was then, "
+                                 "and the marker shows where its weights were.")
+    snapshot = steps.index(step)
+    anim, fig = animation_figure(cfg, snapshot)
 
 acc = float(run.history.accuracy[-1])
 c1, c2, c3 = st.columns(3)
@@ -53,7 +67,12 @@ c1.metric("Training accuracy", f"{acc:.1%}")
 c2.metric("Final loss", f"{run.history.loss[-1]:.3g}")
 c3.metric("Parameters", run.model.n_params)
 
-st.plotly_chart(fig, width="stretch", key="layer_animation")
+left, right = st.columns([3, 2])
+left.plotly_chart(fig, width="stretch", key="layer_animation")
+right.plotly_chart(compact_trajectory(trajectory(cfg), snapshot, run.history.step, axis_label="random direction",
+                                      height=560), width="stretch", key="layer_trajectory")
+right.caption(f"The weights' path during training (each weight pushes along its own random direction); "
+              f"the orange marker is step {step:,}, the net animated on the left.")
 explain("Press ▶ or drag the slider: the grid is the input plane (or line, or box) carried along by the layer. "
         "The dashed line (plane in 3D) in the last frame is where the output layer separates the classes.")
 if anim.projection:

@@ -106,7 +106,9 @@ if cfg.method == "pca":
 
 if st.toggle("Show the layer animation at one moment of training", key=P + "layers"):
     steps = [int(s) for s in run.history.step]
-    step = st.select_slider("Snapshot (updates done)", steps, value=steps[-1], key=P + "layer_step")
+    if st.session_state.get(P + "layer_step") not in steps:  # a new run: start at its end
+        st.session_state[P + "layer_step"] = steps[-1]
+    step = st.select_slider("Snapshot (updates done)", steps, key=P + "layer_step")
     with user_errors():
         anim, layer_fig = layer_view(cfg, steps.index(step))
     st.plotly_chart(layer_fig, width="stretch", key="trajectory_layers")
