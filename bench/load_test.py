@@ -41,7 +41,7 @@ async def open_session(browser, url: str, timeout_ms: int) -> tuple[bool, float,
     page = await context.new_page()
     t0 = time.perf_counter()
     try:
-        await page.goto(url)
+        await page.goto(url, timeout=timeout_ms, wait_until="commit")
         await page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout_ms)
         await page.wait_for_timeout(300)
         await page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
