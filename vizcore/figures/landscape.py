@@ -120,7 +120,7 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
         updatemenus=[dict(type="buttons", x=0, y=-0.08, xanchor="left", yanchor="top", direction="left", buttons=[
             dict(label="▶ play", method="animate",
                  args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True, transition=dict(duration=0))]),
-            dict(label="⏸", method="animate", args=[[None], dict(mode="immediate", frame=dict(duration=0))])])],
+            dict(label="❚❚ pause", method="animate", args=[[None], dict(mode="immediate", frame=dict(duration=0))])])],
         sliders=[dict(active=len(steps) - 1, steps=steps, x=0.12, len=0.86, y=-0.04, ticklen=0,
                       font=dict(size=8, color="rgba(0,0,0,0)"), currentvalue=dict(prefix="epoch "))])
     fig.update_xaxes(title_text=xlabel, row=1, col=2)
