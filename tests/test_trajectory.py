@@ -185,6 +185,7 @@ def test_three_panel_figure_is_synchronised_and_small():
     # every frame moves the map and both markers; the marker sits on the path at that frame's snapshot
     frame = json.loads(text)["frames"][-1]
     assert len(frame["data"]) == len(frame["traces"]) == 1 + 3 * len(paths)
+    assert [t.type for t in fig.data].count("heatmap") == 1 and fig.data[frame["traces"][0]].type == "heatmap"
     np.testing.assert_allclose(maps.values[-1], run.model.predict(np.c_[np.meshgrid(
         np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[0].ravel(), np.meshgrid(
         np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[1].ravel(), np.ones(3600)])[:, 0].reshape(60, 60),

@@ -22,7 +22,7 @@ def _codes(values: np.ndarray) -> np.ndarray:
 
 
 def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS error", path_label: str = "",
-                  height: int = 470, frame_ms: int = 80) -> go.Figure:
+                  height: int = 540, frame_ms: int = 80) -> go.Figure:
     """Three panels driven by one slider and play button: map at step t, error curve, path.
 
     Only the moving parts (the map, the markers, the path walked so far) are in frames,
@@ -36,8 +36,8 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     xs, ys = f32(np.linspace(x0, x1, r)), f32(np.linspace(y0, y1, r))
     scale = SIGNED_SCALE if maps.signed else CLASS_SCALE
     tick = dict(tickvals=[0, 63.5, 127, 190.5, 254], ticktext=["-1", "-0.5", "0", "+0.5", "+1"])
-    fig.add_trace(go.Heatmap(x=xs, y=ys, z=_codes(maps.values[0]), zmin=0, zmax=254, colorscale=scale,
-                             colorbar=dict(orientation="h", x=0.17, xanchor="center", y=-0.2, len=0.3, thickness=10,
+    fig.add_trace(go.Heatmap(x=xs, y=ys, z=_codes(maps.values[-1]), zmin=0, zmax=254, colorscale=scale,
+                             colorbar=dict(orientation="h", x=0.17, xanchor="center", y=-0.3, len=0.3, thickness=10,
                                            title=dict(text="output" if maps.signed else "P(B) − P(A)", side="top"),
                                            **tick),
                              hovertemplate="x %{x:.2f}, y %{y:.2f}<extra></extra>"), 1, 1)
@@ -77,10 +77,10 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
         return traces
 
     first = len(fig.data)
-    for trace, col in zip(moving(0), [1] + [3, 3, 2] * len(paths)):
-        fig.add_trace(trace, 1, col)
-    moving_ids = list(range(first, len(fig.data)))
     F = len(maps.snapshot)
+    for trace, col in zip(moving(F - 1)[1:], [3, 3, 2] * len(paths)):  # open on the trained net
+        fig.add_trace(trace, 1, col)
+    moving_ids = [0, *range(first, len(fig.data))]  # trace 0 is the map
     frames = [dict(data=moving(f), name=str(f), traces=moving_ids) for f in range(F)]
 
     label = [f"{int(main.steps[t]):,} examples" for t in maps.snapshot]
@@ -92,11 +92,11 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     xy = np.concatenate([p.xy for p in paths])
     errors = np.concatenate([p.error for p in paths])
     fig.update_layout(
-        height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10),
-        legend=dict(orientation="h", x=0.66, xanchor="center", y=1.12),
-        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0.36, y=-0.13,
+        height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=80, b=40),
+        legend=dict(orientation="h", x=0.66, xanchor="center", y=1.2),
+        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0.36, y=-0.24,
                           xanchor="left", yanchor="top", showactive=False)],
-        sliders=[dict(active=0, x=0.5, len=0.5, y=-0.13, yanchor="top", pad=dict(t=8), ticklen=0,
+        sliders=[dict(active=F - 1, x=0.5, len=0.5, y=-0.24, yanchor="top", pad=dict(t=8), ticklen=0,
                       currentvalue=dict(prefix="", font=dict(size=13)), font=dict(color="rgba(0,0,0,0)", size=1),
                       steps=[dict(method="animate", label=label[f], args=[[str(f)], still]) for f in range(F)])],
     )
