@@ -36,8 +36,7 @@ def seed_animation(key: str, n_seeds: int, label: str, seed: int):
     ds = claim.run_config(claim.variant(label), seed).make_dataset()
     keep = display_sample(ds.n, MAX_POINTS[3 if ds.dim == 3 else 2])
     anim = animate(sweep[label].model(i), ds.X[keep])
-    acc = float(sweep[label][i].accuracy[-1])
-    return anim, layer_animation(anim, ds.y[keep], title=f"{label}, seed {seed}: {acc:.1%} correct", height=480)
+    return anim, layer_animation(anim, ds.y[keep], height=480)
 
 
 def open_in_layers(key: str, label: str, seed: int) -> None:
@@ -51,6 +50,7 @@ def open_in_layers(key: str, label: str, seed: int) -> None:
 
 def show_animation(key: str, n_seeds: int, row: Row, caption: str) -> None:
     anim, fig = seed_animation(key, n_seeds, row.label, row.best_seed)
+    st.caption(f"{row.label}, seed {row.best_seed}: {row.best:.1%} correct")
     st.plotly_chart(fig, width="stretch", key=f"anim_{key}_{row.label}")
     explain(caption + (f" {anim.projection}." if anim.projection else ""))
 
