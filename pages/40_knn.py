@@ -74,7 +74,7 @@ st.title("k-NN instead of softmax")
 st.markdown(
     "A softmax layer asks the last hidden layer to make the classes separable by straight lines. A k-nearest-"
     "neighbour head asks for something gentler: points of one class should sit closer to each other than to "
-    "the rest. Here the same small body is trained both ways and scored on held-out data.")
+    "the rest. Here the same small body is trained both ways, over several seeds, and scored on held-out data.")
 
 apply_link(KnnConfig, PAGE, P, PRESETS)
 cfg = controls()
@@ -109,7 +109,8 @@ st.subheader("What to notice")
 st.markdown(
     "- Swapping the softmax for k-NN on the *same* features changes the error only a little: the body was "
     "still trained to make classes separable by lines.\n"
-    "- Trained end to end, each class is pulled into its own tight cluster, and the gaps between clusters "
-    "grow; no straight lines are needed.\n"
+    "- Trained end to end, points are pulled towards neighbours of their own class and away from the "
+    "others: classes become compact groups (on the toy data a ring may stay a ring); no straight lines are "
+    "needed.\n"
     "- With 1/distance weights far-away points still carry weight, so clusters are harder to shape; "
     "the article too found end-to-end k-NN disappointing (4–5% error). Try exp(-d²/T) and compare.")

@@ -41,13 +41,13 @@ def baseline(cfg: vf.VfConfig, _progress=None) -> vf.TanhBaseline:
 
 
 @shared_cache(max_entries=24)
-def pictures(cfg: vf.VfConfig, layer: int):
+def pictures(cfg: vf.VfConfig, layer: int, seed: int):
     run = trained(cfg)
     keep = display_sample(run.dataset.n, MAX_POINTS[2 + cfg.augment])
-    risks = vf.fold_risk(run, run.dataset.X[keep])
-    anim = vf.animation(run, run.dataset.X[keep], risks=risks)
-    positions, field = vf.arrows(run, layer, resolution=15 if cfg.augment == 0 else 7)
-    start = run.net.lift(run.dataset.X[keep])[0].numpy()
+    risks = vf.fold_risk(run, run.dataset.X[keep], seed)
+    anim = vf.animation(run, run.dataset.X[keep], seed_index=seed, risks=risks)
+    positions, field = vf.arrows(run, layer, resolution=15 if cfg.augment == 0 else 7, seed_index=seed)
+    start = anim.points[0]
     if layer > 0:  # draw the data where this layer receives it
         start = anim.points[layer * cfg.flow_steps]
     arrows_fig = arrow_field(positions, field, start, run.dataset.y[keep])
@@ -119,15 +119,17 @@ with user_errors():
     else:
         with progress_bar("Training lesson 1's tanh net for comparison") as progress:
             base = baseline(cfg, _progress=progress)
+    v1, v2 = st.columns(2)
+    seed = v1.selectbox("Seed to draw", range(cfg.seeds), key=P + "draw_seed") or 0
     layer = 0
     if cfg.layers > 1:
-        layer = st.radio("Arrows of layer", range(cfg.layers), horizontal=True, key=P + "arrow_layer",
+        layer = v2.radio("Arrows of layer", range(cfg.layers), horizontal=True, key=P + "arrow_layer",
                          format_func=lambda i: f"layer {i + 1}") or 0
-    anim, worst, flow_fig, arrows_fig = pictures(cfg, layer)
+    anim, worst, flow_fig, arrows_fig = pictures(cfg, min(layer, cfg.layers - 1), min(seed, cfg.seeds - 1))
 publish_link(cfg, PAGE)
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Training accuracy (seed 0)", f"{run.accuracy[0]:.1%}")
+c1.metric(f"Training accuracy (seed {seed})", f"{run.accuracy[seed]:.1%}")
 c2.metric(f"Test accuracy, mean of {cfg.seeds} seeds", f"{run.test_accuracy.mean():.1%}")
 c3.metric("Parameters", run.n_params)
 c4.metric("Largest step stretch h·|J|", f"{worst:.2f}", help="Below 1, no Euler step can fold space over.")
@@ -150,23 +152,25 @@ if partner is not None:
     runs = {cfg.augment: run, partner.augment: other}
     rows = [vf.run_row(f"{vf.describe(c.config)}", c) for c in (runs[0], runs[1])]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    explain("A flow in the plane is a homeomorphism: the ring's inner edge stays wrapped around the disc, so "
-            "part of it always ends up on the disc's side of the line (the last column cannot reach 0). It can "
-            "squeeze that part thin, which is why the accuracy can still look high. Given a third coordinate, "
-            "the flow lifts the disc out of the ring and the edge can be cleanly cut off.")
+    explain("Far from the data the field is zero, so half of the far-away plane is always classified as disc. "
+            "A flow of the plane is a homeomorphism, so that half-plane and the disc form one connected region: "
+            "a channel of 'disc' must cut through the ring, however thin the flow squeezes it (last column: "
+            "every seed, always). Given a third coordinate, the flow can lift the disc out instead, and the "
+            "channel is no longer needed. Test accuracy is on 2,000 fresh points.")
 else:
     rows = [vf.run_row(vf.describe(cfg), run), vf.baseline_row(base)]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     explain("Same spirals, same seeds, same fresh test points. The tanh net is lesson 1's default "
             "(2-2-2-2, Adam, 2000 steps).")
-if cfg.contraction > 0:
-    with progress_bar("Training without the penalty for comparison") as progress:
+if cfg.contraction > 0 and st.checkbox("Show the effect of the contraction penalty (trains once more without it)",
+                                        key=P + "compare_penalty"):
+    with user_errors(), progress_bar("Training without the penalty for comparison") as progress:
         plain = trained(replace(cfg, contraction=0.0), _progress=progress)
     st.dataframe(pd.DataFrame([vf.run_row("without contraction penalty", plain),
                                vf.run_row(f"with penalty {cfg.contraction:g}", run)]),
                  hide_index=True, width="stretch")
-    explain("The penalty makes each layer stretch space less at the data (smaller |J|): the flow gives up "
-            "the violent stretching that squeezes classes apart, often for a little accuracy.")
+    explain("The penalty makes each layer stretch space less at the data (smaller |J|). Without it, Euler steps "
+            "often stretch by more than their own size and can fold space, which a true flow never does.")
 
 st.subheader("What to notice")
 st.markdown(

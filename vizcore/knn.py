@@ -198,7 +198,7 @@ def train_body(split: Split, cfg: KnnConfig, loss: str, progress: Optional[Progr
         if not torch.isfinite(value).all():
             raise UserError(f"Training diverged at step {step}: lower the learning rate and train again.")
         if progress is not None and (step % max(1, cfg.steps // 50) == 0 or step == cfg.steps):
-            progress(progress_offset + step, total, float(value.mean()))
+            progress(progress_offset + step, total, float(value.detach().mean()))
     return body
 
 

@@ -1,0 +1,105 @@
+"""Vector-field layers: identity at v = 0, exact Jacobian, orientation kept by the flow, topology."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from vizcore import UserError
+from vizcore import vectorfield as vf
+from vizcore.vectorfield import FlowLayer, VfConfig
+
+
+def _layer(normalised=False, seeds=2, m=6, D=2, width=0.4, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    layer = FlowLayer(torch.rand(seeds, m, D, generator=gen) * 2 - 1, width, normalised)
+    return layer, gen
+
+
+@pytest.mark.parametrize("method", ["euler", "rk4"])
+def test_layer_with_zero_vectors_is_the_identity(method):
+    layer, gen = _layer()
+    x = torch.randn(2, 50, 2, generator=gen)
+    assert torch.equal(layer.flow(x, 7, method), x)
+
+
+@pytest.mark.parametrize("normalised", [False, True])
+def test_closed_form_jacobian_matches_autograd(normalised):
+    layer, gen = _layer(normalised, D=3)
+    with torch.no_grad():
+        layer.v.copy_(torch.randn(layer.v.shape, generator=gen))
+    x = torch.randn(2, 4, 3, generator=gen)
+    J = layer.jacobian(x)
+    for s in range(2):
+        for i in range(4):
+            auto = torch.autograd.functional.jacobian(
+                lambda p: layer.field(x.index_put((torch.tensor([s]), torch.tensor([i])), p[None]))[s, i], x[s, i])
+            assert torch.allclose(J[s, i], auto, atol=1e-5)
+
+
+def _cell_areas(lattice: np.ndarray) -> np.ndarray:
+    """Signed areas [r-1, r-1] of the quadrilaterals of a deformed lattice [r, r, 2] (shoelace)."""
+    a, b, c, d = lattice[:-1, :-1], lattice[:-1, 1:], lattice[1:, 1:], lattice[1:, :-1]
+    quad = np.stack([a, b, c, d], 0)
+    x, y = quad[..., 0], quad[..., 1]
+    return 0.5 * (x * np.roll(y, -1, 0) - np.roll(x, -1, 0) * y).sum(0)
+
+
+def test_grid_cells_keep_positive_oriented_area_along_the_flow():
+    layer, gen = _layer(seeds=1, m=8, width=0.35)
+    with torch.no_grad():
+        layer.v.copy_(0.4 * torch.randn(layer.v.shape, generator=gen))
+    r = 41
+    g = np.linspace(-1.2, 1.2, r)
+    lattice = np.stack(np.meshgrid(g, g, indexing="xy"), -1).astype(np.float32)  # [r, r, 2]
+    x = torch.from_numpy(lattice.reshape(1, -1, 2))
+    with torch.no_grad():
+        for steps in (5, 20):  # small enough steps: h * |J| < 1 all along the way
+            _, states = layer.flow(x, steps, "euler", keep=True)
+            assert max(float(torch.linalg.matrix_norm(layer.jacobian(s)[0], ord=2).max()) for s in states) < steps
+            for state in states:
+                assert (_cell_areas(state[0].numpy().reshape(r, r, 2)) > 0).all()
+        # the same field in one big Euler step folds space over: the step size matters
+        folded = layer.flow(x, 1, "euler")[0].numpy().reshape(r, r, 2)
+    assert (_cell_areas(folded) < 0).any()
+
+
+def test_plane_flow_keeps_the_disc_inside_the_ring_but_a_third_coordinate_lifts_it_out():
+    base = VfConfig(seeds=5)  # the page's defaults: contraction penalty on, so no Euler step folds
+    flat, lifted = vf.train(base), vf.train(VfConfig(augment=1, seeds=5))
+    for run in (flat, lifted):
+        assert max(vf.fold_risk(run, run.dataset.X, s)[0] for s in range(5)) < 1
+    # a homeomorphism of the plane: the "disc" region always cuts a channel through the ring
+    assert flat.escapes.all()
+    # lifted into 3D, most seeds separate the disc without any channel, and do so on fresh points
+    assert lifted.escapes.sum() <= 2
+    assert lifted.test_accuracy.mean() > flat.test_accuracy.mean()
+    assert np.sum(lifted.test_accuracy == 1.0) >= 3 and not np.any(flat.test_accuracy == 1.0)
+
+
+def test_animation_frames_follow_the_flow_and_feed_the_layer_figure():
+    from vizcore.figures.layers import layer_animation
+    from vizcore.figures.vectorfield import arrow_field
+    run = vf.train(VfConfig(n=120, steps=30, layers=2, flow_steps=5, augment=1, seeds=5))
+    X = run.dataset.X
+    anim = vf.animation(run, X)
+    assert anim.points.shape == (1 + 2 * 5, len(X), 3) and anim.grid.shape[2] == 3
+    assert np.allclose(anim.points[0, :, :2], X) and np.all(anim.points[0, :, 2] == 0)
+    with torch.no_grad():
+        out = run.net.blocks[1].flow(run.net.blocks[0].flow(run.net.lift(X), 5), 5)[0].numpy()
+    assert np.allclose(anim.points[-1], out, atol=1e-5)
+    assert len(anim.labels) == anim.points.shape[0] and anim.boundary is not None
+    assert len(layer_animation(anim, run.dataset.y).frames) == anim.points.shape[0]
+    P, F = vf.arrows(run, layer=1, resolution=5)
+    assert P.shape == F.shape == (25, 3) and np.isfinite(F).all()
+    assert arrow_field(P, F, anim.points[0], run.dataset.y).data
+
+
+def test_parameter_counts_and_bad_settings():
+    cfg = VfConfig(n=50, steps=1, anchors=10, layers=2, learn_widths=True, seeds=5)
+    run = vf.train(cfg)
+    assert run.n_params == 2 * (10 * 2 + 10) + 2 * 2 + 2
+    with pytest.raises(UserError):
+        vf.train(VfConfig(n=20, anchors=30))
+    with pytest.raises(UserError):
+        vf.train(VfConfig(lr=5.0))
