@@ -34,6 +34,13 @@ def compared(cfg: KnnConfig, _progress=None) -> KnnResult:
     return compare_heads(cfg, progress=_progress)
 
 
+@shared_cache(max_entries=16)
+def planes_figure(cfg: KnnConfig):
+    result = compared(cfg)
+    titles = {h: f"{HEAD_TITLES[h]} · {100 * result.errors[h][0]:.1f}% error" for h in result.features}
+    return feature_planes(result.features, result.split.y_test, result.split.names, titles, result.regions)
+
+
 def _apply_preset() -> None:
     key = st.session_state[P + "preset"]
     if key in PRESETS:
@@ -94,9 +101,7 @@ explain(f"Measured on {data} with a {cfg.widths}-unit tanh body and a {cfg.featu
         "net, so compare the direction of the differences, not the numbers themselves.")
 
 st.subheader("The learned feature space of the test set (seed 0)")
-titles = {h: f"{HEAD_TITLES[h]} · {100 * result.errors[h][0]:.1f}% error" for h in result.features}
-st.plotly_chart(feature_planes(result.features, result.split.y_test, result.split.names, titles, result.regions),
-                width="stretch", key="feature_planes")
+st.plotly_chart(planes_figure(cfg), width="stretch", key="feature_planes")
 if result.regions:
     explain("Shaded: the class each head would predict at that point of the feature plane. The first two panels "
             "show the same features; only the head differs. The softmax regions are cut by straight lines; "

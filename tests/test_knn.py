@@ -99,3 +99,19 @@ def test_digits_split_is_fixed_and_bad_settings_are_user_errors():
         KnnConfig(widths="3,x").hidden_widths()
     with pytest.raises(UserError):
         compare_heads(KnnConfig(seeds=2))
+
+
+def test_light_adam_matches_torch_optim_adam():
+    from vizcore.torchkit import Adam
+    gen = torch.Generator().manual_seed(0)
+    a = torch.nn.Parameter(torch.randn(4, 3, generator=gen))
+    b = torch.nn.Parameter(a.detach().clone())
+    unused = torch.nn.Parameter(torch.ones(2))
+    reference, ours = torch.optim.Adam([a], lr=0.05), Adam([b, unused], lr=0.05)
+    for _ in range(30):
+        for p, opt in ((a, reference), (b, ours)):
+            opt.zero_grad()
+            (p ** 3).sin().sum().backward()
+            opt.step()
+    assert torch.allclose(a, b, atol=1e-6) and not torch.equal(a, torch.zeros_like(a))
+    assert torch.equal(unused, torch.ones(2))  # no gradient, no update

@@ -25,7 +25,7 @@ from . import datasets
 from .config import QueryConfig, setting
 from .errors import UserError
 from .nets import parse_widths
-from .torch_threads import one_thread
+from .torchkit import Adam, one_thread
 
 DATASETS = ("digits", "spirals", "disc_annulus")
 HEADS = ("softmax", "knn_features", "knn_end_to_end")
@@ -174,7 +174,7 @@ def train_body(split: Split, cfg: KnnConfig, loss: str, progress: Optional[Progr
     sizes = (split.X_train.shape[1], *cfg.hidden_widths(), cfg.features)
     seeds = list(range(cfg.seeds))
     body = Body(sizes, split.n_classes, seeds)
-    opt = torch.optim.Adam(body.parameters(), lr=cfg.lr)  # the k-NN loss leaves the linear head's grad None
+    opt = Adam(body.parameters(), lr=cfg.lr)  # the k-NN loss leaves the linear head's grad None
     X, y = torch.from_numpy(split.X_train), torch.from_numpy(split.y_train)
     n, B = len(X), min(cfg.batch, len(X))
     rngs = [np.random.default_rng(s) for s in seeds]

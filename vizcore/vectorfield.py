@@ -26,7 +26,7 @@ from . import datasets
 from .config import QueryConfig, setting
 from .errors import UserError
 from .layers import Animation, LayerFacts, _grid
-from .torch_threads import one_thread
+from .torchkit import Adam, one_thread
 
 DATASETS = ("disc_annulus", "spirals")
 METHODS = ("euler", "rk4")
@@ -246,7 +246,7 @@ def train(cfg: VfConfig, progress: Optional[ProgressFn] = None, progress_offset:
     ds = cfg.make_dataset()
     with one_thread():
         net = make_net(cfg, ds)
-        opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
+        opt = Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
         y = torch.from_numpy(ds.y).expand(cfg.seeds, -1)
         total, losses = progress_total or cfg.steps, []
         for step in range(cfg.steps + 1):
