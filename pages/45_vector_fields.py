@@ -119,7 +119,7 @@ with user_errors():
     else:
         with progress_bar("Training lesson 1's tanh net for comparison") as progress:
             base = baseline(cfg, _progress=progress)
-    v1, v2 = st.columns(2)
+    v1, v2, _ = st.columns([1, 2, 3])
     seed = v1.selectbox("Seed to draw", range(cfg.seeds), key=P + "draw_seed") or 0
     layer = 0
     if cfg.layers > 1:

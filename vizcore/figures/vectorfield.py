@@ -45,14 +45,15 @@ def arrow_field(positions: np.ndarray, field: np.ndarray, X: np.ndarray, y: np.n
     else:
         for c in classes:
             fig.add_trace(go.Scatter3d(x=f32(X[y == c, 0]), y=f32(X[y == c, 1]), z=f32(X[y == c, 2]),
-                                       mode="markers", name=f"class {class_name(c)}", opacity=0.5,
-                                       marker=dict(size=2.5, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)])))
+                                       mode="markers", name=f"class {class_name(c)}", opacity=0.6,
+                                       marker=dict(size=3, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)])))
         fig.add_trace(go.Cone(x=f32(positions[:, 0]), y=f32(positions[:, 1]), z=f32(positions[:, 2]),
                               u=f32(field[:, 0]), v=f32(field[:, 1]), w=f32(field[:, 2]), sizemode="scaled",
-                              sizeref=0.6, anchor="tail", colorscale="Greys", cmin=0,
+                              sizeref=0.35, anchor="tail", colorscale="Greys", cmin=0,
                               colorbar=dict(title="speed", thickness=12, len=0.6), name="field"))
         fig.update_layout(scene=dict(xaxis_title="coordinate 1", yaxis_title="coordinate 2",
-                                     zaxis_title="coordinate 3 (added, 0 at the start)", aspectmode="data"))
+                                     zaxis_title="coordinate 3 (added)", aspectmode="manual",
+                                     aspectratio=dict(x=1, y=1, z=0.7), camera=dict(eye=dict(x=1.5, y=1.5, z=1.0))))
     fig.update_layout(title=title, height=height, font=FONT, template="plotly_white",
                       margin=dict(l=10, r=10, t=50 if title else 20, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
