@@ -28,3 +28,23 @@ def padded_range(values: np.ndarray, pad: float = 0.06) -> list[float]:
 def f32(values) -> np.ndarray:
     """float32 copy: plotly sends it base64-encoded, a quarter of the JSON text size."""
     return np.ascontiguousarray(values, dtype=np.float32)
+
+
+def colorize(values: np.ndarray, scale: list, low: float = -1.0, high: float = 1.0) -> np.ndarray:
+    """RGB uint8 [r, c, 3] of ``values`` [r, c] through a plotly-style colour scale [[pos, "#rrggbb"], ...]."""
+    positions = np.array([p for p, _ in scale])
+    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in scale], dtype=float)
+    t = np.clip((np.nan_to_num(values) - low) / (high - low), 0, 1)
+    return np.stack([np.interp(t, positions, rgb[:, k]) for k in range(3)], axis=-1).round().astype(np.uint8)
+
+
+def png_data_uri(rgb: np.ndarray) -> str:
+    """A PNG data URI of an RGB image whose first row is the bottom of the picture (y up)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb[::-1])).save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

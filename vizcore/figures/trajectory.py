@@ -7,18 +7,13 @@ from _plotly_utils.utils import to_typed_array_spec as typed
 from plotly.subplots import make_subplots
 
 from ..trajectory_runs import MapFrames, Path
-from .style import CLASS_COLORS, FONT, f32, padded_range
+from .style import CLASS_COLORS, FONT, colorize, f32, padded_range, png_data_uri
 
 # The article's colouring: red below 0, blue near 0, green above 0, deeper with |output|.
 SIGNED_SCALE = [[0.0, "#7a0010"], [0.3, "#e8606a"], [0.45, "#f6c1c4"], [0.5, "#2f5fd0"],
                 [0.55, "#bfe8bd"], [0.7, "#5cc05a"], [1.0, "#0c5a1c"]]
 CLASS_SCALE = [[0.0, CLASS_COLORS[0]], [0.5, "#f4f4f4"], [1.0, CLASS_COLORS[1]]]
 PATH_COLORS = ("#1f3b73", "#e07b00")
-
-
-def _codes(values: np.ndarray) -> np.ndarray:
-    """-1..1 as uint8 0..254 (a quarter of float32's payload, finer than the eye can see)."""
-    return np.round((np.clip(np.nan_to_num(values), -1, 1) + 1) * 127).astype(np.uint8)
 
 
 def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS error", path_label: str = "",
@@ -29,18 +24,24 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     so scrubbing runs in the browser without asking Python.
     """
     main = paths[0]
-    fig = make_subplots(rows=1, cols=3, column_widths=[0.34, 0.30, 0.36], horizontal_spacing=0.07,
+    fig = make_subplots(rows=1, cols=3, column_widths=[0.34, 0.30, 0.36], horizontal_spacing=0.09,
                         subplot_titles=("What the net computes", error_label, "Path in weight space"))
     x0, x1, y0, y1 = maps.box
-    r = maps.values.shape[1]
-    xs, ys = f32(np.linspace(x0, x1, r)), f32(np.linspace(y0, y1, r))
     scale = SIGNED_SCALE if maps.signed else CLASS_SCALE
-    tick = dict(tickvals=[0, 63.5, 127, 190.5, 254], ticktext=["-1", "-0.5", "0", "+0.5", "+1"])
-    fig.add_trace(go.Heatmap(x=xs, y=ys, z=_codes(maps.values[-1]), zmin=0, zmax=254, colorscale=scale,
-                             colorbar=dict(orientation="h", x=0.17, xanchor="center", y=-0.3, len=0.3, thickness=10,
-                                           title=dict(text="output" if maps.signed else "P(B) − P(A)", side="top"),
-                                           **tick),
-                             hovertemplate="x %{x:.2f}, y %{y:.2f}<extra></extra>"), 1, 1)
+    # The map is a PNG layout image that frames swap: plotly drops heatmaps from a subplot as soon
+    # as an animation moves scatter traces (plotly.js #4491, plotly.py #2151), images survive.
+    def image(f: int) -> dict:
+        return dict(source=png_data_uri(colorize(maps.values[f], scale)), xref="x", yref="y", x=x0, y=y1,
+                    sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below")
+
+    # a one-point scatter carries the colour bar (scatter traces animate safely)
+    fig.add_trace(go.Scatter(x=[x0], y=[y0], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker=dict(size=0.1, opacity=0, color=[0.0], cmin=-1, cmax=1, colorscale=scale,
+                                         colorbar=dict(orientation="h", x=0.17, xanchor="center", y=-0.4, len=0.3,
+                                                       thickness=10, tickvals=[-1, -0.5, 0, 0.5, 1],
+                                                       ticktext=["-1", "-0.5", "0", "+0.5", "+1"],
+                                                       title=dict(text="output" if maps.signed else "P(B) − P(A)",
+                                                                  side="top")))), 1, 1)
     if maps.curve is not None:
         fig.add_trace(go.Scatter(x=f32(maps.curve[0]), y=f32(maps.curve[1]), mode="lines", name="true curve",
                                  line=dict(color="black", width=2, dash="dot"), hoverinfo="skip"), 1, 1)
@@ -60,7 +61,7 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     def moving(f: int) -> list[dict]:
         # plain dicts with base64 arrays: hundreds of frames skip plotly's slow validation
         t = int(maps.snapshot[f])
-        traces = [dict(type="heatmap", z=typed(_codes(maps.values[f])))]
+        traces = []
         for k, path in enumerate(paths):
             color = PATH_COLORS[k % len(PATH_COLORS)]
             traces += [
@@ -78,10 +79,14 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
 
     first = len(fig.data)
     F = len(maps.snapshot)
-    for trace, col in zip(moving(F - 1)[1:], [3, 3, 2] * len(paths)):  # open on the trained net
+    for trace, col in zip(moving(F - 1), [3, 3, 2] * len(paths)):  # open on the trained net
         fig.add_trace(trace, 1, col)
-    moving_ids = [0, *range(first, len(fig.data))]  # trace 0 is the map
-    frames = [dict(data=moving(f), name=str(f), traces=moving_ids) for f in range(F)]
+    moving_ids = list(range(first, len(fig.data)))
+    # Traces on the map's subplot must be in every frame too, or plotly hides them while playing.
+    on_map = [i for i, tr in enumerate(fig.data[:first]) if tr.xaxis in (None, "x") and tr.type == "scatter"]
+    kept = [dict(type="scatter", x=fig.data[i].x, y=fig.data[i].y) for i in on_map]
+    frames = [dict(data=moving(f) + kept, name=str(f), traces=moving_ids + on_map,
+                   layout=dict(images=[image(f)])) for f in range(F)]
 
     label = [f"{int(main.steps[t]):,} examples" for t in maps.snapshot]
     still = dict(frame=dict(duration=0, redraw=True), mode="immediate", transition=dict(duration=0))
@@ -92,6 +97,7 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     xy = np.concatenate([p.xy for p in paths])
     errors = np.concatenate([p.error for p in paths])
     fig.update_layout(
+        images=[image(F - 1)],
         height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=80, b=40),
         legend=dict(orientation="h", x=0.66, xanchor="center", y=1.2),
         updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0.36, y=-0.24,
@@ -100,8 +106,9 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
                       currentvalue=dict(prefix="", font=dict(size=13)), font=dict(color="rgba(0,0,0,0)", size=1),
                       steps=[dict(method="animate", label=label[f], args=[[str(f)], still]) for f in range(F)])],
     )
-    fig.update_xaxes(title="x", range=[x0, x1], constrain="domain", row=1, col=1)
-    fig.update_yaxes(title="y", range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", row=1, col=1)
+    fig.update_xaxes(title="x", range=[x0, x1], constrain="domain", showgrid=False, zeroline=False, row=1, col=1)
+    fig.update_yaxes(title="y", range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False,
+                     zeroline=False, row=1, col=1)
     fig.update_xaxes(title="examples seen", row=1, col=2)
     fig.update_yaxes(range=padded_range(errors), rangemode="tozero", row=1, col=2)
     fig.update_xaxes(title=f"{path_label} 1".strip(), range=padded_range(xy[:, 0]), row=1, col=3)
