@@ -10,7 +10,9 @@ import streamlit as st
 from ui.cache import shared_cache
 from ui.common import explain, progress_bar, user_errors
 from ui.controls import run_config_controls
+from ui.exports import download_row
 from ui.links import apply_link, publish_link
+from ui.uploads import stored, upload_controls
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.trajectory import compact_trajectory
 from vizcore.layers import animate
@@ -22,7 +24,8 @@ MAX_POINTS = {2: 500, 3: 300}
 
 @shared_cache(max_entries=32)
 def trained(cfg: RunConfig, _progress=None) -> Run:
-    return train_run(cfg, progress=_progress)
+    # cfg.data_id / cfg.start_id name the uploaded CSV / weights, so they are part of the cache key
+    return train_run(cfg, progress=_progress, dataset=stored("csv", cfg.data_id), start=stored("weights", cfg.start_id))
 
 
 @shared_cache(max_entries=32)
@@ -46,6 +49,7 @@ st.markdown(
     "can untangle the classes only in ways a rubber sheet could.")
 
 apply_link(RunConfig, page="layers", presets={k: c for k, (_, c) in PRESETS.items()})
+upload_controls(task="classification")
 cfg = run_config_controls()
 publish_link(cfg, page="layers")
 with user_errors():
@@ -77,6 +81,7 @@ explain("Press ▶ or drag the slider: the grid is the input plane (or line, or 
         "The dashed line (plane in 3D) in the last frame is where the output layer separates the classes.")
 if anim.projection:
     st.info(anim.projection + ".")
+download_row("layers", figure=lambda: fig, run=run, trajectory=trajectory(cfg), settings=cfg.to_query())
 
 st.subheader("What each layer does")
 rows = [{"layer": f.index, "shape": f"{f.in_dim} → {f.out_dim}", "det W": "—" if f.det is None else f"{f.det:.3g}",

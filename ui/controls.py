@@ -36,8 +36,10 @@ def run_config_controls(prefix: str = "", dataset_choices=LAYER_DATASETS, defaul
                        args=(prefix,), format_func=lambda k: PRESETS[k][0] if k in PRESETS else "custom settings",
                        help="A ready-made experiment. Changing any control below makes it your own.")
     side.subheader("Data")
+    if st.session_state.get(prefix + "data_id"):  # a CSV was uploaded: offer it
+        dataset_choices = (*dataset_choices, "csv")
     side.selectbox("Dataset", dataset_choices, key=prefix + "dataset",
-                   format_func=lambda name: f"{name}: {datasets.DESCRIPTIONS[name]}")
+                   format_func=lambda name: f"{name}: {datasets.DESCRIPTIONS.get(name, 'your uploaded file')}")
     if st.session_state[prefix + "dataset"] == "spirals":
         side.slider("Spiral turns", 0.25, 2.0, step=0.05, key=prefix + "turns",
                     help="More turns entangle the spirals more tightly.")

@@ -187,7 +187,7 @@ def _classify(W: np.ndarray, activation: str, flipped: bool, pre: np.ndarray) ->
 
 # --- frames ------------------------------------------------------------------------
 
-def _grid(X: np.ndarray, lines: int, resolution: int) -> np.ndarray:
+def deforming_grid(X: np.ndarray, lines: int, resolution: int) -> np.ndarray:
     """Grid polylines over the bounding box of X [n, d], NaN rows between lines."""
     d = X.shape[1]
     low, high = X.min(0), X.max(0)
@@ -226,7 +226,7 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
     if canonical:
         model, flipped = canonicalise(model)
     X = np.asarray(points, dtype=np.float64)
-    grid = _grid(X, grid_lines, grid_resolution)
+    grid = deforming_grid(X, grid_lines, grid_resolution)
     width = max(model.in_dim, *model.widths)
     state = np.zeros((len(X) + len(grid), width))
     state[:, :model.in_dim] = np.r_[X, grid]

@@ -25,7 +25,7 @@ import torch
 from . import datasets
 from .config import QueryConfig, setting
 from .errors import UserError
-from .layers import Animation, LayerFacts, _grid
+from .layers import Animation, LayerFacts, deforming_grid
 from .torchkit import Adam, one_thread
 
 DATASETS = ("disc_annulus", "spirals")
@@ -341,7 +341,7 @@ def animation(run: VfRun, points: np.ndarray, grid_lines: int = 11, grid_resolut
     risks : :func:`fold_risk` of these points, if already computed
     """
     points = np.asarray(points, dtype=np.float32)
-    grid = _grid(points.astype(np.float64), grid_lines, grid_resolution).astype(np.float32)
+    grid = deforming_grid(points.astype(np.float64), grid_lines, grid_resolution).astype(np.float32)
     finite = np.isfinite(grid).all(1)
     states, labels = run.net.trajectory(np.r_[points, np.where(finite[:, None], grid, 0.0)], seed_index)
     n = len(points)
