@@ -103,3 +103,29 @@ def test_every_page_renders_its_charts_without_exception(server, page):
             assert chart.query_selector(".main-svg") is not None, url
         if "layers" in url:
             assert charts, "the layers page shows no chart"
+
+
+def _metric(tab, label: str) -> str:
+    tab.wait_for_selector(f"[data-testid=stMetric]:has-text('{label}')", timeout=120_000)
+    for metric in tab.query_selector_all("[data-testid=stMetric]"):
+        if label in metric.inner_text():
+            return metric.query_selector("[data-testid=stMetricValue]").inner_text().strip()
+    raise AssertionError(f"no metric {label!r}")
+
+
+def test_a_copied_link_reproduces_the_experiment_in_a_fresh_browser(server, page):
+    page.goto(f"{server}/layers?preset=disc2&seed=7")
+    wait_until_finished(page)
+    accuracy = _metric(page, "Training accuracy")
+    page.get_by_text("Link to this experiment").click()
+    link = page.wait_for_selector("[data-testid=stSidebar] [data-testid=stCode] code").inner_text().strip()
+    assert "seed=7" in link and "widths=2" in link and "dataset=disc_annulus" in link
+    fresh = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        other = fresh.new_page()
+        other.goto(link)
+        wait_until_finished(other)
+        assert _metric(other, "Training accuracy") == accuracy
+        assert other.get_by_label("Hidden widths", exact=True).input_value() == "2"
+    finally:
+        fresh.close()
