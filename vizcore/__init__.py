@@ -1,15 +1,16 @@
 """vizcore: the science behind the app, with no user interface.
 
-Datasets, tiny MLPs, training with recorded snapshots, layer-by-layer geometry and
-weight-space projections, as numpy/torch/scikit-learn code usable from a notebook.
+Datasets, tiny MLPs, training with recorded snapshots, layer-by-layer geometry,
+weight-space projections, multi-seed sweeps, k-NN heads, vector-field layers, curve
+fitting and loss landscapes, as numpy/torch/scikit-learn code usable from a notebook.
+``vizcore.figures`` turns their arrays into plotly figures.
 """
 from __future__ import annotations
 
-from . import config, datasets, engine, layers, nets, runs, train
-from . import curves, landscape  # lessons 6 and 7: curve fitting, loss landscapes
-from . import experiments, sweeps  # after train: train.py re-exports sweeps.fit_many
-from . import knn, vectorfield  # lessons 4 and 5: k-NN heads, vector-field layers
+from . import config, datasets, engine, layers, nets, runs, train  # noqa: I001  (train before sweeps)
+from . import experiments, sweeps  # train.py re-exports sweeps.fit_many, so sweeps comes after train
+from . import curves, export, figures, knn, landscape, trajectory, vectorfield
 from .errors import UserError
 
-__all__ = ["UserError", "config", "datasets", "engine", "layers", "nets", "runs", "train", "sweeps", "experiments",
-           "knn", "vectorfield"]
+__all__ = ["UserError", "config", "curves", "datasets", "engine", "experiments", "export", "figures", "knn",
+           "landscape", "layers", "nets", "runs", "sweeps", "train", "trajectory", "vectorfield"]
