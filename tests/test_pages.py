@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pagetools import open_page
 from vizcore.runs import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,11 +14,7 @@ PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.start
 TIMEOUT = 120
 
 
-def run_page(name: str) -> AppTest:
-    """Open a page the way a user does: through app.py's navigation."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page(f"pages/{name}")
-    return at.run()
+run_page = open_page
 
 
 @pytest.mark.parametrize("page", PAGES)

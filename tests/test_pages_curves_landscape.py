@@ -1,26 +1,12 @@
 """The curve-fitting and landscape pages run with their defaults, presets, changed widgets and bad input."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGES = Path(__file__).resolve().parents[1] / "pages"
-TIMEOUT = 120
+from tests.pagetools import assert_clean, open_page
 
-
-def page(name: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(PAGES / name), default_timeout=TIMEOUT)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+page, ok = open_page, assert_clean
 
 
 def charts(at: AppTest) -> int:

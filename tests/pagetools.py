@@ -1,0 +1,25 @@
+"""Open a page the way a user does (through app.py's navigation), optionally from a link."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 180
+
+
+def open_page(name: str, query: dict | None = None, timeout: float = TIMEOUT) -> AppTest:
+    """Run pages/<name> with ``query`` as its link's query string."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.switch_page(f"pages/{name}")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> AppTest:
+    """No exception and no error message on the page."""
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
