@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .style import FONT, f32
+from .style import FONT, f32, playback
 
 PATH_COLORS = ["#111111", "#d6404e", "#3b6fd6"]
 DASHES = ["solid", "dash", "dot"]
@@ -113,16 +113,9 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
         fig.add_trace(trace, row=1, col=[1, 2, 3][k % 3])
     indices = list(range(moving_start, len(fig.data)))
     fig.frames = [go.Frame(data=moving(int(end)), traces=indices, name=str(int(end) - 1)) for end in frame_ends]
-    steps = [dict(method="animate", label=str(int(end) - 1),
-                  args=[[str(int(end) - 1)], dict(mode="immediate", frame=dict(duration=0, redraw=True))])
-             for end in frame_ends]
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", x=0, y=-0.08, xanchor="left", yanchor="top", direction="left", buttons=[
-            dict(label="▶ play", method="animate",
-                 args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True, transition=dict(duration=0))]),
-            dict(label="❚❚ pause", method="animate", args=[[None], dict(mode="immediate", frame=dict(duration=0))])])],
-        sliders=[dict(active=len(steps) - 1, steps=steps, x=0.12, len=0.86, y=-0.04, ticklen=0,
-                      font=dict(size=8, color="rgba(0,0,0,0)"), currentvalue=dict(prefix="epoch "))])
+    names = [str(int(end) - 1) for end in frame_ends]
+    fig.update_layout(**playback(names, names, frame_ms=120, active=len(names) - 1, y=-0.06, slider_x=0.16,
+                                 prefix="epoch "))
     fig.update_xaxes(title_text=xlabel, row=1, col=2)
     fig.update_yaxes(title_text=ylabel, row=1, col=2)
     fig.update_xaxes(title_text="epoch", row=1, col=3)

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..layers import Animation
-from .style import BOUNDARY_COLOR, CLASS_COLORS, FONT, GRID_COLOR, class_name, f32, padded_range
+from .style import BOUNDARY_COLOR, CLASS_COLORS, FONT, GRID_COLOR, class_name, f32, padded_range, playback
 
 
 def _boundary_segment(normal: np.ndarray, offset: float, xr: list, yr: list) -> tuple[np.ndarray, np.ndarray]:
@@ -95,26 +95,12 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         frames.append(go.Frame(data=data, name=str(f), layout=layout, traces=list(range(len(data)))))
     fig.frames = frames
 
-    redraw = three_d
-    play = dict(label="▶ Play", method="animate",
-                args=[None, dict(frame=dict(duration=frame_ms, redraw=redraw), fromcurrent=True,
-                                 transition=dict(duration=0 if three_d else frame_ms * 0.8, easing="linear"))])
-    pause = dict(label="❚❚ Pause", method="animate",
-                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate",
-                                    transition=dict(duration=0))])
-    steps = [dict(method="animate", label=anim.labels[f],
-                  args=[[str(f)], dict(frame=dict(duration=0, redraw=redraw), mode="immediate",
-                                       transition=dict(duration=0))]) for f in range(F)]
     fig.update_layout(
         title=title, height=height, font=FONT, template="plotly_white",
         margin=dict(l=10, r=10, t=50 if title else 30, b=90),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
-        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=0,
-                          xanchor="left", yanchor="top", pad=dict(t=62, r=8), showactive=False)],
-        sliders=[dict(active=0, steps=steps, x=0.2, len=0.8, y=0, yanchor="top", pad=dict(t=50, b=0),
-                      currentvalue=dict(prefix="showing: ", font=dict(size=14, color="#1d2330"), xanchor="right"),
-                      ticklen=0, minorticklen=0, tickwidth=0, tickcolor="rgba(0,0,0,0)",
-                      font=dict(color="rgba(0,0,0,0)", size=1))],
+        **playback([str(f) for f in range(F)], anim.labels, frame_ms=frame_ms, redraw=three_d,
+                   transition_ms=0 if three_d else int(frame_ms * 0.8), prefix="showing: ", pad_top=50),
     )
     first = np.r_[anim.points[0], anim.grid[0]]
     if three_d:

@@ -48,3 +48,27 @@ def png_data_uri(rgb: np.ndarray) -> str:
     buffer = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(rgb[::-1])).save(buffer, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def playback(names: list[str], labels: list[str], *, frame_ms: int = 80, redraw: bool = True,
+             transition_ms: int = 0, active: int = 0, x: float = 0.0, y: float = 0.0, slider_x: float = 0.2,
+             prefix: str = "", pad_top: int = 8) -> dict:
+    """Layout entries (updatemenus, sliders) for ▶ Play / ❚❚ Pause and a slider over the named frames.
+
+    The slider's tick labels are hidden (hundreds would overlap); the current frame's label is shown
+    above its right end instead.
+    """
+    still = dict(frame=dict(duration=0, redraw=redraw), mode="immediate", transition=dict(duration=0))
+    play = dict(label="▶ Play", method="animate",
+                args=[None, dict(frame=dict(duration=frame_ms, redraw=redraw), fromcurrent=True,
+                                 transition=dict(duration=transition_ms, easing="linear"))])
+    pause = dict(label="❚❚ Pause", method="animate", args=[[None], still])
+    return dict(
+        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=x, y=y, xanchor="left",
+                          yanchor="top", pad=dict(t=pad_top + 12, r=8), showactive=False)],
+        sliders=[dict(active=active, x=slider_x, len=1 - slider_x, y=y, yanchor="top", pad=dict(t=pad_top, b=0),
+                      ticklen=0, minorticklen=0, tickwidth=0, tickcolor="rgba(0,0,0,0)",
+                      font=dict(color="rgba(0,0,0,0)", size=1),
+                      currentvalue=dict(prefix=prefix, font=dict(size=14, color="#1d2330"), xanchor="right"),
+                      steps=[dict(method="animate", label=label, args=[[name], still])
+                             for name, label in zip(names, labels)])])

@@ -7,7 +7,7 @@ from _plotly_utils.utils import to_typed_array_spec as typed
 from plotly.subplots import make_subplots
 
 from ..trajectory_runs import MapFrames, Path
-from .style import CLASS_COLORS, FONT, colorize, f32, padded_range, png_data_uri
+from .style import CLASS_COLORS, FONT, colorize, f32, padded_range, playback, png_data_uri
 
 # The article's colouring: red below 0, blue near 0, green above 0, deeper with |output|.
 SIGNED_SCALE = [[0.0, "#7a0010"], [0.3, "#e8606a"], [0.45, "#f6c1c4"], [0.5, "#2f5fd0"],
@@ -89,22 +89,14 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
                    layout=dict(images=[image(f)])) for f in range(F)]
 
     label = [f"{int(main.steps[t]):,} examples" for t in maps.snapshot]
-    still = dict(frame=dict(duration=0, redraw=True), mode="immediate", transition=dict(duration=0))
-    play = dict(label="▶ Play", method="animate",
-                args=[None, dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=True,
-                                 transition=dict(duration=0))])
-    pause = dict(label="❚❚ Pause", method="animate", args=[[None], still])
     xy = np.concatenate([p.xy for p in paths])
     errors = np.concatenate([p.error for p in paths])
     fig.update_layout(
         images=[image(F - 1)],
         height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=80, b=40),
         legend=dict(orientation="h", x=0.66, xanchor="center", y=1.2),
-        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0.36, y=-0.24,
-                          xanchor="left", yanchor="top", showactive=False)],
-        sliders=[dict(active=F - 1, x=0.5, len=0.5, y=-0.24, yanchor="top", pad=dict(t=8), ticklen=0,
-                      currentvalue=dict(prefix="", font=dict(size=13)), font=dict(color="rgba(0,0,0,0)", size=1),
-                      steps=[dict(method="animate", label=label[f], args=[[str(f)], still]) for f in range(F)])],
+        **playback([str(f) for f in range(F)], label, frame_ms=frame_ms, active=F - 1, x=0.36, y=-0.24,
+                   slider_x=0.5),
     )
     fig.update_xaxes(title="x", range=[x0, x1], constrain="domain", showgrid=False, zeroline=False, row=1, col=1)
     fig.update_yaxes(title="y", range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False,
