@@ -11,7 +11,9 @@ import streamlit as st
 
 from ui.cache import shared_cache
 from ui.common import explain, progress_bar, user_errors
+from ui.exports import download_row
 from ui.links import apply_link, publish_link
+from ui.presentation import advanced, chart_height
 from vizcore import vectorfield as vf
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.vectorfield import arrow_field
@@ -20,11 +22,12 @@ from vizcore.runs import display_sample
 P = "vf_"
 PAGE = "vectorfield"
 MAX_POINTS = {2: 400, 3: 250}
-PRESETS = {
+PRESETS = {  # short keys: ?preset=disc3
     "disc2": vf.VfConfig(),
     "disc3": vf.VfConfig(augment=1),
     "spirals": vf.VfConfig(dataset="spirals", layers=2),
 }
+BINDINGS = [(vf.VfConfig, P), (vf.VfView, P)]
 PRESET_TITLES = {"disc2": "Disc in a ring, flowed in the plane",
                  "disc3": "Disc in a ring, with a third coordinate to lift it out",
                  "spirals": "Spirals: a stack of two vector-field layers"}
@@ -41,7 +44,7 @@ def baseline(cfg: vf.VfConfig, _progress=None) -> vf.TanhBaseline:
 
 
 @shared_cache(max_entries=24)
-def pictures(cfg: vf.VfConfig, layer: int, seed: int):
+def pictures(cfg: vf.VfConfig, layer: int, seed: int, height: int):
     run = trained(cfg)
     keep = display_sample(run.dataset.n, MAX_POINTS[2 + cfg.augment])
     risks = vf.fold_risk(run, run.dataset.X[keep], seed)
@@ -50,8 +53,16 @@ def pictures(cfg: vf.VfConfig, layer: int, seed: int):
     start = anim.points[0]
     if layer > 0:  # draw the data where this layer receives it
         start = anim.points[layer * cfg.flow_steps]
-    arrows_fig = arrow_field(positions, field, start, run.dataset.y[keep])
-    return anim, max(risks), layer_animation(anim, run.dataset.y[keep], height=520), arrows_fig
+    arrows_fig = arrow_field(positions, field, start, run.dataset.y[keep], height=height)
+    return anim, max(risks), layer_animation(anim, run.dataset.y[keep], height=height), arrows_fig
+
+
+def seed_rows(run: vf.VfRun) -> list[dict]:
+    """One row per seed of a trained batch, for the CSV download."""
+    return [{"seed": s, "training accuracy": run.accuracy[s], "test accuracy": run.test_accuracy[s],
+             "RMS |J| at the data": run.jacobian[s],
+             **({"disc region cuts through the ring": bool(run.escapes[s])} if run.escapes is not None else {})}
+            for s in range(len(run.accuracy))]
 
 
 def _apply_preset() -> None:
@@ -63,41 +74,59 @@ def _apply_preset() -> None:
 
 def controls() -> vf.VfConfig:
     side = st.sidebar
-    for f in fields(vf.VfConfig):
-        st.session_state.setdefault(P + f.name, getattr(vf.VfConfig(), f.name))
+    for cls in (vf.VfConfig, vf.VfView):  # every run: Streamlit drops the state of widgets not drawn
+        for f in fields(cls):
+            st.session_state.setdefault(P + f.name, f.default)
     side.selectbox("Preset", ["custom", *PRESETS], key=P + "preset", on_change=_apply_preset,
                    format_func=lambda k: PRESET_TITLES.get(k, "custom settings"))
     side.subheader("Data")
     side.selectbox("Dataset", vf.DATASETS, key=P + "dataset")
-    side.number_input("Points", 20, 2000, step=50, key=P + "n")
-    side.number_input("Noise", 0.0, 0.3, step=0.01, key=P + "noise")
     if st.session_state[P + "dataset"] == "spirals":
         side.number_input("Spiral turns", 0.25, 2.0, step=0.05, key=P + "turns")
+    more = advanced(side)
+    more.number_input("Points", 20, 2000, step=50, key=P + "n")
+    more.number_input("Noise", 0.0, 0.3, step=0.01, key=P + "noise")
     side.subheader("Vector-field layers")
     side.radio("Space", [0, 1], key=P + "augment", horizontal=True,
                format_func={0: "the plane (2D)", 1: "add a 3rd coordinate = 0"}.get)
     side.number_input("Layers", 1, 4, key=P + "layers")
-    side.number_input("Anchors per layer", 2, 64, key=P + "anchors", help="Bump centres, taken from the data.")
-    side.number_input("Bump width", 0.02, 3.0, step=0.05, key=P + "width")
-    side.number_input("Flow steps per layer", 1, 40, key=P + "flow_steps")
-    side.radio("Integrator", vf.METHODS, key=P + "method", horizontal=True,
+    more = advanced(side)
+    more.number_input("Anchors per layer", 2, 64, key=P + "anchors", help="Bump centres, taken from the data.")
+    more.number_input("Bump width", 0.02, 3.0, step=0.05, key=P + "width")
+    more.number_input("Flow steps per layer", 1, 40, key=P + "flow_steps")
+    more.radio("Integrator", vf.METHODS, key=P + "method", horizontal=True,
                format_func={"euler": "Euler", "rk4": "Runge-Kutta 4"}.get)
-    side.checkbox("Normalised field Σ v g / (1 + Σ g)", key=P + "normalised")
-    side.checkbox("Learn the bump widths", key=P + "learn_widths")
-    side.checkbox("Learn the anchor positions", key=P + "learn_anchors")
-    on = side.checkbox("Contraction penalty", value=st.session_state[P + "contraction"] > 0,
+    more.checkbox("Normalised field Σ v g / (1 + Σ g)", key=P + "normalised")
+    more.checkbox("Learn the bump widths", key=P + "learn_widths")
+    more.checkbox("Learn the anchor positions", key=P + "learn_anchors")
+    on = more.checkbox("Contraction penalty", value=st.session_state[P + "contraction"] > 0,
                        help="Penalise how much each layer stretches space at the data points.")
     if on:
         if st.session_state[P + "contraction"] == 0:
             st.session_state[P + "contraction"] = 0.01
-        side.number_input("Penalty strength", 0.0001, 1.0, step=0.005, format="%.4f", key=P + "contraction")
+        more.number_input("Penalty strength", 0.0001, 1.0, step=0.005, format="%.4f", key=P + "contraction")
     else:
         st.session_state[P + "contraction"] = 0.0
     side.subheader("Training")
-    side.number_input("Seeds", 5, 10, key=P + "seeds")
-    side.number_input("Steps", 1, 3000, step=50, key=P + "steps", help="Full-batch Adam updates.")
-    side.number_input("Learning rate", 0.0001, 1.0, step=0.01, format="%.4f", key=P + "lr")
+    more = advanced(side)
+    more.number_input("Seeds", 5, 10, key=P + "seeds")
+    more.number_input("Steps", 1, 3000, step=50, key=P + "steps", help="Full-batch Adam updates.")
+    more.number_input("Learning rate", 0.0001, 1.0, step=0.01, format="%.4f", key=P + "lr")
     return vf.VfConfig(**{f.name: st.session_state[P + f.name] for f in fields(vf.VfConfig)})
+
+
+def view_controls(cfg: vf.VfConfig) -> vf.VfView:
+    """Which seed and layer to draw (values beyond this run's seeds or layers fall back to 0)."""
+    for key, count, what in (("draw_seed", cfg.seeds, "seeds"), ("arrow_layer", cfg.layers, "layers")):
+        if not 0 <= st.session_state[P + key] < count:
+            st.warning(f"{key}={st.session_state[P + key]} is beyond this run's {count} {what}; showing 0.")
+            st.session_state[P + key] = 0
+    v1, v2, _ = st.columns([1, 2, 3])
+    v1.selectbox("Seed to draw", range(cfg.seeds), key=P + "draw_seed")
+    if cfg.layers > 1:
+        v2.radio("Arrows of layer", range(cfg.layers), horizontal=True, key=P + "arrow_layer",
+                 format_func=lambda i: f"layer {i + 1}")
+    return vf.VfView(**{f.name: st.session_state[P + f.name] for f in fields(vf.VfView)})
 
 
 st.title("Vector-field layers")
@@ -106,7 +135,7 @@ st.markdown(
     "Gaussian bumps placed on training points, each with its own arrow. Following the arrows for a while "
     "deforms space smoothly and reversibly, so what a flow cannot do tells us about topology.")
 
-apply_link(vf.VfConfig, PAGE, P, PRESETS)
+apply_link(BINDINGS, PAGE, P, PRESETS)
 cfg = controls()
 with user_errors():
     cfg.check()
@@ -119,14 +148,11 @@ with user_errors():
     else:
         with progress_bar("Training lesson 1's tanh net for comparison") as progress:
             base = baseline(cfg, _progress=progress)
-    v1, v2, _ = st.columns([1, 2, 3])
-    seed = v1.selectbox("Seed to draw", range(cfg.seeds), key=P + "draw_seed") or 0
-    layer = 0
-    if cfg.layers > 1:
-        layer = v2.radio("Arrows of layer", range(cfg.layers), horizontal=True, key=P + "arrow_layer",
-                         format_func=lambda i: f"layer {i + 1}") or 0
-    anim, worst, flow_fig, arrows_fig = pictures(cfg, min(layer, cfg.layers - 1), min(seed, cfg.seeds - 1))
-publish_link(cfg, PAGE)
+    view = view_controls(cfg)
+    seed = view.draw_seed
+publish_link((cfg, view), PAGE)
+with user_errors():
+    anim, worst, flow_fig, arrows_fig = pictures(cfg, view.arrow_layer, seed, chart_height(520))
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(f"Training accuracy (seed {seed})", f"{run.accuracy[seed]:.1%}")
@@ -143,6 +169,8 @@ with right:
     st.plotly_chart(flow_fig, width="stretch", key="flow")
     explain("Press ▶: the data and the grid ride along the flow, one step per frame. The dashed line "
             "(plane in 3D) in the last frame is the linear classifier after the flow.")
+download_row(f"vector-field-seed{seed}", figure=lambda: flow_fig, figure_label="⬇ Flow animation (HTML)",
+             table=lambda: pd.DataFrame(seed_rows(run)).to_csv(index=False))
 if any(f.kind == "fold" for f in anim.facts):
     st.warning("Some Euler steps stretch space by more than their own size here, so the drawn flow may fold. "
                "More flow steps, Runge-Kutta 4 or the contraction penalty keep it a true homeomorphism.")

@@ -12,8 +12,12 @@ import streamlit as st
 
 from ui.cache import shared_cache
 from ui.common import explain, progress_bar, user_errors
+from ui.exports import download_row
+from ui.links import apply_link, publish_link
+from ui.presentation import advanced, chart_height
+from ui.uploads import stored, upload_controls
 from vizcore import curves
-from vizcore.curves import LOW, HIGH, PRESETS, SWEEPS, TARGETS, WIDE, CurveConfig, CurveRun
+from vizcore.curves import LOW, HIGH, PRESETS, SWEEPS, TARGETS, WIDE, CurveConfig, CurveRun, CurveView
 from vizcore.datasets import curve_target
 from vizcore.figures.curves import beyond_figure, fit_figure, loss_figure, small_multiples
 from vizcore.nets import ACTIVATIONS, INITS
@@ -22,26 +26,48 @@ from vizcore.train import OPTIMIZERS
 GRID = np.linspace(LOW, HIGH, 400)
 WIDE_GRID = np.linspace(-WIDE, WIDE, 600)
 OWN = "your formula…"
+CSV = "your CSV file"
 P = "cv_"  # widget-key prefix of this page
+PAGE = "curves"
+LINK_PRESETS = dict(zip(  # short link keys (?preset=relu100) of the article's steps, in order
+    ("linear1", "linear5", "relu5", "relu100", "relu-piecewise", "glorot", "he", "sgd", "nesterov", "adam", "deep"),
+    PRESETS))
 
 
 @shared_cache(max_entries=32)
 def trained(cfg: CurveConfig, _progress=None) -> CurveRun:
-    return curves.train(cfg, progress=_progress)
+    # cfg.data_id names an uploaded CSV (part of the cache key); the store may have forgotten it
+    return curves.train(cfg, progress=_progress, dataset=stored("csv", cfg.data_id))
+
+
+def grids(run: CurveRun) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Where the curve is drawn: [-3, 3] and [-6, 6], or the uploaded x range and twice as wide."""
+    if not run.config.data_id:
+        return GRID, WIDE_GRID, LOW, HIGH
+    x = run.dataset.X[:, 0]
+    low, high = float(x.min()), float(x.max())
+    half = max(high - low, 1e-3) / 2
+    return np.linspace(low, high, 400), np.linspace(low - half, high + half, 600), low, high
 
 
 @shared_cache(max_entries=32)
 def swept(cfg: CurveConfig, kind: str, _progress=None) -> list:
-    return curves.sweep(cfg, kind, GRID, progress=_progress)
+    grid = grids(trained(cfg))[0]
+    return curves.sweep(cfg, kind, grid, progress=_progress, dataset=stored("csv", cfg.data_id))
 
 
 def load(cfg: CurveConfig) -> None:
-    """Put a config into the widgets."""
+    """Put a config into the widgets (the target is split over a picker and a formula box)."""
     for f in fields(cfg):
         st.session_state[P + f.name] = getattr(cfg, f.name)
     named = cfg.target in TARGETS
-    st.session_state[P + "target_choice"] = cfg.target if named else OWN
+    st.session_state[P + "target_choice"] = CSV if cfg.data_id else cfg.target if named else OWN
     st.session_state[P + "formula"] = "" if named else cfg.target
+
+
+def load_link(configs: list, preset_key: str | None) -> None:
+    load(configs[0])
+    st.session_state[P + "preset"] = LINK_PRESETS.get(preset_key, "custom")
 
 
 def apply_preset() -> None:
@@ -50,40 +76,58 @@ def apply_preset() -> None:
 
 
 def controls() -> CurveConfig:
-    """Sidebar widgets -> CurveConfig (first visit: from the link, with warnings for bad values)."""
-    if P + "target" not in st.session_state:
-        cfg, warnings = CurveConfig.from_query(st.query_params.to_dict())
-        load(cfg)
-        for w in warnings:
-            st.warning(w)
+    """Sidebar widgets -> CurveConfig."""
+    for cls in (CurveConfig, CurveView):  # every run: Streamlit drops the state of widgets not drawn
+        for f in fields(cls):
+            st.session_state.setdefault(P + f.name, f.default)
+    st.session_state.setdefault(P + "target_choice", CurveConfig().target)
+    st.session_state.setdefault(P + "formula", "")
+    st.session_state.setdefault(P + "preset", "custom")
+    upload_controls(P, task="regression", dims=(1,), weights=False, select={"target_choice": CSV})
+    data_id = st.session_state[P + "data_id"]
+    if data_id and stored("csv", data_id) is None:
+        st.warning(f"Ignored link setting data_id={data_id[:16]!r}: this server no longer has that CSV file. "
+                   "Upload it again (sidebar, 'Your own data') to fit it; showing the target curve instead.")
+        st.session_state[P + "data_id"] = data_id = ""
+        if st.session_state[P + "target_choice"] == CSV:
+            st.session_state[P + "target_choice"] = CurveConfig().target
     side = st.sidebar
     side.selectbox("Preset", ["custom", *PRESETS], key=P + "preset", on_change=apply_preset,
                    help="The article's steps, one at a time. Changing a control makes it your own.")
     side.subheader("Target curve")
-    side.selectbox("y =", [*TARGETS, OWN], key=P + "target_choice")
-    if st.session_state[P + "target_choice"] == OWN:
+    side.selectbox("y =", [*TARGETS, OWN, *([CSV] if data_id else [])], key=P + "target_choice")
+    choice = st.session_state[P + "target_choice"]
+    if choice == OWN:
         side.text_input("Formula in x", key=P + "formula", placeholder="e.g. x*sin(3*x) or abs(x)-1",
                         help="Numbers, x, pi, e, + - * / ** and sin cos exp log abs tanh sqrt.")
         target = st.session_state[P + "formula"] or "x"
     else:
-        target = st.session_state[P + "target_choice"]
-    side.slider("Points on [-3, 3]", 10, 1000, step=10, key=P + "n")
-    side.slider("Noise", 0.0, 1.0, step=0.05, key=P + "noise")
+        target = CurveConfig().target if choice == CSV else choice
+    more = advanced(side)
+    more.slider("Points on [-3, 3]", 10, 1000, step=10, key=P + "n", disabled=choice == CSV)
+    more.slider("Noise", 0.0, 1.0, step=0.05, key=P + "noise", disabled=choice == CSV)
     side.subheader("Network")
     side.number_input("Hidden units per layer (0 = one linear neuron)", 0, 200, step=1, key=P + "width")
     side.radio("Hidden layers", [1, 2, 3], key=P + "depth", horizontal=True)
     side.selectbox("Activation", list(ACTIVATIONS), key=P + "activation")
-    side.selectbox("Initial weights", INITS, key=P + "init",
+    more = advanced(side)
+    more.selectbox("Initial weights", INITS, key=P + "init",
                    help="default: uniform ±1/√fan-in; glorot: normal, spread √(2/(in+out)); he: √(2/in).")
     side.subheader("Training (full batch: one step = one epoch)")
-    side.selectbox("Optimiser", OPTIMIZERS, key=P + "optimizer",
+    more = advanced(side)
+    more.selectbox("Optimiser", OPTIMIZERS, key=P + "optimizer",
                    format_func={"sgd": "SGD", "nesterov": "SGD + Nesterov momentum", "adam": "Adam"}.get)
     rates = sorted({0.0003, 0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.3, st.session_state[P + "lr"]})
-    side.select_slider("Learning rate", rates, key=P + "lr")
-    side.number_input("Epochs", 1, 20_000, step=250, key=P + "steps")
-    side.number_input("Seed", 0, 1_000_000, step=1, key=P + "seed")
-    values = {f.name: st.session_state[P + f.name] for f in fields(CurveConfig) if f.name != "target"}
-    return CurveConfig(target=target, **values)
+    more.select_slider("Learning rate", rates, key=P + "lr")
+    more.number_input("Epochs", 1, 20_000, step=250, key=P + "steps")
+    more.number_input("Seed", 0, 1_000_000, step=1, key=P + "seed")
+    values = {f.name: st.session_state[P + f.name] for f in fields(CurveConfig) if f.name not in ("target", "data_id")}
+    return CurveConfig(target=target, data_id=data_id if choice == CSV else "", **values)
+
+
+def sized(fig):
+    """The figure at its chart height (taller when presenting); only for figures built in this run."""
+    return fig.update_layout(height=chart_height(fig.layout.height or 450))
 
 
 def live_loss(progress, chart):
@@ -104,7 +148,10 @@ st.markdown(
     "A net with one input and one output draws a curve y = f(x). Each hidden unit contributes one bent "
     "piece, w′·act(w·x + b), and the output adds the pieces up: here you can see the pieces.")
 
+apply_link([(CurveConfig, P), (CurveView, P)], PAGE, P, {k: PRESETS[t].config for k, t in LINK_PRESETS.items()},
+           on_load=load_link)
 cfg = controls()
+view = CurveView(**{f.name: st.session_state[P + f.name] for f in fields(CurveView)})  # its widget is drawn below
 preset = PRESETS.get(st.session_state[P + "preset"])
 if preset and preset.config == cfg:
     st.info(preset.notice)
@@ -112,24 +159,31 @@ fit_box = st.container()
 loss_slot = st.empty()
 with user_errors():
     cfg.check()
-    curve_target(cfg.target)  # a bad formula gets its own message before training
+    if not cfg.data_id:
+        curve_target(cfg.target)  # a bad formula gets its own message before training
     with progress_bar("Training") as progress:
         run = trained(cfg, _progress=live_loss(progress, loss_slot))
-st.query_params.from_dict(cfg.changed())
+publish_link((cfg, view), PAGE)
 
 hist, model, ds = run.history, run.model, run.dataset
-fit = curves.predict(model, GRID)
-parts, bias = curves.contributions(model, GRID)
-kinks = curves.kinks(model, GRID)
+grid, wide_grid, low, high = grids(run)
+where = f"[{low:.3g}, {high:.3g}]"
+fit = curves.predict(model, grid)
+parts, bias = curves.contributions(model, grid)
+kinks = curves.kinks(model, grid)
 with fit_box:  # above the live loss curve
     c1, c2, c3 = st.columns(3)
     c1.metric("Final mean squared error", f"{hist.loss[-1]:.4f}")
     c2.metric("Parameters", model.n_params)
-    c3.metric("ReLU kinks on [-3, 3]" if model.activation == "relu" else "Hidden units",
+    c3.metric(f"ReLU kinks on {where}" if model.activation == "relu" else "Hidden units",
               len(kinks) if model.activation == "relu" else sum(cfg.widths))
 
-    st.plotly_chart(fit_figure(ds.X[:, 0], ds.y, GRID, fit, parts if model.widths else None, kinks,
-                               curves.predict(model, kinks)), width="stretch", key="fit")
+    fit_fig = sized(fit_figure(ds.X[:, 0], ds.y, grid, fit, parts if model.widths else None, kinks,
+                               curves.predict(model, kinks)))
+    st.plotly_chart(fit_fig, width="stretch", key="fit")
+    if cfg.data_id:
+        columns = ds.params.get("columns") or ["x", "y"]
+        st.caption(f"Your file: {ds.n:,} points, {columns[0]!r} as x and {columns[-1]!r} as y.")
     if model.widths:
         explain("Top: the training points and the net's curve. Below: every unit of the last hidden layer times "
                 f"its output weight; these thin curves plus the output bias ({bias:.2f}) add up to the thick one"
@@ -143,28 +197,34 @@ with fit_box:  # above the live loss curve
                 "**Still a line.** Without an activation every unit is a line w·x + b, and a weighted sum of lines "
                 "is a line: f(x) = Σᵢ w′ᵢ(wᵢ·x + bᵢ) + b = (Σᵢ w′ᵢwᵢ)·x + (Σᵢ w′ᵢbᵢ + b) "
                 f"= **{slope:.3f}·x + {intercept:.3f}** for this net.")
+    download_row("curve-fit", figure=lambda: fit_fig, figure_label="⬇ The fit (HTML, works offline)", run=run,
+                 settings=cfg.to_query())
 
-loss_slot.plotly_chart(loss_figure(hist.step, hist.loss), width="stretch", key="loss")
+loss_slot.plotly_chart(sized(loss_figure(hist.step, hist.loss)), width="stretch", key="loss")
 
 st.subheader("Beyond the training interval")
-target_wide = curve_target(cfg.target)(WIDE_GRID)
-st.plotly_chart(beyond_figure(WIDE_GRID, np.where(np.isfinite(target_wide), target_wide, np.nan),
-                              curves.predict(model, WIDE_GRID), LOW, HIGH), width="stretch", key="beyond")
-explain("The net only ever saw x between -3 and 3. Outside, tanh units flatten into constants and ReLU units "
-        "continue as straight lines, so the net extrapolates a constant or a line, whatever the target does.")
+if cfg.data_id:
+    target_wide = np.full(len(wide_grid), np.nan)  # a file has no formula to continue
+else:
+    target_wide = curve_target(cfg.target)(wide_grid)
+st.plotly_chart(sized(beyond_figure(wide_grid, np.where(np.isfinite(target_wide), target_wide, np.nan),
+                                    curves.predict(model, wide_grid), low, high)), width="stretch", key="beyond")
+explain(f"The net only ever saw x between {low:.3g} and {high:.3g}. Outside, tanh units flatten into constants "
+        "and ReLU units continue as straight lines, so the net extrapolates a constant or a line, whatever the "
+        "target does.")
 
 st.subheader("Small multiples")
 kind = st.radio("Compare", ["epochs", *SWEEPS], horizontal=True, key=P + "sweep",
                 format_func={"epochs": "epochs (this run)", "width": "widths", "optimizer": "optimisers",
                              "init": "initialisations", "depth": "depths"}.get)
 if kind == "epochs":
-    panels = [(f"epoch {step}", y) for step, y in curves.snapshots(run, GRID)]
+    panels = [(f"epoch {step}", y) for step, y in curves.snapshots(run, grid)]
     note = "The same run at six moments: the broad shape comes first, the details last."
 else:
     with user_errors(), progress_bar(f"Training one net per {kind}") as progress:
         panels = [(f"{label} · MSE {loss:.3f}", y) for label, y, loss in swept(cfg, kind, _progress=progress)]
     note = f"Every net has your settings except the {kind}; each trains from the same seed."
-st.plotly_chart(small_multiples(panels, ds.X[:, 0], ds.y, GRID), width="stretch", key="multiples")
+st.plotly_chart(sized(small_multiples(panels, ds.X[:, 0], ds.y, grid)), width="stretch", key="multiples")
 explain(note)
 
 st.subheader("What to notice")

@@ -7,6 +7,7 @@ into the page's settings and link. A bad upload shows its error and changes noth
 from __future__ import annotations
 
 import hashlib
+from typing import Any, Mapping, Sequence
 
 import streamlit as st
 
@@ -29,7 +30,7 @@ def stored(kind: str, key: str):
     return STORE.get_or_compute((kind, key), lambda: None) if hit else None
 
 
-def _accept(kind: str, upload, parse, prefix: str, field: str) -> None:
+def _accept(kind: str, upload, parse, prefix: str, field: str, select: Mapping[str, Any]) -> None:
     data = upload.getvalue()
     key = fingerprint(data)
     seen = st.session_state.get(f"_{prefix}{kind}_seen")
@@ -44,28 +45,54 @@ def _accept(kind: str, upload, parse, prefix: str, field: str) -> None:
     st.session_state.pop(f"_{prefix}{kind}_error", None)
     STORE.get_or_compute((kind, key), lambda: value)
     st.session_state[prefix + field] = key
-    if kind == "csv":
-        st.session_state[prefix + "dataset"] = "csv"
+    for name, chosen in select.items():
+        st.session_state[prefix + name] = chosen
 
 
-def upload_controls(prefix: str = "", task: str = "classification") -> None:
-    """Sidebar expander with the CSV and weights uploaders; call before the dataset widget."""
-    with st.sidebar.expander("Your own data and saved weights"):
-        csv_file = st.file_uploader(
-            "CSV file", type=["csv", "txt"], key=f"{prefix}csv_upload",
-            help="1 to 3 numeric coordinate columns, then a label column; comma or semicolon separated, "
-                 "header optional, at most 20,000 rows and 10 classes.")
+def _csv_parser(task: str, dims: Sequence[int]):
+    def parse(data: bytes) -> datasets.Dataset:
+        ds = datasets.from_csv(data, task=task)
+        if ds.dim not in dims:
+            wanted = " or ".join(map(str, dims))
+            raise UserError(f"This page needs {wanted} coordinate column{'s' if max(dims) > 1 else ''} before the "
+                            f"{'target' if task == 'regression' else 'label'}; the file has {ds.dim}.")
+        return ds
+    return parse
+
+
+CSV_HELP = {
+    "classification": "1 to 3 numeric coordinate columns, then a label column; comma or semicolon separated, "
+                      "header optional, at most 20,000 rows and 10 classes.",
+    "regression": "One numeric x column, then a numeric target y; comma or semicolon separated, header optional, "
+                  "at most 20,000 rows.",
+}
+
+
+def upload_controls(prefix: str = "", task: str = "classification", dims: Sequence[int] = (1, 2, 3),
+                    weights: bool = True, select: Mapping[str, Any] | None = None) -> None:
+    """Sidebar expander with the CSV (and weights) uploaders; call before the widgets it sets.
+
+    A good CSV is stored under its fingerprint in ``prefix + "data_id"`` and the widgets in
+    ``select`` (default: the dataset picker) are switched to it; good weights go to
+    ``prefix + "start_id"``. ``dims``: the numbers of coordinate columns the page accepts.
+    """
+    select = {"dataset": "csv"} if select is None else select
+    title = "Your own data and saved weights" if weights else "Your own data"
+    with st.sidebar.expander(title):
+        csv_file = st.file_uploader("CSV file", type=["csv", "txt"], key=f"{prefix}csv_upload",
+                                    help=CSV_HELP.get(task, CSV_HELP["classification"]))
         if csv_file is not None:
-            _accept("csv", csv_file, lambda d: datasets.from_csv(d, task=task), prefix, "data_id")
-        weights_file = st.file_uploader("Weights (.json saved by this app)", type=["json"],
-                                        key=f"{prefix}weights_upload",
-                                        help="Training continues from these weights instead of a fresh start.")
-        if weights_file is not None:
-            _accept("weights", weights_file, lambda d: load_weights(d)[0], prefix, "start_id")
-        if st.session_state.get(prefix + "start_id") and st.button("Start from fresh weights again",
-                                                                   key=f"{prefix}forget_weights"):
-            st.session_state[prefix + "start_id"] = ""
-            st.session_state.pop(f"_{prefix}weights_seen", None)
+            _accept("csv", csv_file, _csv_parser(task, tuple(dims)), prefix, "data_id", select)
+        if weights:
+            weights_file = st.file_uploader("Weights (.json saved by this app)", type=["json"],
+                                            key=f"{prefix}weights_upload",
+                                            help="Training continues from these weights instead of a fresh start.")
+            if weights_file is not None:
+                _accept("weights", weights_file, lambda d: load_weights(d)[0], prefix, "start_id", {})
+            if st.session_state.get(prefix + "start_id") and st.button("Start from fresh weights again",
+                                                                       key=f"{prefix}forget_weights"):
+                st.session_state[prefix + "start_id"] = ""
+                st.session_state.pop(f"_{prefix}weights_seen", None)
     for kind in ("csv", "weights"):
         if st.session_state.get(f"_{prefix}{kind}_error"):
             st.sidebar.error(st.session_state[f"_{prefix}{kind}_error"] + " The previous data is still in use.")

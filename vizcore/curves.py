@@ -49,6 +49,12 @@ class CurveConfig(QueryConfig):
     lr: float = setting(0.01, lo=1e-5, hi=1.0)
     steps: int = setting(2000, lo=1, hi=20_000)
     seed: int = setting(0, lo=0, hi=1_000_000)
+    data_id: str = setting("", max_chars=16)  # fingerprint of an uploaded CSV that replaces the target's points
+
+    def check(self) -> None:
+        super().check()
+        if not self.data_id:
+            datasets.curve_target(self.target)  # a formula must parse (UserError says why not)
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -61,6 +67,16 @@ class CurveConfig(QueryConfig):
     def make_model(self) -> MLP:
         activation = "linear" if self.width == 0 else self.activation
         return MLP(1, self.widths, 1, activation=activation, seed=self.seed, init=self.init)
+
+
+COMPARISONS = ("epochs", *SWEEPS)
+
+
+@dataclass(frozen=True)
+class CurveView(QueryConfig):
+    """What the curve page shows of a trained fit: the small multiples compare epochs or a sweep."""
+
+    sweep: str = setting("epochs", choices=COMPARISONS)
 
 
 @dataclass(frozen=True)
@@ -113,10 +129,19 @@ class CurveRun:
     history: History
 
 
-def train(cfg: CurveConfig, progress: ProgressFn | None = None) -> CurveRun:
-    """Make the data and the net of ``cfg`` and train them, full batch (one step = one epoch)."""
+def train(cfg: CurveConfig, progress: ProgressFn | None = None, dataset: Dataset | None = None) -> CurveRun:
+    """Make the data and the net of ``cfg`` and train them, full batch (one step = one epoch).
+
+    ``dataset`` (1D regression, e.g. a user's CSV named by ``cfg.data_id``) replaces the target's points.
+    """
     cfg.check()
-    ds = cfg.make_dataset()
+    if cfg.data_id and dataset is None:
+        raise UserError("This link uses a CSV file uploaded on another computer, and this server no longer "
+                        "has it. Upload the same file (sidebar, 'Your own data') to reproduce the experiment.")
+    if dataset is not None and (dataset.dim != 1 or dataset.task != "regression"):
+        raise UserError(f"A curve needs one x column and a numeric target; this data has {dataset.dim} "
+                        f"coordinate column(s) and a {dataset.task} label.")
+    ds = dataset if dataset is not None else cfg.make_dataset()
     model = cfg.make_model()
     with threadpool_limits(1, user_api="blas"):  # tiny matrices: BLAS threads only add waiting
         hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed,
@@ -184,8 +209,8 @@ def snapshots(run: CurveRun, x: np.ndarray, count: int = 6) -> list[tuple[int, n
     return [(int(steps[t]), predict(run.history.model_at(run.model, t), x)) for t in picks]
 
 
-def sweep(cfg: CurveConfig, kind: str, x: np.ndarray,
-          progress: ProgressFn | None = None) -> list[tuple[str, np.ndarray, float]]:
+def sweep(cfg: CurveConfig, kind: str, x: np.ndarray, progress: ProgressFn | None = None,
+          dataset: Dataset | None = None) -> list[tuple[str, np.ndarray, float]]:
     """Train one net per value of ``kind`` (width, optimizer, init, depth), all else from ``cfg``.
 
     Returns (label, f(x) [n], final loss) per value.
@@ -204,7 +229,7 @@ def sweep(cfg: CurveConfig, kind: str, x: np.ndarray,
             if progress is not None:
                 progress(k * total + done, len(values) * total, loss)
 
-        run = train(changed, progress=report)
+        run = train(changed, progress=report, dataset=dataset)
         label = f"{field} = {value}" if kind != "depth" else f"{value} hidden layer{'s' if value > 1 else ''}"
         panels.append((label, predict(run.model, x), float(run.history.loss[-1])))
     return panels

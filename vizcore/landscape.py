@@ -320,6 +320,8 @@ def descend(model, dataset: Dataset, i: int, j: int, starts: np.ndarray, lr: flo
 # --- one lesson's worth of pictures -------------------------------------------------------
 
 SAMPLES = (0, 30, 100, 300)  # 0 = every point
+GD_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # descent learning rates the lesson offers
+RESOLUTIONS = tuple(range(11, 82, 10))  # grid points per side the lesson offers
 AUTO_STARTS = np.array([[-0.7, 0.75], [-0.55, 0.85], [0.8, -0.6]])  # fractions of the range
 
 
@@ -330,15 +332,19 @@ class LandscapeConfig(QueryConfig):
     view: str = setting("weights", choices=("weights", "plane"))
     weight_a: int = setting(0, lo=0, hi=100_000)
     weight_b: int = setting(1, lo=0, hi=100_000)
-    weight_range: float = setting(4.0, lo=0.1, hi=50.0)
+    weight_range: float = setting(4.0, lo=0.5, hi=20.0)
     sample: int = setting(100, choices=SAMPLES)
     starts: str = setting("auto", max_chars=120)
-    gd_lr: float = setting(1.0, lo=1e-4, hi=100.0)
+    gd_lr: float = setting(1.0, choices=GD_RATES)
     gd_epochs: int = setting(300, lo=1, hi=5000)
     plane: str = setting("pca", choices=("pca", "random"))
-    plane_range: float = setting(1.0, lo=0.1, hi=5.0)
+    plane_range: float = setting(1.0, lo=0.2, hi=5.0)
     plane_seed: int = setting(0, lo=0, hi=1_000_000)
-    resolution: int = setting(41, lo=11, hi=81)
+    resolution: int = setting(41, choices=RESOLUTIONS)
+
+    def check(self) -> None:
+        super().check()
+        parse_starts(self.starts, np.zeros(2), 1.0)  # explicit start points must parse (UserError says why)
 
 
 def parse_starts(text: str, trained: np.ndarray, span: float) -> np.ndarray:

@@ -24,20 +24,24 @@ class RunConfig(QueryConfig):
     """Dataset, network and training settings of one experiment."""
 
     dataset: str = setting("spirals", choices=(*datasets.names(), "csv"))
-    n: int = setting(400, lo=10, hi=5000)
-    noise: float = setting(0.0, lo=0.0, hi=0.5)
-    turns: float = setting(0.75, lo=0.25, hi=3.0)
+    n: int = setting(400, lo=50, hi=2000)  # ranges as the sidebar widgets offer them (ui/controls.py)
+    noise: float = setting(0.0, lo=0.0, hi=0.3)
+    turns: float = setting(0.75, lo=0.25, hi=2.0)
     widths: str = setting("2,2,2,2", max_chars=40)
     activation: str = setting("tanh", choices=tuple(ACTIVATIONS))
     seed: int = setting(0, lo=0, hi=1_000_000)
     steps: int = setting(2000, lo=0, hi=20_000)
-    lr: float = setting(0.03, lo=1e-5, hi=10.0)
+    lr: float = setting(0.03, choices=LEARNING_RATES)
     optimizer: str = setting("adam", choices=OPTIMIZERS)
     data_id: str = setting("", max_chars=16)   # fingerprint of an uploaded CSV (dataset == "csv")
     start_id: str = setting("", max_chars=16)  # fingerprint of uploaded weights training starts from
 
     def hidden_widths(self, max_width: int = 16) -> tuple[int, ...]:
         return parse_widths(self.widths, max_width=max_width)
+
+    def check(self) -> None:
+        super().check()
+        self.hidden_widths()  # widths' range: whole numbers 1 to 16
 
     def make_dataset(self) -> datasets.Dataset:
         params = {"turns": self.turns} if self.dataset == "spirals" else {}
