@@ -4,10 +4,15 @@ Lesson 2: follow a net's walk through its 510-dimensional weight space, next to 
 """
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 import streamlit as st
 
 from ui.cache import shared_cache
 from ui.common import explain, progress_bar, user_errors
+from ui.exports import download_row
+from ui.links import apply_link, publish_link
+from ui.presentation import advanced, chart_height
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.trajectory import training_view
 from vizcore.layers import animate
@@ -17,61 +22,114 @@ from vizcore.trajectory_runs import (MODES, TRAJECTORY_DATASETS, TrajectoryConfi
                                      lesson_view, train_trajectory)
 
 P = "tr_"  # widget key prefix
+PAGE = "trajectory"
+PICTURE = ("window", "method")  # change how the run is drawn, not the training
+VIEW = ("layers", "layer_step")  # the layer animation below the figure
+PRESETS = {  # ?preset=<key>
+    "article": TrajectoryConfig(),
+    "gas": TrajectoryConfig(halving=0, schedule="20000: 0.1, 25000: 0.02"),
+    "rms": TrajectoryConfig(method="rms"),
+    "full": TrajectoryConfig(steps=500_000, halving=0, schedule="150000: 0.015, 300000: 0.005", compare=0),
+    "spirals": TrajectoryConfig(dataset="spirals", n=2000, mode="minibatch", steps=5000, compare=0),
+}
+PRESET_TITLES = {"article": "The article's net: 30,000 updates, one example each",
+                 "gas": "Add gas, then slow down: the rate changes mid-run",
+                 "rms": "RMS-weighted directions: the weights that matter lead",
+                 "full": "The article's full run: 500,000 updates (about 20 s)",
+                 "spirals": "Two spirals, minibatches of 32"}
+
+
+def without(cfg: TrajectoryConfig, names: tuple[str, ...]) -> TrajectoryConfig:
+    """``cfg`` with the settings ``names`` at their defaults (so they do not split the cache)."""
+    return replace(cfg, **{name: getattr(TrajectoryConfig(), name) for name in names})
+
+
+def training(cfg: TrajectoryConfig) -> TrajectoryConfig:
+    """Only what the training depends on: a new projection or snapshot never retrains."""
+    return without(cfg, PICTURE + VIEW)
 
 
 @shared_cache(max_entries=16)
 def trained(cfg: TrajectoryConfig, _progress=None) -> TrajectoryRun:
+    """Call with ``training(cfg)``."""
     return train_trajectory(cfg, progress=_progress)
 
 
 @shared_cache(max_entries=16)
-def view(cfg: TrajectoryConfig):
-    run = trained(cfg)
+def view(cfg: TrajectoryConfig, height: int = 540):
+    """(figure, fresh scores, the main path [T, 2]) of the run drawn with cfg's projection and window."""
+    run = replace(trained(training(cfg)), config=cfg)
     maps, paths = lesson_view(run)
     label = {"random": "random direction", "rms": "RMS-weighted direction", "pca": "principal component"}[cfg.method]
     error = "RMS error" if run.dataset.task == "regression" else "cross-entropy"
-    fig = training_view(maps, paths, error_label=f"{error}, last {cfg.window:,} examples", path_label=label)
-    return fig, fresh_scores(run)
+    fig = training_view(maps, paths, error_label=f"{error}, last {cfg.window:,} examples", path_label=label,
+                        height=height)
+    return fig, fresh_scores(run), paths[0].xy
 
 
 @shared_cache(max_entries=32)
-def layer_view(cfg: TrajectoryConfig, snapshot: int):
+def layer_view(cfg: TrajectoryConfig, snapshot: int, height: int = 480):
+    """Call with ``training(cfg)``: the layer animation of one snapshot."""
     run = trained(cfg)
     keep = display_sample(run.dataset.n, 300)
     anim = animate(run.model_at(snapshot), run.dataset.X[keep])
     labels = (run.dataset.y[keep] > 0).astype(int) if run.dataset.task == "regression" else run.dataset.y[keep]
-    return anim, layer_animation(anim, labels, height=480)
+    return anim, layer_animation(anim, labels, height=height)
+
+
+def _apply_preset() -> None:
+    key = st.session_state[P + "preset"]
+    if key in PRESETS:
+        for f in fields(TrajectoryConfig):
+            st.session_state[P + f.name] = getattr(PRESETS[key], f.name)
 
 
 def controls() -> TrajectoryConfig:
     default = TrajectoryConfig()
-    for name, value in default.__dict__.items():
-        st.session_state.setdefault(P + name, value)
+    for f in fields(default):  # every run: hidden widgets lose their state otherwise
+        st.session_state.setdefault(P + f.name, getattr(default, f.name))
     side = st.sidebar
+    side.selectbox("Preset", ["custom", *PRESETS], key=P + "preset", on_change=_apply_preset,
+                   format_func=lambda k: PRESET_TITLES.get(k, "custom settings"),
+                   help="A ready-made experiment; each is also a link (?preset=...).")
     side.subheader("Data and net")
     side.selectbox("Dataset", TRAJECTORY_DATASETS, key=P + "dataset",
                    help="above_graph is the article's task: is (x, y) above the curve 20x⁴ − 3x²?")
     side.text_input("Hidden widths", key=P + "widths", help="The article's net: 15,15,15 (no biases, inputs x, y, 1).")
     side.subheader("Training")
     side.selectbox("Mode", MODES, key=P + "mode", help="Per example: one update per example, as in the article.")
-    if st.session_state[P + "mode"] == "minibatch":
-        side.slider("Batch size", 2, 256, key=P + "batch")
     side.number_input("Updates", 1, 600_000, step=10_000, key=P + "steps",
                       help="The article's full run: 500,000 updates with rate changes 150000: 0.015, 300000: 0.005 (about 20 s).")
-    side.select_slider("Learning rate", sorted({*LEARNING_RATES, 0.05}), key=P + "lr")
-    side.number_input("Rate halves after (updates, 0 = never)", 0, 1_000_000, step=10_000, key=P + "halving")
+    rates = sorted({*LEARNING_RATES, 0.05, float(st.session_state[P + "lr"])})  # a link may carry any rate
+    side.select_slider("Learning rate", rates, key=P + "lr")
     side.text_input("Rate changes (update: new rate, ...)", key=P + "schedule",
                     help="Change the rate mid-run without restarting, e.g. 20000: 0.1, 25000: 0.02 "
                          "(the article's 'add gas', then 'slow down 3x').")
-    side.number_input("Slow learning k", 1, 200, key=P + "spread",
-                      help="Spread each update evenly over the next k steps (1 = plain training).")
-    side.number_input("Compare with slow learning k (0 = off)", 0, 200, key=P + "compare",
-                      help="Also train the same net on the same examples with slow learning, drawn in orange.")
-    side.number_input("Seed", 0, 1_000_000, key=P + "seed")
     side.subheader("Picture")
     side.radio("Projection", METHODS, key=P + "method", format_func=METHOD_NAMES.get)
-    side.number_input("Error over the last N examples", 1, 100_000, step=100, key=P + "window")
-    return TrajectoryConfig(**{name: st.session_state[P + name] for name in default.__dict__})
+    more = advanced(side)
+    if st.session_state[P + "mode"] == "minibatch":
+        more.slider("Batch size", 2, 256, key=P + "batch")
+    more.number_input("Rate halves after (updates, 0 = never)", 0, 1_000_000, step=10_000, key=P + "halving")
+    more.number_input("Slow learning k", 1, 200, key=P + "spread",
+                      help="Spread each update evenly over the next k steps (1 = plain training).")
+    more.number_input("Compare with slow learning k (0 = off)", 0, 200, key=P + "compare",
+                      help="Also train the same net on the same examples with slow learning, drawn in orange.")
+    more.number_input("Training points", 100, 20_000, step=1000, key=P + "n")
+    more.number_input("Seed", 0, 1_000_000, key=P + "seed")
+    more.number_input("Error over the last N examples", 1, 100_000, step=100, key=P + "window")
+    return TrajectoryConfig(**{f.name: st.session_state[P + f.name] for f in fields(default)})
+
+
+def layer_controls(cfg: TrajectoryConfig, steps: list[int]) -> TrajectoryConfig:
+    """The layer-animation toggle and its snapshot slider; returns cfg with what they show."""
+    if not st.toggle("Show the layer animation at one moment of training", key=P + "layers"):
+        return without(cfg, VIEW)
+    wanted = st.session_state[P + "layer_step"]
+    if wanted not in steps:  # a new run or a linked step: the end (-1), else the nearest recorded step
+        st.session_state[P + "layer_step"] = steps[-1] if wanted < 0 else min(steps, key=lambda s: abs(s - wanted))
+    step = st.select_slider("Snapshot (updates done)", steps, key=P + "layer_step")
+    return replace(cfg, layers=True, layer_step=-1 if step == steps[-1] else step)
 
 
 st.title("The training trajectory")
@@ -80,12 +138,15 @@ st.markdown(
     "in the plane and add them up, weighted by the weights: the walk becomes a path you can watch, next to what "
     "the net computes and its error.")
 
+# a link loads into the widgets; without one, the widgets keep what this session set
+if st.query_params:
+    apply_link(TrajectoryConfig, PAGE, P, PRESETS)
 cfg = controls()
 with user_errors():
     cfg.check()
     with progress_bar("Training") as progress:
-        run = trained(cfg, _progress=progress)
-    fig, (rms, accuracy) = view(cfg)
+        run = trained(training(cfg), _progress=progress)
+    fig, (rms, accuracy), path = view(without(cfg, VIEW), chart_height(540))
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Weights", f"{run.model.n_params:,}")
@@ -103,17 +164,19 @@ explain("Press ▶ or drag the slider: the map shows the net's output at that mo
 if cfg.method == "pca":
     share = explained_variance(run.history, cfg.seed)
     st.info(f"The two principal components explain {share[0]:.0%} and {share[1]:.0%} of how the snapshots vary.")
+download_row("trajectory", figure=lambda: fig, run=run, trajectory=path, settings=cfg.to_query())
 
-if st.toggle("Show the layer animation at one moment of training", key=P + "layers"):
-    steps = [int(s) for s in run.history.step]
-    if st.session_state.get(P + "layer_step") not in steps:  # a new run: start at its end
-        st.session_state[P + "layer_step"] = steps[-1]
-    step = st.select_slider("Snapshot (updates done)", steps, key=P + "layer_step")
+steps = [int(s) for s in run.history.step]
+cfg = layer_controls(cfg, steps)
+publish_link(cfg, PAGE)
+if cfg.layers:
+    step = steps[-1] if cfg.layer_step < 0 else cfg.layer_step
     with user_errors():
-        anim, layer_fig = layer_view(cfg, steps.index(step))
+        anim, layer_fig = layer_view(training(cfg), steps.index(step), chart_height(480))
     st.plotly_chart(layer_fig, width="stretch", key="trajectory_layers")
     explain("The same net at the chosen moment, layer by layer. Wide layers are shown through a fixed "
             "projection to 3D" + (f": {anim.projection}." if anim.projection else "."))
+    download_row(f"trajectory-layers-step{step}", figure=lambda: layer_fig)
 
 st.subheader("What to notice")
 st.markdown(

@@ -11,9 +11,11 @@ import streamlit as st
 
 from ui.cache import shared_cache
 from ui.common import explain, progress_bar, user_errors
+from ui.exports import download_row
 from ui.links import apply_link, publish_link
+from ui.presentation import advanced, chart_height
 from vizcore.figures.knn import feature_planes
-from vizcore.knn import DATASETS, HEAD_TITLES, KnnConfig, KnnResult, compare_heads, table_rows
+from vizcore.knn import DATASETS, HEAD_TITLES, HEADS, KnnConfig, KnnResult, compare_heads, table_rows
 
 P = "kn_"
 PAGE = "knn"
@@ -35,10 +37,19 @@ def compared(cfg: KnnConfig, _progress=None) -> KnnResult:
 
 
 @shared_cache(max_entries=16)
-def planes_figure(cfg: KnnConfig):
+def planes_figure(cfg: KnnConfig, height: int = 460):
     result = compared(cfg)
     titles = {h: f"{HEAD_TITLES[h]} · {100 * result.errors[h][0]:.1f}% error" for h in result.features}
-    return feature_planes(result.features, result.split.y_test, result.split.names, titles, result.regions)
+    return feature_planes(result.features, result.split.y_test, result.split.names, titles, result.regions,
+                          height=height)
+
+
+def errors_csv(result: KnnResult) -> str:
+    """One row per seed: the test error of each head."""
+    table = pd.DataFrame({"seed": range(result.config.seeds)})
+    for head in HEADS:
+        table[f"{HEAD_TITLES[head]} test error"] = result.errors[head]
+    return table.to_csv(index=False)
 
 
 def _apply_preset() -> None:
@@ -69,11 +80,12 @@ def controls() -> KnnConfig:
                format_func={"inverse": "1 / distance", "gaussian": "exp(-d² / T)"}.get)
     if st.session_state[P + "weighting"] == "gaussian":
         side.number_input("Temperature T", 0.001, 10.0, step=0.1, format="%.3f", key=P + "temperature")
-    side.subheader("Training")
-    side.slider("Seeds", 5, 10, key=P + "seeds")
-    side.number_input("Steps", 10, 5000, step=100, key=P + "steps", help="Minibatch Adam updates per body.")
-    side.number_input("Minibatch size", 16, 512, step=16, key=P + "batch")
-    side.number_input("Learning rate", 0.0001, 1.0, step=0.005, format="%.4f", key=P + "lr")
+    more = advanced(side)
+    more.subheader("Training")
+    more.slider("Seeds", 5, 10, key=P + "seeds")
+    more.number_input("Steps", 10, 5000, step=100, key=P + "steps", help="Minibatch Adam updates per body.")
+    more.number_input("Minibatch size", 16, 512, step=16, key=P + "batch")
+    more.number_input("Learning rate", 0.0001, 1.0, step=0.005, format="%.4f", key=P + "lr")
     return KnnConfig(**{f.name: st.session_state[P + f.name] for f in fields(KnnConfig)})
 
 
@@ -85,12 +97,11 @@ st.markdown(
 
 apply_link(KnnConfig, PAGE, P, PRESETS)
 cfg = controls()
+publish_link(cfg, PAGE)
 with user_errors():
     cfg.check()
-    cfg.hidden_widths()
     with progress_bar(f"Training {cfg.seeds} seeds × 2 bodies") as progress:
         result = compared(cfg, _progress=progress)
-publish_link(cfg, PAGE)
 
 st.subheader("Test error: what this app measured, and what the article reported")
 st.dataframe(pd.DataFrame(table_rows(result)), hide_index=True, width="stretch")
@@ -101,7 +112,8 @@ explain(f"Measured on {data} with a {cfg.widths}-unit tanh body and a {cfg.featu
         "net, so compare the direction of the differences, not the numbers themselves.")
 
 st.subheader("The learned feature space of the test set (seed 0)")
-st.plotly_chart(planes_figure(cfg), width="stretch", key="feature_planes")
+planes = planes_figure(cfg, chart_height(460))
+st.plotly_chart(planes, width="stretch", key="feature_planes")
 if result.regions:
     explain("Shaded: the class each head would predict at that point of the feature plane. The first two panels "
             "show the same features; only the head differs. The softmax regions are cut by straight lines; "
@@ -109,6 +121,8 @@ if result.regions:
 else:
     explain("Features with more than two dimensions are shown through their two main directions "
             "(decision regions are drawn only for 2-D features).")
+download_row(f"knn-{cfg.dataset}", figure=lambda: planes, table=lambda: errors_csv(result),
+             figure_label="⬇ Figure (HTML, works offline)")
 
 st.subheader("What to notice")
 st.markdown(

@@ -23,16 +23,17 @@ def download_row(name: str, figure: Callable | None = None, run=None, trajectory
         table = lambda: history_csv(run.history, trajectory)  # noqa: E731
     if model is None and run is not None:
         model = lambda: run.model  # noqa: E731
-    columns = st.columns(3)
+    buttons = []  # (label, data, file suffix, mime, key kind), drawn left to right
     if figure is not None:
-        columns[0].download_button(figure_label, lambda: standalone_html(figure(), name),
-                                   file_name=f"{name}.html", mime="text/html", on_click="ignore",
-                                   key=f"dl_html_{name}")
+        buttons.append((figure_label, lambda: standalone_html(figure(), name), ".html", "text/html", "html"))
     if table is not None:
-        columns[1].download_button("⬇ Metrics (CSV)", table,
-                                   file_name=f"{name}-metrics.csv", mime="text/csv", on_click="ignore",
-                                   key=f"dl_csv_{name}")
+        buttons.append(("⬇ Metrics (CSV)", table, "-metrics.csv", "text/csv", "csv"))
     if model is not None:
-        columns[2].download_button("⬇ Weights (JSON)", lambda: weights_json(model(), settings),
-                                   file_name=f"{name}-weights.json", mime="application/json", on_click="ignore",
-                                   key=f"dl_weights_{name}")
+        buttons.append(("⬇ Weights (JSON)", lambda: weights_json(model(), settings), "-weights.json",
+                        "application/json", "weights"))
+    if not buttons:
+        return
+    row = st.container(horizontal=True)  # packed left to right, wrapping in a narrow column
+    for label, data, suffix, mime, kind in buttons:
+        row.download_button(label, data, file_name=f"{name}{suffix}", mime=mime, on_click="ignore",
+                            key=f"dl_{kind}_{name}")

@@ -14,11 +14,14 @@ from typing import Optional
 
 import numpy as np
 
+from .config import QueryConfig, setting
+from .errors import UserError
 from .runs import RunConfig
 from .sweeps import Sweep, fit_many
 from .train import ProgressFn
 
 SUCCESS = 0.99  # a run "separates" the classes when at least this fraction is right
+SEED_COUNTS = (8, 16, 32, 64)  # seeds per architecture the lesson offers
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,25 @@ CLAIMS: dict[str, Claim] = {c.key: c for c in (
            Variant("2-2-2-2, 1.25 turns", (2, 2, 2, 2), "fails", turns=1.25),
            Variant("8-8-8-8, 1.25 turns", (8, 8, 8, 8), "succeeds", turns=1.25))),
 )}
+
+
+@dataclass(frozen=True)
+class LowDimConfig(QueryConfig):
+    """The lesson's shareable settings: which claim, how many seeds, and which architecture is picked.
+
+    ``arch`` indexes ``CLAIMS[claim].variants`` (the architecture whose best or worst seed
+    can be opened in the layer animation).
+    """
+
+    claim: str = setting("disc", choices=tuple(CLAIMS))
+    seeds: int = setting(SEED_COUNTS[0], choices=SEED_COUNTS)
+    arch: int = setting(0, lo=0, hi=max(len(c.variants) for c in CLAIMS.values()) - 1)
+
+    def check(self) -> None:
+        super().check()
+        count = len(CLAIMS[self.claim].variants)
+        if self.arch >= count:
+            raise UserError(f"arch must be below {count} for the claim {self.claim!r}; got {self.arch}.")
 
 
 def run_variant(claim: Claim, variant: Variant, seeds, steps: Optional[int] = None,

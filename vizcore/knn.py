@@ -57,6 +57,10 @@ class KnnConfig(QueryConfig):
     def hidden_widths(self) -> tuple[int, ...]:
         return parse_widths(self.widths, max_width=128, max_layers=4)
 
+    def check(self) -> None:
+        super().check()
+        self.hidden_widths()  # widths' range: whole numbers 1 to 128, at most 4 layers
+
 
 # --- data --------------------------------------------------------------------------
 

@@ -90,17 +90,21 @@ class TrajectoryConfig(QueryConfig):
     n: int = setting(20_000, lo=100, hi=20_000)
     widths: str = setting("15,15,15", max_chars=40)
     seed: int = setting(0, lo=0, hi=1_000_000)
-    mode: str = setting("per-example", choices=MODES)
-    batch: int = setting(32, lo=2, hi=1000)
+    batch: int = setting(32, lo=2, hi=256)
     steps: int = setting(30_000, lo=1, hi=600_000)
     lr: float = setting(0.05, lo=1e-5, hi=MAX_LR)
     halving: int = setting(50_000, lo=0, hi=MAX_STEPS)  # 0 = constant rate
-    schedule: str = setting("", max_chars=120)
+    schedule: str = setting("", max_chars=120)  # mid-run rate changes, "step: rate, ..."
     spread: int = setting(1, lo=1, hi=200)
     compare: int = setting(10, lo=0, hi=200)  # 0 = no slow-learning comparison run
+    # mode comes after every other field the work limit in check() reads: a link is read field by field
+    # from the defaults (per example, the cheapest), so any link within the limit is accepted whole
+    mode: str = setting("per-example", choices=MODES)
     dense: int = setting(200, lo=0, hi=2000)
     window: int = setting(1000, lo=1, hi=100_000)
     method: str = setting("random", choices=METHODS)
+    layers: bool = setting(False)  # view: show the layer animation at one snapshot
+    layer_step: int = setting(-1, lo=-1, hi=MAX_STEPS)  # view: its snapshot (updates done; -1 = the end)
 
     @property
     def signed(self) -> bool:
