@@ -16,7 +16,7 @@ from ui.uploads import stored, upload_controls
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.trajectory import compact_trajectory
 from vizcore.layers import animate
-from vizcore.runs import PRESETS, Run, RunConfig, display_sample, train_run
+from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, display_sample, train_run
 from vizcore.trajectory import project
 
 MAX_POINTS = {2: 500, 3: 300}
@@ -48,10 +48,10 @@ st.markdown(
     "Played as a continuous motion, each phase stretches and bends space without tearing it, so the net "
     "can untangle the classes only in ways a rubber sheet could.")
 
-apply_link(RunConfig, page="layers", presets={k: c for k, (_, c) in PRESETS.items()})
+apply_link([(RunConfig, ""), (LayersView, "layers_")], page="layers",
+           presets={k: c for k, (_, c) in PRESETS.items()}, choices={"dataset": (*LAYER_DATASETS, "csv")})
 upload_controls(task="classification")
 cfg = run_config_controls()
-publish_link(cfg, page="layers")
 with user_errors():
     cfg.hidden_widths()
     with progress_bar("Training") as progress:
@@ -63,6 +63,7 @@ with user_errors():
                             help="Pick a moment of training: the animation redraws the net as it was then, "
                                  "and the marker shows where its weights were.")
     snapshot = steps.index(step)
+    publish_link([cfg, LayersView(step=-1 if step == steps[-1] else step)], page="layers")
     anim, fig = animation_figure(cfg, snapshot)
 
 acc = float(run.history.accuracy[-1])

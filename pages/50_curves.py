@@ -14,7 +14,7 @@ from ui.cache import shared_cache
 from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
-from ui.presentation import advanced, chart_height
+from ui.presentation import advanced, chart_height, sized
 from ui.uploads import stored, upload_controls
 from vizcore import curves
 from vizcore.curves import LOW, HIGH, PRESETS, SWEEPS, TARGETS, WIDE, CurveConfig, CurveRun, CurveView
@@ -123,11 +123,6 @@ def controls() -> CurveConfig:
     more.number_input("Seed", 0, 1_000_000, step=1, key=P + "seed")
     values = {f.name: st.session_state[P + f.name] for f in fields(CurveConfig) if f.name not in ("target", "data_id")}
     return CurveConfig(target=target, data_id=data_id if choice == CSV else "", **values)
-
-
-def sized(fig):
-    """The figure at its chart height (taller when presenting); only for figures built in this run."""
-    return fig.update_layout(height=chart_height(fig.layout.height or 450))
 
 
 def live_loss(progress, chart):

@@ -13,7 +13,7 @@ from ui.common import explain, progress_bar, user_errors
 from ui.controls import run_config_controls
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
-from ui.presentation import advanced, chart_height
+from ui.presentation import advanced, chart_height, sized
 from vizcore import landscape
 from vizcore.figures.landscape import contour_pair, descent_figure, landscape_figure
 from vizcore.landscape import GD_RATES, SAMPLES, LandscapeConfig
@@ -47,11 +47,6 @@ def two_weight_view(run_cfg: RunConfig, cfg: LandscapeConfig) -> landscape.TwoWe
 def plane_view(run_cfg: RunConfig, cfg: LandscapeConfig) -> landscape.PlaneView:
     run = trained(run_cfg)
     return landscape.plane_view(run.model, run.dataset, run.history.params, cfg)
-
-
-def sized(fig):
-    """The figure at its chart height (taller when presenting); only for figures built in this run."""
-    return fig.update_layout(height=chart_height(fig.layout.height or 450))
 
 
 def view_controls(n_params: int, names: list[str]) -> LandscapeConfig:

@@ -43,7 +43,7 @@ def test_uploaded_csv_becomes_the_dataset_and_a_bad_one_changes_nothing():
     _uploader(at, "csv_upload").set_value(("bad.csv", b"x,y,label\n1,2,a\n3,oops,b\n", "text/csv")).run()
     assert not at.exception
     messages = " ".join(e.value for e in at.sidebar.error)
-    assert "row 3, column 2" in messages and "previous data" in messages
+    assert "Row 3, column 2" in messages and "previous data" in messages
     assert at.session_state["data_id"] == good_id  # the page still shows the good upload
     assert at.sidebar.selectbox(key="dataset").value == "csv"
 

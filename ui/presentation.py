@@ -6,9 +6,11 @@ import streamlit as st
 PROJECTOR_CSS = """
 <style>
   .stMainBlockContainer { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
-  .stMainBlockContainer p, .stMainBlockContainer li { font-size: 1.3rem !important; line-height: 1.5; }
+  .stMainBlockContainer [data-testid="stMarkdownContainer"] p,
+  .stMainBlockContainer [data-testid="stMarkdownContainer"] li { font-size: 1.3rem !important; line-height: 1.5; }
   .stMainBlockContainer h1 { font-size: 3rem !important; }
-  [data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
+  [data-testid="stMetricLabel"] p { font-size: 1.1rem !important; }
 </style>
 """
 
@@ -34,6 +36,11 @@ def sidebar_toggle() -> None:
 def chart_height(normal: int) -> int:
     """Chart height in pixels, taller when presenting."""
     return int(normal * 1.35) if presenting() else normal
+
+
+def sized(fig):
+    """The figure at its chart height (taller when presenting); only for figures built in this run."""
+    return fig.update_layout(height=chart_height(fig.layout.height or 450))
 
 
 def advanced(container=None):

@@ -18,6 +18,7 @@ MAX_BYTES = 2_000_000
 MAX_ROWS = 20_000
 MAX_COORDS = 3
 MAX_CLASSES = 10
+MAX_ABS = 1e30  # beyond float32's range (3.4e38) a value would turn into infinity
 
 
 def _decode(data: bytes | str) -> str:
@@ -97,20 +98,22 @@ def from_csv(data: bytes | str, task: str = "auto"):
     for i, row in enumerate(body):
         for j, cell in enumerate(row[:-1]):
             value = _number(cell)
-            where = f"row {first_row + i}, column {j + 1} ({names[j]!r})"
+            where = f"Row {first_row + i}, column {j + 1} ({names[j]!r})"
             if value is None:
                 raise UserError(f"{where} holds {cell[:30]!r}, which is not a number.")
             if not math.isfinite(value):
                 raise UserError(f"{where} is {cell!r}; only finite numbers are accepted.")
+            if abs(value) > MAX_ABS:
+                raise UserError(f"{where} is {cell!r}, too large: coordinates must stay within ±{MAX_ABS:g}.")
             X[i, j] = value
     labels = [row[-1] for row in body]
     numbers = [_number(v) for v in labels]
     numeric = all(v is not None for v in numbers)
     if numeric:
         for i, v in enumerate(numbers):
-            if not math.isfinite(v):
+            if not math.isfinite(v) or abs(v) > MAX_ABS:
                 raise UserError(f"Row {first_row + i}, column {n_cols} ({names[-1]!r}) is {labels[i]!r}; "
-                                "only finite numbers are accepted.")
+                                f"only finite numbers within ±{MAX_ABS:g} are accepted.")
     integer_like = numeric and all(float(v).is_integer() for v in numbers)
     if task == "auto":
         task = "classification" if not numeric or (integer_like and len(set(numbers)) <= MAX_CLASSES) else "regression"
