@@ -57,3 +57,24 @@ def test_bad_settings_show_a_clear_error_not_a_traceback(widget, value, words):
     element.set_value(value).run()
     assert not at.exception
     assert any(words in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_layers_page_opened_from_a_link_takes_its_values():
+    at = open_page("10_layers.py", {"preset": "aba2", "seed": "3", "steps": "500", "lr": "0.1", "noise": "0.05"})
+    assert not at.exception and not at.warning
+    side = at.sidebar
+    assert side.selectbox(key="dataset").value == "line_aba" and side.text_input(key="widths").value == "2"
+    assert side.number_input(key="seed").value == 3 and side.number_input(key="steps").value == 500
+    assert side.select_slider(key="lr").value == 0.1 and side.slider(key="noise").value == 0.05
+    assert at.query_params["seed"] in ("3", ["3"])
+
+
+def test_layers_page_link_with_junk_falls_back_and_names_every_bad_key():
+    junk = {"seed": "abc", "lr": "1e999", "widths": "-2", "n": "nan", "dataset": "moons", "steps": "9" * 10_000,
+            "mystery": "1"}
+    at = open_page("10_layers.py", junk)
+    assert not at.exception and not at.error
+    warnings = " ".join(w.value for w in at.warning)
+    for key in junk:
+        assert key in warnings, key
+    assert at.sidebar.text_input(key="widths").value == "2,2,2,2"
