@@ -19,6 +19,10 @@ from vizcore.layers import animate
 from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, display_sample, train_run
 from vizcore.trajectory import project
 
+from ui.boot import require_navigation
+
+require_navigation()
+
 MAX_POINTS = {2: 500, 3: 300}
 
 

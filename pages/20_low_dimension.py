@@ -22,6 +22,10 @@ from vizcore.figures.layers import layer_animation
 from vizcore.layers import animate
 from vizcore.runs import display_sample
 
+from ui.boot import require_navigation
+
+require_navigation()
+
 P = "ld_"  # widget key prefix
 PAGE = "low_dimension"
 PRESETS = {key: LowDimConfig(claim=key) for key in CLAIMS}  # ?preset=disc, aba, tori, spirals

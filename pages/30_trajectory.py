@@ -21,6 +21,10 @@ from vizcore.trajectory import METHOD_NAMES, METHODS, explained_variance
 from vizcore.trajectory_runs import (MODES, TRAJECTORY_DATASETS, TrajectoryConfig, TrajectoryRun, fresh_scores,
                                      lesson_view, train_trajectory)
 
+from ui.boot import require_navigation
+
+require_navigation()
+
 P = "tr_"  # widget key prefix
 PAGE = "trajectory"
 PICTURE = ("window", "method")  # change how the run is drawn, not the training

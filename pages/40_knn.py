@@ -4,7 +4,7 @@ Lesson 4: classify by nearest neighbours in the learned space instead of by hype
 """
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +16,10 @@ from ui.links import apply_link, publish_link
 from ui.presentation import advanced, chart_height
 from vizcore.figures.knn import feature_planes
 from vizcore.knn import DATASETS, HEAD_TITLES, HEADS, KnnConfig, KnnResult, compare_heads, table_rows
+
+from ui.boot import require_navigation
+
+require_navigation()
 
 P = "kn_"
 PAGE = "knn"

@@ -19,6 +19,10 @@ from vizcore.figures.layers import layer_animation
 from vizcore.figures.vectorfield import arrow_field
 from vizcore.runs import display_sample
 
+from ui.boot import require_navigation
+
+require_navigation()
+
 P = "vf_"
 PAGE = "vectorfield"
 MAX_POINTS = {2: 400, 3: 250}

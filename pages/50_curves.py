@@ -14,7 +14,7 @@ from ui.cache import shared_cache
 from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
-from ui.presentation import advanced, chart_height, sized
+from ui.presentation import advanced, sized
 from ui.uploads import stored, upload_controls
 from vizcore import curves
 from vizcore.curves import LOW, HIGH, PRESETS, SWEEPS, TARGETS, WIDE, CurveConfig, CurveRun, CurveView
@@ -22,6 +22,10 @@ from vizcore.datasets import curve_target
 from vizcore.figures.curves import beyond_figure, fit_figure, loss_figure, small_multiples
 from vizcore.nets import ACTIVATIONS, INITS
 from vizcore.train import OPTIMIZERS
+
+from ui.boot import require_navigation
+
+require_navigation()
 
 GRID = np.linspace(LOW, HIGH, 400)
 WIDE_GRID = np.linspace(-WIDE, WIDE, 600)

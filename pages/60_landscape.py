@@ -13,12 +13,16 @@ from ui.common import explain, progress_bar, user_errors
 from ui.controls import run_config_controls
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
-from ui.presentation import advanced, chart_height, sized
+from ui.presentation import advanced, sized
 from vizcore import landscape
 from vizcore.figures.landscape import contour_pair, descent_figure, landscape_figure
 from vizcore.landscape import GD_RATES, SAMPLES, LandscapeConfig
 from vizcore.nets import parameter_names
 from vizcore.runs import LAYER_DATASETS, Run, RunConfig, train_run
+
+from ui.boot import require_navigation
+
+require_navigation()
 
 P = "ls_"  # widget-key prefix of this page
 PAGE = "landscape"

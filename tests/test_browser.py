@@ -27,8 +27,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+def _start_server():
     if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
         pytest.skip("Debian's chromium is not installed")
     port = _free_port()
@@ -47,12 +46,22 @@ def server():
                 proc.kill()
                 raise RuntimeError("streamlit did not start")
             time.sleep(0.3)
-    yield base
+    return proc, base
+
+
+def _stop(proc) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc, base = _start_server()
+    yield base
+    _stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +138,18 @@ def test_a_copied_link_reproduces_the_experiment_in_a_fresh_browser(server, page
         assert other.get_by_label("Hidden widths", exact=True).input_value() == "2"
     finally:
         fresh.close()
+
+
+def test_a_deep_link_as_a_fresh_servers_first_visit_opens_through_the_app(page):
+    # Before any st.navigation call Streamlit would run the page alone, as an old-style pages/ app.
+    proc, base = _start_server()
+    try:
+        page.goto(f"{base}/layers?preset=aba2&present=1")
+        wait_until_finished(page)
+        _metric(page, "Training accuracy")
+        titles = [a.inner_text() for a in page.query_selector_all("[data-testid=stSidebarNavLink]")]
+        assert "Layers as homeomorphisms" in titles and "The loss landscape" in titles, titles
+        assert page.get_by_text("Presentation mode").count() == 1
+        assert page.get_by_label("Hidden widths", exact=True).input_value() == "2"
+    finally:
+        _stop(proc)

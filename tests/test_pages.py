@@ -78,3 +78,13 @@ def test_layers_page_link_with_junk_falls_back_and_names_every_bad_key():
     for key in junk:
         assert key in warnings, key
     assert at.sidebar.text_input(key="widths").value == "2,2,2,2"
+
+
+def test_coming_back_to_a_page_without_a_link_keeps_its_settings():
+    at = open_page("10_layers.py", {"preset": "aba2", "steps": "300"})
+    at.switch_page("pages/00_home.py").run()
+    at.query_params.clear()
+    at.switch_page("pages/10_layers.py").run()
+    assert not at.exception
+    assert at.sidebar.text_input(key="widths").value == "2"
+    assert at.sidebar.number_input(key="steps").value == 300

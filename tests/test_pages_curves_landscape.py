@@ -1,7 +1,6 @@
 """The curve-fitting and landscape pages run with their defaults, presets, changed widgets and bad input."""
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pagetools import assert_clean, open_page

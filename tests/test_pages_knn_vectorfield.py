@@ -1,7 +1,6 @@
 """The k-NN and vector-field pages run with their defaults, presets, changed widgets and bad links."""
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
 
 from tests.pagetools import assert_clean, open_page
 

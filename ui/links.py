@@ -12,14 +12,13 @@ are the URL keys, so they must be disjoint; a key no bound class knows is report
 """
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from typing import Any, Callable, Mapping, Sequence, Union
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from vizcore.config import MAX_VALUE_CHARS, QueryConfig, _parse
-from vizcore.errors import UserError
+from vizcore.config import QueryConfig
 
 SHARED_KEYS = ("preset", "present")  # handled here or by app.py, never config fields
 
@@ -60,31 +59,6 @@ def _preset_configs(preset: Preset, bases: list[QueryConfig]) -> list[QueryConfi
     return [by_class.get(type(base), base) for base in bases]
 
 
-def _override(base: QueryConfig, query: Mapping[str, str], allowed: Mapping[str, Sequence[Any]]
-              ) -> tuple[QueryConfig, list[str]]:
-    """``base`` with the query's values for its fields; each rejected value keeps the base value, with a warning."""
-    cfg, warnings = base, []
-    kinds = {f.name: type(f.default) for f in fields(base)}
-    for key, raw in query.items():
-        if key not in kinds:
-            continue
-        raw = str(raw)
-        try:
-            if len(raw) > MAX_VALUE_CHARS:
-                raise ValueError(f"{len(raw)} characters is too long")
-            value = _parse(raw, kinds[key])
-            if key in allowed and value not in allowed[key]:
-                raise ValueError("not offered on this page")
-            candidate = replace(cfg, **{key: value})
-            candidate.check()
-        except (ValueError, OverflowError, UserError) as exc:
-            warnings.append(f"Ignored link setting {key}={raw[:40]!r} ({str(exc)[:120]}); using "
-                            f"{getattr(cfg, key)!r}.")
-            continue
-        cfg = candidate
-    return cfg, warnings
-
-
 def read_link(pairs: Sequence[tuple[QueryConfig, str]], query: Mapping[str, str],
               presets: Mapping[str, Preset] | None = None, choices: Mapping[str, Sequence[Any]] | None = None
               ) -> tuple[list[QueryConfig], str | None, list[str]]:
@@ -108,7 +82,7 @@ def read_link(pairs: Sequence[tuple[QueryConfig, str]], query: Mapping[str, str]
             warnings.append(f"Ignored unknown link setting {str(key)[:40]!r}.")
     configs = []
     for base in bases:
-        cfg, more = _override(base, query, choices or {})
+        cfg, more = base.with_query(query, choices)
         configs.append(cfg)
         warnings += more
     return configs, preset_key, warnings
@@ -131,6 +105,11 @@ def apply_link(cls: Bindable | Sequence[tuple[Bindable, str]], page: str, prefix
     query = {k: st.query_params[k] for k in st.query_params}
     if query == st.session_state.get(_written_key(page)):
         return []
+    written = st.session_state.get(_written_key(page))
+    if written and not any(key not in SHARED_KEYS or key == "preset" for key in query):
+        # An address without settings (the sidebar link back to a page drops them): Streamlit has
+        # forgotten the page's widgets meanwhile, so restore the settings this page last showed.
+        query = {**written, **query}
     configs, preset_key, warnings = read_link(pairs, query, presets, choices)
     for cfg, (_, pre) in zip(configs, pairs):
         for f in fields(cfg):

@@ -74,27 +74,58 @@ class QueryConfig:
         default = type(self)().to_query()
         return {k: v for k, v in self.to_query().items() if default[k] != v}
 
-    @classmethod
-    def from_query(cls: type[C], query: Mapping[str, str], ignore: Sequence[str] = ()) -> tuple[C, list[str]]:
-        """Settings from a query mapping, and one warning per key that was ignored."""
-        cfg, warnings = cls(), []
-        known = {f.name: f for f in fields(cls)}
+    def with_query(self: C, query: Mapping[str, str], allowed: Mapping[str, Sequence[Any]] | None = None
+                   ) -> tuple[C, list[str]]:
+        """This config with the query's values for its fields, and a warning per rejected value.
+
+        Values that parse are first applied together and checked once (a field's range may
+        depend on another's); only if that fails is each applied on its own, in field order,
+        keeping this config's value where it does not fit. Keys that are not fields are skipped.
+        ``allowed`` narrows a field to the values a page offers.
+        """
+        allowed = allowed or {}
+        kinds = {f.name: type(f.default) for f in fields(self) if f.default is not MISSING}
+        parsed, raws, warnings = {}, {}, []
         for key, raw in query.items():
-            if key in ignore:
-                continue
-            if key not in known:
-                warnings.append(f"Ignored unknown link setting {key[:40]!r}.")
+            if key not in kinds:
                 continue
             raw = str(raw)
             try:
                 if len(raw) > MAX_VALUE_CHARS:
                     raise ValueError(f"{len(raw)} characters is too long")
-                default = known[key].default if known[key].default is not MISSING else None
-                candidate = replace(cfg, **{key: _parse(raw, type(default))})
+                value = _parse(raw, kinds[key])
+                if key in allowed and value not in allowed[key]:
+                    raise ValueError("not offered on this page")
+            except (ValueError, OverflowError) as exc:
+                warnings.append(self._ignored(key, raw, exc))
+                continue
+            parsed[key], raws[key] = value, raw
+        try:
+            together = replace(self, **parsed)
+            together.check()
+            return together, warnings
+        except UserError:
+            pass
+        cfg = self
+        for key in (f.name for f in fields(self) if f.name in parsed):
+            try:
+                candidate = replace(cfg, **{key: parsed[key]})
                 candidate.check()
-            except (ValueError, OverflowError, UserError) as exc:
-                warnings.append(f"Ignored link setting {key}={raw[:40]!r} ({exc}); using the default "
-                                f"{getattr(cfg, key)!r}.")
+            except UserError as exc:
+                warnings.append(cfg._ignored(key, raws[key], exc))
                 continue
             cfg = candidate
         return cfg, warnings
+
+    def _ignored(self, key: str, raw: str, reason: Exception) -> str:
+        return (f"Ignored link setting {key}={raw[:40]!r} ({str(reason)[:120]}); "
+                f"using {getattr(self, key)!r}.")
+
+    @classmethod
+    def from_query(cls: type[C], query: Mapping[str, str], ignore: Sequence[str] = ()) -> tuple[C, list[str]]:
+        """Settings from a query mapping, and one warning per key that was ignored."""
+        known = {f.name for f in fields(cls)}
+        unknown = [f"Ignored unknown link setting {key[:40]!r}." for key in query if key not in known
+                   and key not in ignore]
+        cfg, warnings = cls().with_query({k: v for k, v in query.items() if k not in ignore})
+        return cfg, unknown + warnings

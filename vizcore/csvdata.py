@@ -7,7 +7,6 @@ The file is parsed as text with the csv module: nothing is evaluated or unpickle
 from __future__ import annotations
 
 import csv
-import io
 import math
 
 import numpy as np

@@ -29,7 +29,7 @@ def parse_widths(text: str, max_width: int = 16, max_layers: int = 8) -> tuple[i
         raise UserError(f"At most {max_layers} hidden layers are allowed here; you gave {len(parts)}.")
     widths = []
     for part in parts:
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):
             raise UserError(f"{part[:20]!r} is not a whole number: write widths like 2,2,2.")
         width = int(part)
         if not 1 <= width <= max_width:
