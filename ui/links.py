@@ -120,7 +120,7 @@ def apply_link(cls: Bindable | Sequence[tuple[Bindable, str]], page: str, prefix
         on_load(configs, preset_key)
     st.session_state[_written_key(page)] = query
     for w in warnings:
-        st.warning(w, icon="🔗")
+        st.warning(w, icon=":material/link_off:")
     return warnings
 
 
@@ -155,7 +155,7 @@ def publish_link(cfg: QueryConfig | Sequence[QueryConfig], page: str,
     st.session_state[_written_key(page)] = {k: str(v) for k, v in params.items()}
     query = urlencode(params)
     base = (getattr(st.context, "url", None) or "").split("?")[0]
-    with st.sidebar.expander("🔗 Link to this experiment"):
+    with st.sidebar.expander("Link to this experiment", icon=":material/link:"):
         st.code(f"{base}?{query}" if query else base or "(defaults: the page address as it is)", language=None,
                 wrap_lines=True)
         st.caption("Copy it with the button at the right of the box. Opening it reproduces this dataset, "
