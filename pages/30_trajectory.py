@@ -9,6 +9,7 @@ from dataclasses import fields, replace
 import streamlit as st
 
 from ui.cache import shared_cache
+from ui.controls import preset_picker
 from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
@@ -81,21 +82,12 @@ def layer_view(cfg: TrajectoryConfig, snapshot: int, height: int = 480):
     return anim, layer_animation(anim, labels, height=height)
 
 
-def _apply_preset() -> None:
-    key = st.session_state[P + "preset"]
-    if key in PRESETS:
-        for f in fields(TrajectoryConfig):
-            st.session_state[P + f.name] = getattr(PRESETS[key], f.name)
-
-
 def controls() -> TrajectoryConfig:
     default = TrajectoryConfig()
     for f in fields(default):  # every run: hidden widgets lose their state otherwise
         st.session_state.setdefault(P + f.name, getattr(default, f.name))
     side = st.sidebar
-    side.selectbox("Preset", ["custom", *PRESETS], key=P + "preset", on_change=_apply_preset,
-                   format_func=lambda k: PRESET_TITLES.get(k, "custom settings"),
-                   help="A ready-made experiment; each is also a link (?preset=...).")
+    preset_picker(PRESETS, PRESET_TITLES, P, side)
     side.subheader("Data and net")
     side.selectbox("Dataset", TRAJECTORY_DATASETS, key=P + "dataset",
                    help="above_graph is the article's task: is (x, y) above the curve 20x⁴ − 3x²?")

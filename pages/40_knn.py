@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.cache import shared_cache
+from ui.controls import preset_picker
 from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
@@ -56,19 +57,11 @@ def errors_csv(result: KnnResult) -> str:
     return table.to_csv(index=False)
 
 
-def _apply_preset() -> None:
-    key = st.session_state[P + "preset"]
-    if key in PRESETS:
-        for f in fields(KnnConfig):
-            st.session_state[P + f.name] = getattr(PRESETS[key], f.name)
-
-
 def controls() -> KnnConfig:
     side = st.sidebar
     for f in fields(KnnConfig):
         st.session_state.setdefault(P + f.name, getattr(KnnConfig(), f.name))
-    side.selectbox("Preset", ["custom", *PRESETS], key=P + "preset", on_change=_apply_preset,
-                   format_func=lambda k: PRESET_TITLES.get(k, "custom settings"))
+    preset_picker(PRESETS, PRESET_TITLES, P, side)
     side.subheader("Data")
     side.selectbox("Dataset", DATASETS, key=P + "dataset", format_func=DATASET_TITLES.get)
     if st.session_state[P + "dataset"] != "digits":

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.cache import shared_cache
+from ui.controls import preset_picker
 from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
@@ -69,20 +70,12 @@ def seed_rows(run: vf.VfRun) -> list[dict]:
             for s in range(len(run.accuracy))]
 
 
-def _apply_preset() -> None:
-    key = st.session_state[P + "preset"]
-    if key in PRESETS:
-        for f in fields(vf.VfConfig):
-            st.session_state[P + f.name] = getattr(PRESETS[key], f.name)
-
-
 def controls() -> vf.VfConfig:
     side = st.sidebar
     for cls in (vf.VfConfig, vf.VfView):  # every run: Streamlit drops the state of widgets not drawn
         for f in fields(cls):
             st.session_state.setdefault(P + f.name, f.default)
-    side.selectbox("Preset", ["custom", *PRESETS], key=P + "preset", on_change=_apply_preset,
-                   format_func=lambda k: PRESET_TITLES.get(k, "custom settings"))
+    preset_picker(PRESETS, PRESET_TITLES, P, side)
     side.subheader("Data")
     side.selectbox("Dataset", vf.DATASETS, key=P + "dataset")
     if st.session_state[P + "dataset"] == "spirals":

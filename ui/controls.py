@@ -2,26 +2,34 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from typing import Mapping
 
 import streamlit as st
 
 from ui.presentation import advanced
 from vizcore import datasets
+from vizcore.config import QueryConfig
 from vizcore.nets import ACTIVATIONS
 from vizcore.runs import LAYER_DATASETS, LEARNING_RATES, PRESETS, RunConfig
 from vizcore.train import OPTIMIZERS
 
 
-def _apply_preset(prefix: str) -> None:
-    key = st.session_state[f"{prefix}preset"]
-    if key in PRESETS:
-        load_into_widgets(PRESETS[key][1], prefix)
-
-
-def load_into_widgets(cfg: RunConfig, prefix: str = "") -> None:
+def load_into_widgets(cfg: QueryConfig, prefix: str = "") -> None:
     """Write every field of ``cfg`` into the session state of its widget."""
     for f in fields(cfg):
         st.session_state[prefix + f.name] = getattr(cfg, f.name)
+
+
+def preset_picker(presets: Mapping[str, QueryConfig], titles: Mapping[str, str], prefix: str = "",
+                  container=None, help: str = "A ready-made experiment; each is also a link (?preset=...).") -> None:
+    """A "Preset" selectbox (key ``prefix + "preset"``) that loads the chosen config into the widgets."""
+    def load() -> None:
+        key = st.session_state[prefix + "preset"]
+        if key in presets:
+            load_into_widgets(presets[key], prefix)
+
+    (container or st.sidebar).selectbox("Preset", ["custom", *presets], key=prefix + "preset", on_change=load,
+                                        format_func=lambda k: titles.get(k, "custom settings"), help=help)
 
 
 def run_config_controls(prefix: str = "", dataset_choices=LAYER_DATASETS, default: RunConfig | None = None,
@@ -32,9 +40,8 @@ def run_config_controls(prefix: str = "", dataset_choices=LAYER_DATASETS, defaul
         st.session_state.setdefault(prefix + f.name, getattr(default, f.name))
     side = st.sidebar
     if presets:
-        side.selectbox("Preset", ["custom", *PRESETS], key=f"{prefix}preset", on_change=_apply_preset,
-                       args=(prefix,), format_func=lambda k: PRESETS[k][0] if k in PRESETS else "custom settings",
-                       help="A ready-made experiment. Changing any control below makes it your own.")
+        preset_picker({k: c for k, (_, c) in PRESETS.items()}, {k: t for k, (t, _) in PRESETS.items()}, prefix,
+                      side, help="A ready-made experiment. Changing any control below makes it your own.")
     side.subheader("Data")
     if st.session_state.get(prefix + "data_id"):  # a CSV was uploaded: offer it
         dataset_choices = (*dataset_choices, "csv")
