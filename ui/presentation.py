@@ -9,8 +9,11 @@ PROJECTOR_CSS = """
   .stMainBlockContainer [data-testid="stMarkdownContainer"] p,
   .stMainBlockContainer [data-testid="stMarkdownContainer"] li { font-size: 1.3rem !important; line-height: 1.5; }
   .stMainBlockContainer h1 { font-size: 3rem !important; }
-  [data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.6rem !important; }
-  [data-testid="stMetricLabel"] p { font-size: 1.1rem !important; }
+  .stMainBlockContainer [data-testid="stMetricValue"],
+  .stMainBlockContainer [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+    font-size: 2.6rem !important; line-height: 1.2; }
+  .stMainBlockContainer [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {
+    font-size: 1.1rem !important; }
 </style>
 """
 
