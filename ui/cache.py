@@ -16,7 +16,6 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable
 
-LOG: list[str] = []  # names of computations actually run, newest last (read by the load test)
 _REGISTRY: dict[tuple[str, str], "SharedCache"] = {}  # page scripts re-run, so caches live here
 _REGISTRY_LOCK = threading.Lock()
 
@@ -58,18 +57,16 @@ class SharedCache:
                 self.computed += 1
             return value
 
-    def contains(self, key: Any) -> bool:
-        return self._lookup(key)[0]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+    def get(self, key: Any, default: Any = None) -> Any:
+        """The cached value of ``key``, or ``default`` if it is absent or expired (never computes)."""
+        hit, value = self._lookup(key)
+        return value if hit else default
 
 
 def shared_cache(max_entries: int = 32, ttl: float = 6 * 3600) -> Callable:
     """Decorator: cache a function on its arguments; keyword arguments starting with "_" are not part of the key.
 
-    The wrapped function gets ``.cache`` (the SharedCache) and ``.is_cached(*args, **kwargs)``.
+    The wrapped function gets ``.cache`` (the SharedCache; ``.computed`` counts real computations).
     """
     def decorate(fn: Callable) -> Callable:
         with _REGISTRY_LOCK:
@@ -81,14 +78,12 @@ def shared_cache(max_entries: int = 32, ttl: float = 6 * 3600) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             def compute():
-                LOG.append(fn.__qualname__)
                 if os.environ.get("VIZCORE_CACHE_LOG"):  # the load test counts these lines
                     print(f"[cache] computing {fn.__qualname__}", file=sys.stderr, flush=True)
                 return fn(*args, **kwargs)
             return cache.get_or_compute(key_of(args, kwargs), compute)
 
         wrapper.cache = cache
-        wrapper.is_cached = lambda *args, **kwargs: cache.contains(key_of(args, kwargs))
         return wrapper
 
     return decorate

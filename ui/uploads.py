@@ -26,8 +26,7 @@ def stored(kind: str, key: str):
     """The uploaded dataset or model stored under ``key``, or None."""
     if not key:
         return None
-    hit = STORE.contains((kind, key))
-    return STORE.get_or_compute((kind, key), lambda: None) if hit else None
+    return STORE.get((kind, key))
 
 
 def _accept(kind: str, upload, parse, prefix: str, field: str, select: Mapping[str, Any]) -> None:

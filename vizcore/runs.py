@@ -5,7 +5,7 @@ turns it into a trained model and its History, deterministically.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -116,10 +116,3 @@ PRESETS: dict[str, tuple[str, RunConfig]] = {
              RunConfig(dataset="line_aba", widths="2")),
 }
 
-
-def preset(key: str) -> RunConfig:
-    return PRESETS[key][1]
-
-
-def with_changes(cfg: RunConfig, **changes) -> RunConfig:
-    return replace(cfg, **changes)
