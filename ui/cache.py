@@ -47,7 +47,12 @@ class SharedCache:
             hit, value = self._lookup(key)  # another session may have finished it meanwhile
             if hit:
                 return value
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:  # a failed computation (e.g. a UserError) is not cached
+                with self._lock:
+                    self._key_locks.pop(key, None)
+                raise
             with self._lock:
                 self._items[key] = (time.monotonic(), value)
                 self._items.move_to_end(key)
