@@ -18,7 +18,8 @@ import torch  # noqa: E402
 from ui.cache import SharedCache  # noqa: E402
 from vizcore.figures.layers import layer_animation  # noqa: E402
 from vizcore.layers import animate  # noqa: E402
-from vizcore.runs import PRESETS, display_sample, train_run  # noqa: E402
+from vizcore.datasets import subsample  # noqa: E402
+from vizcore.runs import PRESETS, train_run  # noqa: E402
 
 torch.set_num_threads(1)
 MAX_POINTS = {2: 500, 3: 300}  # as pages/10_layers.py
@@ -26,7 +27,7 @@ MAX_POINTS = {2: 500, 3: 300}  # as pages/10_layers.py
 
 def build(cfg):
     run = train_run(cfg)
-    keep = display_sample(run.dataset.n, MAX_POINTS[3 if run.dataset.dim == 3 else 2])
+    keep = subsample(run.dataset.n, MAX_POINTS[3 if run.dataset.dim == 3 else 2])
     anim = animate(run.model, run.dataset.X[keep])
     return run, anim, layer_animation(anim, run.dataset.y[keep])
 

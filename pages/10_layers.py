@@ -13,10 +13,11 @@ from ui.controls import run_config_controls
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.uploads import stored, upload_controls
+from vizcore.datasets import subsample
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.trajectory import compact_trajectory
 from vizcore.layers import animate
-from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, display_sample, train_run
+from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, train_run
 from vizcore.trajectory import project
 
 from ui.boot import require_navigation
@@ -36,7 +37,7 @@ def trained(cfg: RunConfig, _progress=None) -> Run:
 def animation_figure(cfg: RunConfig, snapshot: int = -1):
     run = trained(cfg)
     model = run.model_at(snapshot)
-    keep = display_sample(run.dataset.n, MAX_POINTS[3 if run.dataset.dim == 3 else 2])
+    keep = subsample(run.dataset.n, MAX_POINTS[3 if run.dataset.dim == 3 else 2])
     anim = animate(model, run.dataset.X[keep])
     return anim, layer_animation(anim, run.dataset.y[keep])
 

@@ -16,11 +16,11 @@ from ui.controls import load_into_widgets
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.presentation import advanced, chart_height
+from vizcore.datasets import subsample
 from vizcore.experiments import CLAIMS, SEED_COUNTS, SUCCESS, LowDimConfig, Row, run_claim, summary, table
 from vizcore.figures.experiments import accuracy_strip
 from vizcore.figures.layers import layer_animation
 from vizcore.layers import animate
-from vizcore.runs import display_sample
 
 from ui.boot import require_navigation
 
@@ -50,7 +50,7 @@ def seed_animation(key: str, n_seeds: int, label: str, seed: int, height: int = 
     """(Animation, figure) of one seed of one variant, at the end of training."""
     claim = CLAIMS[key]
     ds = claim.run_config(claim.variant(label), seed).make_dataset()
-    keep = display_sample(ds.n, MAX_POINTS[3 if ds.dim == 3 else 2])
+    keep = subsample(ds.n, MAX_POINTS[3 if ds.dim == 3 else 2])
     anim = animate(seed_model(key, n_seeds, label, seed), ds.X[keep])
     return anim, layer_animation(anim, ds.y[keep], height=height)
 

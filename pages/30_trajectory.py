@@ -14,10 +14,11 @@ from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.presentation import advanced, chart_height
+from vizcore.datasets import subsample
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.trajectory import training_view
 from vizcore.layers import animate
-from vizcore.runs import LEARNING_RATES, display_sample
+from vizcore.runs import LEARNING_RATES
 from vizcore.trajectory import METHOD_NAMES, METHODS, explained_variance
 from vizcore.trajectory_runs import (MODES, TRAJECTORY_DATASETS, TrajectoryConfig, TrajectoryRun, fresh_scores,
                                      lesson_view, train_trajectory)
@@ -76,7 +77,7 @@ def view(cfg: TrajectoryConfig, height: int = 540):
 def layer_view(cfg: TrajectoryConfig, snapshot: int, height: int = 480):
     """Call with ``training(cfg)``: the layer animation of one snapshot."""
     run = trained(cfg)
-    keep = display_sample(run.dataset.n, 300)
+    keep = subsample(run.dataset.n, 300)
     anim = animate(run.model_at(snapshot), run.dataset.X[keep])
     labels = (run.dataset.y[keep] > 0).astype(int) if run.dataset.task == "regression" else run.dataset.y[keep]
     return anim, layer_animation(anim, labels, height=height)

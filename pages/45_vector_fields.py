@@ -16,9 +16,9 @@ from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.presentation import advanced, chart_height
 from vizcore import vectorfield as vf
+from vizcore.datasets import subsample
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.vectorfield import arrow_field
-from vizcore.runs import display_sample
 
 from ui.boot import require_navigation
 
@@ -51,7 +51,7 @@ def baseline(cfg: vf.VfConfig, _progress=None) -> vf.TanhBaseline:
 @shared_cache(max_entries=24)
 def pictures(cfg: vf.VfConfig, layer: int, seed: int, height: int):
     run = trained(cfg)
-    keep = display_sample(run.dataset.n, MAX_POINTS[2 + cfg.augment])
+    keep = subsample(run.dataset.n, MAX_POINTS[2 + cfg.augment])
     risks = vf.fold_risk(run, run.dataset.X[keep], seed)
     anim = vf.animation(run, run.dataset.X[keep], seed_index=seed, risks=risks)
     positions, field = vf.arrows(run, layer, resolution=15 if cfg.augment == 0 else 7, seed_index=seed)

@@ -177,6 +177,13 @@ DESCRIPTIONS = {
 }
 
 
+def subsample(n: int, limit: int, seed: int = 0) -> np.ndarray:
+    """Sorted indices of at most ``limit`` of ``n`` points, the same for the same arguments."""
+    if n <= limit:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))
+
+
 def names() -> list[str]:
     """Names accepted by :func:`make`."""
     return list(_GENERATORS)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from . import datasets
 from .config import QueryConfig, setting
@@ -92,13 +91,6 @@ def train_run(cfg: RunConfig, progress=None, dataset: datasets.Dataset | None = 
         model = start.clone()
     hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed, progress=progress)
     return Run(cfg, ds, model, hist)
-
-
-def display_sample(n: int, limit: int, seed: int = 0) -> np.ndarray:
-    """Sorted indices of at most ``limit`` of ``n`` points, the same for the same arguments."""
-    if n <= limit:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))
 
 
 PRESETS: dict[str, tuple[str, RunConfig]] = {

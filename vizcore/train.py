@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .datasets import Dataset
+from .datasets import Dataset, subsample
 from .errors import UserError
 from . import engine
 from .nets import flat_params, load_flat
@@ -235,8 +235,7 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
         state = copy.deepcopy(resume.state)
         flat = state.flat
     X, y = ds.X.astype(np.float64), ds.y
-    keep = np.arange(ds.n) if eval_points is None or eval_points >= ds.n else \
-        np.sort(np.random.default_rng(0).choice(ds.n, int(eval_points), replace=False))
+    keep = subsample(ds.n, ds.n if eval_points is None else int(eval_points))
     X_eval, y_eval = X[keep], y[keep]
     step_rates = rates(state.step + 1, steps, lr, schedule, lr_decay).tolist()
     batches = state.order.take(steps)

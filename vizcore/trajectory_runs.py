@@ -248,6 +248,6 @@ def lesson_view(run: TrajectoryRun, resolution: int = 60, max_frames: int = 200)
         inside = y <= box[3]
         maps = MapFrames(values, box, snapshot, True, curve=(x[inside], y[inside]))
     else:
-        keep = np.random.default_rng(0).choice(ds.n, min(ds.n, 300), replace=False)
+        keep = datasets.subsample(ds.n, 300)
         maps = MapFrames(values, box, snapshot, False, points=(ds.X[keep, :2], ds.y[keep]))
     return maps, paths
