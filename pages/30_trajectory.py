@@ -135,9 +135,7 @@ st.markdown(
     "in the plane and add them up, weighted by the weights: the walk becomes a path you can watch, next to what "
     "the net computes and its error.")
 
-# a link loads into the widgets; without one, the widgets keep what this session set
-if st.query_params:
-    apply_link(TrajectoryConfig, PAGE, P, PRESETS)
+apply_link(TrajectoryConfig, PAGE, P, PRESETS)
 cfg = controls()
 with user_errors():
     cfg.check()

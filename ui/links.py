@@ -106,16 +106,23 @@ def apply_link(cls: Bindable | Sequence[tuple[Bindable, str]], page: str, prefix
     if query == st.session_state.get(_written_key(page)):
         return []
     written = st.session_state.get(_written_key(page))
-    if written and not any(key not in SHARED_KEYS or key == "preset" for key in query):
+    bare = not any(key not in SHARED_KEYS or key == "preset" for key in query)
+    if bare and written:
         # An address without settings (the sidebar link back to a page drops them): Streamlit has
         # forgotten the page's widgets meanwhile, so restore the settings this page last showed.
         query = {**written, **query}
     configs, preset_key, warnings = read_link(pairs, query, presets, choices)
+    fill_only = bare and not written  # first visit without a link: keep whatever the session already set
     for cfg, (_, pre) in zip(configs, pairs):
         for f in fields(cfg):
-            st.session_state[pre + f.name] = getattr(cfg, f.name)
-    if presets is not None:
+            if fill_only:
+                st.session_state.setdefault(pre + f.name, getattr(cfg, f.name))
+            else:
+                st.session_state[pre + f.name] = getattr(cfg, f.name)
+    if presets is not None and not fill_only:
         st.session_state[f"{prefix}preset"] = preset_key if preset_key is not None else "custom"
+    elif presets is not None:
+        st.session_state.setdefault(f"{prefix}preset", "custom")
     if on_load is not None:
         on_load(configs, preset_key)
     st.session_state[_written_key(page)] = query
