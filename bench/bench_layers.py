@@ -39,7 +39,7 @@ def send(fig) -> str:
 
 def main(repeats: int = 3) -> None:
     print(f"{'preset':<8} {'cold s (median)':>16} {'warm s':>8} {'JSON MB':>8} {'frames':>7} {'acc':>6}")
-    for key, (_, cfg) in PRESETS.items():
+    for key, cfg in ((k, p.config) for k, p in PRESETS.items()):
         colds = []
         for _ in range(repeats):
             t0 = time.perf_counter()

@@ -39,7 +39,7 @@ def test_each_layers_preset_trains_and_reports_accuracy(layers_page, key):
     at = layers_page
     at.sidebar.selectbox(key="preset").set_value(key).run()
     assert not at.exception and not at.error
-    assert at.sidebar.text_input(key="widths").value == PRESETS[key][1].widths
+    assert at.sidebar.text_input(key="widths").value == PRESETS[key].config.widths
     accuracy = float(at.metric[0].value.rstrip("%")) / 100
     expected_to_fail = key in ("disc2", "aba1")
     assert (accuracy < 0.99) if expected_to_fail else (accuracy == 1.0), (key, accuracy)

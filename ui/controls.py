@@ -20,9 +20,24 @@ def load_into_widgets(cfg: QueryConfig, prefix: str = "") -> None:
         st.session_state[prefix + f.name] = getattr(cfg, f.name)
 
 
+def matching_preset(presets: Mapping[str, QueryConfig], prefix: str = "") -> str:
+    """The first preset whose every field equals the widget value in session state, else "custom"."""
+    state = st.session_state
+    for key, cfg in presets.items():
+        if all(state.get(prefix + f.name) == getattr(cfg, f.name) for f in fields(cfg)):
+            return key
+    return "custom"
+
+
 def preset_picker(presets: Mapping[str, QueryConfig], titles: Mapping[str, str], prefix: str = "",
                   container=None, help: str = "A ready-made experiment; each is also a link (?preset=...).") -> None:
-    """A "Preset" selectbox (key ``prefix + "preset"``) that loads the chosen config into the widgets."""
+    """A "Preset" selectbox (key ``prefix + "preset"``) that loads the chosen config into the widgets.
+
+    It names the preset whose settings the widgets hold now (so a page opens on its named default,
+    and says "custom settings" as soon as any control departs from every preset).
+    """
+    st.session_state[prefix + "preset"] = matching_preset(presets, prefix)
+
     def load() -> None:
         key = st.session_state[prefix + "preset"]
         if key in presets:
@@ -40,7 +55,7 @@ def run_config_controls(prefix: str = "", dataset_choices=LAYER_DATASETS, defaul
         st.session_state.setdefault(prefix + f.name, getattr(default, f.name))
     side = st.sidebar
     if presets:
-        preset_picker({k: c for k, (_, c) in PRESETS.items()}, {k: t for k, (t, _) in PRESETS.items()}, prefix,
+        preset_picker({k: p.config for k, p in PRESETS.items()}, {k: p.title for k, p in PRESETS.items()}, prefix,
                       side, help="A ready-made experiment. Changing any control below makes it your own.")
     side.subheader("Data")
     if st.session_state.get(prefix + "data_id"):  # a CSV was uploaded: offer it

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from vizcore.figures.style import projector_fonts
+
 PROJECTOR_CSS = """
 <style>
-  .stMainBlockContainer { max-width: 100% !important; padding-left: 2rem; padding-right: 2rem; }
+  .stMainBlockContainer { max-width: 100% !important; padding: 2.5rem 2rem 2rem 2rem !important; }
+  .stMainBlockContainer [data-testid="stCaptionContainer"] { font-size: 1.15rem !important; color: #30343c !important; }
   .stMainBlockContainer [data-testid="stMarkdownContainer"] p,
   .stMainBlockContainer [data-testid="stMarkdownContainer"] li { font-size: 1.3rem !important; line-height: 1.5; }
-  .stMainBlockContainer h1 { font-size: 3rem !important; }
+  .stMainBlockContainer h1 { font-size: 2.6rem !important; padding-top: 0 !important; }
   .stMainBlockContainer [data-testid="stMetricValue"],
   .stMainBlockContainer [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
     font-size: 2.6rem !important; line-height: 1.2; }
@@ -36,14 +39,25 @@ def sidebar_toggle() -> None:
         st.html(PROJECTOR_CSS)
 
 
-def chart_height(normal: int) -> int:
-    """Chart height in pixels, taller when presenting."""
-    return int(normal * 1.35) if presenting() else normal
+SCREEN_FILL = 800  # a lesson's main animation when presenting: title, intro and Play fit in 1080 px
 
 
-def sized(fig):
-    """The figure at its chart height (taller when presenting); only for figures built in this run."""
-    return fig.update_layout(height=chart_height(fig.layout.height or 450))
+def chart_height(normal: int, fill: bool = False) -> int:
+    """Chart height in pixels, taller when presenting; ``fill``: the lesson's main animation, which then
+    takes the screen's height."""
+    if not presenting():
+        return normal
+    return SCREEN_FILL if fill else int(normal * 1.35)
+
+
+def sized(fig, fill: bool = False):
+    """The figure at its chart height and, when presenting, with text of at least 16 px.
+
+    Changes ``fig`` in place: pass a figure built in this run, or a cached one whose cache key
+    includes the height (so presenting and normal sessions never share it).
+    """
+    fig.update_layout(height=chart_height(fig.layout.height or 450, fill))
+    return projector_fonts(fig) if presenting() else fig
 
 
 def advanced(container=None):

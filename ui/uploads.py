@@ -44,6 +44,8 @@ def _accept(kind: str, upload, parse, prefix: str, field: str, select: Mapping[s
     st.session_state.pop(f"_{prefix}{kind}_error", None)
     STORE.get_or_compute((kind, key), lambda: value)
     st.session_state[prefix + field] = key
+    if kind == "weights":  # the widgets show the architecture the weights belong to
+        select = {"widths": ",".join(map(str, value.widths)), "activation": value.activation, **select}
     for name, chosen in select.items():
         st.session_state[prefix + name] = chosen
 

@@ -129,3 +129,12 @@ class QueryConfig:
                    and key not in ignore]
         cfg, warnings = cls().with_query({k: v for k, v in query.items() if k not in ignore})
         return cfg, unknown + warnings
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named, linkable experiment (``?preset=<key>``) and what to notice in it."""
+
+    title: str
+    config: QueryConfig
+    notice: tuple[str, ...] = ()

@@ -22,8 +22,12 @@ MAX_WEIGHTS_BYTES = 2_000_000
 
 
 def standalone_html(fig: go.Figure, title: str = "vizcore animation") -> str:
-    """A complete HTML page with plotly.js embedded: plays offline, in any browser."""
-    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False},
+    """A complete HTML page with plotly.js embedded: plays offline, in any browser.
+
+    It opens paused on the figure's first view (plotly's default would start playing at its own
+    speed); its play buttons carry the app's speeds.
+    """
+    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}, auto_play=False,
                        default_width="100%", default_height="90vh").replace("<head>", f"<head><title>{title}</title>", 1)
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from scipy.spatial.transform import Rotation
 
+from .boundary import decision_function, input_boundary, padded_box
 from .nets import MLP
 
 SINGULAR_RATIO = 1e-4  # smallest/largest singular value below which W counts as singular
@@ -54,6 +55,8 @@ class Animation:
     boundary : (normal [k], offset) with the output's decision boundary normal . p + offset = 0
         in the last frame's coordinates (two classes only), else None
     projection : None, or a sentence saying how more than 3 dimensions were projected
+    curve : float32 [F, m, k] the decision boundary pulled back to the input and carried through
+        every frame (NaN rows separate its pieces), or None
     """
 
     points: np.ndarray
@@ -62,6 +65,7 @@ class Animation:
     facts: list[LayerFacts]
     boundary: tuple[np.ndarray, float] | None
     projection: str | None
+    curve: np.ndarray | None = None
 
     @property
     def dim(self) -> int:
@@ -170,18 +174,20 @@ def _classify(W: np.ndarray, activation: str, flipped: bool, pre: np.ndarray) ->
     out_dim, in_dim = W.shape
     det = float(np.linalg.det(W)) if out_dim == in_dim else None
     s = np.linalg.svd(W, compute_uv=False)
-    singular = s.min() < SINGULAR_RATIO * max(s.max(), 1e-12)
+    singular = s.min() < SINGULAR_RATIO * max(s.max(), 1e-12)  # rank below min(in_dim, out_dim)
     if out_dim < in_dim:
         return "collapse", det, f"{in_dim}D -> {out_dim}D: a dimension is squashed flat, so different points can land together"
-    if out_dim == in_dim and singular:
-        return "collapse", det, "W is (nearly) singular: space is flattened onto a lower-dimensional slice"
+    if singular:
+        return "collapse", det, "W has (nearly) lost rank: space is flattened onto a lower-dimensional slice"
     if activation == "relu" and (pre < 0).any():
         return "fold", det, "ReLU sets every negative coordinate to 0: part of space is flattened, not a homeomorphism"
     if out_dim > in_dim:
-        return "embedding", det, f"{in_dim}D -> {out_dim}D: the data is laid into a higher-dimensional space, nothing is merged"
+        return "embedding", det, (f"{in_dim}D -> {out_dim}D with W of full rank {in_dim}: the data is laid into a "
+                                  "higher-dimensional space, nothing is merged")
     if det is not None and det < 0:
         return "reflection", det, "det W < 0 and no unit symmetry fixes it: the path passes through a flat frame"
-    note = "invertible W and a monotone activation: a homeomorphism"
+    note = ("square, invertible W and a strictly monotone activation: a homeomorphism of space onto its image"
+            + (" (the open cube (-1, 1)^n for tanh)" if activation == "tanh" else ""))
     return "homeomorphism", det, note + (" (units reordered so det W > 0; same function)" if flipped else "")
 
 
@@ -190,9 +196,7 @@ def _classify(W: np.ndarray, activation: str, flipped: bool, pre: np.ndarray) ->
 def deforming_grid(X: np.ndarray, lines: int, resolution: int) -> np.ndarray:
     """Grid polylines over the bounding box of X [n, d], NaN rows between lines."""
     d = X.shape[1]
-    low, high = X.min(0), X.max(0)
-    pad = 0.08 * np.maximum(high - low, 1e-6)
-    low, high = low - pad, high + pad
+    low, high = padded_box(X)
     if d == 1:
         return np.linspace(low, high, resolution * 4)
     if d == 3:
@@ -227,9 +231,13 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
         model, flipped = canonicalise(model)
     X = np.asarray(points, dtype=np.float64)
     grid = deforming_grid(X, grid_lines, grid_resolution)
+    decision = decision_function(model)
+    curve = input_boundary(decision, X) if decision is not None else None
+    if curve is None:
+        curve = np.zeros((0, model.in_dim))
     width = max(model.in_dim, *model.widths)
-    state = np.zeros((len(X) + len(grid), width))
-    state[:, :model.in_dim] = np.r_[X, grid]
+    state = np.zeros((len(X) + len(grid) + len(curve), width))
+    state[:, :model.in_dim] = np.r_[X, grid, curve]
     frames, labels, facts = [state.copy()], ["input"], []
     ts = np.arange(1, frames_per_phase + 1) / frames_per_phase
     act = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0),
@@ -270,8 +278,9 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
     stack = np.stack(frames)  # [F, n + g, width]
     W_out, b_out = _weights(model)[-1]
     display, boundary, projection = _to_display(stack, len(X), W_out, b_out)
-    return Animation(display[:, :len(X)].astype(np.float32), display[:, len(X):].astype(np.float32),
-                     labels, facts, boundary, projection)
+    n, g = len(X), len(grid)
+    return Animation(display[:, :n].astype(np.float32), display[:, n:n + g].astype(np.float32), labels, facts,
+                     boundary, projection, display[:, n + g:].astype(np.float32) if len(curve) else None)
 
 
 def _to_display(stack: np.ndarray, n: int, W_out: np.ndarray, b_out: np.ndarray):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 
 from . import datasets
-from .config import QueryConfig, setting
+from .config import Preset, QueryConfig, setting
 from .errors import UserError
 from .nets import ACTIVATIONS, MLP, parse_widths
 from .train import OPTIMIZERS, History, fit
@@ -71,6 +71,11 @@ class Run:
         return self.history.model_at(self.model, int(t) % len(self.history))
 
 
+def describe(model: MLP) -> str:
+    """E.g. "2-3-2 tanh": inputs, hidden widths, outputs and activation."""
+    return "-".join(map(str, (model.in_dim, *model.widths, model.out_dim))) + f" {model.activation}"
+
+
 def train_run(cfg: RunConfig, progress=None, dataset: datasets.Dataset | None = None,
               start: MLP | None = None) -> Run:
     """Build the dataset and the net of ``cfg`` and train it (raises UserError for bad settings).
@@ -88,23 +93,52 @@ def train_run(cfg: RunConfig, progress=None, dataset: datasets.Dataset | None = 
         if (start.in_dim, start.out_dim) != (ds.dim, ds.out_dim):
             raise UserError(f"The loaded weights are for {start.in_dim} inputs and {start.out_dim} outputs, but "
                             f"this dataset has {ds.dim} inputs and needs {ds.out_dim} outputs.")
+        if (start.widths, start.activation) != (model.widths, model.activation):
+            raise UserError(f"The loaded weights are for a {describe(start)} net, but the settings ask for a "
+                            f"{describe(model)} net. Set Hidden widths to {','.join(map(str, start.widths))} "
+                            f"and Activation to {start.activation}, or start from fresh weights.")
         model = start.clone()
     hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed, progress=progress)
     return Run(cfg, ds, model, hist)
 
 
-PRESETS: dict[str, tuple[str, RunConfig]] = {
-    "spirals": ("Spirals: a 2-2-2-2 tanh net untangles them",
-                RunConfig()),
-    "disc2": ("Disc in a ring, 2 units: cannot be separated",
-              RunConfig(dataset="disc_annulus", widths="2", seed=5)),
-    "disc3": ("Disc in a ring, 3 units: lifted apart in 3D",
-              RunConfig(dataset="disc_annulus", widths="3")),
-    "tori4": ("Linked tori: a 4-unit layer pulls them apart",
-              RunConfig(dataset="linked_tori", widths="4")),
-    "aba1": ("A-B-A on a line, 1 unit: impossible",
-             RunConfig(dataset="line_aba", widths="1")),
-    "aba2": ("A-B-A on a line, 2 units: bend the line",
-             RunConfig(dataset="line_aba", widths="2")),
+PRESETS: dict[str, Preset] = {
+    "spirals": Preset(
+        "Spirals: a 2-2-2-2 tanh net untangles them", RunConfig(),
+        ("Each linear phase only rotates and stretches; each tanh phase squeezes space into the square "
+         "(-1, 1)². Neither tears the grid.",
+         "Follow the black decision boundary: it starts as an S-shaped curve between the arms and is "
+         "straightened, layer by layer, into the output layer's dashed line.",
+         "The arms are pulled apart by bending, never cut: neighbours in the input stay neighbours.")),
+    "disc2": Preset(
+        "Disc in a ring, 2 units: cannot be separated",
+        RunConfig(dataset="disc_annulus", widths="2", seed=5, lr=0.01, steps=1000),
+        ("A 2-unit tanh layer is a homeomorphism of the plane onto the open square: the ring stays a ring "
+         "around the disc, so no line can cut the disc out.",
+         "The net does the best it can: it stretches space so that the disc and part of the ring go into "
+         "one corner; the output line cuts off that corner and misclassifies the part of the ring inside it.",
+         "Training accuracy stays near 90%: more steps only push points harder into the corners.")),
+    "disc3": Preset(
+        "Disc in a ring, 3 units: lifted apart in 3D", RunConfig(dataset="disc_annulus", widths="3"),
+        ("The linear phase lays the flat input sheet into 3D; nothing is merged.",
+         "After tanh the disc sits on one side of the bent sheet and the ring on the other, so a flat plane "
+         "(grey, last frame) separates them.",
+         "The black decision boundary, a closed loop around the disc in the input, ends up lying in that plane.")),
+    "tori4": Preset(
+        "Linked tori: a 4-unit layer pulls them apart", RunConfig(dataset="linked_tori", widths="4"),
+        ("Two linked rings cannot be unlinked by any continuous deformation of 3D space; a 4-unit layer "
+         "embeds them in 4D, where they can be.",
+         "The picture shows 4D through a fixed 3D projection whose first axis is the output's decision "
+         "direction, so the decision plane stays flat.")),
+    "aba1": Preset(
+        "A-B-A on a line, 1 unit: impossible", RunConfig(dataset="line_aba", widths="1"),
+        ("One tanh unit maps the line onto an interval without changing the order of points (tanh is "
+         "monotone), so class B stays between the two A groups.",
+         "A single threshold (the black diamond) can only split the line in two: one A group is always "
+         "on B's side.")),
+    "aba2": Preset(
+        "A-B-A on a line, 2 units: bend the line", RunConfig(dataset="line_aba", widths="2"),
+        ("Two units lay the line into the plane as a curve; tanh bends it so that the B part bulges out.",
+         "The two black diamonds mark where the input line is cut; in the last frame a straight line "
+         "separates the bulge from both ends.")),
 }
-

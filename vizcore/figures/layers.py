@@ -5,7 +5,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..layers import Animation
-from .style import BOUNDARY_COLOR, CLASS_COLORS, FONT, GRID_COLOR, class_name, f32, padded_range, playback
+from .style import (BOUNDARY_COLOR, CLASS_COLORS, CONTROLS_HEIGHT, FONT, GRID_COLOR, GRID_COLOR_3D, class_name, f32,
+                    hold_frame, padded_range, playback)
 
 
 def _boundary_segment(normal: np.ndarray, offset: float, xr: list, yr: list) -> tuple[np.ndarray, np.ndarray]:
@@ -33,31 +34,75 @@ def _plane(normal: np.ndarray, offset: float, box: list[list[float]]) -> dict:
     return dict(x=f32(corners[:, 0]), y=f32(corners[:, 1]), z=f32(corners[:, 2]), i=[0, 0], j=[1, 2], k=[2, 3])
 
 
-def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height: int = 560,
-                    frame_ms: int = 70) -> go.Figure:
-    """Plotly animation over every frame of ``anim``, play/pause and a labelled slider.
+PHASE_SECONDS = 1.5  # one phase of a layer at normal speed: long enough to talk over
+PAUSE_SECONDS = 1.0  # stillness between two layers
+MIN_FRAME_MS = 40
+SMOOTHING = 3  # frames either side whose extent a frame's view also covers, so the framing glides
 
-    labels: int [n] class of each point (colours); the decision boundary appears in the
-    last frame only.
+
+def view_ranges(points: np.ndarray, pad: float = 0.08, smoothing: int = SMOOTHING) -> np.ndarray:
+    """Axis ranges [F, 2, 2] (frame, axis, low/high) that hold every point of every frame [F, n, 2].
+
+    Each frame's view covers the points of the frames within ``smoothing`` of it, so the view moves
+    as smoothly as the data does. An axis whose points barely spread (a line drawn in the plane) gets
+    at least a tenth of the other axis's span, so it never shows a micro-scale.
+    """
+    low = np.nanmin(points, axis=1)
+    high = np.nanmax(points, axis=1)
+    F = len(points)
+    win_low = np.array([low[max(0, f - smoothing):f + smoothing + 1].min(0) for f in range(F)])
+    win_high = np.array([high[max(0, f - smoothing):f + smoothing + 1].max(0) for f in range(F)])
+    span = win_high - win_low
+    span = np.maximum(span, np.maximum(0.1 * span.max(1, keepdims=True), 0.05))
+    centre = (win_low + win_high) / 2
+    half = span * (0.5 + pad)
+    return np.stack([centre - half, centre + half], axis=-1)
+
+
+def _layer_ends(labels: list[str]) -> list[int]:
+    """Indices of the last frame of each layer except the final one (where a pause goes)."""
+    layer = [label.split(" · ")[0] for label in labels]
+    return [f for f in range(1, len(labels) - 1) if layer[f] != layer[f + 1] and layer[f] != "input"]
+
+
+def _frames_per_phase(labels: list[str]) -> int:
+    runs = [label for f, label in enumerate(labels) if f == 0 or label != labels[f - 1]]
+    return max(1, (len(labels) - 1) // max(1, len(runs) - 1))
+
+
+def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height: int = 560,
+                    phase_seconds: float = PHASE_SECONDS, pause_seconds: float = PAUSE_SECONDS) -> go.Figure:
+    """Plotly animation over every frame of ``anim``: play at three speeds, pause, and a labelled slider.
+
+    labels: int [n] class of each point (colours). Each phase lasts ``phase_seconds`` at normal
+    speed, with ``pause_seconds`` of stillness between layers. In 2D every frame carries its own
+    axis ranges (:func:`view_ranges`), so the data never leaves the picture while it plays. The
+    decision boundary, pulled back to the input, rides along in every frame; the output layer's
+    straight line (plane in 3D) is added in the last frame.
     """
     three_d = anim.dim == 3
     classes = np.unique(labels)
     F = len(anim.labels)
+    frame_ms = max(MIN_FRAME_MS, int(1000 * phase_seconds / _frames_per_phase(anim.labels)))
+    keys = ("x", "y", "z") if three_d else ("x", "y")
+    scatter = go.Scatter3d if three_d else go.Scatter
 
     def coords(arr: np.ndarray) -> dict:
-        keys = ("x", "y", "z") if three_d else ("x", "y")
         return {k: f32(arr[:, i]) for i, k in enumerate(keys)}
 
-    def frame_traces(f: int) -> list:
-        scatter = go.Scatter3d if three_d else go.Scatter
+    curve = anim.curve
+    curve_is_line = curve is not None and np.isnan(curve[0]).any()  # a polyline, not a cloud of points
+    ranges = view_ranges(anim.points)
+    box = [list(r) for r in ranges[-1]]
+
+    def moving(f: int) -> list:
         traces = [scatter(**coords(anim.grid[f]))]
+        if curve is not None:
+            traces.append(scatter(**coords(curve[f])))
         traces += [scatter(**coords(anim.points[f][labels == c])) for c in classes]
         return traces
 
-    last = np.r_[anim.points[-1], anim.grid[-1]]
-    box = [padded_range(last[:, i]) for i in range(anim.dim)]
-
-    def boundary_trace(f: int):
+    def output_boundary(f: int):
         show = anim.boundary is not None and f == F - 1
         if three_d:
             if anim.boundary is None:
@@ -69,46 +114,51 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         return go.Scatter(x=f32(xs), y=f32(ys))
 
     fig = go.Figure()
-    scatter = go.Scatter3d if three_d else go.Scatter
-    marker_size = 3 if three_d else 6
-    fig.add_trace(scatter(**coords(anim.grid[0]), mode="lines", name="grid", hoverinfo="skip",
-                          line=dict(color=GRID_COLOR, width=2 if three_d else 1)))
+    fig.add_trace(scatter(**coords(anim.grid[0]), mode="lines", name="grid: space itself", hoverinfo="skip",
+                          line=dict(color=GRID_COLOR_3D if three_d else GRID_COLOR, width=2 if three_d else 1)))
+    if curve is not None:
+        look = (dict(mode="lines", line=dict(color=BOUNDARY_COLOR, width=3 if not three_d else 5)) if curve_is_line
+                else dict(mode="markers", marker=dict(color=BOUNDARY_COLOR if not three_d else "#6b7280",
+                                                      size=2 if three_d else 9, symbol="diamond",
+                                                      opacity=0.45 if three_d else 1)))
+        fig.add_trace(scatter(**coords(curve[0]), name="decision boundary", hoverinfo="skip", **look))
     for c in classes:
         fig.add_trace(scatter(**coords(anim.points[0][labels == c]), mode="markers", name=f"class {class_name(c)}",
-                              marker=dict(color=CLASS_COLORS[int(c) % len(CLASS_COLORS)], size=marker_size,
+                              marker=dict(color=CLASS_COLORS[int(c) % len(CLASS_COLORS)], size=3 if three_d else 6,
                                           line=dict(width=0.5, color="white") if not three_d else None)))
-    b0 = boundary_trace(0)
+    out = output_boundary(0)
     if three_d:
-        b0.update(color="rgba(20,20,20,0.25)", name="decision plane", showlegend=True, hoverinfo="skip")
+        out.update(color="rgba(20,20,20,0.25)", name="output layer's plane", showlegend=True, hoverinfo="skip")
     else:
-        b0.update(mode="lines", name="decision line", line=dict(color=BOUNDARY_COLOR, width=3, dash="dash"))
-    fig.add_trace(b0)
+        out.update(mode="lines", name="output layer's line", line=dict(color=BOUNDARY_COLOR, width=2, dash="dash"))
+    fig.add_trace(out)
 
+    pause_after = set(_layer_ends(anim.labels))
+    holds = max(1, round(1000 * pause_seconds / frame_ms))
     frames = []
     for f in range(F):
-        pts = np.r_[anim.points[f], anim.grid[f]]
-        data = frame_traces(f) + [boundary_trace(f)]
-        if three_d:
-            layout = go.Layout()
-        else:
-            layout = go.Layout(xaxis=dict(range=padded_range(pts[:, 0])), yaxis=dict(range=padded_range(pts[:, 1])))
+        data = moving(f) + [output_boundary(f)]
+        axes = {f"{k}axis": dict(range=list(ranges[f, i])) for i, k in enumerate(keys)}
+        layout = go.Layout(scene=axes) if three_d else go.Layout(**axes)
         frames.append(go.Frame(data=data, name=str(f), layout=layout, traces=list(range(len(data)))))
+        if f in pause_after:
+            frames += [go.Frame(**hold_frame(f"{f}-hold{h}")) for h in range(holds)]
     fig.frames = frames
 
     fig.update_layout(
         title=title, height=height, font=FONT, template="plotly_white",
-        margin=dict(l=10, r=10, t=50 if title else 30, b=90),
+        margin=dict(l=10, r=10, t=50 if title else 30, b=CONTROLS_HEIGHT + 10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         **playback([str(f) for f in range(F)], anim.labels, frame_ms=frame_ms, redraw=three_d,
-                   transition_ms=0 if three_d else int(frame_ms * 0.8), prefix="showing: ", pad_top=50),
+                   transition_ms=0, prefix="showing: ", pad_top=58 if not three_d else 10),
     )
-    first = np.r_[anim.points[0], anim.grid[0]]
     if three_d:
-        axes = dict(range=None, showbackground=False, zeroline=False)
-        fig.update_layout(scene=dict(xaxis=dict(title="unit 1", **axes), yaxis=dict(title="unit 2", **axes),
-                                     zaxis=dict(title="unit 3", **axes), aspectmode="cube"))
+        fig.update_layout(scene=dict(aspectmode="cube", camera=dict(eye=dict(x=1.5, y=-1.5, z=0.9)),
+                                     **{f"{k}axis": dict(title=f"coordinate {i + 1}", range=list(ranges[0, i]),
+                                                         showbackground=False, zeroline=False)
+                                        for i, k in enumerate(keys)}))
     else:
-        fig.update_xaxes(range=padded_range(first[:, 0]), title="coordinate 1", zeroline=False)
-        fig.update_yaxes(range=padded_range(first[:, 1]), title="coordinate 2", zeroline=False,
+        fig.update_xaxes(range=list(ranges[0, 0]), title="coordinate 1", zeroline=False)
+        fig.update_yaxes(range=list(ranges[0, 1]), title="coordinate 2", zeroline=False,
                          scaleanchor="x", scaleratio=1)
     return fig

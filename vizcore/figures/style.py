@@ -6,6 +6,7 @@ import numpy as np
 CLASS_COLORS = ["#d6404e", "#3b6fd6", "#2e9e5b", "#e39c24", "#8e5cc7",
                 "#17a2b8", "#b5651d", "#e377c2", "#7f7f7f", "#6b8e23"]
 GRID_COLOR = "rgba(90, 100, 120, 0.35)"
+GRID_COLOR_3D = "#b9bfca"  # Scatter3d lines draw nothing with an rgba colour in Chromium: a solid light grey
 BOUNDARY_COLOR = "#111111"
 FONT = dict(family="Inter, Segoe UI, sans-serif", size=13)
 
@@ -50,25 +51,58 @@ def png_data_uri(rgb: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def playback(names: list[str], labels: list[str], *, frame_ms: int = 80, redraw: bool = True,
-             transition_ms: int = 0, active: int = 0, x: float = 0.0, y: float = 0.0, slider_x: float = 0.2,
-             prefix: str = "", pad_top: int = 8) -> dict:
-    """Layout entries (updatemenus, sliders) for ▶ Play / ❚❚ Pause and a slider over the named frames.
+SPEEDS = (("▶ Play", 1.0), ("▶ Slow", 2.0), ("▶▶ Fast", 0.45))  # label, frame-duration factor
+CONTROLS_HEIGHT = 95  # pixels below the plot that the buttons row and the slider need
 
-    The slider's tick labels are hidden (hundreds would overlap); the current frame's label is shown
-    above its right end instead.
+
+def hold_frame(name: str) -> dict:
+    """A frame that changes nothing: played, it holds the picture still for one frame's duration."""
+    return dict(name=name, data=[], traces=[])
+
+
+def playback(names: list[str], labels: list[str], *, frame_ms: int = 80, redraw: bool = True,
+             transition_ms: int = 0, active: int = 0, x: float = 0.0, y: float = 0.0, slider_x: float = 0.0,
+             prefix: str = "", pad_top: int = 8) -> dict:
+    """Layout entries (updatemenus, sliders) for play buttons at three speeds, pause, and a slider.
+
+    The buttons sit in a row under the plot and the slider under them. Frames not named in
+    ``names`` (e.g. :func:`hold_frame` pauses) play but get no slider step. The slider's tick
+    labels are hidden (hundreds would overlap); the current frame's label is shown above it.
     """
     still = dict(frame=dict(duration=0, redraw=redraw), mode="immediate", transition=dict(duration=0))
-    play = dict(label="▶ Play", method="animate",
-                args=[None, dict(frame=dict(duration=frame_ms, redraw=redraw), fromcurrent=True,
-                                 transition=dict(duration=transition_ms, easing="linear"))])
+    plays = [dict(label=label, method="animate",
+                  args=[None, dict(frame=dict(duration=int(frame_ms * factor), redraw=redraw), fromcurrent=True,
+                                   mode="immediate",
+                                   transition=dict(duration=int(transition_ms * factor), easing="linear"))])
+             for label, factor in SPEEDS]
     pause = dict(label="❚❚ Pause", method="animate", args=[[None], still])
     return dict(
-        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=x, y=y, xanchor="left",
-                          yanchor="top", pad=dict(t=pad_top + 12, r=8), showactive=False)],
-        sliders=[dict(active=active, x=slider_x, len=1 - slider_x, y=y, yanchor="top", pad=dict(t=pad_top, b=0),
+        updatemenus=[dict(type="buttons", direction="left", buttons=[*plays, pause], x=x, y=y, xanchor="left",
+                          yanchor="top", pad=dict(t=pad_top, r=8), showactive=False)],
+        sliders=[dict(active=active, x=slider_x, len=1 - slider_x, y=y, yanchor="top", pad=dict(t=pad_top + 48, b=0),
                       ticklen=0, minorticklen=0, tickwidth=0, tickcolor="rgba(0,0,0,0)",
                       font=dict(color="rgba(0,0,0,0)", size=1),
                       currentvalue=dict(prefix=prefix, font=dict(size=14, color="#1d2330"), xanchor="right"),
                       steps=[dict(method="animate", label=label, args=[[name], still])
                              for name, label in zip(names, labels)])])
+
+
+def projector_fonts(fig, size: int = 18):
+    """Make every text of ``fig`` at least ``size - 2`` px for a projector (ticks, legend, play buttons,
+    slider label, colour bars, annotations); returns the figure, changed in place."""
+    fig.update_layout(font_size=size, legend_font_size=size, title_font_size=size + 4)
+    fig.update_xaxes(tickfont_size=size - 2, title_font_size=size)
+    fig.update_yaxes(tickfont_size=size - 2, title_font_size=size)
+    axis = dict(tickfont_size=size - 2, title_font_size=size)
+    fig.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis)
+    for menu in fig.layout.updatemenus or ():
+        menu.font.size = size - 1
+    for slider in fig.layout.sliders or ():
+        slider.currentvalue.font.size = size + 2
+    for note in fig.layout.annotations or ():
+        note.font.size = max(note.font.size or 0, size - 2)
+    for trace in fig.data:
+        if "colorbar" in trace:
+            trace.colorbar.tickfont.size = size - 2
+            trace.colorbar.title.font.size = size
+    return fig
