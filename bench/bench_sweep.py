@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import vizcore as vz  # noqa: E402
@@ -35,6 +36,22 @@ def loop(ds) -> None:
         vz.train.fit(vz.nets.MLP(ds.dim, WIDTHS, ds.out_dim, seed=s), ds, steps=STEPS, lr=LR)
 
 
+def floor_seconds() -> tuple[float, float]:
+    """(tanh, matrix products): numpy's time for this sweep's float32 arithmetic, on one thread."""
+    sizes = (2, *WIDTHS, 2)
+    count = len(SEEDS) * STEPS * N
+    tanh_count = count * (sum(WIDTHS) + 1)
+    macs = count * (2 * sum(a * b for a, b in zip(sizes, sizes[1:])) + sum(a * b for a, b in zip(sizes[1:], sizes[2:])))
+    rng = np.random.default_rng(0)
+    z = 2 * rng.standard_normal(1 << 22, dtype=np.float32)
+    out = np.empty_like(z)
+    a, b = rng.standard_normal((2, 512, 512), dtype=np.float32)
+    with threadpool_limits(1):
+        tanh_time = min(timed(lambda: [np.tanh(z, out=out) for _ in range(8)])[0] for _ in range(3)) / (8 * z.size)
+        mm_time = min(timed(lambda: [a @ b for _ in range(8)])[0] for _ in range(3)) / (8 * 512 ** 3)
+    return tanh_count * tanh_time, macs * mm_time
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
@@ -50,9 +67,14 @@ def main() -> None:
           f"median of {args.repeats}:")
     medians = {name: np.median(np.array(times), axis=0) for name, times in runs.items()}
     base_wall, base_cpu = medians["loop of fit"]
+    tanh_floor, mm_floor = floor_seconds()
+    floor = tanh_floor + mm_floor
     for name, (wall, cpu) in medians.items():
         print(f"  {name:22s} wall {wall:7.2f} s  cpu {cpu:7.2f} s   "
-              f"speed-up: wall {base_wall / wall:5.1f}x  cpu {base_cpu / cpu:5.1f}x")
+              f"speed-up: wall {base_wall / wall:5.1f}x  cpu {base_cpu / cpu:5.1f}x   "
+              f"over the floor: wall {wall / floor:5.1f}x  cpu {cpu / floor:5.1f}x")
+    print(f"  floor (numpy, 1 thread) {floor:7.2f} s = float32 tanh {tanh_floor:.2f} s + matrix products "
+          f"{mm_floor:.2f} s")
 
 
 if __name__ == "__main__":

@@ -67,3 +67,39 @@ def test_seed_axis_computes_each_net_independently():
                                                       "classification")
         assert loss[s] == pytest.approx(alone_loss[0], rel=1e-12)
         np.testing.assert_allclose(grad[s], alone_grad[0], rtol=1e-10, atol=1e-14)
+
+
+def test_fast_tanh_is_within_float32_rounding_of_tanh():
+    x = np.linspace(-12, 12, 200_001, dtype=np.float32)
+    ours = np.array([engine.fast_tanh(v) for v in x[::97]], dtype=np.float32)
+    assert np.abs(ours - np.tanh(x[::97].astype(np.float64))).max() < 3e-7
+    assert abs(engine.fast_tanh(np.float32(40.0)) - 1) < 3e-7 and abs(engine.fast_tanh(np.float32(-40.0)) + 1) < 3e-7
+
+
+@pytest.mark.parametrize("name", engine.Optimizer.NAMES)
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_compiled_training_steps_match_the_numpy_engine(task, name):
+    ds = datasets.make("disc_annulus", n=80, seed=1) if task == "classification" else datasets.make("curve", n=80)
+    models = [MLP(ds.dim, (3, 2), ds.out_dim, seed=s) for s in range(3)]
+    arch = engine.Architecture.of(models[0])
+    flat64 = np.stack([flat_params(m) for m in models]).astype(np.float64)
+    opt = engine.Optimizer(name, flat64.shape, lr=0.05)
+    steps = 5
+    losses = []
+    for _ in range(steps):
+        loss, grad = engine.loss_and_grad(arch, flat64, ds.X.astype(np.float64), ds.y, task)
+        losses.append(loss)
+        opt.step(flat64, grad)
+    flat = np.stack([flat_params(m) for m in models])  # float32, the starting weights
+    S, P = flat.shape
+    target = (ds.y if task == "regression" else 2 * ds.y - 1).astype(np.float32)[None]
+    rec_params = np.empty((S, steps + 1, P), np.float32)
+    rec_loss, rec_acc = np.empty((S, steps + 1), np.float32), np.empty((S, steps + 1), np.float32)
+    diverged = np.zeros(S, np.int64)
+    engine.train_steps(np.array(arch.sizes), flat, np.ascontiguousarray(ds.X.T[None]), target,
+                       task == "regression", 0, steps + 1, steps, 1, engine.OPT_CODES[name], np.float32(0.05),
+                       np.float32(0.9), np.zeros_like(flat), np.zeros_like(flat), np.zeros((S, P)), diverged,
+                       rec_params, rec_loss, rec_acc, np.empty(S))
+    np.testing.assert_allclose(flat, flat64, rtol=1e-4, atol=2e-5)
+    np.testing.assert_allclose(rec_loss[:, :steps].T, np.array(losses), rtol=1e-4, atol=1e-5)
+    assert (diverged == 0).all()

@@ -74,3 +74,20 @@ def test_a_sweep_where_every_net_diverges_says_so():
     ds = datasets.Dataset(np.ones((20, 1), np.float32), np.full(20, 1e30, np.float32), "regression", "curve")
     with pytest.raises(UserError, match="diverged"):
         fit_many(ds, (2,), [0, 1], steps=5)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "nesterov", "adam"])
+@pytest.mark.parametrize("name", ["disc_annulus", "curve"])
+def test_compiled_float32_sweep_follows_the_float64_sweep(name, optimizer):
+    ds = datasets.make(name, n=90, seed=3)
+    kwargs = dict(steps=47, lr=0.02, optimizer=optimizer, record_every=10)  # 47: the last snapshot is off the grid
+    fast = fit_many(ds, (3, 2), range(5), dtype="float32", **kwargs)
+    exact = fit_many(ds, (3, 2), range(5), dtype="float64", **kwargs)
+    for a, b in zip(fast, exact):
+        np.testing.assert_array_equal(a.step, [0, 10, 20, 30, 40, 47])
+        np.testing.assert_array_equal(a.step, b.step)
+        np.testing.assert_allclose(a.params, b.params, atol=1e-4)
+        np.testing.assert_allclose(a.loss, b.loss, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(a.grad_rms, b.grad_rms, rtol=1e-3, atol=1e-6)
+        if name == "disc_annulus":
+            assert np.abs(a.accuracy - b.accuracy).max() <= 2 / ds.n  # a point on the line may flip

@@ -166,10 +166,51 @@ def _stack_datasets(dataset: Dataset | Sequence[Dataset], count: int) -> _Data:
 
 
 def _fit_block(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],
-               activation: str, steps: int,
-               lr: float, optimizer: str, momentum: float, record_every: int, dtype,
+               activation: str, steps: int, lr: float, optimizer: str, momentum: float, record_every: int, dtype,
                progress: Optional[ProgressFn] = None) -> tuple[list[History], np.ndarray]:
-    """Train the nets of ``seeds`` as one [S, P] computation: (one History per seed, diverged_at [S])."""
+    """Train the nets of ``seeds`` together: (one History per seed, diverged_at [S]).
+
+    float32 tanh nets with two classes or one regression output run compiled
+    (:func:`vizcore.engine.train_steps`); anything else runs on the numpy engine.
+    """
+    compiled = (dtype == np.float32 and activation == "tanh" and engine.OPT_CODES.get(optimizer) is not None
+                and (data.task, data.out_dim) in (("classification", 2), ("regression", 1)))
+    train = _train_compiled if compiled else _train_numpy
+    return train(data, widths, seeds, Xy, activation, steps, lr, optimizer, momentum, record_every, dtype, progress)
+
+
+def _train_compiled(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],
+                    activation: str, steps: int, lr: float, optimizer: str, momentum: float, record_every: int,
+                    dtype, progress: Optional[ProgressFn]) -> tuple[list[History], np.ndarray]:
+    sizes = np.array((data.dim, *widths, data.out_dim), dtype=np.int64)
+    flat = initial_params(data.dim, widths, data.out_dim, seeds, activation).astype(np.float32)
+    S, P = flat.shape
+    X = engine._feature_major(Xy[0], np.float32)
+    y = np.atleast_2d(Xy[1])
+    target = (y if data.task == "regression" else 2 * y - 1).astype(np.float32)
+    records = steps // record_every + 1 + (steps % record_every > 0)
+    rec_params = np.empty((S, records, P), dtype=np.float32)
+    rec_loss, rec_acc = np.empty((S, records), dtype=np.float32), np.empty((S, records), dtype=np.float32)
+    m, v = np.zeros_like(flat), np.zeros_like(flat)
+    grad_sq, diverged_at = np.zeros((S, P)), np.zeros(S, dtype=np.int64)
+    last_loss = np.empty(S)
+    report_every = max(1, steps // 100)
+    for start in range(0, steps + 1, report_every):
+        stop = min(start + report_every, steps + 1)
+        engine.train_steps(sizes, flat, X, target, data.task == "regression", start, stop, steps, record_every,
+                           engine.OPT_CODES[optimizer], np.float32(lr), np.float32(momentum), m, v, grad_sq,
+                           diverged_at, rec_params, rec_loss, rec_acc, last_loss)
+        if progress is not None:
+            alive = diverged_at == 0
+            progress(min(stop, steps), steps, float(last_loss[alive].mean()) if alive.any() else float("nan"))
+    step = np.minimum(np.arange(records) * record_every, steps)
+    grad_rms = np.sqrt(grad_sq / steps).astype(np.float32)
+    return [History(rec_params[i], step.copy(), rec_loss[i], rec_acc[i], grad_rms[i]) for i in range(S)], diverged_at
+
+
+def _train_numpy(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],
+                 activation: str, steps: int, lr: float, optimizer: str, momentum: float, record_every: int,
+                 dtype, progress: Optional[ProgressFn]) -> tuple[list[History], np.ndarray]:
     arch = engine.Architecture((data.dim, *widths, data.out_dim), activation)
     flat = initial_params(data.dim, widths, data.out_dim, seeds, activation).astype(dtype)
     X, y = Xy[0].astype(flat.dtype), Xy[1]
