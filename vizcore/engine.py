@@ -312,7 +312,7 @@ def fast_tanh(x):
 
 @_jit
 def _log1p_small(u):
-    """log(1 + u) for u in [0, 1], vectorisable: 2 atanh(z) with z = u / (2 + u) <= 1/3."""
+    """log(1 + u) for u in [-1/2, 1], vectorisable: 2 atanh(z) with z = u / (2 + u), |z| <= 1/3."""
     z = u / (np.float32(2.0) + u)
     z2 = z * z
     return np.float32(2.0) * z * (np.float32(1.0) + z2 * (np.float32(1 / 3) + z2 * (np.float32(1 / 5) + z2 * (
@@ -368,7 +368,10 @@ def _output_grad(A, D, last, target, regression, want_loss):
     if want_loss:
         for q in range(n):
             margin = (A[last + 1, q] - A[last, q]) * target[q]
-            loss += max(-margin, np.float32(0.0)) + _log1p_small(np.exp(-abs(margin)))
+            # softplus(-margin) = max(-margin, 0) + log(1 + exp(-|margin|)), where the last term is
+            # -log(sigmoid(|margin|)) = -log1p((tanh(|margin| / 2) - 1) / 2): no exp, so it vectorises
+            u = (fast_tanh(np.float32(0.5) * abs(margin)) - np.float32(1.0)) * np.float32(0.5)
+            loss += max(-margin, np.float32(0.0)) - _log1p_small(u)
             correct += margin > 0 or (margin == 0 and target[q] < 0)
     return loss / n, correct / n
 
