@@ -8,6 +8,7 @@ from sklearn.decomposition import PCA
 import vizcore as vz
 from vizcore import UserError, landscape
 from vizcore.engine import Architecture
+from vizcore.runs import RunConfig, train_run
 from vizcore.train import evaluate
 
 
@@ -104,15 +105,61 @@ def test_descent_on_two_weights_goes_downhill_and_freezes_the_rest(spiral_run):
     np.testing.assert_allclose(alone.path[0], d.path[1], rtol=1e-10)
 
 
-def test_two_weights_view_centres_the_grid_on_the_trained_values(spiral_run):
+def test_two_weights_view_centres_the_grid_on_the_nets_values(spiral_run):
     model, ds, _ = spiral_run
-    cfg = landscape.LandscapeConfig(weight_a=2, weight_b=5, sample=30, resolution=11, gd_epochs=5)
+    cfg = landscape.LandscapeConfig(weight_a=2, weight_b=5, sample=30, resolution=11, gd_epochs=5, starts="auto")
     view = landscape.two_weights(model, ds, cfg)
     flat = vz.nets.flat_params(model)
     a, b = view.axes(view.surface)
     assert a[5] == pytest.approx(flat[2]) and b[5] == pytest.approx(flat[5])
     assert view.sample_label == "N = 30" and view.other_label.startswith("N = 300")
     assert not np.allclose(view.surface.loss, view.other.loss)  # the landscape depends on the examples
+
+
+@pytest.fixture(scope="module")
+def opening_view():
+    """The lesson's opening view: an early 2-3-2 net on the disc in a ring, N = 100 of 10,000 examples."""
+    run = train_run(RunConfig(dataset="disc_annulus", widths="3", steps=20))
+    pool = landscape.evaluation_pool("disc_annulus", 0.0, 0)
+    return landscape.two_weights(run.model, pool, landscape.LandscapeConfig())
+
+
+def test_opening_view_reproduces_the_article_three_starts_three_ends(opening_view):
+    view = opening_view
+    assert view.other.loss.shape == view.surface.loss.shape and view.other_label == "N = 10,000 (all)"
+    gaps = view.end_gaps()
+    assert gaps[np.triu_indices(3, 1)].min() >= 0.25  # pairwise, as fractions of the map's width
+    ends = view.descent.path[:, -1]
+    a, b = view.axes(view.surface)
+    assert np.all((ends[:, 0] > a[0]) & (ends[:, 0] < a[-1]) & (ends[:, 1] > b[0]) & (ends[:, 1] < b[-1]))
+    starts = view.descent.path[:, 0]
+    assert np.linalg.norm(starts[:, None] - starts[None], axis=2).max() < 0.2 * view.width  # starts close together
+
+
+def test_opening_view_small_sample_and_all_examples_differ(opening_view):
+    view = opening_view
+    assert len(landscape.local_minima(view.surface)) >= 3 > len(landscape.local_minima(view.other))
+    assert np.abs(view.surface.loss - view.other.loss).max() > 0.05
+    assert view.end_gaps(view.other_descent).max() < 0.05  # on all examples the three starts meet
+
+
+def test_article_checks_report_the_saddle_between_two_valleys(opening_view):
+    checks = landscape.article_checks(opening_view)
+    assert len(checks) == 4
+    assert checks[-1][1].endswith(": a saddle point.") and "3 local minima" in checks[0][1]
+
+
+def test_mountain_pass_and_curvatures_on_a_double_well():
+    a = b = np.linspace(-2, 2, 41)
+    A, B = np.meshgrid(a, b)
+    surf = landscape.Surface(a, b, (A ** 2 - 1) ** 2 + B ** 2, np.zeros(2), np.zeros((2, 2)))
+    minima = landscape.local_minima(surf)
+    assert sorted(map(tuple, minima)) == [(20, 10), (20, 30)]  # (row b = 0, columns a = -1 and a = 1)
+    j, i = landscape.mountain_pass(surf, (20, 10), (20, 30))
+    assert (j, i) == (20, 20)
+    low, high = landscape.curvatures(surf, j, i)
+    assert low == pytest.approx(-4, abs=0.1) and high == pytest.approx(2, abs=0.1)
+    assert np.all(landscape.curvatures(surf, 20, 30) > 0)
 
 
 def test_subsample_is_seeded_and_sized(spiral_run):

@@ -26,8 +26,9 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from .config import QueryConfig, setting
+from . import datasets
 from .datasets import Dataset
-from .engine import ACTIVATIONS, Architecture, forward, loss_and_grad
+from .engine import Architecture, Workspace, forward, loss_and_grad, loss_and_output_grad
 from .errors import UserError
 from .nets import flat_params, load_flat, parameter_names
 from .train import loss_fn, tensors
@@ -134,73 +135,36 @@ def pca_plane(params: np.ndarray) -> PCAPlane:
 
 # --- evaluation ---------------------------------------------------------------------------
 
-def _tanh_inplace(z: np.ndarray) -> np.ndarray:
-    return np.tanh(z, out=z)
-
-
 def batched_loss(arch: Architecture, params: np.ndarray, X: np.ndarray, y: np.ndarray, task: str,
                  chunk: int = CHUNK, workers: int = WORKERS) -> np.ndarray:
     """Mean loss [S] of S nets with parameters ``params`` [S, P] on the same data, in float32 chunks.
 
-    Cross-entropy for classification, mean squared error for regression: the losses of
-    :func:`vizcore.train.fit`. Chunks are shared out to ``workers`` threads (numpy
-    releases the GIL inside its loops, so two cores really work in parallel).
+    The engine's forward pass and loss (:mod:`vizcore.engine`: the losses :func:`vizcore.train.fit`
+    minimises, one sign convention for two classes), run in float32 over ``chunk`` grid points at a
+    time. Each of ``workers`` threads takes a contiguous share of the chunks with its own scratch
+    arrays (numpy releases the GIL inside its loops, so two cores really work in parallel).
     """
     X = np.ascontiguousarray(X, dtype=np.float32)
     params = np.asarray(params, dtype=np.float32)
-    target = _loss_target(task, y, arch.sizes[-1])
+    y = np.asarray(y, dtype=np.float32) if task != "classification" else np.asarray(y)
     out = np.empty(len(params))
+    starts = list(range(0, len(params), chunk))
 
-    def run(start: int) -> None:
+    def run(share: list[int]) -> None:
+        ws = Workspace()  # one per thread: reused from chunk to chunk
         with np.errstate(over="ignore", invalid="ignore"):
-            out[start:start + chunk] = _mean_loss(task, _forward32(arch, params[start:start + chunk], X), target)
+            for start in share:
+                outputs, _ = forward(arch, params[start:start + chunk], X, ws)
+                out[start:start + chunk] = loss_and_output_grad(task, outputs, y, ws=ws)[0]
 
-    starts = range(0, len(params), chunk)
+    shares = [starts[k::workers] for k in range(workers)] if workers > 1 and len(starts) > 1 else [starts]
     with threadpool_limits(1, user_api="blas"):  # our threads, not BLAS's: its spinning threads stall on a busy host
-        if workers > 1 and len(starts) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(run, starts))
+        if len(shares) > 1:
+            with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+                list(pool.map(run, shares))
         else:
-            for start in starts:
-                run(start)
+            run(starts)
     return out
-
-
-def _forward32(arch: Architecture, params: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Outputs [S, n, k] of S nets (float32, activations applied in place)."""
-    layers = arch.unflatten(params)
-    h = X[None]
-    for k, (W, b) in enumerate(layers):
-        z = np.matmul(h, W.transpose(0, 2, 1))
-        if b is not None:
-            z += b[:, None, :]
-        if k < len(layers) - 1:
-            z = np.tanh(z, out=z) if arch.activation == "tanh" else ACTIVATIONS[arch.activation][0](z)
-        h = z
-    return h
-
-
-def _loss_target(task: str, y: np.ndarray, n_out: int) -> np.ndarray:
-    """What :func:`_mean_loss` compares outputs with: float32 targets, labels, or -1/+1 signs for two classes."""
-    if task != "classification":
-        return np.asarray(y, dtype=np.float32)
-    if n_out == 2:
-        return np.where(y == 1, -1.0, 1.0).astype(np.float32)
-    return np.asarray(y)
-
-
-def _mean_loss(task: str, out: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Mean loss per net [S] of outputs [S, n, k]; ``y`` as made by :func:`_loss_target`."""
-    if task != "classification":
-        diff = out[..., 0] - y
-        return (diff * diff).mean(axis=1, dtype=np.float64)
-    if y.dtype == np.float32:  # two classes, y holds signs: softplus(z_other - z_true), no softmax needed
-        margin = (out[..., 1] - out[..., 0]) * y
-        return (np.maximum(margin, 0) + np.log(1 + np.exp(-np.abs(margin)))).mean(axis=1, dtype=np.float64)
-    top = out.max(axis=2, keepdims=True)
-    log_z = np.log(np.exp(out - top).sum(axis=2)) + top[..., 0]
-    picked = np.take_along_axis(out, np.broadcast_to(y, out.shape[:2])[..., None], axis=2)[..., 0]
-    return (log_z - picked).mean(axis=1, dtype=np.float64)
 
 
 def _grid(span, resolution: int) -> tuple[np.ndarray, np.ndarray]:
@@ -263,7 +227,11 @@ def looped_surface(model, dataset: Dataset, directions: np.ndarray, span=1.0, re
 
 
 def subsample(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
-    """The first ``n`` points of a seeded shuffle (the whole dataset if n is 0 or at least its size)."""
+    """The first ``n`` points of a seeded shuffle (the whole dataset if n is 0 or at least its size).
+
+    The first n of one shuffled order, not an independent draw per n, so the 100 examples are
+    part of the 1,000.
+    """
     if n <= 0 or n >= dataset.n:
         return dataset
     keep = np.sort(np.random.default_rng(seed).permutation(dataset.n)[:n])
@@ -299,18 +267,22 @@ def descend(model, dataset: Dataset, i: int, j: int, starts: np.ndarray, lr: flo
     weight_directions(model, i, j)  # validates the indices
     arch = Architecture.of(model)
     center = flat_params(model) if center is None else np.asarray(center)
-    flat = np.repeat(center.astype(np.float64)[None], len(starts), axis=0)
-    flat[:, [i, j]] = starts
-    X = dataset.X.astype(np.float64)
-    path, losses = [flat[:, [i, j]].copy()], []
+    # float32 on big samples (twice as fast; its rounding is far below what a map can show), else float64
+    dtype = np.float32 if dataset.n * len(starts) > 3000 else np.float64
+    flat = np.repeat(center.astype(dtype)[None], len(starts), axis=0)
+    w = starts.copy()  # the two weights, kept in float64
+    X, y, ws = dataset.X.astype(dtype), dataset.y.astype(dtype) if dataset.task != "classification" else dataset.y, Workspace()
+    path, losses = [w.copy()], []
     with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
         for _ in range(int(steps)):
-            loss, grad = loss_and_grad(arch, flat, X, dataset.y, dataset.task)
-            losses.append(loss)
-            flat[:, [i, j]] -= lr * grad[:, [i, j]]
-            path.append(flat[:, [i, j]].copy())
-        out, _ = forward(arch, flat, X)
-        losses.append(_mean_loss(dataset.task, out, dataset.y))
+            flat[:, [i, j]] = w
+            loss, grad = loss_and_grad(arch, flat, X, y, dataset.task, ws)
+            losses.append(loss.astype(np.float64))
+            w -= lr * grad[:, [i, j]]
+            path.append(w.copy())
+        flat[:, [i, j]] = w
+        out, _ = forward(arch, flat, X, ws)
+        losses.append(loss_and_output_grad(dataset.task, out, y, ws=ws)[0].astype(np.float64))
     path_arr, loss_arr = np.stack(path, axis=1), np.stack(losses, axis=1)
     if not np.isfinite(path_arr).all():
         raise UserError("Gradient descent on the two weights diverged: lower its learning rate.")
@@ -319,24 +291,33 @@ def descend(model, dataset: Dataset, i: int, j: int, starts: np.ndarray, lr: flo
 
 # --- one lesson's worth of pictures -------------------------------------------------------
 
-SAMPLES = (0, 30, 100, 300)  # 0 = every point
+POOL = 10_000  # examples a landscape averages over at most (the article compared N = 100 with N = 10,000)
+SAMPLES = (0, 30, 100, 1000)  # N; 0 = all POOL examples
 GD_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # descent learning rates the lesson offers
 RESOLUTIONS = tuple(range(11, 82, 10))  # grid points per side the lesson offers
 AUTO_STARTS = np.array([[-0.7, 0.75], [-0.55, 0.85], [0.8, -0.6]])  # fractions of the range
+# Three starts 1.6 apart on the opening view's N = 100 map, each in the basin of a different minimum
+# (found by running descent from a 11 x 11 grid of starts; the tests check that they still split).
+SPLIT_STARTS = "(-1.2, 0.2); (0.4, 0.2); (-0.4, -1)"
 
 
 @dataclass(frozen=True)
 class LandscapeConfig(QueryConfig):
-    """What the landscape lesson draws for a trained net (the net itself is a RunConfig)."""
+    """What the landscape lesson draws for a net (the net itself is a RunConfig).
+
+    The default is the lesson's opening view: hidden unit 2's two input weights of an early
+    2-3-2 net on the disc in a ring, N = 100 against all 10,000 examples.
+    """
 
     view: str = setting("weights", choices=("weights", "plane"))
-    weight_a: int = setting(0, lo=0, hi=100_000)
-    weight_b: int = setting(1, lo=0, hi=100_000)
-    weight_range: float = setting(4.0, lo=0.5, hi=20.0)
+    weight_a: int = setting(2, lo=0, hi=100_000)
+    weight_b: int = setting(3, lo=0, hi=100_000)
+    weight_range: float = setting(6.0, lo=0.5, hi=20.0)
     sample: int = setting(100, choices=SAMPLES)
-    starts: str = setting("auto", max_chars=120)
-    gd_lr: float = setting(1.0, choices=GD_RATES)
-    gd_epochs: int = setting(300, lo=1, hi=5000)
+    sample_seed: int = setting(0, lo=0, hi=1_000_000)
+    starts: str = setting(SPLIT_STARTS, max_chars=120)
+    gd_lr: float = setting(10.0, choices=GD_RATES)
+    gd_epochs: int = setting(400, lo=1, hi=5000)
     plane: str = setting("pca", choices=("pca", "random"))
     plane_range: float = setting(1.0, lo=0.2, hi=5.0)
     plane_seed: int = setting(0, lo=0, hi=1_000_000)
@@ -347,11 +328,11 @@ class LandscapeConfig(QueryConfig):
         parse_starts(self.starts, np.zeros(2), 1.0)  # explicit start points must parse (UserError says why)
 
 
-def parse_starts(text: str, trained: np.ndarray, span: float) -> np.ndarray:
-    """Start points [K, 2] (K <= 3) from text like "(-2, 3); (1, 1)", or "auto": spread around ``trained`` [2]."""
+def parse_starts(text: str, center: np.ndarray, span: float) -> np.ndarray:
+    """Start points [K, 2] (K <= 3) from text like "(-2, 3); (1, 1)", or "auto": spread around ``center`` [2]."""
     text = (text or "").strip().lower()
     if text in ("", "auto"):
-        return np.asarray(trained, dtype=np.float64) + AUTO_STARTS * span
+        return np.asarray(center, dtype=np.float64) + AUTO_STARTS * span
     points = []
     for part in text.replace("(", " ").replace(")", ";").split(";"):
         if not part.strip():
@@ -368,41 +349,119 @@ def parse_starts(text: str, trained: np.ndarray, span: float) -> np.ndarray:
     return np.asarray(points)
 
 
+def local_minima(surf: Surface) -> np.ndarray:
+    """Grid indices [m, 2] (row j, column i) of interior points lower than all 8 neighbours."""
+    z = surf.loss
+    inner = z[1:-1, 1:-1]
+    lower = np.ones(inner.shape, dtype=bool)
+    for dj in (-1, 0, 1):
+        for di in (-1, 0, 1):
+            if dj or di:
+                lower &= inner < z[1 + dj:z.shape[0] - 1 + dj, 1 + di:z.shape[1] - 1 + di]
+    return np.argwhere(lower) + 1
+
+
+def mountain_pass(surf: Surface, p: tuple[int, int], q: tuple[int, int]) -> tuple[int, int]:
+    """The grid point (j, i) where a route from p to q must climb highest, at its lowest possible.
+
+    Water rising over the map joins the two valleys first at this point. Flooding cells in order
+    of loss, with a union-find over 4-neighbours, finds it.
+    """
+    z = surf.loss
+    rows, cols = z.shape
+    parent = np.full(z.size, -1)
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    target = (p[0] * cols + p[1], q[0] * cols + q[1])
+    for k in np.argsort(z, axis=None):
+        parent[k] = k
+        j, i = divmod(int(k), cols)
+        for nj, ni in ((j - 1, i), (j + 1, i), (j, i - 1), (j, i + 1)):
+            if 0 <= nj < rows and 0 <= ni < cols and parent[nj * cols + ni] >= 0:
+                parent[root(nj * cols + ni)] = root(int(k))
+        if parent[target[0]] >= 0 and parent[target[1]] >= 0 and root(target[0]) == root(target[1]):
+            return j, i
+    raise ValueError("p and q must lie on the grid")
+
+
+def curvatures(surf: Surface, j: int, i: int) -> np.ndarray:
+    """The two eigenvalues (ascending) of the loss's second-derivative matrix at grid point (j, i).
+
+    One negative and one positive: a saddle; both positive: a minimum (finite differences).
+    """
+    z, ha, hb = surf.loss, surf.a[1] - surf.a[0], surf.b[1] - surf.b[0]
+    j, i = min(max(j, 1), z.shape[0] - 2), min(max(i, 1), z.shape[1] - 2)
+    daa = (z[j, i + 1] - 2 * z[j, i] + z[j, i - 1]) / ha ** 2
+    dbb = (z[j + 1, i] - 2 * z[j, i] + z[j - 1, i]) / hb ** 2
+    dab = (z[j + 1, i + 1] - z[j + 1, i - 1] - z[j - 1, i + 1] + z[j - 1, i - 1]) / (4 * ha * hb)
+    return np.linalg.eigvalsh(np.array([[daa, dab], [dab, dbb]]))
+
+
 @dataclass(frozen=True, eq=False)
 class TwoWeights:
-    """The article's picture: the loss over two weights, and descent on them from a few starts."""
+    """The article's picture: the loss over two weights on N examples and on all of them, descent on both."""
 
     names: tuple[str, str]
-    trained: np.ndarray  # [2] the two weights' trained values (the grid is centred there)
-    surface: Surface  # over the sample of N points
-    other: Surface  # the same weights over all points (or over 100 if the sample is all of them)
+    center: np.ndarray  # [2] the two weights' values in the net (the grid is centred there)
+    surface: Surface  # over the sample of N examples
+    other: Surface  # the same weights over all examples (or over 100 if the sample is all of them)
     sample_label: str
     other_label: str
     descent: Descent  # on the sample
+    other_descent: Descent  # the same starts on the other examples
 
     def axes(self, surf: Surface) -> tuple[np.ndarray, np.ndarray]:
         """Grid axes in weight values (not offsets)."""
-        return surf.a + self.trained[0], surf.b + self.trained[1]
+        return surf.a + self.center[0], surf.b + self.center[1]
+
+    @property
+    def width(self) -> float:
+        """The map's width along the first weight."""
+        return float(self.surface.a[-1] - self.surface.a[0])
+
+    def end_gaps(self, descent: Descent | None = None) -> np.ndarray:
+        """Distances [K, K] between where the descents end, as fractions of the map's width."""
+        end = (descent or self.descent).path[:, -1]
+        return np.linalg.norm(end[:, None] - end[None], axis=2) / self.width
+
+    def cell(self, point: np.ndarray) -> tuple[int, int]:
+        """The grid point (j, i) nearest to ``point`` [2] in weight values."""
+        a, b = self.axes(self.surface)
+        return int(np.abs(b - point[1]).argmin()), int(np.abs(a - point[0]).argmin())
 
 
-def two_weights(model, dataset: Dataset, cfg: LandscapeConfig, seed: int = 0) -> TwoWeights:
-    """Surfaces over weights ``cfg.weight_a``, ``cfg.weight_b`` (all others frozen) and descent from the starts."""
+def evaluation_pool(name: str, noise: float, seed: int, params: dict | None = None) -> Dataset:
+    """POOL fresh examples of the dataset ``name`` (seed + 1: a different draw from the training points)."""
+    return datasets.make(name, n=POOL, noise=noise, seed=seed + 1, **(params or {}))
+
+
+def two_weights(model, pool: Dataset, cfg: LandscapeConfig) -> TwoWeights:
+    """Surfaces over weights ``cfg.weight_a``, ``cfg.weight_b`` (all others frozen) and descent from the starts.
+
+    pool : the examples "all" means (e.g. :func:`evaluation_pool`); the sample is ``cfg.sample`` of them,
+    chosen by ``cfg.sample_seed``.
+    """
     i, j = cfg.weight_a, cfg.weight_b
     dirs = weight_directions(model, i, j)
     center = flat_params(model)
-    trained = center[[i, j]].astype(np.float64)
-    starts = parse_starts(cfg.starts, trained, cfg.weight_range)
-    span = max(cfg.weight_range, 1.05 * float(np.abs(starts - trained).max()))
-    sample = subsample(dataset, cfg.sample, seed)
-    other = subsample(dataset, 100, seed) if sample is dataset else dataset
-    label = lambda ds: f"N = {ds.n}" + (" (all points)" if ds is dataset else "")  # noqa: E731
+    here = center[[i, j]].astype(np.float64)
+    starts = parse_starts(cfg.starts, here, cfg.weight_range)
+    span = max(cfg.weight_range, 1.05 * float(np.abs(starts - here).max()))
+    sample = subsample(pool, cfg.sample, cfg.sample_seed)
+    other = subsample(pool, 100, cfg.sample_seed) if sample is pool else pool
+    label = lambda ds: f"N = {ds.n:,}" + (" (all)" if ds is pool else "")  # noqa: E731
     names = parameter_names(model)
+    run = lambda ds: descend(model, ds, i, j, starts, cfg.gd_lr, cfg.gd_epochs, center=center)  # noqa: E731
     return TwoWeights(
-        (names[i], names[j]), trained,
+        (names[i], names[j]), here,
         surface(model, sample, dirs, span, cfg.resolution, center=center),
         surface(model, other, dirs, span, cfg.resolution, center=center),
-        label(sample), label(other),
-        descend(model, sample, i, j, starts, cfg.gd_lr, cfg.gd_epochs, center=center))
+        label(sample), label(other), run(sample), run(other))
 
 
 @dataclass(frozen=True, eq=False)
@@ -430,3 +489,48 @@ def plane_view(model, dataset: Dataset, params: np.ndarray, cfg: LandscapeConfig
     path_loss = batched_loss(Architecture.of(model), path_params, dataset.X, dataset.y, dataset.task)
     labels = tuple(f"PC{k + 1} ({plane.explained[k]:.0%} of the path's variance)" for k in range(2))
     return PlaneView(surf, labels, plane.path, path_loss)
+
+
+# --- what article 002 claims, checked on the view the page shows ----------------------------------
+
+def article_checks(view: TwoWeights) -> list[tuple[str, str]]:
+    """(what article 002 says, what this view measures) for each claim the lesson makes about it."""
+    n_small, n_all = len(local_minima(view.surface)), len(local_minima(view.other))
+    gaps, other_gaps = view.end_gaps(), view.end_gaps(view.other_descent)
+    upper = gaps[np.triu_indices(len(gaps), 1)]
+    ends = view.descent.path[:, -1]
+    checks = [
+        ("that with N = 100 examples the landscape has local minima, plateaus and ridges, and that with N = "
+         "10,000 it looks different (its figure 3).",
+         f"{n_small} local minima on the {view.sample_label} map and {n_all} on the {view.other_label} map; "
+         f"the two maps differ by up to {np.abs(view.surface.loss - view.other.loss).max():.3f} in loss."),
+    ]
+    if len(upper):
+        checks.append((
+            "that depending on where it starts, gradient descent takes a different route and ends at a different "
+            "cost.",
+            f"the descents end {upper.min():.0%} to {upper.max():.0%} of the map's width apart, at losses "
+            + ", ".join(f"{v:.4f}" for v in view.descent.loss[:, -1])
+            + f"; on the {view.other_label} map the same starts end at most "
+              f"{other_gaps.max():.0%} of its width apart."))
+    steps = np.linalg.norm(np.diff(view.descent.path[:, -2:], axis=1)[:, 0], axis=1)
+    curv = np.array([curvatures(view.surface, *view.cell(e)) for e in ends])
+    checks.append((
+        "that it ran no first-derivative test, so its \"minima\" should be named with care.",
+        f"where the descents end, the last step moved the weights at most {steps.max():.1e}, so the slope is "
+        f"almost zero; the loss curves upwards in both directions at {int((curv[:, 0] > 0).sum())} of the "
+        f"{len(ends)} ends (a minimum of the loss over these two weights, not over all of them)."))
+    far = [(k, m) for k in range(len(ends)) for m in range(k + 1, len(ends)) if gaps[k, m] > 0.05]
+    if far:
+        k, m = far[0]
+        j, i = mountain_pass(view.surface, view.cell(ends[k]), view.cell(ends[m]))
+        low, high = curvatures(view.surface, j, i)
+        a, b = view.axes(view.surface)
+        shape = "a saddle point" if low < 0 < high else "not a saddle point at this grid's resolution"
+        checks.append((
+            "that ridges are \"sometimes also called saddle points\". Wrong: a ridge is a line of high ground; a "
+            "saddle point is the one point where the lowest route between two valleys crosses it (slope zero, "
+            "the loss curving down one way and up the other).",
+            f"the lowest crossing between the valleys of starts {k + 1} and {m + 1} is at ({a[i]:.2f}, {b[j]:.2f}), "
+            f"loss {view.surface.loss[j, i]:.4f}; curvature there {low:+.3g} and {high:+.3g}: {shape}."))
+    return checks

@@ -47,9 +47,7 @@ def landscape_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, xlabel: str
     fig.add_trace(go.Surface(x=f32(a), y=f32(b), z=f32(shown), colorscale=COLORSCALE, showscale=False,
                              name="loss", hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}<extra></extra>"),
                   row=1, col=1)
-    fig.add_trace(go.Contour(x=f32(a), y=f32(b), z=f32(shown), colorscale=COLORSCALE, ncontours=20,
-                             colorbar=dict(title="loss", len=0.8), name="loss",
-                             hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}<extra></extra>"), row=1, col=2)
+    _contour(fig, a, b, loss, 1, 2, cap)
     if path is not None:
         z = np.minimum(path_loss, cap) if path_loss is not None else np.full(len(path), cap)
         fig.add_trace(go.Scatter3d(x=f32(path[:, 0]), y=f32(path[:, 1]), z=f32(z), mode="lines",
@@ -66,36 +64,63 @@ def landscape_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, xlabel: str
     return _layout(fig, 470, scene=_scene(xlabel, ylabel), showlegend=False)
 
 
+def loss_axis(values) -> dict:
+    """Axis settings for a loss: log with a tick at each power of ten when it spans a factor of 10 or more,
+    else linear; numbers written plainly or as powers of ten, never with SI prefixes such as µ."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size and v.max() >= 10 * v.min():
+        return dict(type="log", dtick=1, exponentformat="power", showexponent="all")
+    return dict(type="linear", exponentformat="power", showexponent="all")
+
+
+def _colorbar(fig: go.Figure, row: int, col: int, title: str = "loss") -> dict:
+    """A colour bar just right of the subplot at (row, col), titled, as tall as the plot."""
+    x0, x1 = fig.get_subplot(row, col).xaxis.domain
+    return dict(title=dict(text=title, side="right"), x=x1 + 0.005, xanchor="left", len=0.9, y=0.5,
+                thickness=12, tickformat=".3~g")
+
+
+def _contour(fig: go.Figure, a, b, loss, row: int, col: int, cap: float) -> None:
+    fig.add_trace(go.Contour(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
+                             ncontours=20, colorbar=_colorbar(fig, row, col), name="loss",
+                             hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}<extra></extra>"), row=row, col=col)
+
+
+def _frame_ends(T: int) -> np.ndarray:
+    """Epochs at which frames end: dense at first, where descent moves most, then evenly spread."""
+    ends = np.r_[np.geomspace(1, T, MAX_FRAMES // 2), np.linspace(1, T, MAX_FRAMES // 2)]
+    return np.unique(ends.round().astype(int))
+
+
 def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.ndarray, path_loss: np.ndarray,
-                   xlabel: str, ylabel: str, trained: np.ndarray | None = None) -> go.Figure:
+                   xlabel: str, ylabel: str, center: np.ndarray | None = None) -> go.Figure:
     """Gradient descent from several starts, animated on the surface, the contour and the cost curve at once.
 
     a, b : [R] axes; loss : [R, R]; paths : [K, T, 2] weight values per epoch; path_loss : [K, T];
-    trained : [2] the trained values, marked with a star.
+    center : [2] the net's own values of the two weights, marked with a star.
     Press play or drag the slider: each frame moves only the K x 3 path traces.
     """
     K, T, _ = paths.shape
     cap = display_cap(loss)
     fig = make_subplots(rows=1, cols=3, specs=[[{"type": "scene"}, {"type": "xy"}, {"type": "xy"}]],
-                        column_widths=[0.38, 0.34, 0.28], horizontal_spacing=0.07,
+                        column_widths=[0.36, 0.34, 0.30], horizontal_spacing=0.1,
                         subplot_titles=("loss surface", "contour map", "cost per epoch"))
     fig.add_trace(go.Surface(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
                              showscale=False, opacity=0.9, hoverinfo="skip"), row=1, col=1)
-    fig.add_trace(go.Contour(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
-                             ncontours=20, showscale=False, hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}"
-                             "<extra></extra>"), row=1, col=2)
+    _contour(fig, a, b, loss, 1, 2, cap)
     epochs = np.arange(T)
     for k in range(K):  # start markers, static
         style = dict(color=PATH_COLORS[k % 3])
         fig.add_trace(go.Scatter(x=f32(paths[k, :1, 0]), y=f32(paths[k, :1, 1]), mode="markers",
                                  marker=dict(size=10, symbol="circle-open", line=dict(width=2), **style),
                                  name=f"start {k + 1}", showlegend=False), row=1, col=2)
-    if trained is not None:
-        fig.add_trace(go.Scatter(x=f32(trained[:1]), y=f32(trained[1:]), mode="markers", name="trained weights",
+    if center is not None:
+        fig.add_trace(go.Scatter(x=f32(center[:1]), y=f32(center[1:]), mode="markers", name="the net's values",
                                  marker=dict(symbol="star", size=14, color="#e39c24", line=dict(width=1))),
                       row=1, col=2)
     moving_start = len(fig.data)
-    frame_ends = np.unique(np.linspace(1, T, min(MAX_FRAMES, T)).round().astype(int))
+    frame_ends = _frame_ends(T)
 
     def moving(end: int) -> list:
         traces = []
@@ -114,25 +139,32 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
     indices = list(range(moving_start, len(fig.data)))
     fig.frames = [go.Frame(data=moving(int(end)), traces=indices, name=str(int(end) - 1)) for end in frame_ends]
     names = [str(int(end) - 1) for end in frame_ends]
-    fig.update_layout(**playback(names, names, frame_ms=120, active=len(names) - 1, y=-0.06, slider_x=0.16,
+    fig.update_layout(**playback(names, names, frame_ms=120, active=len(names) - 1, y=-0.08, slider_x=0.16,
                                  prefix="epoch "))
     fig.update_xaxes(title_text=xlabel, row=1, col=2)
     fig.update_yaxes(title_text=ylabel, row=1, col=2)
     fig.update_xaxes(title_text="epoch", row=1, col=3)
-    fig.update_yaxes(title_text="loss", type="log", row=1, col=3)
+    fig.update_yaxes(title_text="cost", row=1, col=3, **loss_axis(path_loss))
     return _layout(fig, 520, scene=_scene(xlabel, ylabel),
                    legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.4))
 
 
 def contour_pair(a: np.ndarray, b: np.ndarray, losses: Sequence[np.ndarray], titles: Sequence[str],
-                 xlabel: str, ylabel: str) -> go.Figure:
-    """Contour maps side by side over the same axes (e.g. the loss on N = 100 points and on all of them)."""
-    fig = make_subplots(rows=1, cols=len(losses), subplot_titles=list(titles), horizontal_spacing=0.08)
+                 xlabel: str, ylabel: str, paths: Sequence[np.ndarray] | None = None) -> go.Figure:
+    """Contour maps side by side over the same axes (e.g. the loss on N = 100 examples and on all of them).
+
+    paths : optionally, per map, descent paths [K, T, 2] drawn on it with their ends marked.
+    """
+    fig = make_subplots(rows=1, cols=len(losses), subplot_titles=list(titles), horizontal_spacing=0.12)
     for k, loss in enumerate(losses):
-        fig.add_trace(go.Contour(x=f32(a), y=f32(b), z=f32(np.minimum(loss, display_cap(loss))),
-                                 colorscale=COLORSCALE, ncontours=20, showscale=False,
-                                 hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}<extra></extra>"),
-                      row=1, col=k + 1)
+        _contour(fig, a, b, loss, 1, k + 1, display_cap(loss))
+        for n, p in enumerate(paths[k] if paths is not None else []):
+            style = dict(color=PATH_COLORS[n % 3])
+            fig.add_trace(go.Scatter(x=f32(p[:, 0]), y=f32(p[:, 1]), mode="lines", showlegend=False,
+                                     line=dict(dash=DASHES[n % 3], width=2, **style), name=f"start {n + 1}"),
+                          row=1, col=k + 1)
+            fig.add_trace(go.Scatter(x=f32(p[-1:, 0]), y=f32(p[-1:, 1]), mode="markers", showlegend=False,
+                                     marker=dict(size=9, **style), name=f"end {n + 1}"), row=1, col=k + 1)
         fig.update_xaxes(title_text=xlabel, row=1, col=k + 1)
     fig.update_yaxes(title_text=ylabel, row=1, col=1)
-    return _layout(fig, 360)
+    return _layout(fig, 400)
