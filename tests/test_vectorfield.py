@@ -89,7 +89,8 @@ def test_animation_frames_follow_the_flow_and_feed_the_layer_figure():
         out = run.net.blocks[1].flow(run.net.blocks[0].flow(run.net.lift(X), 5), 5)[0].numpy()
     assert np.allclose(anim.points[-1], out, atol=1e-5)
     assert len(anim.labels) == anim.points.shape[0] and anim.boundary is not None
-    assert len(layer_animation(anim, run.dataset.y).frames) == anim.points.shape[0]
+    fig = layer_animation(anim, run.dataset.y)
+    assert len([f for f in fig.frames if f.data]) == anim.points.shape[0]  # (plus still frames between layers)
     P, F = vf.arrows(run, layer=1, resolution=5)
     assert P.shape == F.shape == (25, 3) and np.isfinite(F).all()
     assert arrow_field(P, F, anim.points[0], run.dataset.y).data
@@ -103,3 +104,70 @@ def test_parameter_counts_and_bad_settings():
         vf.train(VfConfig(n=20, anchors=30))
     with pytest.raises(UserError):
         vf.train(VfConfig(lr=5.0))
+
+
+@pytest.mark.parametrize("normalised", [False, True])
+def test_numpy_euler_flow_matches_torch_autograd_in_value_and_every_gradient(normalised):
+    gen = torch.Generator().manual_seed(1)
+    layer = FlowLayer(torch.rand(2, 6, 3, generator=gen) * 2 - 1, 0.4, normalised, learn_widths=True,
+                      learn_anchors=True)
+    with torch.no_grad():
+        layer.v.copy_(torch.randn(layer.v.shape, generator=gen))
+        layer.log_width.add_(0.2 * torch.randn(layer.log_width.shape, generator=gen))
+    x = torch.randn(2, 9, 3, generator=gen, requires_grad=True)
+    target = torch.randn(2, 9, 3, generator=gen)
+    results = []
+    for autograd in (True, False):
+        out = layer.flow(x, 7, "euler", autograd=autograd)
+        loss = ((out - target) ** 2).sum() + (out ** 3).sum()
+        results.append((out, torch.autograd.grad(loss, [x, layer.anchors, layer.log_width, layer.v])))
+    (ref, ref_grads), (out, grads) = results
+    assert torch.allclose(out, ref, atol=1e-5)
+    for g, r in zip(grads, ref_grads):
+        assert torch.allclose(g, r, rtol=1e-4, atol=1e-5 * float(r.abs().max()))
+        assert r.abs().max() > 0
+
+
+def test_extra_frames_lie_on_each_euler_step_and_the_boundary_rides_along():
+    run = vf.train(VfConfig(n=80, steps=40, anchors=10, seeds=5))
+    X = run.dataset.X
+    coarse, fine = vf.animation(run, X, seed_index=2), vf.animation(run, X, seed_index=2, frames_per_step=4)
+    assert fine.points.shape[0] == 1 + 4 * (coarse.points.shape[0] - 1)
+    assert np.allclose(fine.points[::4], coarse.points, atol=1e-6)
+    assert np.allclose(fine.points[2], (fine.points[0] + fine.points[4]) / 2, atol=1e-6)  # halfway along the step
+    assert set(fine.labels[1:]) == {"layer 1 · flow"}
+    # the input plane's decision boundary ends on the output layer's line
+    normal, offset = fine.boundary
+    ends = fine.curve[-1][np.isfinite(fine.curve[-1]).all(1)]
+    distance = np.abs(ends @ normal + offset) / np.linalg.norm(normal)
+    assert len(ends) > 10 and distance.max() < 0.01  # half a cell of the grid the curve was traced on
+
+
+def test_the_certificate_channel_is_where_fresh_ring_points_are_called_disc():
+    run = vf.train(VfConfig())  # the page's default: a plane flow of the disc in a ring
+    reg = run.region
+    radius = np.hypot(*np.meshgrid(reg.axis, reg.axis))
+    assert reg.channel.any((1, 2)).all() and (radius[reg.channel.any(0)] >= vf.RING[0]).all()
+    assert (reg.decision[reg.channel] < 0).all()
+    # the channel's share of the ring's area predicts how many fresh ring points it catches
+    rings = int(np.sum(run.test.y == 1))
+    assert np.allclose(run.ring_points_as_disc() / rings, reg.ring_share, atol=0.012)
+    x, y = vf.channel_spot(reg, 0)
+    assert vf.RING[0] <= np.hypot(x, y) <= vf.RING[1]
+    overlay = vf.region_overlay(run, 0)
+    assert len(overlay["misplaced"]) == run.ring_points_as_disc()[0] and overlay["curve"] is not None
+
+
+def test_stretch_is_measured_along_the_drawn_grid_too():
+    run = vf.train(VfConfig(n=80, steps=40, anchors=10, seeds=5))
+    data_only, with_grid = vf.fold_risk(run, run.dataset.X), vf.fold_risk(run, run.dataset.X, with_grid=True)
+    assert with_grid[0] >= data_only[0] > 0
+
+
+def test_claims_quote_the_article_beside_live_numbers():
+    flat, lifted = vf.train(VfConfig()), vf.train(VfConfig(augment=1))
+    rows = vf.claim_rows(flat, lifted)
+    assert [r["the article says"] for r in rows] == [vf.ARTICLE[k] for k in ("layer", "plane", "stretch", "third")]
+    assert f"{flat.test_accuracy.mean():.1%}" in rows[1]["measured here"]
+    assert f"{int(flat.escapes.sum())} of 5 seeds" in rows[1]["measured here"]
+    assert f"{lifted.test_accuracy.mean():.1%}" in rows[3]["measured here"]

@@ -15,6 +15,7 @@ trains all S nets (see :mod:`vizcore.knn` for the same idea).
 """
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from typing import Callable, Optional
@@ -31,7 +32,8 @@ from .torchkit import Adam, one_thread
 DATASETS = ("disc_annulus", "spirals")
 METHODS = ("euler", "rk4")
 TEST_POINTS = 2000
-ESCAPE_BOX = 1.6  # half-width of the input square searched by disc_region_escapes
+ESCAPE_BOX = 1.6  # half-width of the input square searched by disc_region
+RING = (0.65, 1.0)  # inner and outer radius of the disc_annulus generator's ring (its defaults)
 ProgressFn = Callable[[int, int, float], None]
 
 
@@ -112,7 +114,9 @@ class FlowLayer(torch.nn.Module):
         G = g * torch.exp(-2 * self.log_width).unsqueeze(1)  # g_i / s_i^2
         # grad g_i = -G_i (x - a_i): sum_i v_i grad g_i^T = -(G v) x^T + sum_i G_i v_i a_i^T
         Gv = G @ self.v
-        J = -Gv.unsqueeze(-1) * x.unsqueeze(-2) + torch.einsum("snm,smp,smq->snpq", G, self.v, self.anchors)
+        S, m, D = self.v.shape
+        va = (self.v.unsqueeze(-1) * self.anchors.unsqueeze(-2)).reshape(S, m, D * D)  # v_i a_i^T
+        J = -Gv.unsqueeze(-1) * x.unsqueeze(-2) + (G @ va).reshape(*G.shape[:2], D, D)
         if not self.normalised:
             return J
         D = 1 + g.sum(-1)[..., None, None]
@@ -130,8 +134,18 @@ class FlowLayer(torch.nn.Module):
         k4 = self.field(x + h * k3, c)
         return x + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
 
-    def flow(self, x: torch.Tensor, steps: int, method: str = "euler", keep: bool = False):
-        """Flow x [S, n, D] for unit time in ``steps`` steps; with ``keep`` also every state [steps + 1]."""
+    def flow(self, x: torch.Tensor, steps: int, method: str = "euler", keep: bool = False, autograd: bool = False):
+        """Flow x [S, n, D] for unit time in ``steps`` steps; with ``keep`` also every state [steps + 1].
+
+        Euler steps run in numpy (:class:`_EulerFlow`, with a hand-written backward); ``autograd``
+        (and RK4) builds the same steps from torch ops instead, for torch's autograd.
+        """
+        if method == "euler" and not autograd:
+            if keep or not torch.is_grad_enabled():
+                states = _euler_states(x.detach().numpy(), *self._numpy(), steps, self.normalised, keep)[0]
+                states = [torch.from_numpy(s) for s in states]
+                return (states[-1], states) if keep else states[-1]
+            return _EulerFlow.apply(x, self.anchors, self.log_width, self.v, steps, self.normalised)
         h, c = 1.0 / steps, self._constants()
         states = [x]
         for _ in range(steps):
@@ -139,6 +153,113 @@ class FlowLayer(torch.nn.Module):
             if keep:
                 states.append(x)
         return (x, states) if keep else x
+
+    def _numpy(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """anchors [S, m, D], c_i = 1 / (2 s_i^2) [S, m] and v [S, m, D] as float32 numpy arrays."""
+        with torch.no_grad():
+            return (self.anchors.numpy(), (0.5 * torch.exp(-2 * self.log_width)).numpy(), self.v.numpy())
+
+
+# --- Euler flow in numpy ---------------------------------------------------------------------
+# Why: a training step flows every point through 10 Euler steps and back. Built from torch ops that
+# is about 25 small ops per step, and with S = 5, n = 300, m = 24 torch spent about 6 ms per training
+# step, half of it dispatching; the same arithmetic in numpy (whose float32 exp and small batched
+# matmuls ran 2-3x faster than torch's here) with the adjoint written out takes about a third of that.
+# tests/test_vectorfield.py pins values and gradients to torch autograd through the torch ops.
+
+def _augmented(a: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """B [S, D + 2, m] with [x, |x|^2, 1] @ B = -c_i |x - a_i|^2: the bumps' exponent in one matmul."""
+    return np.concatenate([(2 * c[:, :, None] * a).transpose(0, 2, 1), -c[:, None, :],
+                           -(c * np.einsum("smd,smd->sm", a, a))[:, None, :]], axis=1).astype(np.float32)
+
+
+def _bumps(x: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """g [S, n, m] = exp(-c_i |x - a_i|^2) for x [S, n, D], B from :func:`_augmented`."""
+    S, n, _ = x.shape
+    x1 = np.empty((S, n, x.shape[2] + 2), dtype=np.float32)
+    x1[..., :-2] = x
+    np.einsum("snd,snd->sn", x, x, out=x1[..., -2])
+    x1[..., -1] = 1.0
+    z = np.matmul(x1, B)
+    return np.exp(z, out=z)  # (rounding may give exp(1e-7): harmless)
+
+
+def _euler_states(x, a, c, v, steps: int, normalised: bool, keep: bool = True, chunk: int = 2048):
+    """Every state [steps + 1] of x [S, n, D] (or with ``keep=False`` the last only), and each step's
+    bumps g and denominator (or None). Without ``keep``, points go through in chunks that stay in cache."""
+    h = np.float32(1.0 / steps)
+    B = _augmented(a, c)
+    v1 = np.concatenate([v, np.ones_like(v[..., :1])], -1)  # g @ [v, 1] = (sum v g, sum g)
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if not keep and x.shape[1] > chunk:
+        parts = [_euler_states(x[:, i:i + chunk], a, c, v, steps, normalised, keep=False)[0][-1]
+                 for i in range(0, x.shape[1], chunk)]
+        return [np.concatenate(parts, axis=1)], [], []
+    states, gs, dens = [x], [], []
+    for _ in range(steps):
+        g = _bumps(states[-1], B)
+        Fs = np.matmul(g, v1)
+        F, den = Fs[..., :-1], None
+        if normalised:
+            den = 1 + Fs[..., -1:]
+            F = F / den
+        states.append(states[-1] + h * F)
+        if keep:
+            gs.append(g)
+            dens.append(den)
+        else:
+            states = states[-1:]
+    return states, gs, dens
+
+
+class _EulerFlow(torch.autograd.Function):
+    """x_K of x_{k+1} = x_k + h F(x_k), with dL/d(x_0, anchors, log widths, v) by the adjoint method."""
+
+    @staticmethod
+    def forward(ctx, x, anchors, log_width, v, steps, normalised):
+        a, lw, vv = (t.detach().numpy() for t in (anchors, log_width, v))
+        c = (0.5 * np.exp(-2 * lw)).astype(np.float32)
+        states, gs, dens = _euler_states(x.detach().numpy(), a, c, vv, steps, normalised)
+        ctx.saved = (states, gs, dens, a, c, vv, steps)
+        return torch.from_numpy(states[-1])
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        states, gs, dens, a, c, v, steps = ctx.saved
+        h = np.float32(1.0 / steps)
+        lam = np.ascontiguousarray(grad_out.numpy(), dtype=np.float32)
+        want_a, want_w = ctx.needs_input_grad[1], ctx.needs_input_grad[2]
+        dv, da, dc = np.zeros_like(v), np.zeros_like(a), np.zeros_like(c)
+        vT = np.ascontiguousarray(v.transpose(0, 2, 1))
+        a1 = np.concatenate([a, np.ones_like(a[..., :1])], -1)  # w @ [a, 1] = (sum w a, sum w)
+        hc = (h * c)[:, None, :]
+        for k in range(steps - 1, -1, -1):
+            x, g, den = states[k], gs[k], dens[k]
+            u = np.matmul(lam, vT)                               # v_i . lambda  [S, n, m]
+            if den is None:
+                dv += h * np.matmul(g.transpose(0, 2, 1), lam)
+            else:  # F = N / den: dF/dg_i = (v_i - F) / den
+                F = (states[k + 1] - x) / h
+                u -= np.einsum("snd,snd->sn", lam, F)[..., None]
+                u /= den
+                dv += h * np.matmul(g.transpose(0, 2, 1), lam / den)
+            u *= g                                               # dL/dg_i / h, then times h c_i below
+            if want_a or want_w:
+                w = u * h
+                wx = np.matmul(w.transpose(0, 2, 1), x)          # sum_n w_ni x_n  [S, m, D]
+                ws = w.sum(1)                                    # [S, m]
+                if want_a:  # dg/da_i = 2 c_i (x - a_i) g
+                    da += 2 * c[:, :, None] * (wx - ws[:, :, None] * a)
+                if want_w:  # dg/dc_i = -|x - a_i|^2 g
+                    sq = np.einsum("snd,snd->sn", x, x)
+                    dc -= np.einsum("snm,sn->sm", w, sq) - 2 * (wx * a).sum(-1) + ws * (a * a).sum(-1)
+            # dg/dx = -2 c_i (x - a_i) g: lambda_k = lambda_{k+1} + h J^T lambda_{k+1}
+            u *= hc
+            M = np.matmul(u, a1)
+            lam = lam - 2 * (M[..., -1:] * x - M[..., :-1])
+        d_lw = torch.from_numpy(-2 * c * dc) if want_w else None  # dc/dlog s = -2 c
+        return (torch.from_numpy(lam), torch.from_numpy(da) if want_a else None, d_lw, torch.from_numpy(dv),
+                None, None)
 
 
 class VectorFieldNet(torch.nn.Module):
@@ -183,6 +304,15 @@ class VectorFieldNet(torch.nn.Module):
         """Trainable numbers of one seed's net."""
         return sum(p[0].numel() for p in self.parameters() if p.requires_grad)
 
+    def pick(self, s: int) -> "VectorFieldNet":
+        """A copy holding only seed index ``s`` (a leading seed axis of length 1): S times less work."""
+        twin = copy.deepcopy(self)
+        with torch.no_grad():
+            for p in twin.parameters():
+                p.data = p.data[s:s + 1].clone()
+        twin.seeds = [self.seeds[s]]
+        return twin
+
     def lift(self, X: np.ndarray | torch.Tensor) -> torch.Tensor:
         """X [n, d] -> [S, n, D]: zero-padded and repeated for every seed."""
         X = torch.as_tensor(np.asarray(X, dtype=np.float32))
@@ -202,14 +332,21 @@ class VectorFieldNet(torch.nn.Module):
         return sum((b.jacobian(x) ** 2).sum((-1, -2)).mean(-1) for b, x in zip(self.blocks, inputs)) / len(self.blocks)
 
     @torch.no_grad()
-    def trajectory(self, X: np.ndarray, seed_index: int = 0) -> tuple[np.ndarray, list[str]]:
-        """States [F, n, D] of one seed's flow: the input, then every step of every layer, and frame labels."""
-        x, states, labels = self.lift(X), [], ["input"]
-        states.append(x[seed_index])
-        for k, block in enumerate(self.blocks, start=1):
-            x, inner = block.flow(x, self.flow_steps, self.method, keep=True)
-            states += [s[seed_index] for s in inner[1:]]
-            labels += [f"layer {k} · step {j}/{self.flow_steps}" for j in range(1, self.flow_steps + 1)]
+    def trajectory(self, X: np.ndarray, seed_index: int = 0, frames_per_step: int = 1) -> tuple[np.ndarray, list[str]]:
+        """States [F, n, D] of one seed's flow and a label per frame ("input", "layer k · flow").
+
+        F = 1 + layers * flow_steps * frames_per_step. Between two integration steps the frames
+        move each point in a straight line: exactly an Euler step's path (for RK4, a chord of it).
+        """
+        net = self.pick(seed_index) if len(self.seeds) > 1 else self
+        x = net.lift(X)
+        states, labels = [x[0]], ["input"]
+        t = torch.arange(1, frames_per_step + 1, dtype=x.dtype)[:, None, None] / frames_per_step
+        for k, block in enumerate(net.blocks, start=1):
+            x, inner = block.flow(x, net.flow_steps, net.method, keep=True)
+            for a, b in zip(inner[:-1], inner[1:]):
+                states += list(a[0] + t * (b[0] - a[0]))
+            labels += [f"layer {k} · flow"] * (net.flow_steps * frames_per_step)
         return torch.stack(states).numpy(), labels
 
 
@@ -222,8 +359,9 @@ class VfRun:
     accuracy : float [S] training accuracy per seed
     test_accuracy : float [S] accuracy on 2,000 fresh points of the same distribution (seed 1)
     escapes : bool [S] disc_annulus only (else None): whether the region of the input plane classified
-        as "disc" runs from the centre out through the ring to the edge of the picture (see
-        :func:`disc_region_escapes`)
+        as "disc" runs from the centre out through the ring to the edge of the picture (``region.escapes``)
+    region : disc_annulus only (else None): the :class:`DiscRegion` certificate behind ``escapes``
+    test : the 2,000 fresh points; test_predictions int8 [S, 2000] each seed's class for them
     jacobian : float [S] root mean squared Frobenius norm of the field Jacobian at the data
     loss : float [steps + 1] cross-entropy, mean over seeds
     """
@@ -236,10 +374,17 @@ class VfRun:
     escapes: np.ndarray | None
     jacobian: np.ndarray
     loss: np.ndarray
+    region: DiscRegion | None = None
+    test: datasets.Dataset | None = None
+    test_predictions: np.ndarray | None = None
 
     @property
     def n_params(self) -> int:
         return self.net.n_params()
+
+    def ring_points_as_disc(self) -> np.ndarray:
+        """Per seed, how many of the fresh ring points (class 1) the net calls "disc" [S]."""
+        return ((self.test_predictions == 0) & (self.test.y == 1)).sum(1)
 
 
 def make_net(cfg: VfConfig, ds: datasets.Dataset) -> VectorFieldNet:
@@ -277,34 +422,105 @@ def train(cfg: VfConfig, progress: Optional[ProgressFn] = None, progress_offset:
             accuracy = (logits.argmax(-1) == y).float().mean(-1).numpy()
             jac = torch.sqrt(net.contraction(inputs)).numpy()
             test = cfg.make_dataset(n=TEST_POINTS, seed=1)
-            test_acc = (net(test.X).argmax(-1) == torch.from_numpy(test.y)).float().mean(-1).numpy()
-            edge = disc_region_escapes(net) if cfg.dataset == "disc_annulus" else None
-    return VfRun(cfg, ds, net, accuracy, test_acc, edge, jac, np.asarray(losses, dtype=np.float32))
+            predicted = net(test.X).argmax(-1).numpy().astype(np.int8)
+            test_acc = (predicted == test.y).mean(-1)
+            region = disc_region(net) if cfg.dataset == "disc_annulus" else None
+    return VfRun(cfg, ds, net, accuracy, test_acc, None if region is None else region.escapes, jac,
+                 np.asarray(losses, dtype=np.float32), region, test, predicted)
 
 
-@torch.no_grad()
-def disc_region_escapes(net: VectorFieldNet, resolution: int = 161) -> np.ndarray:
-    """Per seed, whether the "disc" region of the input plane connects the centre to the far field.
+@dataclass(eq=False)
+class DiscRegion:
+    """Where each seed's net says "disc" on a grid over the input square [-1.6, 1.6]^2.
 
     Far from every anchor the field vanishes, so far away the classifier's line splits the plane in
     two and one side is "disc". In 2D the flow is a homeomorphism (when no step folds), so the "disc"
     region is one connected deformed half-plane: it must run from the disc out through the ring,
-    misclassifying a channel of ring points, however thin. With a third coordinate it need not.
-    Computed on a grid over [-1.6, 1.6]^2 (4-connected components), so a channel thinner than a
-    grid cell can be missed.
+    a channel of misclassified ring, however thin. With a third coordinate it need not.
+    Cells are 4-connected, so a channel thinner than a grid cell (0.02) can be missed.
+
+    axis     : float [r] coordinates of the grid along x and along y
+    decision : float32 [S, r, r] logit(ring) - logit(disc) at (y, x); below 0 is "disc"
+    channel  : bool [S, r, r] cells of the centre's "disc" region that lie within the ring's radii
+    escapes  : bool [S] whether that region reaches the edge of the square
+    ring_share : float [S] the channel's share of the ring's area
     """
+
+    axis: np.ndarray
+    decision: np.ndarray
+    channel: np.ndarray
+    escapes: np.ndarray
+    ring_share: np.ndarray
+
+
+@torch.no_grad()
+def disc_region(net: VectorFieldNet, resolution: int = 161) -> DiscRegion:
+    """The "disc" region of every seed's net over the input square, and the channel it cuts (see DiscRegion)."""
     from scipy.ndimage import label
     g = np.linspace(-ESCAPE_BOX, ESCAPE_BOX, resolution)
     gx, gy = np.meshgrid(g, g)
-    disc = (net(np.c_[gx.ravel(), gy.ravel()]).argmax(-1) == 0).numpy().reshape(-1, resolution, resolution)
+    logits = net(np.c_[gx.ravel(), gy.ravel()])
+    decision = (logits[..., 1] - logits[..., 0]).numpy().reshape(-1, resolution, resolution)
+    radius = np.hypot(gx, gy)
+    band = (radius >= RING[0]) & (radius <= RING[1])
     centre = resolution // 2
-    out = []
-    for mask in disc:
+    channels, escapes = [], []
+    for mask in decision < 0:
         parts, _ = label(mask)
         inside = parts[centre, centre]
+        region = (parts == inside) if inside else np.zeros_like(mask)
+        channels.append(region & band)
         border = np.r_[parts[0], parts[-1], parts[:, 0], parts[:, -1]]
-        out.append(bool(inside) and bool(np.any(border == inside)))
-    return np.asarray(out)
+        escapes.append(bool(inside) and bool(np.any(border == inside)))
+    channel = np.asarray(channels)
+    return DiscRegion(g, decision.astype(np.float32), channel, np.asarray(escapes),
+                      channel.sum((1, 2)) / band.sum())
+
+
+def channel_spot(region: DiscRegion, seed_index: int = 0) -> tuple[float, float] | None:
+    """A point in the middle of seed ``seed_index``'s channel through the ring (None without a channel)."""
+    rows, cols = np.nonzero(region.channel[seed_index])
+    if len(rows) == 0:
+        return None
+    x, y = region.axis[cols], region.axis[rows]
+    best = np.argmin(np.abs(np.hypot(x, y) - np.mean(RING)))
+    return float(x[best]), float(y[best])
+
+
+def region_overlay(run: VfRun, seed_index: int = 0) -> dict | None:
+    """Seed ``seed_index``'s certificate as :func:`vizcore.figures.vectorfield.arrow_field` draws it (disc data only)."""
+    reg = run.region
+    if reg is None:
+        return None
+    wrong = run.test.X[(run.test_predictions[seed_index] == 0) & (run.test.y == 1)]
+    return dict(axis=reg.axis, decision=reg.decision[seed_index], channel=reg.channel[seed_index], misplaced=wrong,
+                curve=input_boundary(run, seed_index), spot=channel_spot(reg, seed_index),
+                label=f"channel through the ring: {reg.ring_share[seed_index]:.1%} of its area")
+
+
+def input_boundary(run: VfRun, seed_index: int = 0, resolution: int = 161) -> np.ndarray | None:
+    """Seed ``seed_index``'s decision boundary in the input plane: polylines [m, 2] split by NaN rows.
+
+    Two classes only (else None). On the disc data this is the certificate's grid, so the curve
+    shows the channel; otherwise a grid over the data's box.
+    """
+    from contourpy import contour_generator
+    if run.net.W.shape[2] != 2:
+        return None
+    if run.region is not None:
+        axes, values = (run.region.axis, run.region.axis), run.region.decision[seed_index]
+    else:
+        low, high = run.dataset.X.min(0), run.dataset.X.max(0)
+        pad = 0.08 * (high - low)
+        axes = tuple(np.linspace(low[i] - pad[i], high[i] + pad[i], resolution) for i in range(2))
+        gx, gy = np.meshgrid(*axes)
+        with torch.no_grad():
+            logits = run.net.pick(seed_index)(np.c_[gx.ravel(), gy.ravel()])[0]
+        values = (logits[:, 1] - logits[:, 0]).numpy().reshape(resolution, resolution)
+    lines = [line for line in contour_generator(axes[0], axes[1], values).lines(0.0) if len(line) >= 2]
+    if not lines:
+        return None
+    return np.concatenate([np.r_[line, [[np.nan, np.nan]]] for line in lines]).astype(np.float32)
 
 
 # --- pictures ------------------------------------------------------------------------------
@@ -317,58 +533,80 @@ def arrows(run: VfRun, layer: int = 0, resolution: int = 15, seed_index: int = 0
     axes = [np.linspace(low[i] - pad[i], high[i] + pad[i], resolution) for i in range(2)]
     gx, gy = np.meshgrid(*axes)
     P = np.c_[gx.ravel(), gy.ravel()]
+    net = run.net.pick(seed_index)
     with torch.no_grad():
-        x = run.net.lift(P)
-        for block in run.net.blocks[:layer]:  # the field of layer k acts on layer k's input space
-            x = block.flow(x, run.net.flow_steps, run.net.method)
-        F = run.net.blocks[layer].field(x)
-    return x[seed_index].numpy(), F[seed_index].numpy()
+        x = net.lift(P)
+        for block in net.blocks[:layer]:  # the field of layer k acts on layer k's input space
+            x = block.flow(x, net.flow_steps, net.method)
+        F = net.blocks[layer].field(x)
+    return x[0].numpy(), F[0].numpy()
 
 
-def fold_risk(run: VfRun, points: np.ndarray, seed_index: int = 0) -> list[float]:
-    """Per layer, the largest h * spectral norm of the field Jacobian over ``points``' path.
+def _grid(points: np.ndarray, grid_lines: int, grid_resolution: int) -> np.ndarray:
+    """The animation's grid polylines over the points' box (NaN rows between lines) [g, d]."""
+    return deforming_grid(np.asarray(points, dtype=np.float64), grid_lines, grid_resolution).astype(np.float32)
 
-    Below 1, every Euler step is invertible, so the drawn flow cannot fold (a bound: RK4 is smoother).
+
+def fold_risk(run: VfRun, points: np.ndarray, seed_index: int = 0, with_grid: bool = False,
+              grid_lines: int = 11, grid_resolution: int = 30) -> list[float]:
+    """Per layer, the largest h * spectral norm of the field Jacobian along ``points``' paths.
+
+    Measured at every integration step of every path, and nowhere else: with ``with_grid`` the
+    paths of the animation's grid lines over the points' box count too. Below 1, no Euler step
+    folds space near those paths (a bound: RK4 is smoother); elsewhere nothing is claimed.
     """
-    h = 1.0 / run.net.flow_steps
+    if with_grid:
+        grid = _grid(points, grid_lines, grid_resolution)
+        points = np.r_[points, grid[np.isfinite(grid).all(1)]]
+    net = run.net.pick(seed_index)
+    h = 1.0 / net.flow_steps
     out = []
     with torch.no_grad():
-        x = run.net.lift(points)
-        for block in run.net.blocks:
-            _, states = block.flow(x, run.net.flow_steps, run.net.method, keep=True)
-            worst = max(float(torch.linalg.matrix_norm(block.jacobian(s)[seed_index], ord=2).max()) for s in states[:-1])
+        x = net.lift(points)
+        for block in net.blocks:
+            _, states = block.flow(x, net.flow_steps, net.method, keep=True)
+            worst = max(float(torch.linalg.matrix_norm(block.jacobian(s)[0], ord=2).max()) for s in states[:-1])
             out.append(h * worst)
             x = states[-1]
     return out
 
 
 def animation(run: VfRun, points: np.ndarray, grid_lines: int = 11, grid_resolution: int = 30,
-              seed_index: int = 0, risks: list[float] | None = None) -> Animation:
+              seed_index: int = 0, risks: list[float] | None = None, frames_per_step: int = 1) -> Animation:
     """The flow of one seed's net as a :class:`~vizcore.layers.Animation` (input plane grid riding along).
 
-    points : float [n, d] data to draw. F = 1 + layers * flow_steps frames, k = D (2, or 3 when augmented).
-    risks : :func:`fold_risk` of these points, if already computed
+    points : float [n, d] data to draw. F = 1 + layers * flow_steps * frames_per_step frames, k = D
+        (2, or 3 when augmented); ``frames_per_step`` > 1 adds frames along each step's straight path.
+    risks : :func:`fold_risk` of these points with their grid, if already computed
+    The decision boundary of the input plane rides along as ``curve`` (two classes only).
     """
     points = np.asarray(points, dtype=np.float32)
-    grid = deforming_grid(points.astype(np.float64), grid_lines, grid_resolution).astype(np.float32)
+    grid = _grid(points, grid_lines, grid_resolution)
     finite = np.isfinite(grid).all(1)
-    states, labels = run.net.trajectory(np.r_[points, np.where(finite[:, None], grid, 0.0)], seed_index)
-    n = len(points)
-    grid_states = states[:, n:].copy()
+    curve = input_boundary(run, seed_index)
+    curve = np.zeros((0, 2), np.float32) if curve is None else curve
+    curve_ok = np.isfinite(curve).all(1)
+    drawn = np.r_[points, np.where(finite[:, None], grid, 0.0), np.where(curve_ok[:, None], curve, 0.0)]
+    states, labels = run.net.trajectory(drawn, seed_index, frames_per_step)
+    n, g = len(points), len(grid)
+    grid_states, curve_states = states[:, n:n + g].copy(), states[:, n + g:].copy()
     grid_states[:, ~finite] = np.nan
-    risks = fold_risk(run, points, seed_index) if risks is None else risks
+    curve_states[:, ~curve_ok] = np.nan
+    risks = fold_risk(run, points, seed_index, with_grid=True) if risks is None else risks
     facts = []
     for k, risk in enumerate(risks, start=1):
         ok = risk < 1 or run.net.method == "rk4"
-        note = (f"a flow along a smooth field; largest step stretch h·|J| = {risk:.2f}"
-                + (" < 1, so no step folds" if risk < 1 else ", above 1: Euler steps may fold; use more steps"))
+        note = (f"a flow along a smooth field; largest step stretch h·|J| = {risk:.2f} along the drawn points' "
+                "paths" + (" < 1, so no step folds space there" if risk < 1 else
+                           ", above 1: Euler steps may fold there; use more steps"))
         facts.append(LayerFacts(k, run.net.dim, run.net.dim, "homeomorphism" if ok else "fold", None, False, note))
     W = run.net.W[seed_index].detach().numpy().astype(np.float64)
     b = run.net.b[seed_index, 0].detach().numpy().astype(np.float64)
     boundary = None
     if W.shape[1] == 2:
         boundary = ((W[:, 1] - W[:, 0]).astype(np.float32), float(b[1] - b[0]))
-    return Animation(states[:, :n].astype(np.float32), grid_states.astype(np.float32), labels, facts, boundary, None)
+    return Animation(states[:, :n].astype(np.float32), grid_states.astype(np.float32), labels, facts, boundary,
+                     None, curve_states.astype(np.float32) if len(curve) else None)
 
 
 # --- the side-by-side comparisons ----------------------------------------------------------
@@ -385,24 +623,31 @@ class TanhBaseline:
 
 def tanh_baseline(cfg: VfConfig, widths: tuple[int, ...] = (2, 2, 2, 2), steps: int = 2000, lr: float = 0.03,
                   progress: Optional[ProgressFn] = None) -> TanhBaseline:
-    """Lesson 1's default net (2-2-2-2 tanh, Adam, 2000 full-batch steps), one per seed, on ``cfg``'s data."""
-    from .nets import MLP
-    from .train import fit
+    """Lesson 1's default net (2-2-2-2 tanh, Adam, 2000 full-batch steps), one per seed, on ``cfg``'s data.
+
+    The seeds train as one batched computation (:func:`vizcore.train.fit_many`), net for net what
+    ``fit`` gives them one by one.
+    """
+    from .train import fit_many
     ds, test = cfg.make_dataset(), cfg.make_dataset(n=TEST_POINTS, seed=1)
-    accs, test_accs, n_params = [], [], 0
-    for s in range(cfg.seeds):
-        model = MLP(ds.dim, widths, ds.out_dim, activation="tanh", seed=s)
-        hist = fit(model, ds, steps=steps, lr=lr, optimizer="adam", seed=s)
-        accs.append(float(hist.accuracy[-1]))
-        test_accs.append(float(np.mean(model.predict(test.X).argmax(1) == test.y)))
-        n_params = model.n_params
-        if progress is not None:
-            progress(s + 1, cfg.seeds, float(hist.loss[-1]))
-    return TanhBaseline(tuple(widths), np.asarray(accs), np.asarray(test_accs), n_params)
+    sweep = fit_many(ds, widths, range(cfg.seeds), steps=steps, lr=lr, optimizer="adam", progress=progress,
+                     threads=1)
+    models = [sweep.model(s) for s in range(cfg.seeds)]
+    test_accs = [float(np.mean(m.predict(test.X).argmax(1) == test.y)) for m in models]
+    return TanhBaseline(tuple(widths), np.asarray(sweep.final_accuracy, dtype=float), np.asarray(test_accs),
+                        models[0].n_params)
 
 
 def _spread(values: np.ndarray) -> str:
     return f"{100 * np.mean(values):.1f}% ± {100 * np.std(values):.1f}"
+
+
+def seed_rows(run: VfRun) -> list[dict]:
+    """One row per seed of a trained batch, for the CSV download."""
+    return [{"seed": s, "training accuracy": run.accuracy[s], "test accuracy": run.test_accuracy[s],
+             "RMS |J| at the data": run.jacobian[s],
+             **({"disc region cuts through the ring": bool(run.escapes[s])} if run.escapes is not None else {})}
+            for s in range(len(run.accuracy))]
 
 
 def run_row(title: str, run: VfRun) -> dict[str, str]:
@@ -424,3 +669,44 @@ def describe(cfg: VfConfig) -> str:
     """A short name of the architecture, e.g. "2 vector-field layers × 24 anchors in 3D"."""
     layers = f"{cfg.layers} vector-field layer{'s' if cfg.layers > 1 else ''}"
     return f"{layers} × {cfg.anchors} anchors in {2 + cfg.augment}D"
+
+
+# --- the article's claims beside this app's measurements -----------------------------------
+
+ARTICLE = {  # what the source article (003) says, in this app's words
+    "layer": "Proposes this layer: a field of Gaussian bumps anchored at training points, each with its own "
+             "arrow, flowing space (no results given).",
+    "plane": "A net whose layers keep the plane a plane (2 tanh units each, any depth) cannot separate a disc "
+             "from a ring around it; its own run stalled near 80% accuracy.",
+    "stretch": "A net can still stretch the tangled part very thin and score high: a tempting local minimum "
+               "with very large derivatives; penalising the derivatives at the data counters it.",
+    "third": "With a third hidden unit the disc and ring separate easily.",
+    "spirals": "Spirals can be separated in low dimension, but doing so is very hard.",
+}
+
+
+def claim_rows(run: VfRun, partner: VfRun | None = None, base: TanhBaseline | None = None) -> list[dict[str, str]]:
+    """Rows "the article says" / "measured here", every number from ``run`` (and the 2D/3D ``partner``
+    on the disc data, or lesson 1's tanh ``base`` on spirals)."""
+    cfg, S = run.config, len(run.accuracy)
+    rows = [("layer", f"This app's choices: {cfg.anchors} anchors of width {cfg.width:g}, {cfg.flow_steps} "
+                      f"{'Euler' if cfg.method == 'euler' else 'RK4'} steps per layer, {cfg.steps} Adam steps, "
+                      f"contraction penalty {cfg.contraction:g}: {run.n_params} parameters per net.")]
+    if run.region is not None and partner is not None:
+        flat, lifted = (run, partner) if cfg.augment == 0 else (partner, run)
+        perfect = lambda r: int(np.sum(r.test_accuracy == 1.0))  # noqa: E731
+        misses = flat.ring_points_as_disc()
+        rows += [("plane", f"A flow of the plane scores {flat.test_accuracy.mean():.1%} on fresh points, yet in "
+                           f"{int(flat.escapes.sum())} of {S} seeds the region called disc runs out through the "
+                           f"ring (the amber channel), and {perfect(flat)} of {S} seeds reach 100%."),
+                 ("stretch", f"The channel is squeezed to {flat.region.ring_share.mean():.1%} of the ring's area; "
+                             f"{misses.mean():.0f} of {int(np.sum(flat.test.y == 1))} fresh ring points per seed "
+                             f"fall in it. RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty "
+                             f"{flat.config.contraction:g}."),
+                 ("third", f"With a third coordinate: {lifted.test_accuracy.mean():.1%} on fresh points, a channel "
+                           f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
+    if base is not None:
+        rows.append(("spirals", f"{describe(cfg)}: {_spread(run.test_accuracy)}; lesson 1's tanh net "
+                                f"{'-'.join(map(str, base.widths))}: {_spread(base.test_accuracy)} "
+                                f"(fresh points, {S} seeds)."))
+    return [{"the article says": ARTICLE[key], "measured here": text} for key, text in rows]
