@@ -1,11 +1,12 @@
 """The training trajectory
 
-Lesson 2: follow a net's walk through its 510-dimensional weight space, next to what it computes.
+Lesson 3: follow a net's walk through its 510-dimensional weight space, next to what it computes.
 """
 from __future__ import annotations
 
 from dataclasses import fields, replace
 
+import pandas as pd
 import streamlit as st
 
 from ui.cache import shared_cache
@@ -13,15 +14,15 @@ from ui.controls import preset_picker
 from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
-from ui.presentation import advanced, chart_height
+from ui.presentation import advanced, chart_height, sized
 from vizcore.datasets import subsample
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.trajectory import training_view
 from vizcore.layers import animate
 from vizcore.runs import LEARNING_RATES
 from vizcore.trajectory import METHOD_NAMES, METHODS, explained_variance
-from vizcore.trajectory_runs import (MODES, TRAJECTORY_DATASETS, TrajectoryConfig, TrajectoryRun, fresh_scores,
-                                     lesson_view, train_trajectory)
+from vizcore.trajectory_runs import (MODES, TRAJECTORY_DATASETS, TrajectoryConfig, TrajectoryRun, article_comparison,
+                                     frame_snapshots, fresh_scores, lesson_view, record_every, train_trajectory)
 
 from ui.boot import require_navigation
 
@@ -31,17 +32,20 @@ P = "tr_"  # widget key prefix
 PAGE = "trajectory"
 PICTURE = ("window", "method")  # change how the run is drawn, not the training
 VIEW = ("layers", "layer_step")  # the layer animation below the figure
+GAS = "1000: 0.06, 150000: 0.02, 200000: 0.0067, 230000: 0.0022"  # twice the rate, then a third, thrice
 PRESETS = {  # ?preset=<key>
     "article": TrajectoryConfig(),
-    "gas": TrajectoryConfig(halving=0, schedule="20000: 0.1, 25000: 0.02"),
+    "gas": TrajectoryConfig(lr=0.03, schedule=GAS),
+    "slow": TrajectoryConfig(steps=2000, schedule="", dense=2000, compare=10, window=200),
     "rms": TrajectoryConfig(method="rms"),
-    "full": TrajectoryConfig(steps=500_000, halving=0, schedule="150000: 0.015, 300000: 0.005", compare=0),
-    "spirals": TrajectoryConfig(dataset="spirals", n=2000, mode="minibatch", steps=5000, compare=0),
+    "fixed": TrajectoryConfig(fresh=False),
+    "spirals": TrajectoryConfig(dataset="spirals", n=2000, mode="minibatch", steps=5000, schedule=""),
 }
-PRESET_TITLES = {"article": "The article's net: 30,000 updates, one example each",
-                 "gas": "Add gas, then slow down: the rate changes mid-run",
+PRESET_TITLES = {"article": "The article's net, trained on 250,000 fresh examples",
+                 "gas": "Add gas, then slow down 3× three times",
+                 "slow": "The first 2,000 examples, plain and with slow learning",
                  "rms": "RMS-weighted directions: the weights that matter lead",
-                 "full": "The article's full run: 500,000 updates (about 20 s)",
+                 "fixed": "The same 20,000 points over and over instead of fresh ones",
                  "spirals": "Two spirals, minibatches of 32"}
 
 
@@ -91,30 +95,36 @@ def controls() -> TrajectoryConfig:
     preset_picker(PRESETS, PRESET_TITLES, P, side)
     side.subheader("Data and net")
     side.selectbox("Dataset", TRAJECTORY_DATASETS, key=P + "dataset",
-                   help="above_graph is the article's task: is (x, y) above the curve 20x⁴ − 3x²?")
+                   help="above_graph is the article's task: is (x, y) above a curve with two minima? The article "
+                        "gives no formula; this app uses y = 20x⁴ − 3x².")
     side.text_input("Hidden widths", key=P + "widths", help="The article's net: 15,15,15 (no biases, inputs x, y, 1).")
     side.subheader("Training")
     side.selectbox("Mode", MODES, key=P + "mode", help="Per example: one update per example, as in the article.")
-    side.number_input("Updates", 1, 600_000, step=10_000, key=P + "steps",
-                      help="The article's full run: 500,000 updates with rate changes 150000: 0.015, 300000: 0.005 (about 20 s).")
+    if st.session_state[P + "mode"] == "per-example":
+        side.toggle("A fresh example for every update", key=P + "fresh",
+                    help="As in the article. Off: cycle through a fixed set of training points.")
+    side.number_input("Updates", 1, 600_000, step=10_000, key=P + "steps")
     rates = sorted({*LEARNING_RATES, 0.05, float(st.session_state[P + "lr"])})  # a link may carry any rate
     side.select_slider("Learning rate", rates, key=P + "lr")
     side.text_input("Rate changes (update: new rate, ...)", key=P + "schedule",
-                    help="Change the rate mid-run without restarting, e.g. 20000: 0.1, 25000: 0.02 "
-                         "(the article's 'add gas', then 'slow down 3x').")
+                    help="Change the rate mid-run without restarting, e.g. 1000: 0.06, 150000: 0.02 "
+                         "(double it, then slow down 3×).")
     side.subheader("Picture")
     side.radio("Projection", METHODS, key=P + "method", format_func=METHOD_NAMES.get)
     more = advanced(side)
     if st.session_state[P + "mode"] == "minibatch":
         more.slider("Batch size", 2, 256, key=P + "batch")
-    more.number_input("Rate halves after (updates, 0 = never)", 0, 1_000_000, step=10_000, key=P + "halving")
+    more.number_input("Rate halves after (updates, 0 = never)", 0, 1_000_000, step=10_000, key=P + "halving",
+                      help="Gradual slowing: the rate is divided by 1 + updates / this number.")
     more.number_input("Slow learning k", 1, 200, key=P + "spread",
                       help="Spread each update evenly over the next k steps (1 = plain training).")
     more.number_input("Compare with slow learning k (0 = off)", 0, 200, key=P + "compare",
                       help="Also train the same net on the same examples with slow learning, drawn in orange.")
-    more.number_input("Training points", 100, 20_000, step=1000, key=P + "n")
+    if not (st.session_state[P + "fresh"] and st.session_state[P + "mode"] == "per-example"):
+        more.number_input("Training points", 100, 20_000, step=1000, key=P + "n")
     more.number_input("Seed", 0, 1_000_000, key=P + "seed")
     more.number_input("Error over the last N examples", 1, 100_000, step=100, key=P + "window")
+    more.number_input("Record every update for the first", 0, 2000, step=100, key=P + "dense")
     return TrajectoryConfig(**{f.name: st.session_state[P + f.name] for f in fields(default)})
 
 
@@ -130,10 +140,8 @@ def layer_controls(cfg: TrajectoryConfig, steps: list[int]) -> TrajectoryConfig:
 
 
 st.title("The training trajectory")
-st.markdown(
-    "Training moves a point through weight space, one dimension per weight. Give every weight a random direction "
-    "in the plane and add them up, weighted by the weights: the walk becomes a path you can watch, next to what "
-    "the net computes and its error.")
+st.markdown("Every weight gets a random direction in the plane; the net sits at the sum of those directions, each "
+            "scaled by its weight. Training walks that point through weight space. Press ▶ and watch it walk.")
 
 apply_link(TrajectoryConfig, PAGE, P, PRESETS)
 cfg = controls()
@@ -141,7 +149,8 @@ with user_errors():
     cfg.check()
     with progress_bar("Training") as progress:
         run = trained(training(cfg), _progress=progress)
-    fig, (rms, accuracy), path = view(without(cfg, VIEW), chart_height(540))
+    fig, (rms, accuracy), path = view(without(cfg, VIEW), chart_height(540, fill=True))
+st.plotly_chart(sized(fig, fill=True), width="stretch", key="trajectory_view")
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Weights", f"{run.model.n_params:,}")
@@ -151,11 +160,15 @@ if run.dataset.task == "regression":
     c4.metric("Sign right, fresh points", f"{accuracy:.1%}")
 else:
     c3.metric("Accuracy, fresh points", f"{accuracy:.1%}")
-
-st.plotly_chart(fig, width="stretch", key="trajectory_view")
-explain("Press ▶ or drag the slider: the map shows the net's output at that moment (green above 0, red below, "
-        "blue near 0; the dotted line is the true curve), the middle panel its recent error, the right panel "
-        "where its weights are. The first points are one per example, later ones one per several hundred.")
+dense, every, frames = min(cfg.dense, cfg.steps), record_every(cfg), len(fig.frames)
+early = sum(int(run.history.step[t]) <= dense for t in frame_snapshots(run.history.step))
+explain(f"Left: the net's output at the moment shown (green above 0, red below, blue near 0; dotted: the true "
+        f"curve). Middle: its error over the last {cfg.window:,} examples. Right: where its weights are. The path "
+        f"has one point per update for the first {dense:,} updates, then one per {every:,}. The {frames} frames "
+        f"run on a logarithmic clock: {early} of them show the first {dense:,} updates.")
+st.markdown("**The article says … / measured here …**")
+st.table(pd.DataFrame(article_comparison(run, rms, accuracy),
+                      columns=["", "the article says", "measured here"]).set_index(""))
 if cfg.method == "pca":
     share = explained_variance(run.history, cfg.seed)
     st.info(f"The two principal components explain {share[0]:.0%} and {share[1]:.0%} of how the snapshots vary.")
@@ -168,7 +181,7 @@ if cfg.layers:
     step = steps[-1] if cfg.layer_step < 0 else cfg.layer_step
     with user_errors():
         anim, layer_fig = layer_view(training(cfg), steps.index(step), chart_height(480))
-    st.plotly_chart(layer_fig, width="stretch", key="trajectory_layers")
+    st.plotly_chart(sized(layer_fig), width="stretch", key="trajectory_layers")
     explain("The same net at the chosen moment, layer by layer. Wide layers are shown through a fixed "
             "projection to 3D" + (f": {anim.projection}." if anim.projection else "."))
     download_row(f"trajectory-layers-step{step}", figure=lambda: layer_fig)
@@ -177,8 +190,8 @@ st.subheader("What to notice")
 st.markdown(
     "- Per example, the path jitters like Brownian motion yet drifts one way: a few weights grow steadily, "
     "and their directions pull the point along.\n"
-    "- Slow learning (orange) walks the same road with far less shaking.\n"
+    "- Slow learning (the *slow* preset, in orange) walks the same road with far less shaking.\n"
     "- When the path stops drifting and circles one spot, the net is exploring a basin; lowering the rate "
-    "then (a rate change) often drops the error sharply.\n"
+    "then (the *gas* preset) often drops the error sharply.\n"
     "- The RMS-weighted view lets the weights that matter to the loss dominate: a wandering path can turn "
     "into a steady drift.")

@@ -11,10 +11,11 @@ from sklearn.decomposition import PCA
 from vizcore import UserError, datasets, engine
 from vizcore.figures.trajectory import compact_trajectory, training_view
 from vizcore.nets import MLP, flat_params
-from vizcore.online import ExampleGradient
 from vizcore.train import fit
 from vizcore.trajectory import fit_projection, project
-from vizcore.trajectory_runs import TrajectoryConfig, lesson_view, parse_schedule, train_trajectory
+from vizcore.figures.trajectory import FRAME_MS
+from vizcore.trajectory_runs import (SCORE_POINTS, TrajectoryConfig, article_comparison, frame_snapshots, fresh_scores,
+                                     lesson_view, parse_schedule, slowdowns, train_trajectory)
 
 
 @pytest.fixture(scope="module")
@@ -37,28 +38,6 @@ def short_run(article_data):
 
 def test_article_net_has_exactly_510_weights():
     assert article_net().n_params == 510
-
-
-@pytest.mark.parametrize("task, widths, bias", [("regression", (15, 15, 15), False), ("classification", (4, 3), True)])
-def test_example_gradient_equals_engine_and_torch(task, widths, bias):
-    ds = datasets.make("spirals", n=5, seed=1, signed=task == "regression")
-    model = MLP(2, widths, ds.out_dim, bias=bias, seed=3)
-    flat = flat_params(model).astype(np.float64)
-    grad = ExampleGradient(engine.Architecture.of(model), flat, task)
-    for i in range(ds.n):
-        loss = grad(ds.X[i].astype(np.float64), ds.y[i])
-        ref_loss, ref_grad = engine.loss_and_grad(engine.Architecture.of(model), flat[None], ds.X[i:i + 1].astype(np.float64),
-                                                  ds.y[i:i + 1], task)
-        np.testing.assert_allclose(grad.grad, ref_grad[0], rtol=1e-12, atol=1e-14)
-        assert loss == pytest.approx(float(ref_loss[0]), rel=1e-12)
-    torch_model = model.double()
-    out = torch_model(torch.from_numpy(ds.X[-1:].astype(np.float64)))
-    target = torch.from_numpy(ds.y[-1:])
-    loss = (torch.nn.functional.cross_entropy(out, target) if task == "classification"
-            else ((out[:, 0] - target.double()) ** 2).mean())
-    loss.backward()
-    torch_grad = torch.cat([p.grad.reshape(-1) for p in torch_model.parameters()]).numpy()
-    np.testing.assert_allclose(grad.grad, torch_grad, rtol=1e-9, atol=1e-12)
 
 
 def test_per_example_fast_path_equals_engine_loop(article_data):
@@ -174,11 +153,11 @@ def test_bad_training_modes_raise_user_error(article_data, kwargs, words):
 
 
 def test_three_panel_figure_is_synchronised_and_small():
-    cfg = TrajectoryConfig(n=2000, steps=4000, dense=100, compare=5)
+    cfg = TrajectoryConfig(n=2000, steps=4000, dense=100, compare=5, schedule="")
     run = train_trajectory(cfg)
-    maps, paths = lesson_view(run, resolution=60, max_frames=200)
+    maps, paths = lesson_view(run, resolution=60)
     fig = training_view(maps, paths)
-    assert len(fig.frames) == len(maps.snapshot) <= 200
+    assert len(fig.frames) == len(maps.snapshot) <= 90
     assert len(paths) == 2 and paths[0].xy.shape == (len(run.history), 2)
     text = fig.to_json()
     assert len(text) < 3_000_000
@@ -195,3 +174,54 @@ def test_three_panel_figure_is_synchronised_and_small():
         atol=1e-5)
     small = compact_trajectory(paths[0].xy, 5, run.history.step)
     assert list(small.data[2].x) == [np.float32(paths[0].xy[5, 0])]
+
+
+def test_frames_run_on_a_log_clock_slow_enough_to_talk_over():
+    steps = np.r_[np.arange(201), np.arange(1449, 250_001, 1249)]  # the default run's snapshots
+    picked = steps[frame_snapshots(steps, 80)]
+    assert 80 <= len(picked) <= 90 and picked[0] == 0 and picked[-1] == 250_000
+    assert len(set(picked)) == len(picked) and list(picked[:6]) == [0, 1, 2, 3, 4, 5]
+    assert 30 <= (picked <= 200).sum() <= 50  # about half the frames for the first 200 examples
+    gaps = np.diff(np.log10(picked[picked > 10_000]))  # below that, snapshots 1,249 apart are the limit
+    assert gaps.max() < 1.5 * np.median(gaps)  # evenly spaced in log(step)
+    assert 15_000 <= len(picked) * FRAME_MS <= 40_000  # 15 to 40 s at normal speed
+
+
+def test_error_axis_is_logarithmic_with_ticks_at_powers_of_ten():
+    run = train_trajectory(TrajectoryConfig(steps=3000, schedule="", compare=0))
+    fig = training_view(*lesson_view(run))
+    axis = fig.layout.xaxis2
+    assert axis.type == "log" and axis.dtick == 1 and axis.tickformat == ","
+    assert axis.range[0] == 0 and 10 ** axis.range[1] >= 3000
+
+
+def test_per_example_training_draws_a_fresh_point_for_every_update():
+    cfg = TrajectoryConfig(steps=45_000)
+    stream = cfg.training_data()
+    assert stream.n == 45_000 and len(np.unique(stream.X[:, :2], axis=0)) == 45_000
+    assert stream.X[:, 2].min() == stream.X[:, 2].max() == 1  # the article's constant third input
+    x, y = stream.X[:, 0], stream.X[:, 1]
+    np.testing.assert_array_equal(stream.y, np.where(y > 20 * x ** 4 - 3 * x ** 2, 1, -1))
+    fixed = TrajectoryConfig(steps=45_000, fresh=False).training_data()
+    scored = cfg.make_dataset(SCORE_POINTS, cfg.seed + 7919)  # what fresh_scores uses
+    for other in (fixed, scored):  # no point in common with the stream
+        both = np.r_[stream.X[:, :2], other.X[:, :2]]
+        assert len(np.unique(both, axis=0)) == len(both)
+    assert fixed.n == 20_000
+    assert TrajectoryConfig(steps=45_000, mode="minibatch").training_data().n == 20_000
+
+
+def test_article_comparison_reports_this_run():
+    cfg = TrajectoryConfig(steps=3000, lr=0.03, schedule="1000: 0.06, 2000: 0.02, 2500: 0.0067", compare=0)
+    run = train_trajectory(cfg)
+    rms, sign = fresh_scores(run)
+    rows = {what: (article, measured) for what, article, measured in article_comparison(run, rms, sign)}
+    assert rows["weights"] == ("510", "510")
+    assert rows["RMS error of the trained net"][1].startswith(f"{rms:.3f}")
+    assert rows["sign right"][1] == f"{sign:.2%}"
+    assert rows["each slow-down of the rate"] == ("3×", "3.0×, 3.0×")
+    assert slowdowns(cfg) == pytest.approx([3, 2.985], 1e-3)
+    ratio = run.history.grad_rms.max() / run.history.grad_rms.min()
+    assert rows["RMS gradient, most against least important weight"][1].startswith(f"{ratio:,.0f}×")
+    assert rows["points on the path"][1] == "one per update for the first 200, then one per 14"
+    assert rows["training examples"][1] == "a fresh point for every update"

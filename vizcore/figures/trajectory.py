@@ -7,7 +7,7 @@ from _plotly_utils.utils import to_typed_array_spec as typed
 from plotly.subplots import make_subplots
 
 from ..trajectory_runs import MapFrames, Path
-from .style import CLASS_COLORS, FONT, colorize, f32, padded_range, playback, png_data_uri
+from .style import CLASS_COLORS, CONTROLS_HEIGHT, FONT, colorize, f32, padded_range, playback, png_data_uri
 
 # The article's colouring: red below 0, blue near 0, green above 0, deeper with |output|.
 SIGNED_SCALE = [[0.0, "#7a0010"], [0.3, "#e8606a"], [0.45, "#f6c1c4"], [0.5, "#2f5fd0"],
@@ -16,12 +16,16 @@ CLASS_SCALE = [[0.0, CLASS_COLORS[0]], [0.5, "#f4f4f4"], [1.0, CLASS_COLORS[1]]]
 PATH_COLORS = ("#1f3b73", "#e07b00")
 
 
+FRAME_MS = 250  # 80 frames play in 20 s: slow enough to say what each stretch of training does
+
+
 def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS error", path_label: str = "",
-                  height: int = 540, frame_ms: int = 80) -> go.Figure:
+                  height: int = 540, frame_ms: int = FRAME_MS) -> go.Figure:
     """Three panels driven by one slider and play button: map at step t, error curve, path.
 
     Only the moving parts (the map, the markers, the path walked so far) are in frames,
-    so scrubbing runs in the browser without asking Python.
+    so scrubbing runs in the browser without asking Python. The error curve's step axis
+    is logarithmic (ticks at powers of ten), like the frames' clock.
     """
     main = paths[0]
     fig = make_subplots(rows=1, cols=3, column_widths=[0.34, 0.30, 0.36], horizontal_spacing=0.09,
@@ -37,11 +41,11 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     # a one-point scatter carries the colour bar (scatter traces animate safely)
     fig.add_trace(go.Scatter(x=[x0], y=[y0], mode="markers", showlegend=False, hoverinfo="skip",
                              marker=dict(size=0.1, opacity=0, color=[0.0], cmin=-1, cmax=1, colorscale=scale,
-                                         colorbar=dict(orientation="h", x=0.17, xanchor="center", y=-0.4, len=0.3,
+                                         colorbar=dict(x=0.285, xanchor="left", y=0.5, len=0.8,
                                                        thickness=10, tickvals=[-1, -0.5, 0, 0.5, 1],
                                                        ticktext=["-1", "-0.5", "0", "+0.5", "+1"],
                                                        title=dict(text="output" if maps.signed else "P(B) − P(A)",
-                                                                  side="top")))), 1, 1)
+                                                                  side="right")))), 1, 1)
     if maps.curve is not None:
         fig.add_trace(go.Scatter(x=f32(maps.curve[0]), y=f32(maps.curve[1]), mode="lines", name="true curve",
                                  line=dict(color="black", width=2, dash="dot"), hoverinfo="skip"), 1, 1)
@@ -93,15 +97,16 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     errors = np.concatenate([p.error for p in paths])
     fig.update_layout(
         images=[image(F - 1)],
-        height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=80, b=40),
+        height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=80, b=CONTROLS_HEIGHT + 10),
         legend=dict(orientation="h", x=0.66, xanchor="center", y=1.2),
-        **playback([str(f) for f in range(F)], label, frame_ms=frame_ms, active=F - 1, x=0.36, y=-0.24,
-                   slider_x=0.5),
+        **playback([str(f) for f in range(F)], label, frame_ms=frame_ms, active=F - 1, pad_top=58),
     )
     fig.update_xaxes(title="x", range=[x0, x1], constrain="domain", showgrid=False, zeroline=False, row=1, col=1)
     fig.update_yaxes(title="y", range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain", showgrid=False,
                      zeroline=False, row=1, col=1)
-    fig.update_xaxes(title="examples seen", row=1, col=2)
+    last = max(1.0, float(main.steps[-1]))
+    fig.update_xaxes(title="examples seen", type="log", dtick=1, tickformat=",", range=[0, np.log10(last) + 0.05],
+                     row=1, col=2)
     fig.update_yaxes(range=padded_range(errors), rangemode="tozero", row=1, col=2)
     fig.update_xaxes(title=f"{path_label} 1".strip(), range=padded_range(xy[:, 0]), row=1, col=3)
     fig.update_yaxes(title=f"{path_label} 2".strip(), range=padded_range(xy[:, 1]), row=1, col=3)
