@@ -123,3 +123,12 @@ def test_per_example_sgd_trains_the_article_net_at_over_150000_examples_per_cpu_
     rate = 100_000 / (time.process_time() - start)
     assert rate > 150_000, f"{rate:,.0f} examples per CPU second"
     assert np.sqrt(hist.step_loss[-5000:].mean()) < 0.5  # and it learned
+
+
+def test_server_warm_up_starts_once_and_leaves_the_kernels_ready():
+    from ui.warmup import start_warmup
+
+    thread = start_warmup()
+    assert start_warmup() is thread  # a second session's run starts nothing new
+    thread.join(timeout=120)
+    assert not thread.is_alive() and online._sgd.signatures and online._loss_grad.signatures

@@ -69,7 +69,7 @@ def _act_grad(code: int, z: float, h: float) -> float:
     return 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _loss_grad(flat, layout, act, classify, x, y, grad, h, z, d):
     """Loss of one example x [d] with target y; dLoss/dflat written into grad [P].
 
@@ -128,7 +128,7 @@ def _loss_grad(flat, layout, act, classify, x, y, grad, h, z, d):
     return loss
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _sgd(flat, layout, act, classify, X, y, order, rates, first, last, step0, pending, pending_sum, grad_sq,
          step_loss, grad, h, z, d):
     """Updates first .. last-1 of a run, in place; returns ``last``, or the index of a non-finite loss.
