@@ -20,7 +20,7 @@ from vizcore.runs import LAYER_DATASETS, RunConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180
-NET = RunConfig(widths="8,8", steps=1000, turns=1.0)  # the landscape page's default net
+NET = RunConfig(dataset="disc_annulus", widths="3", steps=20)  # the landscape page's default net
 PAGES = {  # page -> its bound (default, prefix) pairs and narrowed choices, as the page declares them
     "45_vector_fields.py": ([(vf.VfConfig, "vf_"), (vf.VfView, "vf_")], {}),
     "50_curves.py": ([(CurveConfig, "cv_"), (CurveView, "cv_")], {}),
@@ -66,7 +66,7 @@ def test_vector_field_link_sets_every_widget_and_the_view():
     assert at.selectbox(key="vf_draw_seed").value == 3 and at.radio(key="vf_arrow_layer").value == 1
     assert at.checkbox(key="vf_compare_penalty").value is True
     assert "seed 3" in at.metric[0].label
-    assert len(at.dataframe) == 2  # the 2D/3D comparison and the with/without penalty table
+    assert len(at.table) == 3  # the article-vs-measured rows, the 2D/3D comparison, the with/without penalty table
     assert url(at) == query  # the page writes back exactly the link it was opened with
 
 
@@ -89,16 +89,16 @@ def test_curve_link_sets_every_widget_and_reopening_it_reproduces_the_fit():
 
 
 def test_landscape_link_sets_the_net_and_the_view():
-    query = {"dataset": "disc_annulus", "n": "100", "widths": "3", "steps": "100", "seed": "2", "view": "plane",
+    query = {"dataset": "spirals", "n": "100", "widths": "5", "steps": "100", "seed": "2", "view": "plane",
              "plane": "random", "plane_seed": "5", "plane_range": "2.5", "resolution": "21"}
     at = clean(open_page("60_landscape.py", query))
-    assert at.selectbox(key="ls_dataset").value == "disc_annulus" and at.text_input(key="ls_widths").value == "3"
+    assert at.selectbox(key="ls_dataset").value == "spirals" and at.text_input(key="ls_widths").value == "5"
     assert at.number_input(key="ls_steps").value == 100 and at.number_input(key="ls_seed").value == 2
     assert at.slider(key="ls_n").value == 100
     assert at.radio(key="ls_view").value == "plane" and at.radio(key="ls_plane").value == "random"
     assert at.number_input(key="ls_plane_seed").value == 5 and at.slider(key="ls_plane_range").value == 2.5
     assert at.slider(key="ls_resolution").value == 21
-    assert "trained for 100 steps on 100 points" in at.caption[0].value
+    assert any("trained for 100 steps on 100 points" in c.value for c in at.caption)
     assert url(at) == query
 
 
@@ -128,7 +128,7 @@ def test_junk_links_fall_back_to_defaults_with_warnings_naming_each_key(name):
      1, ("vf_preset", "disc3")),
     ("50_curves.py", {"preset": "relu5", "steps": "40"}, ("number_input", "cv_width"), 5,
      ("cv_preset", "3 · ReLU, 5 units")),
-    ("60_landscape.py", {"preset": "pca", "steps": "50"}, ("radio", "ls_view"), "plane", None),
+    ("60_landscape.py", {"preset": "pca", "steps": "50"}, ("radio", "ls_view"), "plane", ("ls_preset", "pca")),
 ])
 def test_a_preset_link_opens_that_preset_and_other_keys_override_it(name, query, widget, value, picker):
     at = clean(open_page(name, query))
@@ -178,10 +178,11 @@ def test_a_page_default_is_the_base_of_its_link_and_of_its_warnings():
     pairs = bindings(PAGES["60_landscape.py"][0])
     (net, view), _, warnings = read_link(pairs, {"widths": "junk", "view": "plane"})
     assert net == NET and view == LandscapeConfig(view="plane")
-    assert any("widths='junk'" in w and "'8,8'" in w for w in warnings)
-    params = link_params([RunConfig(widths="2,2,2,2", steps=1000, turns=1.0), view], [NET, LandscapeConfig()])
+    assert any("widths='junk'" in w and "'3'" in w for w in warnings)
+    mine = RunConfig(dataset="disc_annulus", widths="2,2,2,2", steps=20)
+    params = link_params([mine, view], [NET, LandscapeConfig()])
     assert params == {"widths": "2,2,2,2", "view": "plane"}  # the class default differs from the page's
-    assert read_link(pairs, params)[0] == [RunConfig(widths="2,2,2,2", steps=1000, turns=1.0), view]
+    assert read_link(pairs, params)[0] == [mine, view]
 
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

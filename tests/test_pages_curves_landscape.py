@@ -43,17 +43,29 @@ def test_curves_page_warns_about_bad_link_settings():
     assert at.number_input(key="cv_steps").value == 300
 
 
-def test_landscape_page_two_weights_then_planes():
+def test_landscape_page_opens_on_its_first_preset_with_the_article_checked():
     at = ok(page("60_landscape.py"))
-    assert charts(at) == 2  # animated descent, N comparison
+    assert charts(at) == 2  # animated descent, N = 100 beside all examples
+    assert at.selectbox(key="ls_preset").value == "descent" and at.info  # a named preset and what to notice
+    lines = [m.value for m in at.markdown if "The article says" in m.value][0].splitlines()
+    assert len(lines) == 4 and all("**Measured here:**" in line for line in lines)
+    assert "a saddle point." in lines[-1] and "3 local minima" in lines[0]
     at.radio(key="ls_sample").set_value(0).run()
     ok(at)
+    assert not at.info  # the settings are no longer the preset's, so its words are not shown
+
+
+def test_landscape_page_two_weights_then_planes():
+    at = ok(page("60_landscape.py"))
     at.radio(key="ls_view").set_value("plane").run()
     ok(at)
     assert charts(at) == 1
     assert any("PCA" in c.value for c in at.caption)
     at.radio(key="ls_plane").set_value("random").run()
     ok(at)
+    at.selectbox(key="ls_preset").set_value("random-plane").run()
+    ok(at)
+    assert at.info and at.text_input(key="ls_widths").value == "8,8"
 
 
 def test_landscape_page_reports_bad_start_points():
