@@ -14,7 +14,7 @@ from ui.controls import preset_picker
 from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
-from ui.presentation import advanced, chart_height
+from ui.presentation import advanced, presenting, sized
 from vizcore import vectorfield as vf
 from vizcore.datasets import subsample
 from vizcore.figures.layers import layer_animation
@@ -27,6 +27,8 @@ require_navigation()
 P = "vf_"
 PAGE = "vectorfield"
 MAX_POINTS = {2: 400, 3: 250}
+FLOW_SECONDS = 3.0  # one layer's flow at normal speed: long enough to talk over
+MIN_FRAMES = 40  # frames per layer, so the flow moves smoothly for those seconds
 PRESETS = {  # short keys: ?preset=disc3
     "disc2": vf.VfConfig(),
     "disc3": vf.VfConfig(augment=1),
@@ -36,6 +38,17 @@ BINDINGS = [(vf.VfConfig, P), (vf.VfView, P)]
 PRESET_TITLES = {"disc2": "Disc in a ring, flowed in the plane",
                  "disc3": "Disc in a ring, with a third coordinate to lift it out",
                  "spirals": "Spirals: a stack of two vector-field layers"}
+NOTICE = {
+    "disc2": "Play the flow: the ring is stretched and pinched, never torn. The amber channel on the left is "
+             "where the region called disc runs out through the ring; the crosses are the {caught} fresh ring "
+             "points caught in it, {caught} of this net's {wrong} mistakes on {total:,} fresh points.",
+    "disc3": "Play the flow: with a third coordinate the disc can rise off the plane (or the ring sink), and a "
+             "flat plane then separates them without any channel through the ring: so it went in {free} of "
+             "{seeds} seeds here.",
+    "spirals": "Play the flow: unwinding spirals is a deformation of the plane, so no extra coordinate is needed; "
+               "two layers flow one after the other (compare the arrows of each).",
+    "custom": "Your own settings: compare the table's two rows and watch whether the grid stays a grid.",
+}
 
 
 @shared_cache(max_entries=24)
@@ -49,25 +62,20 @@ def baseline(cfg: vf.VfConfig, _progress=None) -> vf.TanhBaseline:
 
 
 @shared_cache(max_entries=24)
-def pictures(cfg: vf.VfConfig, layer: int, seed: int, height: int):
+def pictures(cfg: vf.VfConfig, layer: int, seed: int, present: bool):
+    """The flow animation and the arrows (sized here: ``present`` keeps projector figures apart)."""
     run = trained(cfg)
     keep = subsample(run.dataset.n, MAX_POINTS[2 + cfg.augment])
-    risks = vf.fold_risk(run, run.dataset.X[keep], seed)
-    anim = vf.animation(run, run.dataset.X[keep], seed_index=seed, risks=risks)
+    X, y = run.dataset.X[keep], run.dataset.y[keep]
+    risks = vf.fold_risk(run, X, seed, with_grid=True)
+    per_step = -(-MIN_FRAMES // cfg.flow_steps)  # ceiling
+    anim = vf.animation(run, X, seed_index=seed, risks=risks, frames_per_step=per_step)
     positions, field = vf.arrows(run, layer, resolution=15 if cfg.augment == 0 else 7, seed_index=seed)
-    start = anim.points[0]
-    if layer > 0:  # draw the data where this layer receives it
-        start = anim.points[layer * cfg.flow_steps]
-    arrows_fig = arrow_field(positions, field, start, run.dataset.y[keep], height=height)
-    return anim, max(risks), layer_animation(anim, run.dataset.y[keep], height=height), arrows_fig
-
-
-def seed_rows(run: vf.VfRun) -> list[dict]:
-    """One row per seed of a trained batch, for the CSV download."""
-    return [{"seed": s, "training accuracy": run.accuracy[s], "test accuracy": run.test_accuracy[s],
-             "RMS |J| at the data": run.jacobian[s],
-             **({"disc region cuts through the ring": bool(run.escapes[s])} if run.escapes is not None else {})}
-            for s in range(len(run.accuracy))]
+    start = anim.points[layer * cfg.flow_steps * per_step]  # the data where this layer receives it
+    overlay = vf.region_overlay(run, seed) if layer == 0 and cfg.augment == 0 else None
+    arrows_fig = sized(arrow_field(positions, field, start, y, height=520, region=overlay), fill=True)
+    flow_fig = sized(layer_animation(anim, y, height=520, phase_seconds=FLOW_SECONDS), fill=True)
+    return anim, max(risks), flow_fig, arrows_fig
 
 
 def controls() -> vf.VfConfig:
@@ -75,6 +83,8 @@ def controls() -> vf.VfConfig:
     for cls in (vf.VfConfig, vf.VfView):  # every run: Streamlit drops the state of widgets not drawn
         for f in fields(cls):
             st.session_state.setdefault(P + f.name, f.default)
+    now = vf.VfConfig(**{f.name: st.session_state[P + f.name] for f in fields(vf.VfConfig)})
+    st.session_state[P + "preset"] = next((k for k, c in PRESETS.items() if c == now), "custom")
     preset_picker(PRESETS, PRESET_TITLES, P, side)
     side.subheader("Data")
     side.selectbox("Dataset", vf.DATASETS, key=P + "dataset")
@@ -96,14 +106,8 @@ def controls() -> vf.VfConfig:
     more.checkbox("Normalised field Σ v g / (1 + Σ g)", key=P + "normalised")
     more.checkbox("Learn the bump widths", key=P + "learn_widths")
     more.checkbox("Learn the anchor positions", key=P + "learn_anchors")
-    on = more.checkbox("Contraction penalty", value=st.session_state[P + "contraction"] > 0,
-                       help="Penalise how much each layer stretches space at the data points.")
-    if on:
-        if st.session_state[P + "contraction"] == 0:
-            st.session_state[P + "contraction"] = 0.01
-        more.number_input("Penalty strength", 0.0001, 1.0, step=0.005, format="%.4f", key=P + "contraction")
-    else:
-        st.session_state[P + "contraction"] = 0.0
+    more.number_input("Contraction penalty", 0.0, 1.0, step=0.005, format="%.4f", key=P + "contraction",
+                      help="Penalise how much each layer stretches space at the data points (0: off).")
     side.subheader("Training")
     more = advanced(side)
     more.number_input("Seeds", 5, 10, key=P + "seeds")
@@ -118,19 +122,18 @@ def view_controls(cfg: vf.VfConfig) -> vf.VfView:
         if not 0 <= st.session_state[P + key] < count:
             st.warning(f"{key}={st.session_state[P + key]} is beyond this run's {count} {what}; showing 0.")
             st.session_state[P + key] = 0
-    v1, v2, _ = st.columns([1, 2, 3])
-    v1.selectbox("Seed to draw", range(cfg.seeds), key=P + "draw_seed")
+    st.sidebar.subheader("View")
+    st.sidebar.selectbox("Seed to draw", range(cfg.seeds), key=P + "draw_seed")
     if cfg.layers > 1:
-        v2.radio("Arrows of layer", range(cfg.layers), horizontal=True, key=P + "arrow_layer",
-                 format_func=lambda i: f"layer {i + 1}")
+        st.sidebar.radio("Arrows of layer", range(cfg.layers), horizontal=True, key=P + "arrow_layer",
+                         format_func=lambda i: f"layer {i + 1}")
     return vf.VfView(**{f.name: st.session_state[P + f.name] for f in fields(vf.VfView)})
 
 
 st.title("Vector-field layers")
-st.markdown(
-    "Instead of W·x + b and tanh, this layer pushes every point along a learned vector field: a sum of "
-    "Gaussian bumps placed on training points, each with its own arrow. Following the arrows for a while "
-    "deforms space smoothly and reversibly, so what a flow cannot do tells us about topology.")
+st.markdown("Instead of W·x + b and tanh, this layer pushes every point along a learned field of Gaussian bumps "
+            "(arrows, left). Following it deforms space smoothly and reversibly (right, press ▶), so what a flow "
+            "cannot do is a fact of topology.")
 
 apply_link(BINDINGS, PAGE, P, PRESETS)
 cfg = controls()
@@ -139,6 +142,7 @@ with user_errors():
     partner = replace(cfg, augment=1 - cfg.augment) if cfg.dataset == "disc_annulus" else None
     with progress_bar(f"Training {cfg.seeds} seeds") as progress:
         run = trained(cfg, _progress=progress)
+    other = base = None
     if partner is not None:
         with progress_bar(f"Training {cfg.seeds} seeds in {2 + partner.augment}D for comparison") as progress:
             other = trained(partner, _progress=progress)
@@ -149,57 +153,59 @@ with user_errors():
     seed = view.draw_seed
 publish_link((cfg, view), PAGE)
 with user_errors():
-    anim, worst, flow_fig, arrows_fig = pictures(cfg, view.arrow_layer, seed, chart_height(520))
-
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(f"Training accuracy (seed {seed})", f"{run.accuracy[seed]:.1%}")
-c2.metric(f"Test accuracy, mean of {cfg.seeds} seeds", f"{run.test_accuracy.mean():.1%}")
-c3.metric("Parameters", run.n_params)
-c4.metric("Largest step stretch h·|J|", f"{worst:.2f}", help="Below 1, no Euler step can fold space over.")
+    anim, worst, flow_fig, arrows_fig = pictures(cfg, view.arrow_layer, seed, presenting())
 
 left, right = st.columns(2)
-with left:
-    st.plotly_chart(arrows_fig, width="stretch", key="arrows")
-    explain("The learned field of the chosen layer where that layer receives the data (arrows scaled so the "
-            "longest spans one grid spacing; in 3D, cones on the starting plane).")
-with right:
-    st.plotly_chart(flow_fig, width="stretch", key="flow")
-    explain("Press ▶: the data and the grid ride along the flow, one step per frame. The dashed line "
-            "(plane in 3D) in the last frame is the linear classifier after the flow.")
-download_row(f"vector-field-seed{seed}", figure=lambda: flow_fig, figure_label="⬇ Flow animation (HTML)",
-             table=lambda: pd.DataFrame(seed_rows(run)).to_csv(index=False))
-if any(f.kind == "fold" for f in anim.facts):
-    st.warning("Some Euler steps stretch space by more than their own size here, so the drawn flow may fold. "
-               "More flow steps, Runge-Kutta 4 or the contraction penalty keep it a true homeomorphism.")
+left.plotly_chart(arrows_fig, width="stretch", key="arrows")
+right.plotly_chart(flow_fig, width="stretch", key="flow")
+disc = run.region is not None
+st.info(NOTICE[st.session_state[P + "preset"]].format(
+    caught=run.ring_points_as_disc()[seed] if disc else 0, wrong=int((run.test_predictions[seed] != run.test.y).sum()),
+    total=vf.TEST_POINTS, free=int(cfg.seeds - run.escapes.sum()) if disc else 0, seeds=cfg.seeds),
+    icon=":material/visibility:")
+explain(f"Left: the field of layer {view.arrow_layer + 1} where it receives the data (seed {seed}; arrows scaled "
+        "so the longest spans one grid spacing; in 3D, cones on the starting plane)"
+        + (", over the region the net calls disc (pink) and its channel through the ring (amber)"
+           if run.region is not None and view.arrow_layer == 0 and cfg.augment == 0 else "")
+        + ". Right: data, grid and decision boundary ride along the flow; the last frame adds the output "
+        "layer's straight line (plane in 3D).")
 
-st.subheader("Side by side, over seeds")
-if partner is not None:
-    runs = {cfg.augment: run, partner.augment: other}
-    rows = [vf.run_row(f"{vf.describe(c.config)}", c) for c in (runs[0], runs[1])]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    explain("Far from the data the field is zero, so half of the far-away plane is always classified as disc. "
-            "A flow of the plane is a homeomorphism, so that half-plane and the disc form one connected region: "
-            "a channel of 'disc' must cut through the ring, however thin the flow squeezes it (last column: "
-            "every seed, always). Given a third coordinate, the flow can lift the disc out instead, and the "
-            "channel is no longer needed. Test accuracy is on 2,000 fresh points.")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(f"Test accuracy (seed {seed})", f"{run.test_accuracy[seed]:.1%}",
+          help=f"On {vf.TEST_POINTS:,} fresh points of the same distribution.")
+if run.region is not None:
+    c2.metric("Disc region cuts through the ring", f"{int(run.escapes.sum())} of {cfg.seeds} seeds")
+    c3.metric(f"Ring points called disc (seed {seed})", f"{run.ring_points_as_disc()[seed]} of "
+              f"{int((run.test.y == 1).sum()):,}", help="Fresh ring points inside the channel (the crosses).")
 else:
-    rows = [vf.run_row(vf.describe(cfg), run), vf.baseline_row(base)]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    explain("Same spirals, same seeds, same fresh test points. The tanh net is lesson 1's default "
-            "(2-2-2-2, Adam, 2000 steps).")
+    c2.metric(f"Test accuracy, mean of {cfg.seeds} seeds", f"{run.test_accuracy.mean():.1%}")
+    c3.metric("Parameters per net", run.n_params)
+c4.metric("Largest step stretch h·|J|", f"{worst:.2f}",
+          help="The largest h·‖J‖ over every integration step, measured only along the paths of the drawn data "
+               "points and grid lines (seed {seed}). Below 1, no Euler step folds space along those paths; "
+               "elsewhere in the plane it was not measured.".format(seed=seed))
+if any(f.kind == "fold" for f in anim.facts):
+    st.warning("Along the drawn paths some Euler steps stretch space by more than their own size, so the drawn "
+               "flow may fold there. More flow steps, Runge-Kutta 4 or the contraction penalty keep it a true "
+               "homeomorphism.")
+
+st.subheader("The article says … / measured here")
+st.table(pd.DataFrame(vf.claim_rows(run, other, base)), hide_index=True)
+st.subheader("Side by side, over seeds")
+rows = ([vf.run_row(vf.describe(r.config), r) for r in sorted((run, other), key=lambda r: r.config.augment)]
+        if other is not None else [vf.run_row(vf.describe(cfg), run), vf.baseline_row(base)])
+st.table(pd.DataFrame(rows), hide_index=True)
+explain(f"Test accuracy is on {vf.TEST_POINTS:,} fresh points"
+        + (". Far from the data the field is zero, so half of the far plane is always called disc; a flow of the "
+           "plane keeps that half-plane connected to the disc, hence the channel."
+           if other is not None else ", the same for both nets; the tanh net is lesson 1's default (2-2-2-2, "
+                                     "Adam, 2000 steps)."))
+download_row(f"vector-field-seed{seed}", figure=lambda: flow_fig, figure_label="⬇ Flow animation (HTML)",
+             table=lambda: pd.DataFrame(vf.seed_rows(run)).to_csv(index=False))
 if cfg.contraction > 0 and st.checkbox("Show the effect of the contraction penalty (trains once more without it)",
                                         key=P + "compare_penalty"):
     with user_errors(), progress_bar("Training without the penalty for comparison") as progress:
         plain = trained(replace(cfg, contraction=0.0), _progress=progress)
-    st.dataframe(pd.DataFrame([vf.run_row("without contraction penalty", plain),
-                               vf.run_row(f"with penalty {cfg.contraction:g}", run)]),
-                 hide_index=True, width="stretch")
-    explain("The penalty makes each layer stretch space less at the data (smaller |J|). Without it, Euler steps "
-            "often stretch by more than their own size and can fold space, which a true flow never does.")
-
-st.subheader("What to notice")
-st.markdown(
-    "- The grid never tears or folds: neighbouring points stay neighbours along the whole flow.\n"
-    "- In the plane the disc stays trapped inside the ring; the flow can only pinch the ring thin on one side.\n"
-    "- With a zero third coordinate the flow raises the disc (or sinks the ring) and a flat plane separates them.\n"
-    "- Spirals need no extra dimension: unwinding them is a deformation of the plane.")
+    st.table(pd.DataFrame([vf.run_row("without contraction penalty", plain),
+                           vf.run_row(f"with penalty {cfg.contraction:g}", run)]), hide_index=True)
+    explain(f"RMS |J| at the data: {plain.jacobian.mean():.2f} without the penalty, {run.jacobian.mean():.2f} with it.")

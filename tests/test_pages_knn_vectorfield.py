@@ -7,15 +7,26 @@ from tests.pagetools import assert_clean, open_page
 page, ok = open_page, assert_clean
 
 
-def test_knn_page_defaults_show_the_table_and_three_feature_planes():
+def notice(at) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def test_knn_page_opens_on_a_preset_with_the_article_beside_live_numbers():
     at = ok(page("40_knn.py"))
+    assert at.selectbox(key="kn_preset").value == "digits"  # a named preset, not "custom settings"
     assert len(at.get("plotly_chart")) == 1
-    table = at.dataframe[0].value
-    assert len(table) == 3 and "the article (MNIST, two-layer CNN)" in table.columns
+    table = at.table[0].value
+    assert len(table) == 3 and "the article says (MNIST, a two-layer CNN)" in table.columns
+    measured = list(table["measured here (5 seeds)"])
+    assert "0.1–0.2 points" in table.iloc[1, 1] and "points against softmax" in measured[1]
+    assert "against softmax's" in notice(at) and measured[0].split("%")[0] in notice(at)
+    assert any("This app's choices, not the article's" in c.value for c in at.caption)
     at.selectbox(key="kn_preset").set_value("spirals").run()
     ok(at)
-    assert len(at.dataframe[0].value) == 3
+    assert len(at.table[0].value) == 3 and "times as far" in notice(at)
     assert any("spirals (600 training" in c.value for c in at.caption)
+    at.slider(key="kn_k").set_value(7).run()  # settings of no preset: the picker says so
+    assert at.selectbox(key="kn_preset").value == "custom" and "Your own settings" in notice(at)
 
 
 def test_knn_page_reports_bad_widths_and_bad_links():
@@ -26,16 +37,32 @@ def test_knn_page_reports_bad_widths_and_bad_links():
     assert not at.exception and at.error and "whole number" in at.error[0].value
 
 
-def test_vector_field_page_defaults_presets_and_spirals_comparison():
+def test_vector_field_page_opens_on_a_preset_and_shows_the_channel():
     at = ok(page("45_vector_fields.py"))
-    assert len(at.get("plotly_chart")) == 2
-    rows = at.dataframe[0].value
+    assert at.selectbox(key="vf_preset").value == "disc2"
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    arrows = charts[0].proto.spec
+    assert "channel through the ring" in arrows and "fresh ring points called disc" in arrows
+    rows = at.table[1].value
     assert list(rows["net"]) == ["1 vector-field layer × 24 anchors in 2D", "1 vector-field layer × 24 anchors in 3D"]
     assert list(rows["disc region cuts through the ring"])[0] == "5 of 5 seeds"
+    claims = at.table[0].value
+    assert "80%" in claims.iloc[1, 0] and "5 of 5 seeds" in claims.iloc[1, 1]
+    metrics = {m.label: m.value for m in at.metric}
+    caught = metrics["Ring points called disc (seed 0)"].split(" of ")[0]
+    assert f"the {caught} fresh ring points" in notice(at)
+    assert "measured only along the paths" in at.metric[3].help
+
+
+def test_vector_field_page_presets_and_spirals_comparison():
+    at = ok(page("45_vector_fields.py", {"preset": "disc3"}))
+    assert at.selectbox(key="vf_preset").value == "disc3" and "without any channel" in notice(at)
     at.selectbox(key="vf_preset").set_value("spirals").run()
     ok(at)
-    names = list(at.dataframe[0].value["net"])
+    names = list(at.table[1].value["net"])
     assert names[1].startswith("tanh net 2-2-2-2")
+    assert "very hard" in at.table[0].value.iloc[-1, 0]
     at.radio(key="vf_arrow_layer").set_value(1).run()
     ok(at)
 
