@@ -1,10 +1,13 @@
-"""The lesson-3 claims hold over many seeds, and every seed is a run the layer page can replay."""
+"""The lesson-2 claims hold over many seeds, and every seed is a run the layer page can replay."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pytest
 
 from vizcore import experiments
-from vizcore.experiments import CLAIMS, run_claim, run_variant, summary, table
+from vizcore.experiments import CLAIMS, SEED_COUNTS, percent, run_claim, run_variant, summary, table
 from vizcore.runs import train_run
 
 
@@ -22,7 +25,7 @@ def test_one_unit_never_separates_aba_and_two_units_always_do():
     claim = CLAIMS["aba"]
     rows = {r.label: r for r in summary(claim, run_claim(claim, range(6)))}
     assert rows["1 unit"].perfect == 0 and rows["1 unit"].best < 0.9
-    assert rows["2 units"].success_rate == 1.0
+    assert rows["2 units"].perfect_rate == 1.0
     assert all(r.holds for r in rows.values())
 
 
@@ -43,7 +46,7 @@ def test_summary_table_has_one_row_per_architecture_and_one_column_per_seed():
     assert [r["architecture"] for r in records] == [v.label for v in claim.variants]
     for row, record in zip(rows, records):
         assert [record[f"seed {s}"] for s in (3, 5, 8)] == [round(float(a), 4) for a in row.accuracy]
-        assert record["best"] >= record["median"] and 0 <= record["≥ 99%"] <= 1
+        assert record["best"] >= record["median"] and 0 <= record["at 100%"] <= record["≥ 99%"] <= 1
         assert row.accuracy[list(row.seeds).index(row.best_seed)] == row.accuracy.max()
         assert row.accuracy[list(row.seeds).index(row.worst_seed)] == row.accuracy.min()
 
@@ -53,3 +56,65 @@ def test_every_claim_has_a_failing_and_a_succeeding_architecture_the_layer_page_
         assert {v.expect for v in claim.variants} == {"fails", "succeeds"}
         for v in claim.variants:
             claim.run_config(v, 123).check()  # within the layer page's ranges
+
+
+@pytest.fixture(scope="module")
+def default_rows() -> dict[str, dict]:
+    """Every claim as the lesson shows it by default: its first seed count, float32."""
+    return {key: {r.label: r for r in summary(c, run_claim(c, range(SEED_COUNTS[0]), dtype="float32"))}
+            for key, c in CLAIMS.items()}
+
+
+def test_disc_words_match_the_seeds(default_rows):
+    rows = default_rows["disc"]
+    statement = CLAIMS["disc"].statement
+    assert "2 units never reach 100%" in statement and "however many layers" in statement
+    two_unit = [r for label, r in rows.items() if label.endswith("× 2")]
+    assert len({len(CLAIMS["disc"].variant(r.label).widths) for r in two_unit}) >= 3  # 1, 2 and 4 layers
+    assert all(r.perfect == 0 for r in two_unit)
+    assert "3 units reaches 100% on most seeds" in statement and rows["1 layer × 3"].perfect_rate > 0.5
+
+
+def test_aba_words_match_the_seeds(default_rows):
+    rows = default_rows["aba"]
+    assert "One hidden unit never separates" in CLAIMS["aba"].statement and rows["1 unit"].perfect == 0
+    assert "two units reach 100% on most seeds" in CLAIMS["aba"].statement and rows["2 units"].perfect_rate > 0.5
+
+
+def test_tori_words_match_the_seeds(default_rows):
+    rows = default_rows["tori"]
+    statement = CLAIMS["tori"].statement
+    assert "3 units never reach 100%" in statement and "however many" in statement
+    assert rows["1 layer × 3"].perfect == 0 and rows["3 layers × 3"].perfect == 0
+    assert "two layers of 4 units reach 100% on most seeds" in statement and rows["2 layers × 4"].perfect_rate > 0.5
+
+
+def test_spirals_words_match_the_seeds(default_rows):
+    rows = default_rows["spirals"]
+    statement = CLAIMS["spirals"].statement
+    assert "half a turn on most seeds" in statement and rows["2-2-2-2, 0.5 turns"].perfect_rate > 0.5
+    assert "at 1.25 turns it never does" in statement and rows["2-2-2-2, 1.25 turns"].perfect == 0
+    assert "8 units reach 100% on most seeds" in statement and rows["8-8-8-8, 1.25 turns"].perfect_rate > 0.5
+
+
+def test_every_row_agrees_with_its_claim_and_says_what_was_measured(default_rows):
+    for rows in default_rows.values():
+        for row in rows.values():
+            assert row.holds, row.label
+            words = row.verdict
+            assert (f"none of {len(row.seeds)} at 100%" in words) == (row.perfect == 0)
+            assert f"best {percent(row.best)}" in words or f"{row.perfect} of {len(row.seeds)}" in words
+
+
+def test_a_tanh_layer_is_called_a_homeomorphism_only_onto_its_image():
+    for claim in CLAIMS.values():
+        for sentence in re.findall(r"[^.]*homeomorphism[^.]*", claim.why):
+            if "layer" in sentence:  # a tanh layer maps onto an open square or cube, never onto all of space
+                assert "onto its image" in sentence, sentence
+        if "layer whose W is invertible is a homeomorphism" in claim.why:
+            assert "open square" in claim.why or "open cube" in claim.why
+
+
+def test_percent_shows_100_only_for_a_perfect_run():
+    assert percent(np.float32(1999 / 2000)) == "99.9%" and percent(np.float32(1.0)) == "100.0%"
+    assert percent(np.float32(0.9)) == "90.0%"
