@@ -125,7 +125,7 @@ def _metric(tab, label: str) -> str:
 def test_a_copied_link_reproduces_the_experiment_in_a_fresh_browser(server, page):
     page.goto(f"{server}/layers?preset=disc2&seed=7")
     wait_until_finished(page)
-    accuracy = _metric(page, "Training accuracy")
+    accuracy = _metric(page, "Accuracy at step")
     page.get_by_text("Link to this experiment").click()
     link = page.wait_for_selector("[data-testid=stSidebar] [data-testid=stCode] code").inner_text().strip()
     assert "seed=7" in link and "widths=2" in link and "dataset=disc_annulus" in link
@@ -134,7 +134,7 @@ def test_a_copied_link_reproduces_the_experiment_in_a_fresh_browser(server, page
         other = fresh.new_page()
         other.goto(link)
         wait_until_finished(other)
-        assert _metric(other, "Training accuracy") == accuracy
+        assert _metric(other, "Accuracy at step") == accuracy
         assert other.get_by_label("Hidden widths", exact=True).input_value() == "2"
     finally:
         fresh.close()
@@ -146,10 +146,70 @@ def test_a_deep_link_as_a_fresh_servers_first_visit_opens_through_the_app(page):
     try:
         page.goto(f"{base}/layers?preset=aba2&present=1")
         wait_until_finished(page)
-        _metric(page, "Training accuracy")
+        _metric(page, "Accuracy at step")
         titles = [a.inner_text() for a in page.query_selector_all("[data-testid=stSidebarNavLink]")]
         assert "Layers as homeomorphisms" in titles and "The loss landscape" in titles, titles
         assert page.get_by_text("Presentation mode").count() == 1
         assert page.get_by_label("Hidden widths", exact=True).input_value() == "2"
     finally:
         _stop(proc)
+
+
+# Counts the data markers (SVG points) of a 2D chart and how many lie inside its plotting area.
+COUNT_IN_VIEW = """(gd) => {
+  const area = gd.querySelector('.nsewdrag').getBoundingClientRect();
+  let total = 0, inside = 0;
+  for (const p of gd.querySelectorAll('.scatterlayer path.point')) {
+    const b = p.getBoundingClientRect();
+    if (b.width === 0 && b.height === 0) continue;
+    total += 1;
+    const x = b.x + b.width / 2, y = b.y + b.height / 2;
+    if (x >= area.left && x <= area.right && y >= area.top && y <= area.bottom) inside += 1;
+  }
+  const label = gd.querySelector('.slider-label');
+  return {total, inside, label: label ? label.textContent : ''};
+}"""
+
+
+@pytest.mark.parametrize("preset", ["spirals", "disc2"])
+def test_playing_a_2d_layer_animation_keeps_the_points_in_the_plot(server, page, preset):
+    page.goto(f"{server}/layers?preset={preset}")
+    wait_until_finished(page)
+    chart = page.wait_for_selector("[data-testid=stPlotlyChart] .js-plotly-plot")
+    chart.scroll_into_view_if_needed()
+    chart.query_selector_all(".updatemenu-button")[2].click()  # ▶▶ Fast: more of the animation per second
+    seen, labels = [], set()
+    for _ in range(14):
+        page.wait_for_timeout(350)
+        counts = chart.evaluate(COUNT_IN_VIEW)
+        seen.append(counts["inside"] / max(counts["total"], 1))
+        labels.add(counts["label"])
+        assert counts["total"] >= 100
+    assert min(seen) >= 0.99, seen
+    assert len(labels) >= 3, labels  # it played through several phases
+
+
+PRESENTATION_TEXT = """() => {
+  const texts = [...document.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, '
+      + '.js-plotly-plot .legendtext, .js-plotly-plot .slider-label, .js-plotly-plot .updatemenu-button text')]
+    .filter(e => e.getBoundingClientRect().height > 2 && getComputedStyle(e).opacity !== '0');
+  const play = [...document.querySelectorAll('.js-plotly-plot .updatemenu-button')].find(b => b.textContent.includes('Play'));
+  return {min: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize))), n: texts.length,
+          playBottom: play ? play.getBoundingClientRect().bottom : null};
+}"""
+
+
+def test_presentation_mode_text_is_readable_and_play_is_on_the_first_screen(server, page):
+    projector = page.context.browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        tab = projector.new_page()
+        for path in ("layers?preset=spirals", "layers?preset=disc3"):
+            tab.goto(f"{server}/{path}&present=1")
+            wait_until_finished(tab)
+            tab.wait_for_selector(".js-plotly-plot .updatemenu-button")
+            tab.wait_for_timeout(500)
+            found = tab.evaluate(PRESENTATION_TEXT)
+            assert found["n"] > 10 and found["min"] >= 16, (path, found)
+            assert found["playBottom"] is not None and found["playBottom"] <= 1080, (path, found)
+    finally:
+        projector.close()

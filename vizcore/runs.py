@@ -112,7 +112,7 @@ PRESETS: dict[str, Preset] = {
          "The arms are pulled apart by bending, never cut: neighbours in the input stay neighbours.")),
     "disc2": Preset(
         "Disc in a ring, 2 units: cannot be separated",
-        RunConfig(dataset="disc_annulus", widths="2", seed=5, lr=0.01, steps=1000),
+        RunConfig(dataset="disc_annulus", widths="2", seed=5, lr=0.003, steps=1000),
         ("A 2-unit tanh layer is a homeomorphism of the plane onto the open square: the ring stays a ring "
          "around the disc, so no line can cut the disc out.",
          "The net does the best it can: it stretches space so that the disc and part of the ring go into "

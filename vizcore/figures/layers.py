@@ -37,15 +37,20 @@ def _plane(normal: np.ndarray, offset: float, box: list[list[float]]) -> dict:
 PHASE_SECONDS = 1.5  # one phase of a layer at normal speed: long enough to talk over
 PAUSE_SECONDS = 1.0  # stillness between two layers
 MIN_FRAME_MS = 40
-SMOOTHING = 3  # frames either side whose extent a frame's view also covers, so the framing glides
+SMOOTHING = 1  # frames either side whose extent a frame's view also covers, so the framing glides
+VIEW = 1.0  # the data stays in the square [-VIEW, VIEW]² of camera coordinates
+# plotly.js hides text outside the axis range even with cliponaxis=False: the axes reach a little
+# beyond the data's square, and the tick labels sit in that strip
+X_RANGE, Y_RANGE, TICK_AT = [-1.3, 1.03], [-1.16, 1.03], -1.05
+TICK_COLOR = "#5b6270"
 
 
 def view_ranges(points: np.ndarray, pad: float = 0.08, smoothing: int = SMOOTHING) -> np.ndarray:
-    """Axis ranges [F, 2, 2] (frame, axis, low/high) that hold every point of every frame [F, n, 2].
+    """Axis ranges [F, k, 2] (frame, axis, low/high) that hold every point of every frame [F, n, k].
 
     Each frame's view covers the points of the frames within ``smoothing`` of it, so the view moves
     as smoothly as the data does. An axis whose points barely spread (a line drawn in the plane) gets
-    at least a tenth of the other axis's span, so it never shows a micro-scale.
+    at least a tenth of the widest axis's span, so it never shows a micro-scale.
     """
     low = np.nanmin(points, axis=1)
     high = np.nanmax(points, axis=1)
@@ -57,6 +62,50 @@ def view_ranges(points: np.ndarray, pad: float = 0.08, smoothing: int = SMOOTHIN
     centre = (win_low + win_high) / 2
     half = span * (0.5 + pad)
     return np.stack([centre - half, centre + half], axis=-1)
+
+
+def camera(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame centre [F, 2] and scale [F] that put every point of [F, n, 2] inside the view square.
+
+    The picture moves the data, never the axes: plotly.js (and Streamlit's chart, which re-renders
+    on relayout events) lag behind when an animation changes axis ranges every frame, which let
+    the data leave the chart on Play. One scale for both axes keeps shapes undistorted.
+    """
+    ranges = view_ranges(points)
+    centre = ranges.mean(axis=2)
+    scale = (ranges[:, :, 1] - ranges[:, :, 0]).max(axis=1) / (2 * VIEW)
+    return centre, scale
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> np.ndarray:
+    """Round numbers (1, 2 or 5 times a power of ten apart) between low and high."""
+    raw = (high - low) / count
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = power * min((m for m in (1, 2, 5, 10) if m * power >= raw), default=10)
+    return np.arange(np.ceil(low / step) * step, high + step * 1e-9, step)
+
+
+def _tick_label(value: float, step: float) -> str:
+    decimals = max(0, -int(np.floor(np.log10(step)))) if step < 1 else 0
+    text = f"{value:.{decimals}f}"
+    return "0" if float(text) == 0 else text.replace("-", "−")
+
+
+def _ticks(centre: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Tick labels of the true coordinates around the view square, in camera coordinates, and where
+    each label sits relative to its point."""
+    xs, ys, texts, where = [], [], [], []
+    for axis in range(2):
+        low, high = centre[axis] - VIEW * scale, centre[axis] + VIEW * scale
+        values = nice_ticks(low, high)
+        step = values[1] - values[0] if len(values) > 1 else high - low
+        at = (values - centre[axis]) / scale
+        edge = np.full_like(at, TICK_AT)
+        xs.append(at if axis == 0 else edge)
+        ys.append(edge if axis == 0 else at)
+        texts += [_tick_label(v, step) for v in values]
+        where += ["bottom center" if axis == 0 else "middle left"] * len(values)
+    return np.concatenate(xs), np.concatenate(ys), texts, where
 
 
 def _layer_ends(labels: list[str]) -> list[int]:
@@ -75,10 +124,10 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     """Plotly animation over every frame of ``anim``: play at three speeds, pause, and a labelled slider.
 
     labels: int [n] class of each point (colours). Each phase lasts ``phase_seconds`` at normal
-    speed, with ``pause_seconds`` of stillness between layers. In 2D every frame carries its own
-    axis ranges (:func:`view_ranges`), so the data never leaves the picture while it plays. The
-    decision boundary, pulled back to the input, rides along in every frame; the output layer's
-    straight line (plane in 3D) is added in the last frame.
+    speed, with ``pause_seconds`` of stillness between layers. In 2D a camera (:func:`camera`) follows
+    the data, so it never leaves the picture while it plays; tick labels along the left and bottom
+    edges give the true coordinates of every frame. The decision boundary, pulled back to the input,
+    rides along in every frame; the output layer's straight line (plane in 3D) joins in the last frame.
     """
     three_d = anim.dim == 3
     classes = np.unique(labels)
@@ -86,20 +135,27 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     frame_ms = max(MIN_FRAME_MS, int(1000 * phase_seconds / _frames_per_phase(anim.labels)))
     keys = ("x", "y", "z") if three_d else ("x", "y")
     scatter = go.Scatter3d if three_d else go.Scatter
+    if three_d:
+        centre, scale = np.zeros((F, 3)), np.ones(F)
+    else:
+        centre, scale = camera(anim.points)
 
-    def coords(arr: np.ndarray) -> dict:
-        return {k: f32(arr[:, i]) for i, k in enumerate(keys)}
+    def coords(arr: np.ndarray, f: int) -> dict:
+        view = (arr - centre[f]) / scale[f]
+        return {k: f32(view[:, i]) for i, k in enumerate(keys)}
 
     curve = anim.curve
     curve_is_line = curve is not None and np.isnan(curve[0]).any()  # a polyline, not a cloud of points
-    ranges = view_ranges(anim.points)
-    box = [list(r) for r in ranges[-1]]
+    last_box = [padded_range(np.r_[anim.points[-1], anim.grid[-1]][:, i]) for i in range(anim.dim)]
 
     def moving(f: int) -> list:
-        traces = [scatter(**coords(anim.grid[f]))]
+        traces = [scatter(**coords(anim.grid[f], f))]
         if curve is not None:
-            traces.append(scatter(**coords(curve[f])))
-        traces += [scatter(**coords(anim.points[f][labels == c])) for c in classes]
+            traces.append(scatter(**coords(curve[f], f)))
+        traces += [scatter(**coords(anim.points[f][labels == c], f)) for c in classes]
+        if not three_d:
+            x, y, text, where = _ticks(centre[f], scale[f])
+            traces.append(go.Scatter(x=f32(x), y=f32(y), text=text, textposition=where))
         return traces
 
     def output_boundary(f: int):
@@ -107,25 +163,30 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         if three_d:
             if anim.boundary is None:
                 return go.Mesh3d(x=[], y=[], z=[], i=[], j=[], k=[])
-            return go.Mesh3d(**_plane(*anim.boundary, box), visible=show)
+            return go.Mesh3d(**_plane(*anim.boundary, last_box), visible=show)
         if not show:
             return go.Scatter(x=f32([np.nan, np.nan]), y=f32([np.nan, np.nan]))
+        box = [[c - VIEW * scale[f] * 1.5, c + VIEW * scale[f] * 1.5] for c in centre[f]]
         xs, ys = _boundary_segment(*anim.boundary, box[0], box[1])
-        return go.Scatter(x=f32(xs), y=f32(ys))
+        return go.Scatter(**coords(np.c_[xs, ys], f))
 
     fig = go.Figure()
-    fig.add_trace(scatter(**coords(anim.grid[0]), mode="lines", name="grid: space itself", hoverinfo="skip",
+    fig.add_trace(scatter(**coords(anim.grid[0], 0), mode="lines", name="grid: space itself", hoverinfo="skip",
                           line=dict(color=GRID_COLOR_3D if three_d else GRID_COLOR, width=2 if three_d else 1)))
     if curve is not None:
         look = (dict(mode="lines", line=dict(color=BOUNDARY_COLOR, width=3 if not three_d else 5)) if curve_is_line
                 else dict(mode="markers", marker=dict(color=BOUNDARY_COLOR if not three_d else "#6b7280",
                                                       size=2 if three_d else 9, symbol="diamond",
                                                       opacity=0.45 if three_d else 1)))
-        fig.add_trace(scatter(**coords(curve[0]), name="decision boundary", hoverinfo="skip", **look))
+        fig.add_trace(scatter(**coords(curve[0], 0), name="decision boundary", hoverinfo="skip", **look))
     for c in classes:
-        fig.add_trace(scatter(**coords(anim.points[0][labels == c]), mode="markers", name=f"class {class_name(c)}",
+        fig.add_trace(scatter(**coords(anim.points[0][labels == c], 0), mode="markers", name=f"class {class_name(c)}",
                               marker=dict(color=CLASS_COLORS[int(c) % len(CLASS_COLORS)], size=3 if three_d else 6,
                                           line=dict(width=0.5, color="white") if not three_d else None)))
+    if not three_d:
+        x, y, text, where = _ticks(centre[0], scale[0])
+        fig.add_trace(go.Scatter(x=f32(x), y=f32(y), text=text, textposition=where, mode="text", cliponaxis=False,
+                                 showlegend=False, hoverinfo="skip", textfont=dict(color=TICK_COLOR)))
     out = output_boundary(0)
     if three_d:
         out.update(color="rgba(20,20,20,0.25)", name="output layer's plane", showlegend=True, hoverinfo="skip")
@@ -138,9 +199,7 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     frames = []
     for f in range(F):
         data = moving(f) + [output_boundary(f)]
-        axes = {f"{k}axis": dict(range=list(ranges[f, i])) for i, k in enumerate(keys)}
-        layout = go.Layout(scene=axes) if three_d else go.Layout(**axes)
-        frames.append(go.Frame(data=data, name=str(f), layout=layout, traces=list(range(len(data)))))
+        frames.append(go.Frame(data=data, name=str(f), traces=list(range(len(data)))))
         if f in pause_after:
             frames += [go.Frame(**hold_frame(f"{f}-hold{h}")) for h in range(holds)]
     fig.frames = frames
@@ -150,15 +209,16 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         margin=dict(l=10, r=10, t=50 if title else 30, b=CONTROLS_HEIGHT + 10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         **playback([str(f) for f in range(F)], anim.labels, frame_ms=frame_ms, redraw=three_d,
-                   transition_ms=0, prefix="showing: ", pad_top=58 if not three_d else 10),
+                   prefix="showing: ", pad_top=58 if not three_d else 10),
     )
     if three_d:
-        fig.update_layout(scene=dict(aspectmode="cube", camera=dict(eye=dict(x=1.5, y=-1.5, z=0.9)),
-                                     **{f"{k}axis": dict(title=f"coordinate {i + 1}", range=list(ranges[0, i]),
-                                                         showbackground=False, zeroline=False)
-                                        for i, k in enumerate(keys)}))
+        axes = dict(showbackground=False, zeroline=False)
+        fig.update_layout(scene=dict(xaxis=dict(title="coordinate 1", **axes), yaxis=dict(title="coordinate 2", **axes),
+                                     zaxis=dict(title="coordinate 3", **axes), aspectmode="cube",
+                                     camera=dict(eye=dict(x=1.5, y=-1.5, z=0.9))))
     else:
-        fig.update_xaxes(range=list(ranges[0, 0]), title="coordinate 1", zeroline=False)
-        fig.update_yaxes(range=list(ranges[0, 1]), title="coordinate 2", zeroline=False,
-                         scaleanchor="x", scaleratio=1)
+        hidden = dict(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
+        fig.update_xaxes(title=dict(text="coordinate 1", standoff=4), range=X_RANGE, **hidden)
+        fig.update_yaxes(title=dict(text="coordinate 2", standoff=4), range=Y_RANGE, scaleanchor="x", scaleratio=1,
+                         **hidden)
     return fig

@@ -1,0 +1,77 @@
+"""What a plotly animation shows, frame by frame, read from the figure itself.
+
+Replays the figure's frames the way plotly.js applies them (a frame's layout updates the axis
+ranges, its traces are merged into the traces they name) and lists every marker that lies
+outside the axis ranges in force while that frame plays.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+
+def _axis_key(ref: str | None, letter: str) -> str:
+    ref = ref or letter
+    return f"{letter}axis{ref[1:]}"
+
+
+def _shows_markers(trace: dict) -> bool:
+    if trace.get("type", "scatter") != "scatter" or trace.get("visible") is False:
+        return False
+    mode = trace.get("mode")
+    if mode is None:  # plotly's default: markers only for short traces
+        return len(np.atleast_1d(trace.get("x", []))) < 20
+    return "markers" in mode
+
+
+def _values(trace: dict, letter: str) -> np.ndarray:
+    raw = trace.get(letter)
+    if isinstance(raw, dict) and "bdata" in raw:  # plotly's base64 typed array
+        import base64
+        return np.frombuffer(base64.b64decode(raw["bdata"]), dtype=np.dtype(raw["dtype"])).astype(float)
+    return np.asarray(raw if raw is not None else [], dtype=float).ravel()
+
+
+def points_out_of_view(fig: go.Figure) -> list[str]:
+    """One message per (frame, trace) whose markers leave the axis ranges in force (empty: all in view)."""
+    spec = fig.to_plotly_json()
+    layout = spec["layout"]
+    ranges = {k: v.get("range") for k, v in layout.items() if k[:5] in ("xaxis", "yaxis") and isinstance(v, dict)}
+    logs = {k for k, v in layout.items() if isinstance(v, dict) and v.get("type") == "log"}
+    traces = [dict(t) for t in spec["data"]]
+    problems: list[str] = []
+
+    def check(name: str) -> None:
+        for i, trace in enumerate(traces):
+            if not _shows_markers(trace):
+                continue
+            for letter in "xy":
+                key = _axis_key(trace.get(f"{letter}axis"), letter)
+                lo_hi = ranges.get(key)
+                if lo_hi is None:
+                    continue  # autorange: plotly fits the data
+                v = _values(trace, letter)
+                v = v[np.isfinite(v)]
+                if key in logs:
+                    v = np.log10(v[v > 0])
+                lo, hi = sorted(map(float, lo_hi))
+                outside = int(((v < lo) | (v > hi)).sum())
+                if outside:
+                    problems.append(f"frame {name}: trace {i} ({trace.get('name')}) has {outside} of {len(v)} "
+                                    f"points outside {key} [{lo:.3g}, {hi:.3g}]")
+
+    check("initial view")
+    for frame in spec.get("frames", []):
+        for key, value in (frame.get("layout") or {}).items():
+            if key in ranges or key[:5] in ("xaxis", "yaxis"):
+                if isinstance(value, dict) and "range" in value:
+                    ranges[key] = value["range"]
+        data = frame.get("data") or []
+        for index, trace in zip(frame.get("traces") or range(len(data)), data):
+            traces[index] = {**traces[index], **trace}
+        check(frame.get("name", "?"))
+    return problems
+
+
+def frame_names(fig: go.Figure) -> list[str]:
+    return [f.name for f in fig.frames]

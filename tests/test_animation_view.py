@@ -1,0 +1,74 @@
+"""Every animation keeps its data inside the picture in every frame, as plotly.js plays it."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from figure_view import points_out_of_view
+from vizcore.datasets import subsample
+from vizcore.figures.layers import camera, layer_animation, view_ranges
+from vizcore.layers import animate
+from vizcore.runs import PRESETS, train_run
+
+
+def _preset_animation(key: str):
+    run = train_run(PRESETS[key].config)
+    keep = subsample(run.dataset.n, 200)
+    anim = animate(run.model, run.dataset.X[keep], frames_per_phase=6, grid_resolution=12)
+    return anim, layer_animation(anim, run.dataset.y[keep])
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_layers_preset_keeps_every_point_in_view_while_playing(key):
+    anim, fig = _preset_animation(key)
+    assert points_out_of_view(fig) == []
+    if anim.dim == 2:  # the camera moves the data, never the axes: nothing depends on plotly's relayouts
+        centre, scale = camera(anim.points)
+        assert np.all(np.abs((anim.points - centre[:, None]) / scale[:, None, None]) <= 1 + 1e-6)
+        assert fig.layout.xaxis.range[0] < -1 and fig.layout.yaxis.range[0] < -1
+        assert not any(f.layout.xaxis.range or f.layout.yaxis.range for f in fig.frames)
+        ticks = [t for t in fig.frames[-1].data if t.text is not None][0]
+        assert len(ticks.text) >= 6 and all("e" not in t for t in ticks.text)  # true coordinates, plainly
+
+
+def test_checker_sees_points_leave_fixed_axes():
+    """The check itself can fail: the old fixed-range animation lost points on Play."""
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], mode="markers"),
+                    frames=[go.Frame(data=[go.Scatter(x=[0, 5], y=[0, 1])], name="0")])
+    fig.update_xaxes(range=[-1, 2])
+    assert points_out_of_view(fig) == ["frame 0: trace 0 (None) has 1 of 2 points outside xaxis [-1, 2]"]
+
+
+def test_view_glides_and_never_shows_a_micro_scale():
+    t = np.linspace(0, 1, 30)[:, None, None]
+    points = np.concatenate([np.c_[np.linspace(-1, 1, 50), np.zeros(50)][None] * (1 + 9 * t)], axis=0)
+    ranges = view_ranges(points)
+    span = ranges[:, :, 1] - ranges[:, :, 0]
+    assert np.all(span[:, 1] >= 0.0999 * span[:, 0])  # the flat axis gets a tenth of the other's span
+    ratio = span[1:, 0] / span[:-1, 0]
+    assert np.all((ratio >= 1) & (ratio <= 1.35))  # grows as the data does (31% at most here), never jumps back
+
+
+@pytest.mark.parametrize("key", ["spirals", "disc3"])
+def test_pulled_back_boundary_lies_on_the_output_line_in_the_last_frame(key):
+    run = train_run(PRESETS[key].config)
+    anim = animate(run.model, run.dataset.X[:100], frames_per_phase=4)
+    normal, offset = anim.boundary
+    last = anim.curve[-1]
+    last = last[np.isfinite(last).all(1)]
+    assert len(last) > 10
+    distance = np.abs(last @ normal + offset) / np.linalg.norm(normal)
+    assert distance.max() < 0.01  # the contour is traced on a grid: within 1% of the square (-1, 1)²
+
+
+def test_every_phase_lasts_long_enough_to_narrate_with_pauses_between_layers():
+    anim, fig = _preset_animation("spirals")
+    play = fig.layout.updatemenus[0].buttons[0].args[1]
+    per_phase = 6 * play["frame"]["duration"]
+    assert 1400 <= per_phase <= 1700
+    holds = [f for f in fig.frames if not f.data]
+    assert len(holds) * play["frame"]["duration"] >= 2 * 900  # two pauses of about a second (3 layers)
+    labels = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert labels[:3] == ["▶ Play", "▶ Slow", "▶▶ Fast"] and "Pause" in labels[3]
+    assert len(fig.layout.sliders[0].steps) == len(anim.labels)  # pauses have no slider step
