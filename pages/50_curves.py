@@ -33,7 +33,7 @@ OWN = "your formula…"
 CSV = "your CSV file"
 P = "cv_"  # widget-key prefix of this page
 PAGE = "curves"
-LINK_PRESETS = dict(zip(  # short link keys (?preset=relu100) of the article's steps, in order
+LINK_PRESETS = dict(zip(  # short link keys (?preset=relu100) of the steps, in the article's order
     ("linear1", "linear5", "relu5", "relu100", "relu-piecewise", "glorot", "he", "sgd", "nesterov", "adam", "deep"),
     PRESETS))
 
@@ -71,7 +71,8 @@ def load(cfg: CurveConfig) -> None:
 
 def load_link(configs: list, preset_key: str | None) -> None:
     load(configs[0])
-    st.session_state[P + "preset"] = LINK_PRESETS.get(preset_key, "custom")
+    same = (title for title, p in PRESETS.items() if p.config == configs[0])  # e.g. the defaults: OPENING
+    st.session_state[P + "preset"] = LINK_PRESETS.get(preset_key) or next(same, "custom")
 
 
 def apply_preset() -> None:
@@ -97,7 +98,8 @@ def controls() -> CurveConfig:
             st.session_state[P + "target_choice"] = CurveConfig().target
     side = st.sidebar
     side.selectbox("Preset", ["custom", *PRESETS], key=P + "preset", on_change=apply_preset,
-                   help="The article's steps, one at a time. Changing a control makes it your own.")
+                   help="Experiments in the order of article 001; each note says which settings follow the "
+                        "article. Changing a control makes it your own.")
     side.subheader("Target curve")
     side.selectbox("y =", [*TARGETS, OWN, *([CSV] if data_id else [])], key=P + "target_choice")
     choice = st.session_state[P + "target_choice"]
@@ -127,6 +129,11 @@ def controls() -> CurveConfig:
     more.number_input("Seed", 0, 1_000_000, step=1, key=P + "seed")
     values = {f.name: st.session_state[P + f.name] for f in fields(CurveConfig) if f.name not in ("target", "data_id")}
     return CurveConfig(target=target, data_id=data_id if choice == CSV else "", **values)
+
+
+def article(said: str, seen: str) -> None:
+    """One claim of article 001 beside what this net shows."""
+    st.markdown(f"**The article says** {said} **Measured here:** {seen}")
 
 
 def live_loss(progress, chart):
@@ -196,6 +203,16 @@ with fit_box:  # above the live loss curve
                 "**Still a line.** Without an activation every unit is a line w·x + b, and a weighted sum of lines "
                 "is a line: f(x) = Σᵢ w′ᵢ(wᵢ·x + bᵢ) + b = (Σᵢ w′ᵢwᵢ)·x + (Σᵢ w′ᵢbᵢ + b) "
                 f"= **{slope:.3f}·x + {intercept:.3f}** for this net.")
+    if model.activation == "relu" and model.widths:
+        per = curves.switches(model, grid)
+        later = "".join(f"; layer {k + 2}'s {w} units switch at {len(p)} points" for k, (w, p)
+                        in enumerate(zip(model.widths[1:], per[1:])))
+        article("that the most straight segments a hidden layer can make equals its number of units.",
+                f"one layer of n ReLU units has at most n kinks, so at most n + 1 segments, one more than the "
+                f"article says. This net's {model.widths[0]} first-layer units switch at {len(per[0])} points on "
+                f"{where}{later}; its curve has {len(kinks)} kinks there, {len(kinks) + 1} straight pieces."
+                + (" A unit of a later layer sees an already bent input and can switch more than once, so depth "
+                   "can make more kinks than units." if len(per) > 1 else ""))
     download_row("curve-fit", figure=lambda: fit_fig, figure_label="⬇ The fit (HTML, works offline)", run=run,
                  settings=cfg.to_query())
 
@@ -211,6 +228,12 @@ st.plotly_chart(sized(beyond_figure(wide_grid, np.where(np.isfinite(target_wide)
 explain(f"The net only ever saw x between {low:.3g} and {high:.3g}. Outside, tanh units flatten into constants "
         "and ReLU units continue as straight lines, so the net extrapolates a constant or a line, whatever the "
         "target does.")
+if model.activation == "tanh" and model.widths:
+    far = np.r_[curves.saturation(model, wide_grid[0]), curves.saturation(model, wide_grid[-1])]
+    article("that outside its stretch each tanh falls to zero or one and just shifts the output.",
+            f"tanh runs from −1 to +1 (zero to one is the sigmoid's range). At x = {wide_grid[0]:.3g} and "
+            f"{wide_grid[-1]:.3g}, {np.sum(far < -0.99)} of this net's {far.size} first-layer values are below −0.99 "
+            f"and {np.sum(far > 0.99)} above +0.99.")
 
 st.subheader("Small multiples")
 kind = st.radio("Compare", ["epochs", *SWEEPS], horizontal=True, key=P + "sweep",
@@ -218,7 +241,7 @@ kind = st.radio("Compare", ["epochs", *SWEEPS], horizontal=True, key=P + "sweep"
                              "init": "initialisations", "depth": "depths"}.get)
 if kind == "epochs":
     panels = [(f"epoch {step}", y) for step, y in curves.snapshots(run, grid)]
-    note = "The same run at six moments: the broad shape comes first, the details last."
+    note = f"The same run at {len(panels)} moments: the broad shape comes first, the details last."
 else:
     with user_errors(), progress_bar(f"Training one net per {kind}") as progress:
         panels = [(f"{label} · MSE {loss:.3f}", y) for label, y, loss in swept(cfg, kind, _progress=progress)]
@@ -229,7 +252,9 @@ explain(note)
 st.subheader("What to notice")
 st.markdown(
     "- One linear neuron, or any number of them, is a straight line: activations are what bend it.\n"
-    "- ReLU units make a polyline: each unit adds at most one kink, where w·x + b = 0.\n"
+    "- ReLU units make a polyline. In the first hidden layer each unit adds at most one kink, where "
+    "w·x + b = 0; units of a deeper layer can add several.\n"
     "- tanh units are smooth steps; each one takes charge of a stretch of x and is flat elsewhere.\n"
-    "- He initialisation starts with steeper, more spread-out steps than Glorot's, and fits the waves better.\n"
+    "- He initialisation starts with steeper steps than Glorot's (all centred at x = 0: biases start at zero) "
+    "and here fits the waves better.\n"
     "- Past the data, the net does not know the function: it just keeps its last slope or level.")

@@ -13,7 +13,7 @@ X = np.linspace(-3, 3, 301)
 
 
 def quick(**changes) -> curves.CurveRun:
-    return curves.train(replace(CurveConfig(n=100, steps=300), **changes))
+    return curves.train(replace(CurveConfig(n=100, steps=300, optimizer="adam", lr=0.01), **changes))
 
 
 @pytest.mark.parametrize("changes", [dict(activation="tanh"), dict(activation="relu", width=7),
@@ -87,10 +87,39 @@ def test_snapshots_and_sweeps():
         curves.sweep(CurveConfig(), "colour", X)
 
 
-@pytest.mark.parametrize("target", ["import os", "log(x)", "1/x"])
-def test_bad_or_undefined_formulas_are_user_errors(target):
+@pytest.mark.parametrize("target", ["import os", "log(x)", "1/x", "log(abs(x - 0.1234))"])
+@pytest.mark.parametrize("n", [50, 51])  # 51 points hit x = 0, 50 do not: the same rule either way
+def test_bad_or_undefined_formulas_are_user_errors(target, n):
     with pytest.raises(UserError):
-        curves.train(CurveConfig(target=target, n=51, steps=5))
+        curves.train(CurveConfig(target=target, n=n, steps=5))
+
+
+def test_opening_settings_are_a_named_preset():
+    assert PRESETS[curves.OPENING].config == CurveConfig()
+
+
+def test_relu_presets_use_the_articles_optimisers():
+    assert PRESETS["3 · ReLU, 5 units"].config.optimizer == "sgd"
+    assert PRESETS["4 · ReLU, 100 units"].config.optimizer == "nesterov"
+    assert PRESETS["4 · ReLU, 100 units"].config.lr == 0.01
+
+
+def test_one_relu_layer_switches_at_most_once_per_unit_and_kinks_are_every_layers_switches():
+    one = curves.train(PRESETS["3 · ReLU, 5 units"].config)
+    per = curves.switches(one.model, X)
+    assert len(per) == 1 and 1 <= len(per[0]) <= 5
+    np.testing.assert_array_equal(curves.kinks(one.model, X), per[0])
+    deep = quick(activation="relu", width=4, depth=2, steps=1500, target="2sin(x)+5")
+    first, second = curves.switches(deep.model, X)
+    assert len(first) <= 4
+    assert len(curves.kinks(deep.model, X)) == len(first) + len(second)
+
+
+def test_tanh_units_saturate_at_minus_one_or_plus_one_far_away():
+    run = quick(steps=1000)
+    far = np.r_[curves.saturation(run.model, -6.0), curves.saturation(run.model, 6.0)]
+    assert far.shape == (40,) and np.all(np.abs(far) <= 1)
+    assert (far < -0.9).any() and (far > 0.9).any()  # both ends of tanh's range, not 0 and 1
 
 
 def test_a_users_formula_trains():

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from vizcore import UserError
-from vizcore.expr import safe_function
+from vizcore.expr import check_finite, safe_function
 
 ALLOWED = {
     "2*x+5": lambda x: 2 * x + 5,
@@ -106,3 +106,23 @@ def test_rejection_messages_say_what_is_wrong():
 def test_result_has_the_shape_of_x_and_is_float64():
     y = safe_function("3")(np.zeros((4, 2), dtype=np.float32))
     assert y.shape == (4, 2) and y.dtype == np.float64
+
+
+@pytest.mark.parametrize("text, where", [("x**", "at the end"), ("x^", "at the end"), ("2*(x", "character 3 ('(')"),
+                                         (" x +* 2", "character 5 ('*')"), ("x ^ ^ 2", "character 5 ('^')")])
+def test_syntax_errors_point_at_the_users_own_character(text, where):
+    assert where in str(pytest.raises(UserError, safe_function, text).value)
+
+
+@pytest.mark.parametrize("text, said", [("1/x", "divides by zero at x = 0,"), ("log(x)", "not finite at x = -3"),
+                                        ("1/(x - 0.1234567)", "divides by zero at x = 0.1235"),
+                                        ("log(abs(x - 0.1234567))", "logarithm of zero at x = 0.1235"),
+                                        ("x**-2", "negative power at x = 0,"), ("sqrt(x)", "not finite at x = -3")])
+def test_formulas_not_finite_somewhere_on_the_interval_are_rejected_saying_where(text, said):
+    assert said in str(pytest.raises(UserError, check_finite, text, -3.0, 3.0).value)
+
+
+@pytest.mark.parametrize("text", ["1/(x*x + 1)", "x*sin(3*x)", "sqrt(abs(x))", "log(2 + sin(x))", "1/(x + 3.5)",
+                                  "abs(x)**1.5 / (1 + x**2)"])
+def test_formulas_finite_on_the_interval_pass(text):
+    check_finite(text, -3.0, 3.0)

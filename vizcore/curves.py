@@ -20,6 +20,7 @@ from .config import QueryConfig, setting
 from .datasets import Dataset
 from .engine import Architecture
 from .errors import UserError
+from .expr import check_finite
 from .nets import ACTIVATIONS, INITS, MLP, flat_params
 from .train import OPTIMIZERS, History, ProgressFn, fit
 
@@ -45,16 +46,16 @@ class CurveConfig(QueryConfig):
     depth: int = setting(1, lo=1, hi=3)
     activation: str = setting("tanh", choices=tuple(ACTIVATIONS))
     init: str = setting("he", choices=INITS)
-    optimizer: str = setting("adam", choices=OPTIMIZERS)
-    lr: float = setting(0.01, lo=1e-5, hi=1.0)
-    steps: int = setting(2000, lo=1, hi=20_000)
+    optimizer: str = setting("nesterov", choices=OPTIMIZERS)
+    lr: float = setting(0.03, lo=1e-5, hi=1.0)
+    steps: int = setting(3000, lo=1, hi=20_000)
     seed: int = setting(0, lo=0, hi=1_000_000)
     data_id: str = setting("", max_chars=16)  # fingerprint of an uploaded CSV that replaces the target's points
 
     def check(self) -> None:
         super().check()
-        if not self.data_id:
-            datasets.curve_target(self.target)  # a formula must parse (UserError says why not)
+        if not self.data_id and self.target not in TARGETS:  # a formula must parse and be finite on [LOW, HIGH]
+            check_finite(self.target, LOW, HIGH)  # (UserError says why not, and where)
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -86,6 +87,9 @@ class Preset:
     notice: str
 
 
+# In the order of article 001. The article trained with Keras: mini-batches of 32, SGD with rate 0.01
+# (Nesterov momentum 0.9 from the 100-unit ReLU net on), Glorot-uniform weights and zero biases by
+# default. Here every step is full batch; each note says which settings follow the article.
 PRESETS: dict[str, Preset] = {p.title: p for p in [
     Preset("1 · One linear neuron", CurveConfig(target="2sin(x)+5", width=0, optimizer="sgd", lr=0.05, steps=500),
            "One neuron without activation is a straight line w·x + b: it fits 2x+5 exactly and the sine only "
@@ -93,30 +97,42 @@ PRESETS: dict[str, Preset] = {p.title: p for p in [
     Preset("2 · Five linear neurons", CurveConfig(target="2sin(x)+5", width=5, activation="linear",
                                                   init="glorot", optimizer="sgd", lr=0.02, steps=1000),
            "Five linear units plus an output unit still give a straight line: a sum of lines is a line."),
-    Preset("3 · ReLU, 5 units", CurveConfig(target="2sin(x)+5", width=5, activation="relu", lr=0.02, steps=3000),
-           "ReLU bends the line: at most one kink per unit, so at most six straight pieces."),
-    Preset("4 · ReLU, 100 units", CurveConfig(target="2sin(x)+5", width=100, activation="relu", steps=3000),
-           "A hundred kinks make a polyline that hugs the sine."),
+    Preset("3 · ReLU, 5 units", CurveConfig(target="2sin(x)+5", width=5, activation="relu", init="glorot",
+                                            optimizer="sgd", lr=0.01, steps=3000),
+           "ReLU bends the line. Each unit of a single hidden layer switches on at one x, so 5 units make at "
+           "most 5 kinks and 6 straight pieces. Plain SGD at rate 0.01 with Glorot weights, as in the article "
+           "(its Glorot was uniform, here normal)."),
+    Preset("4 · ReLU, 100 units", CurveConfig(target="2sin(x)+5", width=100, activation="relu", init="glorot",
+                                              optimizer="nesterov", lr=0.01, steps=3000),
+           "A hundred units, up to a hundred kinks: a polyline that hugs the sine. SGD with Nesterov momentum "
+           "0.9 at rate 0.01, as in the article."),
     Preset("5 · ReLU on the piecewise curve", CurveConfig(target="piecewise", width=100, activation="relu",
-                                                          steps=3000),
-           "The oscillating left half is much harder: the segments cut the corners of each wave."),
+                                                          init="glorot", optimizer="nesterov", lr=0.01, steps=3000),
+           "The same net on the article's harder curve: the segments cut the corners of the waves on the left."),
     Preset("6 · tanh, 20 units, Glorot init", CurveConfig(width=20, init="glorot", optimizer="nesterov", lr=0.03,
                                                           steps=3000),
-           "Glorot's initial weights are small here (spread sqrt(2/21) for 1 input and 20 units): every tanh "
-           "starts as a gentle slope around 0, and the waves on the left are only partly caught."),
+           "Glorot's initial weights are small here (spread √(2/21) ≈ 0.31 for 1 input and 20 units): every tanh "
+           "starts as a gentle slope, and the waves on the left are only partly caught. Nesterov momentum as in "
+           "the article; rate 0.03 and 3,000 steps are this app's."),
     Preset("7 · tanh, 20 units, He init", CurveConfig(width=20, init="he", optimizer="nesterov", lr=0.03,
                                                       steps=3000),
-           "He's larger initial weights (spread sqrt(2/1)) start with steep steps spread over the interval: "
-           "the fit catches more of the waves."),
-    Preset("8 · plain SGD", CurveConfig(width=20, optimizer="sgd", lr=0.03, steps=3000),
-           "The same net with plain gradient descent: progress is slow and the waves stay rough."),
-    Preset("9 · SGD with Nesterov momentum", CurveConfig(width=20, optimizer="nesterov", lr=0.03, steps=3000),
+           "He's initial weights are larger (spread √(2/1) ≈ 1.4), so every tanh starts as a steeper step. "
+           "All biases start at zero, so every step starts centred at x = 0; training moves them apart. "
+           "The fit catches more of the waves."),
+    Preset("8 · plain SGD", CurveConfig(width=20, init="he", optimizer="sgd", lr=0.03, steps=3000),
+           "The same net with plain gradient descent: progress is slow and the waves stay rough. (This "
+           "comparison of optimisers is this app's.)"),
+    Preset("9 · SGD with Nesterov momentum", CurveConfig(width=20, init="he", optimizer="nesterov", lr=0.03,
+                                                         steps=3000),
            "Momentum keeps moving the weights in a consistent direction and takes the bends better."),
-    Preset("10 · Adam", CurveConfig(width=20, optimizer="adam", lr=0.01, steps=3000),
+    Preset("10 · Adam", CurveConfig(width=20, init="he", optimizer="adam", lr=0.01, steps=3000),
            "Adam scales each weight's step by its own gradient history: the best fit of the three here."),
-    Preset("11 · two hidden layers of 50", CurveConfig(width=50, depth=2, steps=2000),
-           "A second layer combines the first layer's steps into new shapes: the centre and the edges improve."),
+    Preset("11 · two hidden layers of 50", CurveConfig(width=50, depth=2, init="he", optimizer="nesterov", lr=0.01,
+                                                       steps=3000),
+           "A second layer combines the first layer's steps into new shapes: the centre and the edges improve. "
+           "He weights and Nesterov momentum at rate 0.01, as in the article."),
 ]}
+OPENING = "7 · tanh, 20 units, He init"  # the preset a first visit opens on; CurveConfig() is its config
 
 
 @dataclass(eq=False)
@@ -169,14 +185,16 @@ def contributions(model: MLP, x: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 @torch.no_grad()
-def kinks(model: MLP, x: np.ndarray) -> np.ndarray:
-    """x positions (sorted) where some ReLU unit switches on or off, found on the grid ``x`` [n] (sorted).
+def switches(model: MLP, x: np.ndarray) -> list[np.ndarray]:
+    """Per hidden layer, the x positions (sorted) where one of its ReLU units switches on or off.
 
-    Between grid points the switch is placed by linear interpolation of the unit's input.
-    Empty for other activations.
+    Found on the grid ``x`` [n] (sorted); between grid points a switch is placed by linear
+    interpolation of the unit's input. A first-layer unit switches at most once (where
+    w·x + b = 0); a unit of a later layer sees a bent input and may switch several times.
+    Empty lists for other activations.
     """
     if model.activation != "relu" or len(model.layers) == 1:
-        return np.zeros(0)
+        return []
     x = np.asarray(x, dtype=np.float64)
     h = torch.as_tensor(x.astype(np.float32).reshape(-1, 1))
     found = []
@@ -184,9 +202,21 @@ def kinks(model: MLP, x: np.ndarray) -> np.ndarray:
         z = layer(h).numpy().astype(np.float64)  # [n, units]
         i, unit = np.nonzero(np.sign(z[:-1]) * np.sign(z[1:]) < 0)
         t = z[i, unit] / (z[i, unit] - z[i + 1, unit])
-        found.append(x[i] + t * (x[i + 1] - x[i]))
+        found.append(np.sort(x[i] + t * (x[i + 1] - x[i])))
         h = torch.relu(layer(h))
-    return np.sort(np.concatenate(found))
+    return found
+
+
+def kinks(model: MLP, x: np.ndarray) -> np.ndarray:
+    """x positions (sorted) where some ReLU unit of any layer switches: the fit's kinks on the grid ``x``."""
+    layers = switches(model, x)
+    return np.sort(np.concatenate(layers)) if layers else np.zeros(0)
+
+
+@torch.no_grad()
+def saturation(model: MLP, x: float) -> np.ndarray:
+    """The first hidden layer's activations [k] at input ``x`` (far outside the data, tanh units sit near ±1)."""
+    return model.hidden(np.array([[x]], dtype=np.float32))[1][0]
 
 
 def collapsed_line(model: MLP) -> tuple[float, float]:

@@ -201,7 +201,7 @@ def make(name: str, n: int = 500, noise: float = 0.0, seed: int = 0, *, signed: 
         targets for ``curve``), 0 .. 1
     seed : seed of ``numpy.random.default_rng``; same arguments, same points
     signed : turn a two-class task into regression on targets -1/+1 (the article's
-        ``above_graph`` set-up, trained with a tanh output and squared error)
+        ``above_graph`` set-up, trained with a linear output and squared error)
     bias_input : append a constant-1 input column (the article's third input)
     params : generator options, e.g. ``turns`` for spirals, ``target`` for curve
 

@@ -50,7 +50,7 @@ def safe_function(text: str) -> Callable[[np.ndarray], np.ndarray]:
     except SyntaxError as exc:
         hint = _IMPLICIT_PRODUCT.search(text)
         tip = f" Write products with *, e.g. {hint.group(1)}*{hint.group(2)}." if hint else ""
-        raise UserError(f"Cannot read the formula {text!r}: {exc.msg} at character {exc.offset}.{tip}") from None
+        raise UserError(f"Cannot read the formula {text!r}: {exc.msg} {_where(text, exc.offset)}.{tip}") from None
     except (ValueError, RecursionError, MemoryError):  # null bytes, absurd nesting
         raise UserError(f"Cannot read the formula {text[:40]!r}: use numbers, x, + - * / ** and brackets.") from None
     nodes = list(ast.walk(tree))
@@ -65,6 +65,75 @@ def safe_function(text: str) -> Callable[[np.ndarray], np.ndarray]:
 
     f.__doc__ = f"f(x) = {text.strip()}"
     return f
+
+
+def _where(text: str, offset: int | None) -> str:
+    """Where a syntax error is, in the user's own text: Python counts in the stripped text with ^ as **."""
+    stripped = text.strip()
+    source = [i for i, ch in enumerate(stripped) for _ in range(2 if ch == "^" else 1)]  # parsed char -> typed char
+    if not offset or not 1 <= offset <= len(source):  # Python gives 0 (or one past the end) when the input stops early
+        return "at the end (something is missing there)"
+    at = len(text) - len(text.lstrip()) + source[offset - 1]
+    return f"at character {at + 1} ({text[at]!r})"
+
+
+def check_finite(text: str, low: float, high: float) -> None:
+    """Raise :class:`UserError` unless the formula is finite at every x in [low, high], saying where it is not.
+
+    Checked on a grid with 20,001 points, and, between grid points, every divisor, logarithm argument and
+    base of a negative power is searched for a zero: 1/(x - 0.1234) fails although no grid point hits it.
+    """
+    f = safe_function(text)
+    x = np.linspace(low, high, 20_001)
+    bad = ~np.isfinite(f(x))
+    if bad.any():
+        raise UserError(f"The formula {text.strip()!r} is not finite at x = {x[bad][0]:.4g}; choose one defined "
+                        f"on the whole interval [{low:g}, {high:g}].")
+    tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
+    for node, what in _singular_parts(tree.body):
+        zero = _zero_between(lambda t: np.broadcast_to(_eval(node, np.asarray(t, dtype=np.float64)), np.shape(t)), x)
+        if zero is not None:
+            raise UserError(f"The formula {text.strip()!r} {what} at x = {zero:.4g}, so it is not finite on the "
+                            f"whole interval [{low:g}, {high:g}]; choose one that is.")
+
+
+def _singular_parts(node: ast.AST) -> list[tuple[ast.AST, str]]:
+    """Sub-expressions whose zeros make the formula infinite, with what happens there."""
+    parts = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Div):
+            parts.append((sub.right, "divides by zero"))
+        elif isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Pow):
+            exponent = _constant_value(sub.right)
+            if exponent is None or exponent < 0:
+                parts.append((sub.left, "raises zero to a negative power"))
+        elif isinstance(sub, ast.Call) and sub.func.id == "log":  # type: ignore[attr-defined]
+            parts.append((sub.args[0], "takes the logarithm of zero"))
+    return parts
+
+
+def _zero_between(g: Callable[[np.ndarray], np.ndarray], x: np.ndarray) -> float | None:
+    """An x where g crosses or touches zero between grid points of ``x``, or None."""
+    with np.errstate(all="ignore"):
+        v = g(x)
+        sign = np.sign(v)
+        crossing = np.nonzero(sign[:-1] * sign[1:] < 0)[0]
+        if crossing.size:  # bisect the first crossing to the last float
+            lo, hi = x[crossing[0]], x[crossing[0] + 1]
+            for _ in range(60):
+                mid = 0.5 * (lo + hi)
+                lo, hi = (mid, hi) if np.sign(g(np.array([mid]))[0]) == sign[crossing[0]] else (lo, mid)
+            return float(np.round(lo, 10)) + 0.0  # + 0.0: no "-0"
+        m = np.abs(v)
+        dips = np.nonzero((m[1:-1] <= m[:-2]) & (m[1:-1] <= m[2:]))[0] + 1  # local minima of |g|: touching zero?
+        for i in dips[np.argsort(m[dips])][:5]:
+            from scipy.optimize import minimize_scalar
+
+            best = minimize_scalar(lambda t: abs(float(g(np.array([t]))[0])), bounds=(x[i - 1], x[i + 1]),
+                                   method="bounded", options={"xatol": 1e-12})
+            if best.fun <= 1e-9 * (1.0 + float(m.max())):
+                return float(np.round(best.x, 10)) + 0.0
+    return None
 
 
 def _check(node: ast.AST) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .landscape import loss_axis
 from .style import FONT, f32, padded_range
 
 DATA, FIT, TARGET, PART = "#7f8796", "#c2185b", "#2e9e5b", "rgba(59, 111, 214, 0.55)"
@@ -72,7 +73,7 @@ def loss_figure(steps: Sequence[float], losses: Sequence[float], title: str = "t
     fig = go.Figure(go.Scatter(x=f32(steps), y=f32(np.maximum(losses, 1e-12)), mode="lines",
                                line=dict(color="#3b6fd6", width=2), name="loss"))
     fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="mean squared error", type="log")
+    fig.update_yaxes(title_text="mean squared error", **loss_axis(np.maximum(losses, 1e-12)))
     return _layout(fig, 260, title=dict(text=title, font=dict(size=14)), showlegend=False)
 
 
