@@ -27,7 +27,7 @@ require_navigation()
 P = "ld_"  # widget key prefix
 PAGE = "low_dimension"
 PRESETS = {key: LowDimConfig(claim=key) for key in CLAIMS}  # ?preset=disc, aba, tori, spirals
-MAX_POINTS = {2: 500, 3: 300}
+MAX_POINTS = {2: 400, 3: 300}  # points per animation frame, as on the layer page
 LAYERS_PAGE = "pages/10_layers.py"
 
 
@@ -49,7 +49,8 @@ def seed_animation(key: str, n_seeds: int, label: str, seed: int, present: bool)
     claim = CLAIMS[key]
     ds = claim.run_config(claim.variant(label), seed).make_dataset()
     keep = subsample(ds.n, MAX_POINTS[3 if ds.dim == 3 else 2])
-    anim = animate(seed_model(key, n_seeds, label, seed), ds.X[keep])
+    # 6 frames per phase and a coarser grid: two animations side by side (4 layers × 2: 1.1 MB, not 1.8 MB)
+    anim = animate(seed_model(key, n_seeds, label, seed), ds.X[keep], frames_per_phase=6, grid_resolution=20)
     return anim, sized(layer_animation(anim, ds.y[keep], height=480))
 
 

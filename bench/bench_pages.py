@@ -1,0 +1,75 @@
+"""Server-side time of every page's default view: cold (nothing cached) and cached, medians.
+
+Each page is opened the way a visitor opens it, through app.py's navigation, in
+Streamlit's ``AppTest`` (the script runs in this process; no browser, so this is the
+server's share of a page view). First every page is opened once untimed, so imports,
+numba's compiled functions and the like are loaded: "cold" means a process that has
+started but has computed nothing for that page. Then, ``--repeats`` times (default 3):
+empty every cache, open the page in a new session (cold), and open it in another new
+session (cached: a second visitor of the same default view). Targets: cold <= 1.0 s,
+cached <= 0.2 s. Run: ``python bench/bench_pages.py [--pages layers low_dimension]``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from ui import cache  # noqa: E402  (the registry of shared caches the pages fill)
+
+COLD_TARGET, CACHED_TARGET = 1.0, 0.2
+
+
+def open_page(path: Path) -> float:
+    """Seconds to run ``path`` in a new session through app.py; raises if the page shows an exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.switch_page(f"pages/{path.name}")
+    start = time.perf_counter()
+    at.run()
+    seconds = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"{path.name}: {at.exception[0].message}")
+    return seconds
+
+
+def empty_caches() -> None:
+    for shared in list(cache._REGISTRY.values()):
+        with shared._lock:
+            shared._items.clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pages", nargs="*", help="page names without number and .py, e.g. layers")
+    args = parser.parse_args()
+    pages = sorted(p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))
+    if args.pages:
+        pages = [p for p in pages if p.stem.split("_", 1)[1] in args.pages]
+    for page in pages:  # imports and compiled code, once per process
+        open_page(page)
+    times = {page.name: ([], []) for page in pages}
+    for _ in range(args.repeats):
+        for page in pages:
+            empty_caches()
+            times[page.name][0].append(open_page(page))
+            times[page.name][1].append(open_page(page))
+    print(f"Default view of each page through app.py in AppTest, median of {args.repeats} "
+          f"(targets: cold <= {COLD_TARGET} s, cached <= {CACHED_TARGET} s):")
+    for name, (cold, cached) in times.items():
+        cold, cached = float(np.median(cold)), float(np.median(cached))
+        verdict = "ok" if cold <= COLD_TARGET and cached <= CACHED_TARGET else "over"
+        print(f"  {name:24s} cold {cold:6.2f} s   cached {cached:6.3f} s   {verdict}")
+
+
+if __name__ == "__main__":
+    main()
