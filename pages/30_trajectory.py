@@ -22,7 +22,7 @@ from vizcore.layers import animate
 from vizcore.runs import LEARNING_RATES
 from vizcore.trajectory import METHOD_NAMES, METHODS, explained_variance
 from vizcore.trajectory_runs import (MODES, TRAJECTORY_DATASETS, TrajectoryConfig, TrajectoryRun, article_comparison,
-                                     frame_snapshots, fresh_scores, lesson_view, record_every, train_trajectory)
+                                     frame_snapshots, fresh_scores, lesson_view, path_density, train_trajectory)
 
 from ui.boot import require_navigation
 
@@ -160,12 +160,12 @@ if run.dataset.task == "regression":
     c4.metric("Sign right, fresh points", f"{accuracy:.1%}")
 else:
     c3.metric("Accuracy, fresh points", f"{accuracy:.1%}")
-dense, every, frames = min(cfg.dense, cfg.steps), record_every(cfg), len(fig.frames)
+dense = min(cfg.dense, cfg.steps)
 early = sum(int(run.history.step[t]) <= dense for t in frame_snapshots(run.history.step))
 explain(f"Left: the net's output at the moment shown (green above 0, red below, blue near 0; dotted: the true "
-        f"curve). Middle: its error over the last {cfg.window:,} examples. Right: where its weights are. The path "
-        f"has one point per update for the first {dense:,} updates, then one per {every:,}. The {frames} frames "
-        f"run on a logarithmic clock: {early} of them show the first {dense:,} updates.")
+        f"curve). Middle: its error over the last {cfg.window:,} examples. Right: where its weights are, magnified "
+        f"to the walk so far. The path has {path_density(cfg)}. The {len(fig.frames)} frames run on a logarithmic "
+        f"clock" + (f": {early} of them show the first {dense:,} updates." if 0 < dense < cfg.steps else "."))
 st.markdown("**The article says … / measured here …**")
 st.table(pd.DataFrame(article_comparison(run, rms, accuracy),
                       columns=["", "the article says", "measured here"]).set_index(""))

@@ -172,6 +172,14 @@ def test_three_panel_figure_is_synchronised_and_small():
         np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[0].ravel(), np.meshgrid(
         np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[1].ravel(), np.ones(3600)])[:, 0].reshape(60, 60),
         atol=1e-5)
+    # the path panel zooms with the walk: at frame f its axes hold the path so far, and little more
+    for f in (3, len(frames) // 2, len(frames) - 1):
+        t = maps.snapshot[f]
+        (x0, x1), (y0, y1) = frames[f]["layout"]["xaxis3"]["range"], frames[f]["layout"]["yaxis3"]["range"]
+        so_far = np.concatenate([p.xy[:t + 1] for p in paths])
+        assert x0 <= so_far[:, 0].min() and so_far[:, 0].max() <= x1 and y0 <= so_far[:, 1].min()
+        assert x1 - x0 <= 1.5 * np.ptp(so_far[:, 0]) + 1e-3 and so_far[:, 1].max() <= y1
+    assert list(fig.layout.xaxis3.range) == frames[-1]["layout"]["xaxis3"]["range"]
     small = compact_trajectory(paths[0].xy, 5, run.history.step)
     assert list(small.data[2].x) == [np.float32(paths[0].xy[5, 0])]
 

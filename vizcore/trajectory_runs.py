@@ -301,6 +301,13 @@ def article_comparison(run: TrajectoryRun, rms: float, sign: float) -> list[tupl
                      f"{nonzero.max() / nonzero.min():,.0f}× over {int(hist.step[-1]):,} updates"))
     if slowdowns(cfg):
         rows.append(("each slow-down of the rate", "3×", ", ".join(f"{f:.1f}×" for f in slowdowns(cfg))))
-    rows.append(("points on the path", "one per example, later one per 1,000",
-                 f"one per update for the first {min(cfg.dense, cfg.steps):,}, then one per {record_every(cfg):,}"))
+    rows.append(("points on the path", "one per example, later one per 1,000", path_density(cfg)))
     return rows
+
+
+def path_density(cfg: TrajectoryConfig) -> str:
+    """How often the run records a snapshot, in words."""
+    dense, every = min(cfg.dense, cfg.steps), record_every(cfg)
+    if dense >= cfg.steps or every == 1:
+        return "one per update"
+    return f"one per update for the first {dense:,}, then one per {every:,}" if dense else f"one per {every:,} updates"

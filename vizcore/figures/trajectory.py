@@ -89,11 +89,18 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     # Traces on the map's subplot must be in every frame too, or plotly hides them while playing.
     on_map = [i for i, tr in enumerate(fig.data[:first]) if tr.xaxis in (None, "x") and tr.type == "scatter"]
     kept = [dict(type="scatter", x=fig.data[i].x, y=fig.data[i].y) for i in on_map]
+
+    def zoom(f: int) -> dict:
+        """The path panel's axes at frame f: the walk so far, magnified (the article zooms in the same way)."""
+        t = int(maps.snapshot[f])
+        so_far = np.concatenate([p.xy[:t + 1] for p in paths])
+        return dict(xaxis3=dict(range=padded_range(so_far[:, 0], 0.15)),
+                    yaxis3=dict(range=padded_range(so_far[:, 1], 0.15)))
+
     frames = [dict(data=moving(f) + kept, name=str(f), traces=moving_ids + on_map,
-                   layout=dict(images=[image(f)])) for f in range(F)]
+                   layout=dict(images=[image(f)], **zoom(f))) for f in range(F)]
 
     label = [f"{int(main.steps[t]):,} examples" for t in maps.snapshot]
-    xy = np.concatenate([p.xy for p in paths])
     errors = np.concatenate([p.error for p in paths])
     fig.update_layout(
         images=[image(F - 1)],
@@ -108,8 +115,9 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     fig.update_xaxes(title="examples seen", type="log", dtick=1, tickformat=",", range=[0, np.log10(last) + 0.05],
                      row=1, col=2)
     fig.update_yaxes(range=padded_range(errors), rangemode="tozero", row=1, col=2)
-    fig.update_xaxes(title=f"{path_label} 1".strip(), range=padded_range(xy[:, 0]), row=1, col=3)
-    fig.update_yaxes(title=f"{path_label} 2".strip(), range=padded_range(xy[:, 1]), row=1, col=3)
+    end = zoom(F - 1)
+    fig.update_xaxes(title=f"{path_label} 1".strip(), range=end["xaxis3"]["range"], row=1, col=3)
+    fig.update_yaxes(title=f"{path_label} 2".strip(), range=end["yaxis3"]["range"], row=1, col=3)
     return go.Figure(dict(data=fig.data, layout=fig.layout, frames=frames), _validate=False)
 
 
