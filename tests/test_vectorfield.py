@@ -90,7 +90,8 @@ def test_animation_frames_follow_the_flow_and_feed_the_layer_figure():
     assert np.allclose(anim.points[-1], out, atol=1e-5)
     assert len(anim.labels) == anim.points.shape[0] and anim.boundary is not None
     fig = layer_animation(anim, run.dataset.y)
-    assert len([f for f in fig.frames if f.data]) == anim.points.shape[0]  # (plus still frames between layers)
+    frames = fig.to_dict()["frames"]
+    assert len([f for f in frames if f.get("data")]) == anim.points.shape[0]  # (plus still frames between layers)
     P, F = vf.arrows(run, layer=1, resolution=5)
     assert P.shape == F.shape == (25, 3) and np.isfinite(F).all()
     assert arrow_field(P, F, anim.points[0], run.dataset.y).data
