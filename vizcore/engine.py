@@ -320,115 +320,134 @@ def _log1p_small(u):
 
 
 @_jit
-def _forward_rows(sizes, offsets, p, x, A):
-    """Fill A [units, n] with every layer's output (hidden rows after tanh, output rows last)."""
-    n = x.shape[1]
+def _forward_rows(sizes, offsets, p, s, A):
+    """Fill A's rows after the input rows with every layer's output (tanh applied, except the output layer).
+
+    A [rows, n] holds the input (its first sizes[0] rows), then each layer's units; ``p[s]`` are
+    the weights. Every loop indexes the 2-D arrays directly: a row view costs a reference count,
+    which at these sizes is as dear as a pass over the row.
+    """
+    n = A.shape[1]
     L = len(sizes) - 1
-    row = 0
+    first = 0  # first row of this layer's input
     for k in range(L):
         fan_in, fan_out, w0 = sizes[k], sizes[k + 1], offsets[k]
         b0 = w0 + fan_in * fan_out
+        out0 = first + fan_in
+        squash = k < L - 1
         for j in range(fan_out):
-            out = A[row + j]
-            bj = p[b0 + j]
+            r = out0 + j
+            bj, w = p[s, b0 + j], p[s, w0 + j * fan_in]
+            if fan_in == 1 and squash:
+                for q in range(n):
+                    A[r, q] = fast_tanh(bj + w * A[first, q])
+                continue
             for q in range(n):
-                out[q] = bj
-            for i in range(fan_in):
-                w = p[w0 + j * fan_in + i]
-                src = x[i] if k == 0 else A[row - fan_in + i]
+                A[r, q] = bj + w * A[first, q]
+            for i in range(1, fan_in - 1):
+                w = p[s, w0 + j * fan_in + i]
                 for q in range(n):
-                    out[q] += w * src[q]
-            if k < L - 1:
-                for q in range(n):
-                    out[q] = fast_tanh(out[q])
-        row += fan_out
+                    A[r, q] += w * A[first + i, q]
+            if fan_in > 1:
+                w, last = p[s, w0 + j * fan_in + fan_in - 1], first + fan_in - 1
+                if squash:
+                    for q in range(n):
+                        A[r, q] = fast_tanh(A[r, q] + w * A[last, q])
+                else:
+                    for q in range(n):
+                        A[r, q] += w * A[last, q]
+        first = out0
 
 
 @_jit
-def _output_grad(A, D, last, target, regression, want_loss):
-    """dLoss/dout into D's output rows; (mean loss, accuracy) if ``want_loss``, else (0, 0).
+def _output_grad(A, D, last, target, t, regression, want_loss):
+    """dLoss/dout into D's output rows (from row ``last``); (mean loss, accuracy) if ``want_loss``, else (0, 0).
 
-    Binary classification through the logit gap (target is +1 / -1), or squared error.
+    Binary classification through the logit gap (target[t] holds +1 / -1), or squared error.
     """
     n = A.shape[1]
     loss, correct = 0.0, 0
     if regression:
         for q in range(n):
-            d = A[last, q] - target[q]
-            D[last, q] = d * np.float32(2.0 / n)
+            D[last, q] = (A[last, q] - target[t, q]) * np.float32(2.0 / n)
         if want_loss:
             for q in range(n):
-                d = A[last, q] - target[q]
+                d = A[last, q] - target[t, q]
                 loss += d * d
         return loss / n, np.nan
     for q in range(n):
-        g = (fast_tanh(np.float32(0.5) * (A[last + 1, q] - A[last, q])) - target[q]) * np.float32(0.5 / n)
+        g = (fast_tanh(np.float32(0.5) * (A[last + 1, q] - A[last, q])) - target[t, q]) * np.float32(0.5 / n)
         D[last + 1, q] = g
         D[last, q] = -g
     if want_loss:
         for q in range(n):
-            margin = (A[last + 1, q] - A[last, q]) * target[q]
+            margin = (A[last + 1, q] - A[last, q]) * target[t, q]
             # softplus(-margin) = max(-margin, 0) + log(1 + exp(-|margin|)), where the last term is
             # -log(sigmoid(|margin|)) = -log1p((tanh(|margin| / 2) - 1) / 2): no exp, so it vectorises
             u = (fast_tanh(np.float32(0.5) * abs(margin)) - np.float32(1.0)) * np.float32(0.5)
             loss += max(-margin, np.float32(0.0)) - _log1p_small(u)
-            correct += margin > 0 or (margin == 0 and target[q] < 0)
+            correct += margin > 0 or (margin == 0 and target[t, q] < 0)
     return loss / n, correct / n
 
 
 @_jit
-def _backward_rows(sizes, offsets, p, x, A, D, g):
-    """Gradient of one net into g [P], from D's output rows; D's hidden rows are overwritten."""
-    n = x.shape[1]
+def _backward_rows(sizes, offsets, p, s, A, D, g):
+    """Gradient of net ``s`` into g [P], from D's output rows; D's hidden rows are overwritten."""
+    n = A.shape[1]
     L = len(sizes) - 1
-    row = A.shape[0]
+    out0 = A.shape[0]
     for k in range(L - 1, -1, -1):
         fan_in, fan_out, w0 = sizes[k], sizes[k + 1], offsets[k]
-        row -= fan_out
+        out0 -= fan_out
+        first = out0 - fan_in
         b0 = w0 + fan_in * fan_out
         for j in range(fan_out):
-            dz = D[row + j]
+            r = out0 + j
             total = np.float32(0.0)
             for q in range(n):
-                total += dz[q]
+                total += D[r, q]
             g[b0 + j] = total
             for i in range(fan_in):
-                src = x[i] if k == 0 else A[row - fan_in + i]
                 total = np.float32(0.0)
                 for q in range(n):
-                    total += dz[q] * src[q]
+                    total += D[r, q] * A[first + i, q]
                 g[w0 + j * fan_in + i] = total
-        if k > 0:
+        if k > 0:  # dLoss/dz of the layer below: (W^T dz) * tanh'(z), with tanh' = 1 - h^2
             for i in range(fan_in):
-                dh, h = D[row - fan_in + i], A[row - fan_in + i]
-                w = p[w0 + i]
-                for q in range(n):
-                    dh[q] = w * D[row, q]
-                for j in range(1, fan_out):
-                    w = p[w0 + j * fan_in + i]
+                h = first + i
+                w = p[s, w0 + i]
+                if fan_out == 1:
                     for q in range(n):
-                        dh[q] += w * D[row + j, q]
+                        D[h, q] = w * D[out0, q] * (np.float32(1.0) - A[h, q] * A[h, q])
+                    continue
                 for q in range(n):
-                    dh[q] *= np.float32(1.0) - h[q] * h[q]
+                    D[h, q] = w * D[out0, q]
+                for j in range(1, fan_out - 1):
+                    w = p[s, w0 + j * fan_in + i]
+                    for q in range(n):
+                        D[h, q] += w * D[out0 + j, q]
+                w = p[s, w0 + (fan_out - 1) * fan_in + i]
+                for q in range(n):
+                    D[h, q] = (D[h, q] + w * D[out0 + fan_out - 1, q]) * (np.float32(1.0) - A[h, q] * A[h, q])
 
 
 @_jit
-def _optimizer_step(code, p, g, m, v, lr, momentum, t):
-    """One SGD / Nesterov / Adam update (torch.optim's rules, betas 0.9, 0.999, eps 1e-8) of p in place."""
+def _optimizer_step(code, p, g, m, v, s, lr, momentum, t):
+    """One SGD / Nesterov / Adam update (torch.optim's rules, betas 0.9, 0.999, eps 1e-8) of p[s] in place."""
     if code == 0:
-        for i in range(p.size):
-            p[i] -= lr * g[i]
+        for i in range(g.size):
+            p[s, i] -= lr * g[i]
     elif code == 1:
-        for i in range(p.size):
-            m[i] = g[i] if t == 1 else momentum * m[i] + g[i]
-            p[i] -= lr * (g[i] + momentum * m[i])
+        for i in range(g.size):
+            m[s, i] = g[i] if t == 1 else momentum * m[s, i] + g[i]
+            p[s, i] -= lr * (g[i] + momentum * m[s, i])
     else:
         c1 = np.float32(1.0 - 0.9 ** t)
         c2 = np.float32(1.0 - 0.999 ** t)
-        for i in range(p.size):
-            m[i] = np.float32(0.9) * m[i] + np.float32(0.1) * g[i]
-            v[i] = np.float32(0.999) * v[i] + np.float32(0.001) * g[i] * g[i]
-            p[i] -= lr * (m[i] / c1) / (np.sqrt(v[i] / c2) + np.float32(1e-8))
+        for i in range(g.size):
+            m[s, i] = np.float32(0.9) * m[s, i] + np.float32(0.1) * g[i]
+            v[s, i] = np.float32(0.999) * v[s, i] + np.float32(0.001) * g[i] * g[i]
+            p[s, i] -= lr * (m[s, i] / c1) / (np.sqrt(v[s, i] / c2) + np.float32(1e-8))
 
 
 @_jit
@@ -445,39 +464,42 @@ def train_steps(sizes, flat, X, target, regression, start, stop, steps, record_e
     net whose gradient or loss stops being finite is frozen: ``diverged_at[s]`` = that update.
     """
     S, P = flat.shape
-    units = 0
-    for k in range(1, len(sizes)):
-        units += sizes[k]
+    rows = 0
+    for k in range(len(sizes)):
+        rows += sizes[k]
     offsets = np.zeros(len(sizes) - 1, dtype=np.int64)
     for k in range(1, len(sizes) - 1):
         offsets[k] = offsets[k - 1] + sizes[k - 1] * sizes[k] + sizes[k]
-    n = X.shape[2]
-    A = np.empty((units, n), dtype=np.float32)
-    D = np.empty((units, n), dtype=np.float32)
+    d, n = X.shape[1], X.shape[2]
+    A = np.empty((rows, n), dtype=np.float32)  # input rows, then every layer's units
+    D = np.empty((rows, n), dtype=np.float32)  # dLoss/dz, row for row (input rows unused)
     g = np.empty(P, dtype=np.float32)
-    last_row = units - sizes[-1]
+    last_row = rows - sizes[-1]
     records = rec_loss.shape[1]
     for s in range(S):
-        x = X[s if X.shape[0] > 1 else 0]
-        tg = target[s if target.shape[0] > 1 else 0]
-        p = flat[s]
+        xs = s if X.shape[0] > 1 else 0
+        ts = s if target.shape[0] > 1 else 0
+        for i in range(d):
+            for q in range(n):
+                A[i, q] = X[xs, i, q]
         for t in range(start, stop):
             record = t % record_every == 0 or t == steps
             want_loss = record or t == stop - 1
             if diverged_at[s] > 0 and not record:
                 continue
-            _forward_rows(sizes, offsets, p, x, A)
-            loss, acc = _output_grad(A, D, last_row, tg, regression, want_loss)
+            _forward_rows(sizes, offsets, flat, s, A)
+            loss, acc = _output_grad(A, D, last_row, target, ts, regression, want_loss)
             if record:
                 r = t // record_every if t % record_every == 0 else records - 1
-                rec_params[s, r] = p
+                for i in range(P):
+                    rec_params[s, r, i] = flat[s, i]
                 rec_loss[s, r] = loss
                 rec_acc[s, r] = acc
             if t == stop - 1:
                 last_loss[s] = loss
             if diverged_at[s] > 0 or t == steps:
                 continue
-            _backward_rows(sizes, offsets, p, x, A, D, g)
+            _backward_rows(sizes, offsets, flat, s, A, D, g)
             total = 0.0
             for i in range(P):
                 total += g[i]
@@ -486,4 +508,4 @@ def train_steps(sizes, flat, X, target, regression, start, stop, steps, record_e
                 continue
             for i in range(P):
                 grad_sq[s, i] += g[i] * g[i]
-            _optimizer_step(opt_code, p, g, m[s], v[s], lr, momentum, t + 1)
+            _optimizer_step(opt_code, flat, g, m, v, s, lr, momentum, t + 1)
