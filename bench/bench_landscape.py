@@ -35,8 +35,8 @@ def median_seconds(fn, repeats: int) -> float:
     return float(np.median(times))
 
 
-def floor_seconds(arch: Architecture, grid_points: int, n: int, chunk: int = landscape.CHUNK) -> float:
-    """numpy's time for the surface's float32 matrix products and tanh evaluations alone, on one thread."""
+def floor_run(arch: Architecture, grid_points: int, n: int, chunk: int = landscape.CHUNK):
+    """A callable doing numpy's float32 matrix products and tanh of the surface alone, on one thread."""
     rng = np.random.default_rng(0)
     sizes = arch.sizes
     weights = [rng.normal(size=(chunk, o, i)).astype(np.float32) for i, o in zip(sizes[:-1], sizes[1:])]
@@ -44,16 +44,28 @@ def floor_seconds(arch: Architecture, grid_points: int, n: int, chunk: int = lan
     outs = [np.empty((chunk, o, n), np.float32) for o in sizes[1:]]
 
     def run() -> None:
-        for _ in range(0, grid_points, chunk):
-            h = x
-            for k, (W, out) in enumerate(zip(weights, outs)):
-                np.matmul(W, h, out=out)
-                if k < len(weights) - 1:
-                    np.tanh(out, out=out)
-                h = out
+        with threadpool_limits(1):
+            for _ in range(0, grid_points, chunk):
+                h = x
+                for k, (W, out) in enumerate(zip(weights, outs)):
+                    np.matmul(W, h, out=out)
+                    if k < len(weights) - 1:
+                        np.tanh(out, out=out)
+                    h = out
+    return run
 
-    with threadpool_limits(1):
-        return median_seconds(run, repeats=5)
+
+def interleaved(fns: dict, repeats: int = 7) -> dict:
+    """Median seconds of each callable, run in turn so that a busy machine slows them alike."""
+    times = {name: [] for name in fns}
+    for fn in fns.values():
+        fn()  # warm up
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def page_seconds() -> tuple[float, float]:
@@ -87,9 +99,11 @@ def main() -> None:
     dirs = landscape.random_directions(model, seed=0)
     arch, grid = Architecture.of(model), 51 * 51
     params = landscape.plane_params(vz.nets.flat_params(model), dirs, np.linspace(-1, 1, 51), np.linspace(-1, 1, 51))
-    one = median_seconds(lambda: landscape.batched_loss(arch, params, ds.X, ds.y, ds.task, workers=1), repeats=5)
-    two = median_seconds(lambda: landscape.batched_loss(arch, params, ds.X, ds.y, ds.task, workers=2), repeats=5)
-    floor = floor_seconds(arch, grid, ds.n)
+    t = interleaved({
+        "floor": floor_run(arch, grid, ds.n),
+        "one": lambda: landscape.batched_loss(arch, params, ds.X, ds.y, ds.task, workers=1),
+        "two": lambda: landscape.batched_loss(arch, params, ds.X, ds.y, ds.task, workers=2)})
+    floor, one, two = t["floor"], t["one"], t["two"]
     slow = median_seconds(lambda: landscape.looped_surface(model, ds, dirs, 1.0, 51), repeats=3)
     a = landscape.surface(model, ds, dirs, 1.0, 51).loss
     b = landscape.looped_surface(model, ds, dirs, 1.0, 51).loss
@@ -97,13 +111,13 @@ def main() -> None:
     print("51x51 loss surface, 1,000 points, 2-8-8-2 tanh net (median seconds)")
     print(f"  floor, one thread (numpy: the same float32 matmuls + {tanh_count / 1e6:.1f}M tanh): {floor:.3f} s")
     print(f"  batched, one thread (vz.landscape.batched_loss):   {one:.3f} s = {one / floor:.2f}x the floor")
-    print(f"  batched, two threads (what the page uses):          {two:.3f} s")
+    print(f"  batched, two threads (what the page uses):          {two:.3f} s = {two / floor:.2f}x the floor")
     print(f"  looped (load weights into the torch model per point): {slow:.3f} s = {slow / one:.1f}x batched")
     print(f"  max relative difference batched vs looped: {np.max(np.abs(a - b) / b):.1e}")
 
-    from vizcore.runs import RunConfig, train_run
-    net = RunConfig(dataset="disc_annulus", widths="3", steps=20)  # the page's opening view
-    pool = landscape.evaluation_pool(net.dataset, net.noise, net.seed)
+    from vizcore.runs import train_run
+    net = landscape.EARLY  # the page's opening view
+    pool = landscape.evaluation_pool(net)
     train_s = median_seconds(lambda: train_run(net), repeats=3)
     run = train_run(net)
     view_s = median_seconds(lambda: landscape.two_weights(run.model, pool, landscape.LandscapeConfig()), repeats=3)

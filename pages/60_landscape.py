@@ -16,7 +16,7 @@ from ui.links import apply_link, publish_link
 from ui.presentation import advanced, presenting, sized
 from vizcore import landscape
 from vizcore.figures.landscape import contour_pair, descent_figure, landscape_figure
-from vizcore.landscape import GD_RATES, POOL, SAMPLES, LandscapeConfig
+from vizcore.landscape import EARLY, GD_RATES, POOL, PRESETS, SAMPLES, LandscapeConfig
 from vizcore.nets import parameter_names
 from vizcore.runs import LAYER_DATASETS, Run, RunConfig, train_run
 
@@ -26,20 +26,6 @@ require_navigation()
 
 P = "ls_"  # widget-key prefix of this page
 PAGE = "landscape"
-EARLY = RunConfig(dataset="disc_annulus", widths="3", steps=20)  # the opening view: a net 20 steps into training
-TRAINED = RunConfig(widths="8,8", steps=1000, turns=1.0)
-PRESETS = {  # key (?preset=descent): (title, (net, view), what to notice)
-    "descent": ("Three starts, three minima (N = 100)", (EARLY, LandscapeConfig()),
-                "Three starts close together roll into three different valleys of the N = 100 map. On the map of "
-                "all 10,000 examples (below) the same starts meet in one valley."),
-    "all-examples": ("The same starts on all 10,000 examples", (EARLY, LandscapeConfig(sample=0)),
-                     "Averaged over 10,000 examples the bumps of the small sample are gone: one valley, one end."),
-    "pca": ("A trained net: the plane of its training path", (TRAINED, LandscapeConfig(view="plane")),
-            "The path runs downhill into the trained weights, mostly along the first direction."),
-    "random-plane": ("A trained net: two random directions",
-                     (TRAINED, LandscapeConfig(view="plane", plane="random")),
-                     "The trained weights sit in a basin; how wide it is differs from direction to direction."),
-}
 OFFERED = {"dataset": LAYER_DATASETS, "data_id": ("",), "start_id": ("",)}  # no uploads on this page
 
 
@@ -50,9 +36,7 @@ def trained(cfg: RunConfig, _progress=None) -> Run:
 
 @shared_cache(max_entries=32)
 def two_weight_view(run_cfg: RunConfig, cfg: LandscapeConfig) -> landscape.TwoWeights:
-    params = {"turns": run_cfg.turns} if run_cfg.dataset == "spirals" else {}
-    pool = landscape.evaluation_pool(run_cfg.dataset, run_cfg.noise, run_cfg.seed, params)
-    return landscape.two_weights(trained(run_cfg).model, pool, cfg)
+    return landscape.two_weights(trained(run_cfg).model, landscape.evaluation_pool(run_cfg), cfg)
 
 
 @shared_cache(max_entries=32)

@@ -8,7 +8,7 @@ from sklearn.decomposition import PCA
 import vizcore as vz
 from vizcore import UserError, landscape
 from vizcore.engine import Architecture
-from vizcore.runs import RunConfig, train_run
+from vizcore.runs import train_run
 from vizcore.train import evaluate
 
 
@@ -119,9 +119,8 @@ def test_two_weights_view_centres_the_grid_on_the_nets_values(spiral_run):
 @pytest.fixture(scope="module")
 def opening_view():
     """The lesson's opening view: an early 2-3-2 net on the disc in a ring, N = 100 of 10,000 examples."""
-    run = train_run(RunConfig(dataset="disc_annulus", widths="3", steps=20))
-    pool = landscape.evaluation_pool("disc_annulus", 0.0, 0)
-    return landscape.two_weights(run.model, pool, landscape.LandscapeConfig())
+    run = train_run(landscape.EARLY)
+    return landscape.two_weights(run.model, landscape.evaluation_pool(landscape.EARLY), landscape.LandscapeConfig())
 
 
 def test_opening_view_reproduces_the_article_three_starts_three_ends(opening_view):

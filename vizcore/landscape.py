@@ -31,6 +31,7 @@ from .datasets import Dataset
 from .engine import Architecture, Workspace, forward, loss_and_grad, loss_and_output_grad
 from .errors import UserError
 from .nets import flat_params, load_flat, parameter_names
+from .runs import RunConfig
 from .train import loss_fn, tensors
 
 MAX_RESOLUTION = 101
@@ -435,9 +436,10 @@ class TwoWeights:
         return int(np.abs(b - point[1]).argmin()), int(np.abs(a - point[0]).argmin())
 
 
-def evaluation_pool(name: str, noise: float, seed: int, params: dict | None = None) -> Dataset:
-    """POOL fresh examples of the dataset ``name`` (seed + 1: a different draw from the training points)."""
-    return datasets.make(name, n=POOL, noise=noise, seed=seed + 1, **(params or {}))
+def evaluation_pool(net: RunConfig) -> Dataset:
+    """POOL fresh examples of the net's dataset (seed + 1: a different draw from its training points)."""
+    params = {"turns": net.turns} if net.dataset == "spirals" else {}
+    return datasets.make(net.dataset, n=POOL, noise=net.noise, seed=net.seed + 1, **params)
 
 
 def two_weights(model, pool: Dataset, cfg: LandscapeConfig) -> TwoWeights:
@@ -462,6 +464,24 @@ def two_weights(model, pool: Dataset, cfg: LandscapeConfig) -> TwoWeights:
         surface(model, sample, dirs, span, cfg.resolution, center=center),
         surface(model, other, dirs, span, cfg.resolution, center=center),
         label(sample), label(other), run(sample), run(other))
+
+
+EARLY = RunConfig(dataset="disc_annulus", widths="3", steps=20)  # the opening view's net: 20 steps into training
+TRAINED = RunConfig(widths="8,8", steps=1000, turns=1.0)
+PRESETS = {  # link key (?preset=descent): (title, (net, view), what to notice)
+    "descent": ("Three starts, three minima (N = 100)", (EARLY, LandscapeConfig()),
+                "Three starts close together roll into three different valleys of the N = 100 map. On the map of "
+                "all 10,000 examples (below) the same starts meet in one valley."),
+    "all-examples": ("The same starts on all 10,000 examples", (EARLY, LandscapeConfig(sample=0)),
+                     "Averaged over all 10,000 examples, the small sample's extra valleys are gone and the three "
+                     "starts end together."),
+    "pca": ("A trained net: the plane of its training path", (TRAINED, LandscapeConfig(view="plane")),
+            "The red path runs from its start into the trained weights at the centre; each axis says how much "
+            "of the path's variance its direction holds."),
+    "random-plane": ("A trained net: two random directions", (TRAINED, LandscapeConfig(view="plane", plane="random")),
+                     "The centre is the trained net. Filter normalisation makes the two directions comparable, so "
+                     "the basin's width can be read off both axes alike."),
+}
 
 
 @dataclass(frozen=True, eq=False)
