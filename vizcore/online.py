@@ -210,7 +210,7 @@ class ExampleGradient:
         X, y : float64 [n, d] and [n] (class labels as floats); update i uses row order[i]
         rates : float64 [len(order)] the rate of each update
         step_loss : float32 [len(order)] receives each update's loss
-        stops : sorted update indices after which ``at_stop(i, rate, loss)`` is called (to record)
+        stops : update indices after which ``at_stop(i, rate, loss)`` is called (to record)
 
         Raises UserError naming the step if a loss becomes NaN or infinite.
         """
@@ -220,7 +220,8 @@ class ExampleGradient:
         rates = np.ascontiguousarray(rates, dtype=np.float64)
         grad_sq = state.grad_sq.reshape(-1)
         step0, first = state.step, 0
-        ends = [int(s) + 1 for s in stops if 0 <= s < len(order)]
+        ends = sorted({int(s) + 1 for s in stops if 0 <= s < len(order)})
+        called = set(ends)
         for last in [*ends, len(order)]:
             if last <= first:
                 continue
@@ -230,7 +231,7 @@ class ExampleGradient:
             if done < last:
                 state.step += 1
                 raise diverged(state.step, float(step_loss[done]))
-            if at_stop is not None and last in ends:
+            if at_stop is not None and last in called:
                 at_stop(last - 1, float(rates[last - 1]), float(step_loss[last - 1]))
             first = last
 
