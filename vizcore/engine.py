@@ -320,11 +320,25 @@ def _log1p_small(u):
 
 
 @_jit
+def _block(p, s, base, stride, c, row, row_step):
+    """Up to four (weight, row) pairs, padded with weight 0 on a valid row: loops read four rows per pass."""
+    w0 = p[s, base]
+    w1 = p[s, base + stride] if c > 1 else np.float32(0.0)
+    w2 = p[s, base + 2 * stride] if c > 2 else np.float32(0.0)
+    w3 = p[s, base + 3 * stride] if c > 3 else np.float32(0.0)
+    r1 = row + row_step if c > 1 else row
+    r2 = row + 2 * row_step if c > 2 else row
+    r3 = row + 3 * row_step if c > 3 else row
+    return w0, w1, w2, w3, row, r1, r2, r3
+
+
+@_jit
 def _forward_rows(sizes, offsets, p, s, A):
     """Fill A's rows after the input rows with every layer's output (tanh applied, except the output layer).
 
     A [rows, n] holds the input (its first sizes[0] rows), then each layer's units; ``p[s]`` are
-    the weights. Every loop indexes the 2-D arrays directly: a row view costs a reference count,
+    the weights. Each pass over a row adds four inputs (a layer up to 4 wide is one pass, tanh
+    included), and loops index the 2-D arrays directly: a row view costs a reference count,
     which at these sizes is as dear as a pass over the row.
     """
     n = A.shape[1]
@@ -334,28 +348,23 @@ def _forward_rows(sizes, offsets, p, s, A):
         fan_in, fan_out, w0 = sizes[k], sizes[k + 1], offsets[k]
         b0 = w0 + fan_in * fan_out
         out0 = first + fan_in
-        squash = k < L - 1
         for j in range(fan_out):
-            r = out0 + j
-            bj, w = p[s, b0 + j], p[s, w0 + j * fan_in]
-            if fan_in == 1 and squash:
-                for q in range(n):
-                    A[r, q] = fast_tanh(bj + w * A[first, q])
-                continue
-            for q in range(n):
-                A[r, q] = bj + w * A[first, q]
-            for i in range(1, fan_in - 1):
-                w = p[s, w0 + j * fan_in + i]
-                for q in range(n):
-                    A[r, q] += w * A[first + i, q]
-            if fan_in > 1:
-                w, last = p[s, w0 + j * fan_in + fan_in - 1], first + fan_in - 1
-                if squash:
+            r, bj = out0 + j, p[s, b0 + j]
+            for i0 in range(0, fan_in, 4):
+                a, b, c, d, ra, rb, rc, rd = _block(p, s, w0 + j * fan_in + i0, 1, min(4, fan_in - i0), first + i0, 1)
+                squash = k < L - 1 and i0 + 4 >= fan_in
+                if i0 == 0 and squash:
                     for q in range(n):
-                        A[r, q] = fast_tanh(A[r, q] + w * A[last, q])
+                        A[r, q] = fast_tanh(bj + a * A[ra, q] + b * A[rb, q] + c * A[rc, q] + d * A[rd, q])
+                elif i0 == 0:
+                    for q in range(n):
+                        A[r, q] = bj + a * A[ra, q] + b * A[rb, q] + c * A[rc, q] + d * A[rd, q]
+                elif squash:
+                    for q in range(n):
+                        A[r, q] = fast_tanh(A[r, q] + a * A[ra, q] + b * A[rb, q] + c * A[rc, q] + d * A[rd, q])
                 else:
                     for q in range(n):
-                        A[r, q] += w * A[last, q]
+                        A[r, q] += a * A[ra, q] + b * A[rb, q] + c * A[rc, q] + d * A[rd, q]
         first = out0
 
 
@@ -401,34 +410,50 @@ def _backward_rows(sizes, offsets, p, s, A, D, g):
         out0 -= fan_out
         first = out0 - fan_in
         b0 = w0 + fan_in * fan_out
-        for j in range(fan_out):
+        for j in range(fan_out):  # dW[j, i] = sum over points of dz_j * h_i, db[j] = sum of dz_j
             r = out0 + j
-            total = np.float32(0.0)
-            for q in range(n):
-                total += D[r, q]
-            g[b0 + j] = total
-            for i in range(fan_in):
-                total = np.float32(0.0)
+            for i0 in range(0, fan_in, 4):
+                c = min(4, fan_in - i0)
+                _, _, _, _, ra, rb, rc, rd = _block(p, s, 0, 0, c, first + i0, 1)
+                tb = t0 = t1 = t2 = t3 = np.float32(0.0)
                 for q in range(n):
-                    total += D[r, q] * A[first + i, q]
-                g[w0 + j * fan_in + i] = total
+                    dz = D[r, q]
+                    tb += dz
+                    t0 += dz * A[ra, q]
+                    t1 += dz * A[rb, q]
+                    t2 += dz * A[rc, q]
+                    t3 += dz * A[rd, q]
+                if i0 == 0:
+                    g[b0 + j] = tb
+                base = w0 + j * fan_in + i0
+                g[base] = t0
+                if c > 1:
+                    g[base + 1] = t1
+                if c > 2:
+                    g[base + 2] = t2
+                if c > 3:
+                    g[base + 3] = t3
         if k > 0:  # dLoss/dz of the layer below: (W^T dz) * tanh'(z), with tanh' = 1 - h^2
             for i in range(fan_in):
                 h = first + i
-                w = p[s, w0 + i]
-                if fan_out == 1:
-                    for q in range(n):
-                        D[h, q] = w * D[out0, q] * (np.float32(1.0) - A[h, q] * A[h, q])
-                    continue
-                for q in range(n):
-                    D[h, q] = w * D[out0, q]
-                for j in range(1, fan_out - 1):
-                    w = p[s, w0 + j * fan_in + i]
-                    for q in range(n):
-                        D[h, q] += w * D[out0 + j, q]
-                w = p[s, w0 + (fan_out - 1) * fan_in + i]
-                for q in range(n):
-                    D[h, q] = (D[h, q] + w * D[out0 + fan_out - 1, q]) * (np.float32(1.0) - A[h, q] * A[h, q])
+                for j0 in range(0, fan_out, 4):
+                    a, b, c, d, ra, rb, rc, rd = _block(p, s, w0 + j0 * fan_in + i, fan_in, min(4, fan_out - j0),
+                                                        out0 + j0, 1)
+                    last = j0 + 4 >= fan_out
+                    if j0 == 0 and last:
+                        for q in range(n):
+                            D[h, q] = ((a * D[ra, q] + b * D[rb, q] + c * D[rc, q] + d * D[rd, q])
+                                       * (np.float32(1.0) - A[h, q] * A[h, q]))
+                    elif j0 == 0:
+                        for q in range(n):
+                            D[h, q] = a * D[ra, q] + b * D[rb, q] + c * D[rc, q] + d * D[rd, q]
+                    elif last:
+                        for q in range(n):
+                            D[h, q] = ((D[h, q] + a * D[ra, q] + b * D[rb, q] + c * D[rc, q] + d * D[rd, q])
+                                       * (np.float32(1.0) - A[h, q] * A[h, q]))
+                    else:
+                        for q in range(n):
+                            D[h, q] += a * D[ra, q] + b * D[rb, q] + c * D[rc, q] + d * D[rd, q]
 
 
 @_jit
