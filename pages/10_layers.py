@@ -61,8 +61,10 @@ with user_errors():
     with progress_bar("Training") as progress:
         run = trained(cfg, _progress=progress)
 steps = [int(s) for s in run.history.step]
-if st.session_state.get("layers_step") not in steps:  # a new run: start at its end
+new_run = st.session_state.get("_layers_step_of", cfg) != cfg  # settings changed since the step was picked
+if new_run or st.session_state.get("layers_step") not in steps:  # a new run starts at its end
     st.session_state["layers_step"] = steps[-1]
+st.session_state["_layers_step_of"] = cfg
 
 left, right = st.columns([3, 2])
 with right:

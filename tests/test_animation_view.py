@@ -27,9 +27,10 @@ def test_layers_preset_keeps_every_point_in_view_while_playing(key):
         centre, scale = camera(anim.points)
         assert np.all(np.abs((anim.points - centre[:, None]) / scale[:, None, None]) <= 1 + 1e-6)
         assert fig.layout.xaxis.range[0] < -1 and fig.layout.yaxis.range[0] < -1
-        assert not any(f.layout.xaxis.range or f.layout.yaxis.range for f in fig.frames)
-        ticks = [t for t in fig.frames[-1].data if t.text is not None][0]
-        assert len(ticks.text) >= 6 and all("e" not in t for t in ticks.text)  # true coordinates, plainly
+        frames = fig.to_plotly_json()["frames"]
+        assert not any("layout" in f for f in frames)
+        ticks = [t for t in frames[-1]["data"] if "text" in t][0]
+        assert len(ticks["text"]) >= 6 and all("e" not in t for t in ticks["text"])  # true coordinates, plainly
 
 
 def test_checker_sees_points_leave_fixed_axes():
@@ -67,7 +68,7 @@ def test_every_phase_lasts_long_enough_to_narrate_with_pauses_between_layers():
     play = fig.layout.updatemenus[0].buttons[0].args[1]
     per_phase = 6 * play["frame"]["duration"]
     assert 1400 <= per_phase <= 1700
-    holds = [f for f in fig.frames if not f.data]
+    holds = [f for f in fig.to_plotly_json()["frames"] if not f.get("data")]
     assert len(holds) * play["frame"]["duration"] >= 2 * 900  # two pauses of about a second (3 layers)
     labels = [b.label for b in fig.layout.updatemenus[0].buttons]
     assert labels[:3] == ["▶ Play", "▶ Slow", "▶▶ Fast"] and "Pause" in labels[3]

@@ -88,3 +88,26 @@ def test_coming_back_to_a_page_without_a_link_keeps_its_settings():
     assert not at.exception
     assert at.sidebar.text_input(key="widths").value == "2"
     assert at.sidebar.number_input(key="steps").value == 300
+
+
+def test_metrics_describe_the_training_step_shown(layers_page):
+    at = layers_page
+    at.sidebar.selectbox(key="preset").set_value("spirals").run()
+    steps = at.select_slider(key="layers_step").options
+    assert at.metric[0].label.endswith(f"{int(steps[-1]):,}") and at.metric[0].value == "100.0%"
+    at.select_slider(key="layers_step").set_value(steps[0]).run()
+    assert not at.exception, at.exception[0].stack_trace
+    assert at.metric[0].label == f"Accuracy at step {int(steps[0]):,}"
+    assert float(at.metric[0].value.rstrip("%")) < 90  # the untrained net, not the final one
+
+
+def test_each_lesson_1_preset_opens_named_with_its_own_notes(layers_page):
+    at = layers_page
+    notes = set()
+    for key in PRESETS:
+        at.sidebar.selectbox(key="preset").set_value(key).run()
+        assert at.sidebar.selectbox(key="preset").value == key
+        notes.add(next(m.value for m in at.markdown if m.value.startswith("- ")))
+    assert len(notes) == len(PRESETS)
+    at.sidebar.text_input(key="widths").set_value("3,3").run()
+    assert at.sidebar.selectbox(key="preset").value == "custom"

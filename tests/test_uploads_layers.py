@@ -63,3 +63,14 @@ def test_saved_weights_are_continued_from():
     _uploader(at, "weights_upload").set_value(("w.json", b"\x80\x04pickle", "application/json")).run()
     assert not at.exception and any("not a weights file" in e.value for e in at.sidebar.error)
     assert at.metric[1].value == shown  # a bad file leaves the run as it was
+
+
+def test_weights_of_another_architecture_switch_the_widgets_and_the_page_says_which_net_is_used():
+    model = MLP(2, (3,), 2, seed=4)  # the page's default is 2-2-2-2
+    at = _layers_page()
+    _uploader(at, "weights_upload").set_value(("w.json", weights_json(model).encode(), "application/json")).run()
+    assert not at.exception and not at.error
+    assert at.sidebar.text_input(key="widths").value == "3"
+    assert any("2-3-2 tanh" in i.value for i in at.info)
+    at.sidebar.text_input(key="widths").set_value("2,2").run()  # asking for another net while they are loaded
+    assert any("2-3-2 tanh" in e.value and "Hidden widths to 3" in e.value for e in at.error)

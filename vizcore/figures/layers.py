@@ -148,27 +148,30 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     curve_is_line = curve is not None and np.isnan(curve[0]).any()  # a polyline, not a cloud of points
     last_box = [padded_range(np.r_[anim.points[-1], anim.grid[-1]][:, i]) for i in range(anim.dim)]
 
-    def moving(f: int) -> list:
-        traces = [scatter(**coords(anim.grid[f], f))]
+    kind = "scatter3d" if three_d else "scatter"
+
+    def moving(f: int) -> list[dict]:
+        """The traces that move in frame f, as plain dicts (plotly's validation would take most of the time)."""
+        traces = [dict(type=kind, **coords(anim.grid[f], f))]
         if curve is not None:
-            traces.append(scatter(**coords(curve[f], f)))
-        traces += [scatter(**coords(anim.points[f][labels == c], f)) for c in classes]
+            traces.append(dict(type=kind, **coords(curve[f], f)))
+        traces += [dict(type=kind, **coords(anim.points[f][labels == c], f)) for c in classes]
         if not three_d:
             x, y, text, where = _ticks(centre[f], scale[f])
-            traces.append(go.Scatter(x=f32(x), y=f32(y), text=text, textposition=where))
+            traces.append(dict(type="scatter", x=f32(x), y=f32(y), text=text, textposition=where))
         return traces
 
-    def output_boundary(f: int):
+    def output_boundary(f: int) -> dict:
         show = anim.boundary is not None and f == F - 1
         if three_d:
             if anim.boundary is None:
-                return go.Mesh3d(x=[], y=[], z=[], i=[], j=[], k=[])
-            return go.Mesh3d(**_plane(*anim.boundary, last_box), visible=show)
+                return dict(type="mesh3d", x=[], y=[], z=[], i=[], j=[], k=[])
+            return dict(type="mesh3d", **_plane(*anim.boundary, last_box), visible=show)
         if not show:
-            return go.Scatter(x=f32([np.nan, np.nan]), y=f32([np.nan, np.nan]))
+            return dict(type="scatter", x=f32([np.nan, np.nan]), y=f32([np.nan, np.nan]))
         box = [[c - VIEW * scale[f] * 1.5, c + VIEW * scale[f] * 1.5] for c in centre[f]]
         xs, ys = _boundary_segment(*anim.boundary, box[0], box[1])
-        return go.Scatter(**coords(np.c_[xs, ys], f))
+        return dict(type="scatter", **coords(np.c_[xs, ys], f))
 
     fig = go.Figure()
     fig.add_trace(scatter(**coords(anim.grid[0], 0), mode="lines", name="grid: space itself", hoverinfo="skip",
@@ -193,16 +196,19 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     else:
         out.update(mode="lines", name="output layer's line", line=dict(color=BOUNDARY_COLOR, width=2, dash="dash"))
     fig.add_trace(out)
+    moving_ids = list(range(len(fig.data)))
 
     pause_after = set(_layer_ends(anim.labels))
     holds = max(1, round(1000 * pause_seconds / frame_ms))
     frames = []
     for f in range(F):
-        data = moving(f) + [output_boundary(f)]
-        frames.append(go.Frame(data=data, name=str(f), traces=list(range(len(data)))))
+        frames.append(go.Frame(data=moving(f) + [output_boundary(f)], name=str(f), traces=moving_ids,
+                               _validate=False))
         if f in pause_after:
             frames += [go.Frame(**hold_frame(f"{f}-hold{h}")) for h in range(holds)]
-    fig.frames = frames
+    # go.Figure(frames=...) validates every trace of every frame (most of the build time); these
+    # dicts are valid by construction, so the frames are attached as built.
+    fig._frame_objs = tuple(frames)
 
     fig.update_layout(
         title=title, height=height, font=FONT, template="plotly_white",
