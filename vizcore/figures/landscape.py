@@ -31,7 +31,7 @@ def _scene(xlabel: str, ylabel: str) -> dict:
     xlabel, ylabel = xlabel.split(" (")[0], ylabel.split(" (")[0]  # 3D axes have little room
     small = dict(title_font=dict(size=11), tickfont=dict(size=9))
     return dict(xaxis=dict(title_text=xlabel, **small), yaxis=dict(title_text=ylabel, **small),
-                zaxis=dict(title_text="loss", **small), aspectmode="cube", camera=dict(eye=dict(x=1.6, y=-1.6, z=1.1)))
+                zaxis=dict(title_text="loss", **small), aspectmode="cube", camera=dict(eye=dict(x=1.9, y=-1.9, z=1.3)))
 
 
 def landscape_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, xlabel: str, ylabel: str,
@@ -77,7 +77,7 @@ def loss_axis(values) -> dict:
 def _colorbar(fig: go.Figure, row: int, col: int, title: str = "loss") -> dict:
     """A colour bar just right of the subplot at (row, col), titled, as tall as the plot."""
     x0, x1 = fig.get_subplot(row, col).xaxis.domain
-    return dict(title=dict(text=title, side="right"), x=x1 + 0.005, xanchor="left", len=0.9, y=0.5,
+    return dict(title=dict(text=title, side="top"), x=x1 + 0.008, xanchor="left", len=0.8, y=0.45,
                 thickness=12, tickformat=".3~g")
 
 
@@ -104,7 +104,7 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
     K, T, _ = paths.shape
     cap = display_cap(loss)
     fig = make_subplots(rows=1, cols=3, specs=[[{"type": "scene"}, {"type": "xy"}, {"type": "xy"}]],
-                        column_widths=[0.36, 0.34, 0.30], horizontal_spacing=0.1,
+                        column_widths=[0.36, 0.36, 0.28], horizontal_spacing=0.13,
                         subplot_titles=("loss surface", "contour map", "cost per epoch"))
     fig.add_trace(go.Surface(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
                              showscale=False, opacity=0.9, hoverinfo="skip"), row=1, col=1)
@@ -129,10 +129,12 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
         for k in range(K):
             style = dict(color=PATH_COLORS[k % 3], dash=DASHES[k % 3], width=3)
             p, c = paths[k, :end], np.minimum(path_loss[k, :end], cap)
-            traces += [dict(type="scatter3d", x=f32(p[:, 0]), y=f32(p[:, 1]), z=f32(c), mode="lines", scene="scene",
-                            line=dict(color=PATH_COLORS[k % 3], width=6), name=f"start {k + 1}", showlegend=False),
-                       dict(type="scatter", x=f32(p[:, 0]), y=f32(p[:, 1]), mode="lines", line=style,
-                            name=f"start {k + 1}", **on[2]),
+            head = dict(size=f32(np.r_[np.zeros(len(p) - 1), 9.0]), color=PATH_COLORS[k % 3])  # where it is now
+            traces += [dict(type="scatter3d", x=f32(p[:, 0]), y=f32(p[:, 1]), z=f32(c), mode="lines+markers",
+                            scene="scene", line=dict(color=PATH_COLORS[k % 3], width=6), marker=dict(head, size=head[
+                                "size"] * 0.6, line=dict(width=0)), name=f"start {k + 1}", showlegend=False),
+                       dict(type="scatter", x=f32(p[:, 0]), y=f32(p[:, 1]), mode="lines+markers", line=style,
+                            marker=head, name=f"start {k + 1}", **on[2]),
                        dict(type="scatter", x=f32(epochs[:end]), y=f32(path_loss[k, :end]), mode="lines", line=style,
                             name=f"start {k + 1}", showlegend=False, **on[3])]
         return traces
