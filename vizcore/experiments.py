@@ -70,10 +70,10 @@ CLAIMS: dict[str, Claim] = {c.key: c for c in (
           "A 2-unit tanh layer whose W is invertible is a homeomorphism of the plane onto its image, the open "
           "square (−1, 1)²: it stretches and squeezes without tearing, so the ring still surrounds the disc "
           "and no straight line can split them. (The article, which states this for square, non-singular W, "
-          "calls the layer a homeomorphism; onto its image is what it is, and all the argument needs.) A "
-          "singular W flattens the plane onto a line, where disc and ring points land on the same values. "
-          "A third unit lets the net lift the disc out of the plane, above the ring, where a flat plane cuts "
-          "between them.",
+          "calls the layer a homeomorphism; onto its image is what it is, and all the argument needs.) "
+          "A singular W first flattens the plane onto a line, where disc and ring points take the same "
+          "values. A third unit lets the net lift the disc out of the plane, above the ring, where a flat "
+          "plane cuts between them.",
           "disc_annulus", 1000,
           (Variant("1 layer × 2", (2,), "fails"), Variant("2 layers × 2", (2, 2), "fails"),
            Variant("4 layers × 2", (2, 2, 2, 2), "fails"), Variant("1 layer × 3", (3,), "succeeds")),
@@ -95,7 +95,7 @@ CLAIMS: dict[str, Claim] = {c.key: c for c in (
           "cube (−1, 1)³, so the tori stay linked, and two linked rings cannot lie on opposite sides of a "
           "plane. A singular W flattens space onto a plane or a line, where the shadows of linked rings "
           "overlap. Four units embed the tori in four dimensions, where linked rings can be pulled apart: "
-          "the article says a fourth dimension is needed; here two 4-unit layers find a clean cut.",
+          "the article says a fourth dimension is needed; here two 4-unit layers reach 100% on most seeds.",
           "linked_tori", 800,
           (Variant("1 layer × 3", (3,), "fails"), Variant("3 layers × 3", (3, 3, 3), "fails"),
            Variant("2 layers × 4", (4, 4), "succeeds")),
