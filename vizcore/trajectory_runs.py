@@ -9,7 +9,7 @@ run's measured ones.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
@@ -192,6 +192,8 @@ def train_trajectory(cfg: TrajectoryConfig, progress=None) -> TrajectoryRun:
 
     model, hist = _fit(cfg, ds, cfg.spread, part(0))
     slow = _fit(cfg, ds, cfg.compare, part(1))[1] if cfg.compare else None
+    if ds.n > datasets.MAX_POINTS:  # the pictures use a few hundred; a cached run keeps 20,000, not 600,000
+        ds = replace(ds, X=ds.X[:datasets.MAX_POINTS].copy(), y=ds.y[:datasets.MAX_POINTS].copy())
     return TrajectoryRun(cfg, ds, model, hist, slow)
 
 
