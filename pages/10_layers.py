@@ -24,7 +24,7 @@ from vizcore.trajectory import project
 
 require_navigation()
 
-MAX_POINTS = {2: 400, 3: 300}
+MAX_POINTS = {2: 320, 3: 250}
 FRAMES_PER_PHASE = 12
 
 
@@ -39,7 +39,7 @@ def animation_figure(cfg: RunConfig, snapshot: int, height: int):
     run = trained(cfg)
     keep = subsample(run.dataset.n, MAX_POINTS[3 if run.dataset.dim == 3 else 2])
     anim = animate(run.model_at(snapshot), run.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE,
-                   grid_resolution=20)
+                   grid_resolution=16)
     return anim, sized(layer_animation(anim, run.dataset.y[keep], height=height), fill=True)
 
 

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-MAX_POINTS = 400
+MAX_POINTS = 250  # per boundary: it rides through every frame, so it costs payload like the data
 
 
 def padded_box(X: np.ndarray, pad: float = 0.08) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +54,7 @@ def input_boundary(decision: Callable[[np.ndarray], np.ndarray], X: np.ndarray, 
     """
     d = X.shape[1]
     low, high = padded_box(np.asarray(X, dtype=np.float64))
-    resolution = resolution or {1: 4000, 2: 200, 3: 26}[d]
+    resolution = resolution or {1: 4000, 2: 140, 3: 24}[d]
     axes = [np.linspace(low[i], high[i], resolution) for i in range(d)]
     mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)  # [r, ..., r, d]
     values = np.asarray(decision(mesh.reshape(-1, d).astype(np.float32)), dtype=np.float64).reshape(mesh.shape[:-1])
