@@ -31,8 +31,8 @@ PRESETS = {
     "digits_gaussian": KnnConfig(weighting="gaussian"),
     "spirals": KnnConfig(dataset="spirals"),
 }
-PRESET_TITLES = {"digits": "Digits, 1/distance weights (the article's proposal)",
-                 "digits_gaussian": "Digits, Gaussian weights exp(-d²/T)",
+PRESET_TITLES = {"digits": "Digits · 1/distance (the article's)",
+                 "digits_gaussian": "Digits · exp(-d²/T) (this app's)",
                  "spirals": "Two spirals (2D toy data)"}
 NOTICE = {
     "digits": "Compare the first two panels: the same features, only the head differs, and k-NN changed the error "

@@ -35,9 +35,9 @@ PRESETS = {  # short keys: ?preset=disc3
     "spirals": vf.VfConfig(dataset="spirals", layers=2),
 }
 BINDINGS = [(vf.VfConfig, P), (vf.VfView, P)]
-PRESET_TITLES = {"disc2": "Disc in a ring, flowed in the plane",
-                 "disc3": "Disc in a ring, with a third coordinate to lift it out",
-                 "spirals": "Spirals: a stack of two vector-field layers"}
+PRESET_TITLES = {"disc2": "Disc in a ring, in the plane",
+                 "disc3": "Disc in a ring, lifted into 3D",
+                 "spirals": "Spirals, two layers"}
 NOTICE = {
     "disc2": "Play the flow: the ring is stretched and pinched, never torn. The amber channel on the left is "
              "where the region called disc runs out through the ring; the crosses are the {caught} fresh ring "

@@ -43,7 +43,7 @@ def test_vector_field_page_opens_on_a_preset_and_shows_the_channel():
     charts = at.get("plotly_chart")
     assert len(charts) == 2
     arrows = charts[0].proto.spec
-    assert "channel through the ring" in arrows and "fresh ring points called disc" in arrows
+    assert "channel through the ring" in arrows and "ring points as disc" in arrows
     rows = at.table[1].value
     assert list(rows["net"]) == ["1 vector-field layer × 24 anchors in 2D", "1 vector-field layer × 24 anchors in 3D"]
     assert list(rows["disc region cuts through the ring"])[0] == "5 of 5 seeds"

@@ -29,16 +29,16 @@ def _region_traces(region: dict) -> list:
              [0.67, CHANNEL_COLOR], [1, CHANNEL_COLOR]]
     traces = [go.Heatmap(x=f32(axis), y=f32(axis), z=z, zmin=0, zmax=2, colorscale=scale, showscale=False,
                          hoverinfo="skip", name="classified as disc"),
-              go.Scatter(x=[None], y=[None], mode="markers", name="channel of 'disc' through the ring",
+              go.Scatter(x=[None], y=[None], mode="markers", name="channel", legendrank=3,
                          marker=dict(symbol="square", size=12, color=CHANNEL_COLOR))]
     curve = region.get("curve")
     if curve is not None:
-        traces.append(go.Scatter(x=f32(curve[:, 0]), y=f32(curve[:, 1]), mode="lines", name="decision boundary",
-                                 line=dict(color="#111111", width=1.5), hoverinfo="skip"))
+        traces.append(go.Scatter(x=f32(curve[:, 0]), y=f32(curve[:, 1]), mode="lines", name="boundary",
+                                 line=dict(color="#111111", width=1.5), hoverinfo="skip", legendrank=5))
     wrong = region.get("misplaced")
     if wrong is not None and len(wrong):
         traces.append(go.Scatter(x=f32(wrong[:, 0]), y=f32(wrong[:, 1]), mode="markers",
-                                 name=f"fresh ring points called disc ({len(wrong)})",
+                                 name=f"ring points as disc ({len(wrong)})", legendrank=4,
                                  marker=dict(symbol="x-thin", size=9, line=dict(width=2, color="#111111"))))
     return traces
 
@@ -64,15 +64,15 @@ def arrow_field(positions: np.ndarray, field: np.ndarray, X: np.ndarray, y: np.n
         scale = 0.95 * spacing / max(length.max(), 1e-12)
         for c in classes:
             fig.add_trace(go.Scatter(x=f32(X[y == c, 0]), y=f32(X[y == c, 1]), mode="markers",
-                                     name=f"class {class_name(c)}", opacity=0.45,
+                                     name=f"class {class_name(c)}", opacity=0.45, legendrank=1,
                                      marker=dict(size=5, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)])))
         seg = _arrow_segments(positions, field * scale)
-        fig.add_trace(go.Scatter(x=f32(seg[:, 0]), y=f32(seg[:, 1]), mode="lines", name="field",
+        fig.add_trace(go.Scatter(x=f32(seg[:, 0]), y=f32(seg[:, 1]), mode="lines", name="field", showlegend=False,
                                  line=dict(color=ARROW_COLOR, width=1.4), hoverinfo="skip"))
         if region and region.get("spot") is not None:
             sx, sy = region["spot"]
             fig.add_annotation(x=sx, y=sy, text=region.get("label", ""), showarrow=True, arrowhead=2, arrowwidth=2,
-                               ax=-60 if sx > 0 else 60, ay=-50 if sy < 0 else 50, bgcolor="rgba(255,255,255,0.9)",
+                               ax=-40 if sx > 0 else 40, ay=70 if sy <= 0 else -70, bgcolor="rgba(255,255,255,0.9)",
                                bordercolor=CHANNEL_COLOR, borderwidth=2, font=dict(size=FONT["size"] + 1))
         fig.update_xaxes(title="coordinate 1", range=padded_range(positions[:, 0]), zeroline=False)
         fig.update_yaxes(title="coordinate 2", range=padded_range(positions[:, 1]), zeroline=False,
@@ -84,13 +84,14 @@ def arrow_field(positions: np.ndarray, field: np.ndarray, X: np.ndarray, y: np.n
                                        marker=dict(size=3, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)])))
         fig.add_trace(go.Cone(x=f32(positions[:, 0]), y=f32(positions[:, 1]), z=f32(positions[:, 2]),
                               u=f32(field[:, 0]), v=f32(field[:, 1]), w=f32(field[:, 2]), sizemode="scaled",
-                              sizeref=0.35, anchor="tail", colorscale="Greys", cmin=0,
-                              colorbar=dict(title="speed", thickness=12, len=0.6), name="field"))
+                              sizeref=0.25, anchor="tail", colorscale="Greys", cmin=0, showscale=False,
+                              name="field (cone size: speed)", showlegend=True))
         fig.update_layout(scene=dict(xaxis_title="coordinate 1", yaxis_title="coordinate 2",
-                                     zaxis_title="coordinate 3 (added)", aspectmode="manual",
-                                     aspectratio=dict(x=1, y=1, z=0.7), domain=dict(x=[0.04, 0.9], y=[0, 1]),
-                                     camera=dict(eye=dict(x=1.7, y=1.7, z=1.05), center=dict(x=0, y=0, z=-0.08))))
+                                     zaxis_title="coordinate 3", aspectmode="manual",
+                                     aspectratio=dict(x=1, y=1, z=0.6), domain=dict(x=[0.0, 1.0], y=[0.0, 1.0]),
+                                     # far enough back that every tick label stays inside a half-width column
+                                     camera=dict(eye=dict(x=1.75, y=-1.75, z=1.2), center=dict(x=0, y=0, z=-0.15))))
     fig.update_layout(title=title, height=height, font=FONT, template="plotly_white",
                       margin=dict(l=10, r=10, t=50 if title else 20, b=10) if D == 2 else dict(l=30, r=10, t=40, b=30),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, entrywidth=0.5, entrywidthmode="fraction"))
     return fig
