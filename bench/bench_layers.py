@@ -1,4 +1,5 @@
-"""Lesson 1 presets: cold time to train and build the animation, warm (cached) time, JSON size.
+"""Lesson 1 presets: cold time to train and build the animation, warm (cached) time, a change of
+training step (a new snapshot's animation built and sent), JSON size.
 
 Run from the project root: python bench/bench_layers.py
 """
@@ -17,19 +18,23 @@ import torch  # noqa: E402
 
 from ui.cache import SharedCache  # noqa: E402
 from vizcore.figures.layers import layer_animation  # noqa: E402
-from vizcore.layers import animate  # noqa: E402
-from vizcore.datasets import subsample  # noqa: E402
 from vizcore.runs import PRESETS, train_run  # noqa: E402
 
 torch.set_num_threads(1)
-MAX_POINTS = {2: 500, 3: 300}  # as pages/10_layers.py
 
 
 def build(cfg):
     run = train_run(cfg)
-    keep = subsample(run.dataset.n, MAX_POINTS[3 if run.dataset.dim == 3 else 2])
-    anim = animate(run.model, run.dataset.X[keep])
-    return run, anim, layer_animation(anim, run.dataset.y[keep])
+    anim, labels = run.animation()
+    return run, anim, layer_animation(anim, labels)
+
+
+def step_change(run) -> float:
+    """Seconds to show another training step: its animation built and sent, as the page does."""
+    t0 = time.perf_counter()
+    anim, labels = run.animation(len(run.history) // 2)
+    send(layer_animation(anim, labels))
+    return time.perf_counter() - t0
 
 
 def send(fig) -> str:
@@ -38,7 +43,7 @@ def send(fig) -> str:
 
 
 def main(repeats: int = 3) -> None:
-    print(f"{'preset':<8} {'cold s (median)':>16} {'warm s':>8} {'JSON MB':>8} {'frames':>7} {'acc':>6}")
+    print(f"{'preset':<8} {'cold s (median)':>16} {'warm s':>8} {'step s':>7} {'JSON MB':>8} {'frames':>7} {'acc':>6}")
     for key, cfg in ((k, p.config) for k, p in PRESETS.items()):
         colds = []
         for _ in range(repeats):
@@ -54,7 +59,8 @@ def main(repeats: int = 3) -> None:
             send(cache.get_or_compute(cfg, lambda: None))
             warms.append(time.perf_counter() - t0)
         size = len(send(fig)) / 1e6
-        print(f"{key:<8} {statistics.median(colds):>16.2f} {statistics.median(warms):>8.3f} {size:>8.2f} "
+        step = statistics.median(step_change(run) for _ in range(repeats))
+        print(f"{key:<8} {statistics.median(colds):>16.2f} {statistics.median(warms):>8.3f} {step:>7.2f} {size:>8.2f} "
               f"{len(anim.labels):>7} {run.history.accuracy[-1]:>6.1%}")
 
 

@@ -15,17 +15,12 @@ from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.presentation import chart_height, sized
 from ui.uploads import stored, upload_controls
-from vizcore.datasets import subsample
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.trajectory import compact_trajectory
-from vizcore.layers import animate
 from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
 from vizcore.trajectory import project
 
 require_navigation()
-
-MAX_POINTS = {2: 320, 3: 250}
-FRAMES_PER_PHASE = 12
 
 
 @shared_cache(max_entries=32)
@@ -36,11 +31,8 @@ def trained(cfg: RunConfig, _progress=None) -> Run:
 
 @shared_cache(max_entries=32)
 def animation_figure(cfg: RunConfig, snapshot: int, height: int):
-    run = trained(cfg)
-    keep = subsample(run.dataset.n, MAX_POINTS[3 if run.dataset.dim == 3 else 2])
-    anim = animate(run.model_at(snapshot), run.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE,
-                   grid_resolution=16)
-    return anim, sized(layer_animation(anim, run.dataset.y[keep], height=height), fill=True)
+    anim, labels = trained(cfg).animation(snapshot)
+    return anim, sized(layer_animation(anim, labels, height=height), fill=True)
 
 
 @shared_cache(max_entries=32)

@@ -131,18 +131,15 @@ def _spd_exp(L: np.ndarray) -> np.ndarray:
 
 
 def _rotation_power(U: np.ndarray, t: float) -> np.ndarray:
-    """U^t along the shortest rotation path (U a rotation in 1, 2 or 3 dimensions)."""
+    """U^t along the shortest rotation path (U a rotation in 1, 2 or 3 dimensions; :func:`polar_path`
+    handles more)."""
     m = U.shape[0]
     if m == 1:
         return np.eye(1)
     if m == 2:
         angle = t * np.arctan2(U[1, 0], U[0, 0])
         return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    if m == 3:
-        return Rotation.from_rotvec(t * Rotation.from_matrix(U).as_rotvec()).as_matrix()
-    # higher dimensions: real Schur-free route through the principal matrix logarithm
-    from scipy.linalg import expm, logm
-    return np.real(expm(t * logm(U)))
+    return Rotation.from_rotvec(t * Rotation.from_matrix(U).as_rotvec()).as_matrix()
 
 
 def polar_path(W: np.ndarray, ts: np.ndarray) -> np.ndarray:
@@ -150,6 +147,10 @@ def polar_path(W: np.ndarray, ts: np.ndarray) -> np.ndarray:
     A, s, Bt = np.linalg.svd(W)
     U = A @ Bt
     log_P = _spd_log(Bt.T @ np.diag(s) @ Bt)
+    if U.shape[0] > 3:  # one principal logarithm for every frame (scipy's logm takes ~0.1 s in 4D)
+        from scipy.linalg import expm, logm
+        log_U = np.real(logm(U))
+        return np.stack([expm(t * log_U) @ _spd_exp(t * log_P) for t in ts])
     return np.stack([_rotation_power(U, t) @ _spd_exp(t * log_P) for t in ts])
 
 

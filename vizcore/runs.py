@@ -15,6 +15,11 @@ from .nets import ACTIVATIONS, MLP, parse_widths
 from .train import OPTIMIZERS, History, fit
 
 LAYER_DATASETS = ("spirals", "disc_annulus", "linked_tori", "line_aba")
+# What lesson 1 animates: points per frame (2D / 3D data), frames per phase, points per grid line.
+# Together they set the payload: 1.8 MB for the spirals' three layers.
+ANIMATION_POINTS = {2: 320, 3: 250}
+FRAMES_PER_PHASE = 12
+GRID_RESOLUTION = 16
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
@@ -69,6 +74,16 @@ class Run:
     def model_at(self, t: int) -> MLP:
         """The model with the weights of snapshot ``t`` (negative counts from the end)."""
         return self.history.model_at(self.model, int(t) % len(self.history))
+
+    def animation(self, t: int = -1):
+        """Lesson 1's animation of snapshot ``t``, and the labels of the points it follows."""
+        from .datasets import subsample
+        from .layers import animate
+
+        keep = subsample(self.dataset.n, ANIMATION_POINTS[3 if self.dataset.dim == 3 else 2])
+        anim = animate(self.model_at(t), self.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE,
+                       grid_resolution=GRID_RESOLUTION)
+        return anim, self.dataset.y[keep]
 
 
 def describe(model: MLP) -> str:
