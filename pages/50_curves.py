@@ -131,11 +131,6 @@ def controls() -> CurveConfig:
     return CurveConfig(target=target, data_id=data_id if choice == CSV else "", **values)
 
 
-def article(said: str, seen: str) -> None:
-    """One claim of article 001 beside what this net shows."""
-    st.markdown(f"**The article says** {said} **Measured here:** {seen}")
-
-
 def live_loss(progress, chart):
     """A progress callback that also redraws a loss curve every few reports."""
     seen: list[tuple[int, float]] = []
@@ -203,16 +198,6 @@ with fit_box:  # above the live loss curve
                 "**Still a line.** Without an activation every unit is a line w·x + b, and a weighted sum of lines "
                 "is a line: f(x) = Σᵢ w′ᵢ(wᵢ·x + bᵢ) + b = (Σᵢ w′ᵢwᵢ)·x + (Σᵢ w′ᵢbᵢ + b) "
                 f"= **{slope:.3f}·x + {intercept:.3f}** for this net.")
-    if model.activation == "relu" and model.widths:
-        per = curves.switches(model, grid)
-        later = "".join(f"; layer {k + 2}'s {w} units switch at {len(p)} points" for k, (w, p)
-                        in enumerate(zip(model.widths[1:], per[1:])))
-        article("that the most straight segments a hidden layer can make equals its number of units.",
-                f"one layer of n ReLU units has at most n kinks, so at most n + 1 segments, one more than the "
-                f"article says. This net's {model.widths[0]} first-layer units switch at {len(per[0])} points on "
-                f"{where}{later}; its curve has {len(kinks)} kinks there, {len(kinks) + 1} straight pieces."
-                + (" A unit of a later layer sees an already bent input and can switch more than once, so depth "
-                   "can make more kinks than units." if len(per) > 1 else ""))
     download_row("curve-fit", figure=lambda: fit_fig, figure_label="⬇ The fit (HTML, works offline)", run=run,
                  settings=cfg.to_query())
 
@@ -228,13 +213,6 @@ st.plotly_chart(sized(beyond_figure(wide_grid, np.where(np.isfinite(target_wide)
 explain(f"The net only ever saw x between {low:.3g} and {high:.3g}. Outside, tanh units flatten into constants "
         "and ReLU units continue as straight lines, so the net extrapolates a constant or a line, whatever the "
         "target does.")
-if model.activation == "tanh" and model.widths:
-    far = np.r_[curves.saturation(model, wide_grid[0]), curves.saturation(model, wide_grid[-1])]
-    article("that outside its stretch each tanh falls to zero or one and just shifts the output.",
-            f"tanh runs from −1 to +1 (zero to one is the sigmoid's range). At x = {wide_grid[0]:.3g} and "
-            f"{wide_grid[-1]:.3g}, {np.sum(far < -0.99)} of this net's {far.size} first-layer values are below −0.99 "
-            f"and {np.sum(far > 0.99)} above +0.99.")
-
 st.subheader("Small multiples")
 kind = st.radio("Compare", ["epochs", *SWEEPS], horizontal=True, key=P + "sweep",
                 format_func={"epochs": "epochs (this run)", "width": "widths", "optimizer": "optimisers",
@@ -248,6 +226,11 @@ else:
     note = f"Every net has your settings except the {kind}; each trains from the same seed."
 st.plotly_chart(sized(small_multiples(panels, ds.X[:, 0], ds.y, grid)), width="stretch", key="multiples")
 explain(note)
+
+checks = curves.article_checks(model, grid, (wide_grid[0], wide_grid[-1]))
+if checks:
+    st.subheader("The article and this net")
+    st.markdown("\n".join(f"- **The article says** {said} **Measured here:** {seen}" for said, seen in checks))
 
 st.subheader("What to notice")
 st.markdown(

@@ -61,6 +61,12 @@ def load_preset() -> None:
         load_into_widgets(cfg, P)
 
 
+def name_preset(configs: list, key: str | None) -> None:
+    """The picker shows the preset a link names, or the one its settings equal (the defaults: "descent")."""
+    same = (k for k, p in PRESETS.items() if p[1] == tuple(configs))
+    st.session_state[P + "preset"] = key or next(same, "custom")
+
+
 def view_controls(n_params: int, names: list[str]) -> LandscapeConfig:
     """Landscape widgets (sidebar) -> LandscapeConfig."""
     saved = st.session_state.setdefault(P + "saved", {})  # values of widgets the other view hides
@@ -103,8 +109,10 @@ def view_controls(n_params: int, names: list[str]) -> LandscapeConfig:
 st.title("The loss landscape")
 st.markdown("Freeze all weights but two and the loss becomes a landscape: valleys, ridges, and a route down "
             "that depends on where you start and on which examples the loss averages over.")
-st.session_state.setdefault(P + "preset", "descent")  # a first visit opens on the first preset
-apply_link([(EARLY, P), (LandscapeConfig, P)], PAGE, P, {k: p[1] for k, p in PRESETS.items()}, choices=OFFERED)
+
+
+apply_link([(EARLY, P), (LandscapeConfig, P)], PAGE, P, {k: p[1] for k, p in PRESETS.items()}, choices=OFFERED,
+           on_load=name_preset)
 st.sidebar.selectbox("Preset", ["custom", *PRESETS], key=P + "preset", on_change=load_preset,
                      format_func=lambda k: PRESETS[k][0] if k in PRESETS else "custom settings",
                      help="A ready-made view; each is also a link (?preset=...).")

@@ -8,6 +8,7 @@ import pytest
 
 from vizcore import UserError, curves
 from vizcore.curves import PRESETS, CurveConfig
+from vizcore.nets import MLP, load_flat
 
 X = np.linspace(-3, 3, 301)
 
@@ -113,6 +114,14 @@ def test_one_relu_layer_switches_at_most_once_per_unit_and_kinks_are_every_layer
     first, second = curves.switches(deep.model, X)
     assert len(first) <= 4
     assert len(curves.kinks(deep.model, X)) == len(first) + len(second)
+    assert curves.most_switches(one.model, X) == [1]  # one layer: each unit switches once at most
+
+
+def test_a_second_layer_relu_unit_can_switch_twice():
+    model = MLP(1, (2, 1), 1, "relu")  # layer 1: relu(x), relu(-x); layer 2: relu(|x| - 1)
+    load_flat(model, np.array([1, -1, 0, 0, 1, 1, -1, 1, 0], dtype=np.float32))
+    assert curves.most_switches(model, X) == [1, 2]
+    np.testing.assert_allclose(curves.switches(model, X)[1], [-1, 1], atol=1e-9)
 
 
 def test_tanh_units_saturate_at_minus_one_or_plus_one_far_away():

@@ -62,6 +62,12 @@ def test_landscape_page_opens_on_its_first_preset_with_the_article_checked():
     assert not at.info  # the settings are no longer the preset's, so its words are not shown
 
 
+def test_a_landscape_link_whose_settings_equal_a_preset_names_it():
+    at = ok(page("60_landscape.py", {"sample": "0"}))
+    assert at.selectbox(key="ls_preset").value == "all-examples" and at.info
+    assert any("N = 10,000 (all)" in c.value for c in at.caption)
+
+
 def test_landscape_page_two_weights_then_planes():
     at = ok(page("60_landscape.py"))
     at.radio(key="ls_view").set_value("plane").run()

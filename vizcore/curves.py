@@ -185,14 +185,8 @@ def contributions(model: MLP, x: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 @torch.no_grad()
-def switches(model: MLP, x: np.ndarray) -> list[np.ndarray]:
-    """Per hidden layer, the x positions (sorted) where one of its ReLU units switches on or off.
-
-    Found on the grid ``x`` [n] (sorted); between grid points a switch is placed by linear
-    interpolation of the unit's input. A first-layer unit switches at most once (where
-    w·x + b = 0); a unit of a later layer sees a bent input and may switch several times.
-    Empty lists for other activations.
-    """
+def _switch_points(model: MLP, x: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per hidden ReLU layer: (x positions, unit index) of every switch found on the sorted grid ``x``."""
     if model.activation != "relu" or len(model.layers) == 1:
         return []
     x = np.asarray(x, dtype=np.float64)
@@ -200,11 +194,27 @@ def switches(model: MLP, x: np.ndarray) -> list[np.ndarray]:
     found = []
     for layer in model.layers[:-1]:
         z = layer(h).numpy().astype(np.float64)  # [n, units]
-        i, unit = np.nonzero(np.sign(z[:-1]) * np.sign(z[1:]) < 0)
-        t = z[i, unit] / (z[i, unit] - z[i + 1, unit])
-        found.append(np.sort(x[i] + t * (x[i + 1] - x[i])))
+        on = z > 0
+        i, unit = np.nonzero(on[:-1] != on[1:])  # a unit switches where it turns on or off (also exactly at a grid point)
+        t = z[i, unit] / (z[i, unit] - z[i + 1, unit])  # linear interpolation between grid points
+        found.append((x[i] + t * (x[i + 1] - x[i]), unit))
         h = torch.relu(layer(h))
     return found
+
+
+def switches(model: MLP, x: np.ndarray) -> list[np.ndarray]:
+    """Per hidden layer, the x positions (sorted) where one of its ReLU units switches on or off.
+
+    Found on the grid ``x`` [n] (sorted). A first-layer unit switches at most once (where
+    w·x + b = 0); a unit of a later layer sees a bent input and may switch several times.
+    Empty for other activations.
+    """
+    return [np.sort(where) for where, _ in _switch_points(model, x)]
+
+
+def most_switches(model: MLP, x: np.ndarray) -> list[int]:
+    """Per hidden ReLU layer, how often its busiest unit switches on the grid ``x``."""
+    return [int(np.bincount(unit).max()) if unit.size else 0 for _, unit in _switch_points(model, x)]
 
 
 def kinks(model: MLP, x: np.ndarray) -> np.ndarray:
@@ -263,3 +273,32 @@ def sweep(cfg: CurveConfig, kind: str, x: np.ndarray, progress: ProgressFn | Non
         label = f"{field} = {value}" if kind != "depth" else f"{value} hidden layer{'s' if value > 1 else ''}"
         panels.append((label, predict(run.model, x), float(run.history.loss[-1])))
     return panels
+
+
+def article_checks(model: MLP, grid: np.ndarray, far: tuple[float, float]) -> list[tuple[str, str]]:
+    """(what article 001 says, what this net shows) for the article's claims this net can test.
+
+    grid : the training interval's grid (where kinks are counted); far : two x far outside it.
+    """
+    if not model.widths:
+        return []
+    where = f"[{grid[0]:.3g}, {grid[-1]:.3g}]"
+    if model.activation == "relu":
+        per, kinked = switches(model, grid), kinks(model, grid)
+        later = "".join(f"; layer {k + 2}'s {w} units switch at {len(p)} points"
+                        for k, (w, p) in enumerate(zip(model.widths[1:], per[1:])))
+        busiest = most_switches(model, grid)[1:]
+        deeper = (f" A unit of a later layer sees an already bent input: here the busiest one switches "
+                  f"{max(busiest)} times." if busiest else "")
+        return [("that the most straight segments a hidden layer can make equals its number of units.",
+                 f"one layer of n ReLU units has at most n kinks, so at most n + 1 segments, one more than the "
+                 f"article says. This net's {model.widths[0]} first-layer units switch at {len(per[0])} points on "
+                 f"{where}{later}; its curve has {len(kinked)} kinks there, {len(kinked) + 1} straight pieces."
+                 + deeper)]
+    if model.activation == "tanh":
+        values = np.r_[saturation(model, far[0]), saturation(model, far[1])]
+        return [("that outside its stretch each tanh falls to zero or one and just shifts the output.",
+                 f"tanh runs from −1 to +1 (zero to one is the sigmoid's range). At x = {far[0]:.3g} and "
+                 f"{far[1]:.3g}, {np.sum(values < -0.99)} of this net's {values.size} first-layer values are below "
+                 f"−0.99 and {np.sum(values > 0.99)} above +0.99.")]
+    return []
