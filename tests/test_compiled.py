@@ -113,15 +113,16 @@ def test_each_kernel_is_compiled_for_one_signature_only():
     assert len(online._sgd.signatures) == 1 and len(online._loss_grad.signatures) == 1
 
 
-def test_per_example_sgd_trains_the_article_net_at_over_150000_examples_per_cpu_second():
-    """A numpy loop manages about 50,000 per second; the compiled one about 450,000 (CPU time, not wall)."""
+def test_per_example_sgd_trains_the_article_net_at_over_250000_examples_per_cpu_second():
+    """A Python loop manages 50,000 per second (numpy) or 140,000 (compiled gradients); the compiled loop
+    about 430,000. CPU time, not wall: steadier on a shared machine."""
     ds = datasets.make("above_graph", n=20_000, seed=0, signed=True, bias_input=True)
     online.warm_up()
     model = MLP(3, (15, 15, 15), 1, bias=False, seed=0)
     start = time.process_time()
     hist = fit(model, ds, steps=100_000, lr=0.05, optimizer="sgd", batch_size=1, record_every=1000, eval_points=200)
     rate = 100_000 / (time.process_time() - start)
-    assert rate > 150_000, f"{rate:,.0f} examples per CPU second"
+    assert rate > 250_000, f"{rate:,.0f} examples per CPU second"
     assert np.sqrt(hist.step_loss[-5000:].mean()) < 0.5  # and it learned
 
 
