@@ -190,8 +190,9 @@ st.subheader("What to notice")
 st.markdown(
     "- Per example, the path jitters like Brownian motion yet drifts one way: a few weights grow steadily, "
     "and their directions pull the point along.\n"
-    "- Slow learning (the *slow* preset, in orange) walks the same road with far less shaking.\n"
-    "- When the path stops drifting and circles one spot, the net is exploring a basin; lowering the rate "
-    "then (the *gas* preset) often drops the error sharply.\n"
-    "- The RMS-weighted view lets the weights that matter to the loss dominate: a wandering path can turn "
-    "into a steady drift.")
+    "- With slow learning (the *slow* preset, in orange) each update lands in k small parts, so the same examples "
+    "give a smoother path.\n"
+    "- The article lowers the rate when the path stops drifting and circles one spot, and the error drops. The "
+    "*gas* preset doubles the rate after 1,000 updates, then divides it by 3 at 150,000, 200,000 and 230,000: "
+    "watch the middle panel after each.\n"
+    "- The RMS-weighted view (the *rms* preset) lets the weights that matter to the loss dominate the picture.")
