@@ -194,8 +194,8 @@ def _switch_points(model: MLP, x: np.ndarray) -> list[tuple[np.ndarray, np.ndarr
     found = []
     for layer in model.layers[:-1]:
         z = layer(h).numpy().astype(np.float64)  # [n, units]
-        on = z > 0
-        i, unit = np.nonzero(on[:-1] != on[1:])  # a unit switches where it turns on or off (also exactly at a grid point)
+        on = z > 0  # a unit switches where it turns on or off, also when exactly at a grid point
+        i, unit = np.nonzero(on[:-1] != on[1:])
         t = z[i, unit] / (z[i, unit] - z[i + 1, unit])  # linear interpolation between grid points
         found.append((x[i] + t * (x[i + 1] - x[i]), unit))
         h = torch.relu(layer(h))

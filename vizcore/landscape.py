@@ -272,7 +272,8 @@ def descend(model, dataset: Dataset, i: int, j: int, starts: np.ndarray, lr: flo
     dtype = np.float32 if dataset.n * len(starts) > 3000 else np.float64
     flat = np.repeat(center.astype(dtype)[None], len(starts), axis=0)
     w = starts.copy()  # the two weights, kept in float64
-    X, y, ws = dataset.X.astype(dtype), dataset.y.astype(dtype) if dataset.task != "classification" else dataset.y, Workspace()
+    X, y, ws = dataset.X.astype(dtype), dataset.y, Workspace()
+    y = y.astype(dtype) if dataset.task != "classification" else y
     path, losses = [w.copy()], []
     with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
         for _ in range(int(steps)):
