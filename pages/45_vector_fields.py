@@ -45,8 +45,9 @@ NOTICE = {
     "disc3": "Play the flow: with a third coordinate the disc can rise off the plane (or the ring sink), and a "
              "flat plane then separates them without any channel through the ring: so it went in {free} of "
              "{seeds} seeds here.",
-    "spirals": "Play the flow: unwinding spirals is a deformation of the plane, so no extra coordinate is needed; "
-               "two layers flow one after the other (compare the arrows of each).",
+    "spirals": "Play the flow: unwinding spirals is a deformation of the plane, so no extra coordinate is needed "
+               "({acc:.1%} of fresh points right, mean of {seeds} seeds); two layers flow one after the other "
+               "(compare the arrows of each).",
     "custom": "Your own settings: compare the table's two rows and watch whether the grid stays a grid.",
 }
 
@@ -59,6 +60,11 @@ def trained(cfg: vf.VfConfig, _progress=None) -> vf.VfRun:
 @shared_cache(max_entries=8)
 def baseline(cfg: vf.VfConfig, _progress=None) -> vf.TanhBaseline:
     return vf.tanh_baseline(cfg, progress=_progress)
+
+
+def with_progress(label: str, compute, cfg: vf.VfConfig):
+    with progress_bar(label) as progress:
+        return compute(cfg, _progress=progress)
 
 
 @shared_cache(max_entries=24)
@@ -140,15 +146,12 @@ cfg = controls()
 with user_errors():
     cfg.check()
     partner = replace(cfg, augment=1 - cfg.augment) if cfg.dataset == "disc_annulus" else None
-    with progress_bar(f"Training {cfg.seeds} seeds") as progress:
-        run = trained(cfg, _progress=progress)
+    run = with_progress(f"Training {cfg.seeds} seeds", trained, cfg)
     other = base = None
     if partner is not None:
-        with progress_bar(f"Training {cfg.seeds} seeds in {2 + partner.augment}D for comparison") as progress:
-            other = trained(partner, _progress=progress)
+        other = with_progress(f"Training {cfg.seeds} seeds in {2 + partner.augment}D for comparison", trained, partner)
     else:
-        with progress_bar("Training lesson 1's tanh net for comparison") as progress:
-            base = baseline(cfg, _progress=progress)
+        base = with_progress("Training lesson 1's tanh net for comparison", baseline, cfg)
     view = view_controls(cfg)
     seed = view.draw_seed
 publish_link((cfg, view), PAGE)
@@ -161,7 +164,8 @@ right.plotly_chart(flow_fig, width="stretch", key="flow")
 disc = run.region is not None
 st.info(NOTICE[st.session_state[P + "preset"]].format(
     caught=run.ring_points_as_disc()[seed] if disc else 0, wrong=int((run.test_predictions[seed] != run.test.y).sum()),
-    total=vf.TEST_POINTS, free=int(cfg.seeds - run.escapes.sum()) if disc else 0, seeds=cfg.seeds),
+    total=vf.TEST_POINTS, free=int(cfg.seeds - run.escapes.sum()) if disc else 0, seeds=cfg.seeds,
+    acc=run.test_accuracy.mean()),
     icon=":material/visibility:")
 explain(f"Left: the field of layer {view.arrow_layer + 1} where it receives the data (seed {seed}; arrows scaled "
         "so the longest spans one grid spacing; in 3D, cones on the starting plane)"
@@ -176,7 +180,7 @@ c1.metric(f"Test accuracy (seed {seed})", f"{run.test_accuracy[seed]:.1%}",
 if run.region is not None:
     c2.metric("Disc region cuts through the ring", f"{int(run.escapes.sum())} of {cfg.seeds} seeds")
     c3.metric(f"Ring points called disc (seed {seed})", f"{run.ring_points_as_disc()[seed]} of "
-              f"{int((run.test.y == 1).sum()):,}", help="Fresh ring points inside the channel (the crosses).")
+              f"{int((run.test.y == 1).sum()):,}", help="Fresh ring points the net calls disc: the crosses on the left.")
 else:
     c2.metric(f"Test accuracy, mean of {cfg.seeds} seeds", f"{run.test_accuracy.mean():.1%}")
     c3.metric("Parameters per net", run.n_params)
@@ -204,8 +208,8 @@ download_row(f"vector-field-seed{seed}", figure=lambda: flow_fig, figure_label="
              table=lambda: pd.DataFrame(vf.seed_rows(run)).to_csv(index=False))
 if cfg.contraction > 0 and st.checkbox("Show the effect of the contraction penalty (trains once more without it)",
                                         key=P + "compare_penalty"):
-    with user_errors(), progress_bar("Training without the penalty for comparison") as progress:
-        plain = trained(replace(cfg, contraction=0.0), _progress=progress)
+    with user_errors():
+        plain = with_progress("Training without the penalty for comparison", trained, replace(cfg, contraction=0.0))
     st.table(pd.DataFrame([vf.run_row("without contraction penalty", plain),
                            vf.run_row(f"with penalty {cfg.contraction:g}", run)]), hide_index=True)
     explain(f"RMS |J| at the data: {plain.jacobian.mean():.2f} without the penalty, {run.jacobian.mean():.2f} with it.")

@@ -62,7 +62,7 @@ def test_vector_field_page_presets_and_spirals_comparison():
     ok(at)
     names = list(at.table[1].value["net"])
     assert names[1].startswith("tanh net 2-2-2-2")
-    assert "very hard" in at.table[0].value.iloc[-1, 0]
+    assert "very hard" in at.table[0].value.iloc[-1, 0] and "of fresh points right" in notice(at)
     at.radio(key="vf_arrow_layer").set_value(1).run()
     ok(at)
 
