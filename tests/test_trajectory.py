@@ -5,7 +5,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 from sklearn.decomposition import PCA
 
 from vizcore import UserError, datasets, engine
