@@ -216,6 +216,7 @@ def test_per_example_training_draws_a_fresh_point_for_every_update():
         assert len(np.unique(both, axis=0)) == len(both)
     assert fixed.n == 20_000
     assert TrajectoryConfig(steps=45_000, mode="minibatch").training_data().n == 20_000
+    assert list(train_trajectory(TrajectoryConfig(steps=1)).history.step) == [0, 1]  # one update still trains
 
 
 def test_article_comparison_reports_this_run():

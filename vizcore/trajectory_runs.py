@@ -130,9 +130,9 @@ class TrajectoryConfig(QueryConfig):
         chunk = datasets.MAX_POINTS
         parts = [self.make_dataset(max(2, min(chunk, self.steps - start)), FRESH_SEED + 64 * self.seed + start // chunk)
                  for start in range(0, self.steps, chunk)]
-        return datasets.Dataset(np.concatenate([p.X for p in parts])[:self.steps],
-                                np.concatenate([p.y for p in parts])[:self.steps], parts[0].task, parts[0].name,
-                                {**parts[0].params, "n": self.steps, "fresh": True})
+        n = max(2, self.steps)  # fit treats a batch of 1 from 1 point as full batch
+        return datasets.Dataset(np.concatenate([p.X for p in parts])[:n], np.concatenate([p.y for p in parts])[:n],
+                                parts[0].task, parts[0].name, {**parts[0].params, "n": n, "fresh": True})
 
     def make_model(self, ds: datasets.Dataset) -> MLP:
         return MLP(ds.dim, parse_widths(self.widths, max_width=32), ds.out_dim, bias=not self.signed, seed=self.seed)
