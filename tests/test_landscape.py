@@ -191,3 +191,23 @@ def test_bad_requests_are_user_errors(curve_run):
         landscape.surface(model, ds, np.zeros((2, 3)))
     with pytest.raises(UserError):
         landscape.descend(model, ds, 0, 1, np.zeros((1, 2)), lr=1e6, steps=10)
+
+
+def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clean_loss_axes(opening_view):
+    from vizcore.figures.landscape import descent_figure, loss_axis
+
+    view = opening_view
+    a, b = view.axes(view.surface)
+    fig = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                         center=view.center)
+    bar = next(t for t in fig.data if t.type == "contour").colorbar
+    assert bar.title.text == "loss"
+    assert fig.layout.xaxis.domain[1] < bar.x < fig.layout.xaxis2.domain[0] - 0.05  # room for the cost axis
+    frames = fig.to_dict()["frames"]
+    assert len(frames) >= 10 and all(len(f["data"]) == 9 for f in frames)  # 3 starts x 3 panels
+    assert frames[-1]["name"] == str(view.descent.path.shape[1] - 1)  # the last frame is the last epoch
+    assert "Plotly.newPlot" in vz.export.standalone_html(fig)  # the download still builds
+    assert fig.layout.yaxis2.type == "linear"  # this cost spans less than a factor of 10
+    log = loss_axis([1e-4, 0.3, 2.0])
+    assert log["type"] == "log" and log["dtick"] == 1 and log["exponentformat"] == "power"
+    assert loss_axis([0.6, 0.7])["type"] == "linear"
