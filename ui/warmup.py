@@ -1,21 +1,19 @@
 """Compile the numba kernels once per server process, in the background, before any visitor needs them.
 
 The kernels are cached on disk (``cache=True``), so after the first start this only loads
-them (about 0.5 s); compiling from scratch takes about 8 s on the 2-core host. Either way a
-visitor who opens lesson 3 at once waits at most for what is left of it, never twice.
+them (about 0.2 s); compiling from scratch takes 4 to 8 s on the 2-core host. Either way a
+visitor who opens lesson 3 at once waits at most for what is left of it, and only once.
 """
 from __future__ import annotations
 
 import functools
 import threading
 
-from vizcore import online
-
-WARM_UPS = (online.warm_up,)  # one per module with compiled kernels
-
 
 def _warm_all() -> None:
-    for warm_up in WARM_UPS:
+    from vizcore import online  # imported here: numba's import (~0.5 s) stays off the first page view
+
+    for warm_up in (online.warm_up,):  # one per module with compiled kernels
         warm_up()
 
 
