@@ -37,7 +37,7 @@ def open_page(path: Path) -> tuple[float, float]:
     at.run()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if at.exception:
-        raise RuntimeError(f"{path.name}: {at.exception[0].message}")
+        raise RuntimeError(at.exception[0].message)
     return wall, cpu
 
 
@@ -57,8 +57,13 @@ def main() -> None:
     pages = sorted(p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))
     if args.pages:
         pages = [p for p in pages if p.stem.split("_", 1)[1] in args.pages]
+    broken = {}
     for page in pages:  # imports and compiled code, once per process
-        open_page(page)
+        try:
+            open_page(page)
+        except RuntimeError as error:  # the tree is shared: report a page that fails, time the others
+            broken[page.name] = str(error)[:80]
+    pages = [page for page in pages if page.name not in broken]
     times = {page.name: ([], []) for page in pages}
     for _ in range(args.repeats):
         for page in pages:
@@ -72,6 +77,8 @@ def main() -> None:
         verdict = "ok" if cold <= COLD_TARGET and cached <= CACHED_TARGET else "over"
         print(f"  {name:24s} cold {cold:6.2f} s (cpu {cold_cpu:5.2f})   cached {cached:6.3f} s (cpu {cached_cpu:5.3f})"
               f"   {verdict}")
+    for name, error in broken.items():
+        print(f"  {name:24s} not timed: the page raised {error!r}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.presentation import advanced, presenting, sized
 from vizcore.datasets import subsample
-from vizcore.experiments import CLAIMS, SEED_COUNTS, SUCCESS, LowDimConfig, Row, percent, run_claim, summary, table
+from vizcore.experiments import (CLAIMS, SEED_COUNTS, SUCCESS, LowDimConfig, Row, notices, percent, run_claim, summary,
+                                 table)
 from vizcore.figures.experiments import accuracy_strip
 from vizcore.figures.layers import layer_animation
 from vizcore.layers import animate
@@ -137,16 +138,4 @@ for column, name, seed in ((b2, "Best", row.best_seed), (b3, "Worst", row.worst_
 st.subheader("Why")
 explain(claim.why)
 st.subheader("What to notice")
-fails = [r for r in rows if r.expect == "fails"]
-if any(r.perfect for r in fails):  # the words below would be false: say what was measured instead
-    first = f"- Some 'fails' rows reached 100% here: {'; '.join(f'{r.label} {r.verdict}' for r in fails)}.\n"
-else:
-    first = f"- The 'fails' rows reach 100% on none of their {n_seeds} seeds. " + (
-        "Topology forbids it: a narrow layer stretches space but never tears it, so no luck or depth helps.\n"
-        if key != "spirals" else "Here topology allows it; training does not find the way.\n")
-st.markdown(
-    first + f"- Most of their points are still right (medians {', '.join(percent(r.median) for r in fails)}): "
-    "the net gives up only the part it cannot separate.\n"
-    + (f"- The article reports about 80% for its 2-unit net on the disc; measured here, {rows[0].label}: "
-       f"median {percent(rows[0].median)}, best {percent(rows[0].best)}.\n" if key == "disc" else "")
-    + f"- {rows[-1].label}: {rows[-1].verdict}.")
+st.markdown("\n".join(f"- {line}" for line in notices(claim, rows)))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from vizcore import experiments
-from vizcore.experiments import CLAIMS, SEED_COUNTS, percent, run_claim, run_variant, summary, table
+from vizcore.experiments import CLAIMS, SEED_COUNTS, notices, percent, run_claim, run_variant, summary, table
 from vizcore.runs import train_run
 
 
@@ -118,3 +118,12 @@ def test_a_tanh_layer_is_called_a_homeomorphism_only_onto_its_image():
 def test_percent_shows_100_only_for_a_perfect_run():
     assert percent(np.float32(1999 / 2000)) == "99.9%" and percent(np.float32(1.0)) == "100.0%"
     assert percent(np.float32(0.9)) == "90.0%"
+
+
+def test_notices_report_a_failing_row_that_reached_100_percent_instead_of_the_usual_words(default_rows):
+    claim = CLAIMS["aba"]
+    rows = list(default_rows["aba"].values())
+    assert notices(claim, rows)[0].startswith("The 'fails' rows reach 100% on none of their 8 seeds")
+    lucky = experiments.Row("1 unit", "fails", rows[0].seeds, np.r_[1.0, rows[0].accuracy[1:]].astype(np.float32), 0)
+    first = notices(claim, [lucky, rows[1]])[0]
+    assert first.startswith("Some 'fails' rows reached 100% here") and "1 of 8 at 100%" in first

@@ -230,6 +230,23 @@ def summary(claim: Claim, sweeps: dict[str, Sweep]) -> list[Row]:
                 int((sweeps[v.label].diverged_at > 0).sum())) for v in claim.variants]
 
 
+def notices(claim: Claim, rows: list[Row]) -> list[str]:
+    """What to notice in ``rows``, one line each, every number taken from the rows."""
+    fails = [r for r in rows if r.expect == "fails"]
+    if any(r.perfect for r in fails):  # the usual words would be false: say what was measured instead
+        lines = [f"Some 'fails' rows reached 100% here: {'; '.join(f'{r.label} {r.verdict}' for r in fails)}."]
+    else:
+        lines = [f"The 'fails' rows reach 100% on none of their {len(fails[0].seeds)} seeds. " + (
+            "Here topology allows it; training does not find the way." if claim.key == "spirals" else
+            "Topology forbids it: a narrow layer stretches space but never tears it, so no luck or depth helps.")]
+    lines.append(f"Most of their points are still right (medians {', '.join(percent(r.median) for r in fails)}): "
+                 "the net gives up only the part it cannot separate.")
+    if claim.key == "disc":
+        lines.append(f"The article reports about 80% for its 2-unit net on the disc; measured here, {rows[0].label}: "
+                     f"median {percent(rows[0].median)}, best {percent(rows[0].best)}.")
+    return lines + [f"{rows[-1].label}: {rows[-1].verdict}."]
+
+
 def table(rows: list[Row]) -> list[dict]:
     """The summary as plain records (architecture x seeds, then best, median, shares at 100% and ≥ 99%)."""
     records = []
