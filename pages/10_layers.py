@@ -16,8 +16,10 @@ from ui.links import apply_link, publish_link
 from ui.presentation import chart_height, sized
 from ui.uploads import stored, upload_controls
 from vizcore.figures.layers import layer_animation
+from vizcore.figures.style import class_name
 from vizcore.figures.trajectory import compact_trajectory
 from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
+from vizcore.topology import betti_per_layer
 from vizcore.trajectory import project
 
 require_navigation()
@@ -33,6 +35,15 @@ def trained(cfg: RunConfig, _progress=None) -> Run:
 def animation_figure(cfg: RunConfig, snapshot: int, height: int):
     anim, labels = trained(cfg).animation(snapshot)
     return anim, sized(layer_animation(anim, labels, height=height), fill=True)
+
+
+@shared_cache(max_entries=32)
+def topology(cfg: RunConfig, snapshot: int) -> pd.DataFrame:
+    run = trained(cfg)
+    per_layer = betti_per_layer(run.model_at(snapshot).hidden(run.dataset.X), run.dataset.y)
+    return pd.DataFrame([{"representation": "input" if k == 0 else f"layer {k}",
+                          **{f"class {class_name(c)}": str(b) for c, b in classes.items()}}
+                         for k, classes in enumerate(per_layer)])
 
 
 @shared_cache(max_entries=32)
@@ -103,3 +114,11 @@ if any(f.canonicalised for f in anim.facts):
     explain("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next layer) "
             "gives a net that computes exactly the same function with det W > 0, so it can be animated "
             "without passing through a flattened frame.")
+
+st.subheader("Topology of each class, layer by layer")
+st.dataframe(topology(cfg, snapshot), hide_index=True)
+explain("Each cell is b₀, b₁: the number of pieces and of loops of that class's points, by persistent homology "
+        "(ripser) on up to 150 landmarks, counting features larger than a tenth of the cloud's extent. A "
+        "homeomorphic layer cannot change them; a collapse can. Where saturated tanh units pack points into "
+        "the corners of the square, the links between corners are too thinly sampled to resolve and b₀ may "
+        "rise: a limit of the sample, not a tear.")

@@ -111,3 +111,12 @@ def test_each_lesson_1_preset_opens_named_with_its_own_notes(layers_page):
     assert len(notes) == len(PRESETS)
     at.sidebar.text_input(key="widths").set_value("3,3").run()
     assert at.sidebar.selectbox(key="preset").value == "custom"
+
+
+def test_topology_table_counts_the_ring_as_one_loop_in_the_input(layers_page):
+    at = layers_page
+    at.sidebar.selectbox(key="preset").set_value("disc2").run()
+    table = at.dataframe[-1].value
+    first = table.iloc[0]
+    assert first["representation"] == "input" and first["class A"] == "1, 0" and first["class B"] == "1, 1"
+    assert len(table) == 2  # the input and the one hidden layer
