@@ -107,7 +107,8 @@ else:
 
 st.subheader("What each layer does")
 rows = [{"layer": f.index, "shape": f"{f.in_dim} → {f.out_dim}", "det W": "—" if f.det is None else f"{f.det:.3g}",
-         "kind": f.kind, "why": f.note} for f in anim.facts]
+         "shift b": "(" + ", ".join(f"{v:.2f}" for v in f.bias) + ")", "kind": f.kind, "why": f.note}
+        for f in anim.facts]
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
              column_config={"why": st.column_config.TextColumn(width="large")})
 if any(f.canonicalised for f in anim.facts):

@@ -99,7 +99,9 @@ def test_frames_cover_input_and_three_phases_per_hidden_layer():
     anim = animate(MLP(2, (2, 2, 2), 2, seed=1), ds.X, frames_per_phase=5)
     assert anim.points.shape == (1 + 3 * 3 * 5, 40, 2)
     assert anim.labels[0] == "input" and anim.labels[-1] == "layer 3 · tanh"
-    assert {"layer 2 · linear", "layer 2 · shift", "layer 2 · tanh"} <= set(anim.labels)
+    assert {"layer 2 · linear", "layer 2 · tanh"} <= set(anim.labels)
+    b = anim.facts[1].bias
+    assert f"layer 2 · shift by b = ({b[0]:+.2f}, {b[1]:+.2f})".replace("-", "−") in anim.labels
     np.testing.assert_allclose(anim.points[0], ds.X, atol=1e-6)
 
 

@@ -42,6 +42,7 @@ class LayerFacts:
     det: float | None
     canonicalised: bool
     note: str
+    bias: tuple[float, ...] = ()  # b, the shift phase's vector (of the animated, canonicalised net)
 
 
 @dataclass(eq=False)
@@ -50,7 +51,7 @@ class Animation:
 
     points : float32 [F, n, k] the data, k in {2, 3}
     grid   : float32 [F, g, k] grid polylines, NaN rows separating lines
-    labels : F strings, e.g. "layer 2 · shift"
+    labels : F strings, e.g. "layer 2 · linear", "layer 2 · shift by b = (+0.31, −1.20)", "layer 2 · tanh"
     facts  : one LayerFacts per hidden layer
     boundary : (normal [k], offset) with the output's decision boundary normal . p + offset = 0
         in the last frame's coordinates (two classes only), else None
@@ -265,7 +266,8 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
             state = start.copy()
             state[:, :out_dim] += t * b
             frames.append(state.copy())
-        labels += [f"layer {k} · shift"] * frames_per_phase
+        shift = ", ".join(f"{v:+.2f}".replace("-", "−") for v in b)
+        labels += [f"layer {k} · shift by b = ({shift})"] * frames_per_phase
         start = state.copy()
         for t in ts:
             state = start.copy()
@@ -275,7 +277,7 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
         labels += [f"layer {k} · {model.activation}"] * frames_per_phase
         state[:, out_dim:] = 0.0  # dimensions this layer dropped are gone for good
         frames[-1] = state.copy()
-        facts.append(LayerFacts(k, in_dim, out_dim, kind, det, flipped[k - 1], note))
+        facts.append(LayerFacts(k, in_dim, out_dim, kind, det, flipped[k - 1], note, tuple(map(float, b))))
     stack = np.stack(frames)  # [F, n + g, width]
     W_out, b_out = _weights(model)[-1]
     display, boundary, projection = _to_display(stack, len(X), W_out, b_out)
