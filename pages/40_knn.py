@@ -78,8 +78,6 @@ def controls() -> KnnConfig:
     side = st.sidebar
     for f in fields(KnnConfig):
         st.session_state.setdefault(P + f.name, getattr(KnnConfig(), f.name))
-    now = KnnConfig(**{f.name: st.session_state[P + f.name] for f in fields(KnnConfig)})
-    st.session_state[P + "preset"] = next((k for k, c in PRESETS.items() if c == now), "custom")  # opens on one
     preset_picker(PRESETS, PRESET_TITLES, P, side)
     side.subheader("Data")
     side.selectbox("Dataset", DATASETS, key=P + "dataset", format_func=DATASET_TITLES.get)
@@ -129,7 +127,7 @@ explain(f"Measured on {data}. This app's choices, not the article's: a tanh MLP 
         "compare the direction of the differences, not the numbers.")
 soft, feats, e2e = (100 * result.summary()[h][0] for h in HEADS)
 ratio = {h: neighbour_ratio(result.features[h], result.split.y_test) for h in ("softmax", "knn_end_to_end")}
-st.info(NOTICE[st.session_state[P + "preset"]].format(
+st.info(NOTICE[st.session_state[P + "preset"]].format(  # the picker names a preset only while unchanged
     soft=soft, feats=feats, e2e=e2e, diff=feats - soft, seeds=cfg.seeds,
     verdict="worse, as the article found" if e2e > soft else "better, unlike the article's finding",
     better=int(np.sum(result.errors["knn_end_to_end"] < result.errors["softmax"])),

@@ -89,8 +89,6 @@ def controls() -> vf.VfConfig:
     for cls in (vf.VfConfig, vf.VfView):  # every run: Streamlit drops the state of widgets not drawn
         for f in fields(cls):
             st.session_state.setdefault(P + f.name, f.default)
-    now = vf.VfConfig(**{f.name: st.session_state[P + f.name] for f in fields(vf.VfConfig)})
-    st.session_state[P + "preset"] = next((k for k, c in PRESETS.items() if c == now), "custom")
     preset_picker(PRESETS, PRESET_TITLES, P, side)
     side.subheader("Data")
     side.selectbox("Dataset", vf.DATASETS, key=P + "dataset")
@@ -162,7 +160,7 @@ left, right = st.columns(2)
 left.plotly_chart(arrows_fig, width="stretch", key="arrows")
 right.plotly_chart(flow_fig, width="stretch", key="flow")
 disc = run.region is not None
-st.info(NOTICE[st.session_state[P + "preset"]].format(
+st.info(NOTICE[st.session_state[P + "preset"]].format(  # the picker names a preset only while unchanged
     caught=run.ring_points_as_disc()[seed] if disc else 0, wrong=int((run.test_predictions[seed] != run.test.y).sum()),
     total=vf.TEST_POINTS, free=int(cfg.seeds - run.escapes.sum()) if disc else 0, seeds=cfg.seeds,
     acc=run.test_accuracy.mean()),

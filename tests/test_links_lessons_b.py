@@ -125,7 +125,7 @@ def test_junk_links_fall_back_to_defaults_with_warnings_naming_each_key(name):
 
 @pytest.mark.parametrize("name, query, widget, value, picker", [
     ("45_vector_fields.py", {"preset": "disc3", "steps": "20", "n": "60", "anchors": "8"}, ("radio", "vf_augment"),
-     1, ("vf_preset", "custom")),  # lesson 5 names a preset only while the settings are exactly that preset
+     1, ("vf_preset", "custom")),  # the picker names a preset only while the settings are exactly that preset
     ("50_curves.py", {"preset": "relu5", "steps": "40"}, ("number_input", "cv_width"), 5,
      ("cv_preset", "3 · ReLU, 5 units")),
     ("60_landscape.py", {"preset": "pca", "steps": "50"}, ("radio", "ls_view"), "plane", ("ls_preset", "pca")),

@@ -48,9 +48,9 @@ class KnnConfig(QueryConfig):
     weighting: str = setting("inverse", choices=WEIGHTINGS)
     temperature: float = setting(1.0, lo=1e-3, hi=10.0)
     seeds: int = setting(5, lo=5, hi=10)
-    steps: int = setting(250, lo=10, hi=5000)  # with lr 0.02: the findings of 500 steps at 0.01 in half the time
+    steps: int = setting(250, lo=10, hi=5000)  # with lr 0.025: the findings of 500 steps at 0.01 in half the time
     batch: int = setting(128, lo=16, hi=512)
-    lr: float = setting(0.02, lo=1e-4, hi=1.0)
+    lr: float = setting(0.025, lo=1e-4, hi=1.0)
     n: int = setting(600, lo=50, hi=3000)
     noise: float = setting(0.05, lo=0.0, hi=0.3)
 
