@@ -13,6 +13,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from ui.presentation import init_from_link, sidebar_toggle
+from ui.warmup import start_warmup
 
 # Tiny nets gain nothing from intra-op threads, and a shared host serves many sessions: on a busy
 # 2-core machine a second BLAS or torch thread waits for a core (a 300x50 matmul took 2.9 ms with two
@@ -29,6 +30,7 @@ def page_title(path: Path) -> str:
 
 
 def main() -> None:
+    start_warmup()  # compiles the numba kernels once per process, in the background
     st.set_page_config(page_title="What neural networks do to space", page_icon="🌀", layout="wide")
     files = sorted(p for p in PAGES.glob("*.py") if not p.name.startswith("_"))
     pages = [st.Page(str(p), title=page_title(p), default=(i == 0)) for i, p in enumerate(files)]

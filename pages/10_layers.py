@@ -15,7 +15,8 @@ from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.presentation import chart_height, sized
 from ui.uploads import stored, upload_controls
-from vizcore.figures.layers import layer_animation
+from vizcore.datasets import subsample
+from vizcore.figures.layers import grand_tour, layer_animation
 from vizcore.figures.style import class_name
 from vizcore.figures.trajectory import compact_trajectory
 from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
@@ -44,6 +45,13 @@ def topology(cfg: RunConfig, snapshot: int) -> pd.DataFrame:
     return pd.DataFrame([{"representation": "input" if k == 0 else f"layer {k}",
                           **{f"class {class_name(c)}": str(b) for c, b in classes.items()}}
                          for k, classes in enumerate(per_layer)])
+
+
+@shared_cache(max_entries=16)
+def tour(cfg: RunConfig, snapshot: int):
+    run = trained(cfg)
+    keep = subsample(run.dataset.n, 300)
+    return grand_tour(run.model_at(snapshot).hidden(run.dataset.X[keep])[-1], run.dataset.y[keep])
 
 
 @shared_cache(max_entries=32)
@@ -95,6 +103,11 @@ explain("The grid is the input space carried along by each layer. The black curv
         "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")
 if anim.projection:
     st.info(anim.projection + ".")
+    with st.expander(f"See every side of the {anim.facts[-1].out_dim}-dimensional last layer: a grand tour"):
+        st.plotly_chart(sized(tour(cfg, snapshot)), width="stretch", key="grand_tour")
+        explain("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each "
+                "direction comes into view in turn. Watch the two classes: in 4D the linked rings no longer "
+                "pass through each other.")
 download_row("layers", figure=lambda: fig, run=run, trajectory=trajectory(cfg), settings=cfg.to_query())
 
 st.subheader("What to notice")

@@ -24,7 +24,7 @@ def _shows_markers(trace: dict) -> bool:
     return "markers" in mode
 
 
-def _values(trace: dict, letter: str) -> np.ndarray:
+def values(trace: dict, letter: str) -> np.ndarray:
     raw = trace.get(letter)
     if isinstance(raw, dict) and "bdata" in raw:  # plotly's base64 typed array
         import base64
@@ -50,7 +50,7 @@ def points_out_of_view(fig: go.Figure) -> list[str]:
                 lo_hi = ranges.get(key)
                 if lo_hi is None:
                     continue  # autorange: plotly fits the data
-                v = _values(trace, letter)
+                v = values(trace, letter)
                 v = v[np.isfinite(v)]
                 if key in logs:
                     v = np.log10(v[v > 0])

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from figure_view import points_out_of_view
+from figure_view import values, points_out_of_view
 from vizcore.datasets import subsample
 from vizcore.figures.layers import camera, layer_animation, view_ranges
 from vizcore.layers import animate
@@ -73,3 +73,16 @@ def test_every_phase_lasts_long_enough_to_narrate_with_pauses_between_layers():
     labels = [b.label for b in fig.layout.updatemenus[0].buttons]
     assert labels[:3] == ["▶ Play", "▶ Slow", "▶▶ Fast"] and "Pause" in labels[3]
     assert len(fig.layout.sliders[0].steps) == len(anim.labels)  # pauses have no slider step
+
+
+def test_grand_tour_turns_through_every_dimension_and_stays_in_its_box():
+    from vizcore.figures.layers import grand_tour
+
+    X = np.random.default_rng(0).normal(size=(60, 4))
+    X[:, 3] *= 5  # most of the spread in the 4th direction, invisible in the first three
+    fig = grand_tour(X, np.arange(60) % 2, frames=40)
+    frames = fig.to_plotly_json()["frames"]
+    spread = [np.std(np.r_[values(f["data"][0], "x"), values(f["data"][1], "x")]) for f in frames]
+    assert max(spread) > 3 * min(spread)  # the wide direction swings into and out of view
+    limit = fig.layout.scene.xaxis.range[1]
+    assert all(np.abs(values(f["data"][0], a)).max() <= limit for f in frames for a in "xyz")

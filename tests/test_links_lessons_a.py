@@ -78,11 +78,11 @@ def test_low_dimension_preset_link_and_presentation_mode():
 
 # --- the trajectory page -----------------------------------------------------------------
 
-SMALL = {"n": "500", "steps": "600", "compare": "0"}  # keeps every trajectory test quick
+SMALL = {"n": "500", "steps": "600"}  # keeps every trajectory test quick (no slow-learning twin by default)
 
 
 def test_trajectory_link_reproduces_the_run_with_its_rate_schedule_and_snapshot():
-    query = {**SMALL, "seed": "3", "widths": "8,8", "batch": "16", "lr": "0.1", "halving": "0",
+    query = {**SMALL, "seed": "3", "widths": "8,8", "batch": "16", "lr": "0.1", "halving": "1000",
              "schedule": "300: 0.02", "mode": "minibatch", "method": "rms", "window": "200",
              "layers": "true", "layer_step": "301"}
     at = assert_clean(open_page("30_trajectory.py", query))
@@ -119,20 +119,21 @@ def test_trajectory_too_much_work_in_a_link_is_a_warning_but_a_heavy_link_within
     warned(at, "mode")  # 2,000 updates on 20,000 examples, twice: over the limit
     assert at.selectbox(key="tr_mode").value == "per-example" and at.number_input(key="tr_steps").value == 2000
     # in the order the page writes links, mode comes last, so a full-batch link within the limit arrives whole
-    query = {"n": "200", "steps": "300", "compare": "0", "mode": "full-batch"}
+    query = {"n": "200", "steps": "300", "mode": "full-batch"}
     at = assert_clean(open_page("30_trajectory.py", query))
     assert not at.warning and at.selectbox(key="tr_mode").value == "full-batch"
     assert list(link(at)) == list(query)
 
 
 def test_trajectory_preset_link_and_picker():
-    at = assert_clean(open_page("30_trajectory.py", {"preset": "gas", **SMALL}))
-    assert at.text_input(key="tr_schedule").value == "20000: 0.1, 25000: 0.02"
-    assert at.number_input(key="tr_halving").value == 0 and at.number_input(key="tr_steps").value == 600
+    at = assert_clean(open_page("30_trajectory.py", {"preset": "gas"}))  # the home page's link, about 1 s
+    assert at.text_input(key="tr_schedule").value == "1000: 0.06, 150000: 0.02, 200000: 0.0067, 230000: 0.0022"
+    assert at.number_input(key="tr_halving").value == 0 and at.number_input(key="tr_steps").value == 250_000
     assert at.selectbox(key="tr_preset").value == "gas"
     at.selectbox(key="tr_preset").set_value("rms").run()
     assert_clean(at)
-    assert at.radio(key="tr_method").value == "rms" and at.text_input(key="tr_schedule").value == ""
+    assert at.radio(key="tr_method").value == "rms"
+    assert at.text_input(key="tr_schedule").value == TrajectoryConfig().schedule
     assert link(at) == {"method": "rms"}
     at = assert_clean(open_page("30_trajectory.py", {"preset": "nope", **SMALL}))
     warned(at, "preset")

@@ -18,7 +18,7 @@ from .datasets import Dataset, subsample
 from .errors import UserError
 from . import engine
 from .nets import flat_params, load_flat
-from .online import ExampleGradient
+from .online import ExampleGradient, diverged
 
 OPTIMIZERS = engine.Optimizer.NAMES
 
@@ -217,7 +217,7 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
     (the message names the step).
 
     The arithmetic runs in :mod:`vizcore.engine` (float64 numpy, pinned to PyTorch by
-    tests), or for per-example SGD in :mod:`vizcore.online` (the same maths unrolled,
+    tests), or for per-example SGD in :mod:`vizcore.online` (the same maths compiled,
     pinned to the engine); the final weights are written back into ``model``.
     """
     check_settings(steps, lr, batch_size, ds.n)
@@ -237,12 +237,9 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
     X, y = ds.X.astype(np.float64), ds.y
     keep = subsample(ds.n, ds.n if eval_points is None else int(eval_points))
     X_eval, y_eval = X[keep], y[keep]
-    step_rates = rates(state.step + 1, steps, lr, schedule, lr_decay).tolist()
+    step_rates = rates(state.step + 1, steps, lr, schedule, lr_decay)
     batches = state.order.take(steps)
-    fast = batch_size == 1 and optimizer == "sgd"
-    if fast:
-        example_grad = ExampleGradient(arch, flat[0], ds.task)
-        grad, y_fast = example_grad.grad[None], y.astype(np.float64) if ds.task == "regression" else y
+    fast = batch_size == 1 and optimizer == "sgd" and batches is not None  # (one point: full batch)
     opt = state.optimizer
     delta, applied, sq = np.empty_like(flat), np.empty_like(flat), np.empty_like(flat)
     step_loss = np.empty(steps, dtype=np.float32)
@@ -260,29 +257,34 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
     if resume is None:
         record(step_rates[0])
     report_every = max(1, steps // 100)
-    for i, rate in enumerate(step_rates):
-        if fast:
-            j = batches[i, 0]
-            loss = example_grad(X[j], y_fast[j])
-            finite = math.isfinite(loss)
-        else:
-            idx = None if batches is None else batches[i]
-            loss_s, grad = engine.loss_and_grad(arch, flat, X if idx is None else X[idx],
-                                                y if idx is None else y[idx], ds.task)
-            loss = float(loss_s[0])
-            finite = math.isfinite(loss) and np.isfinite(grad).all()
-        state.step += 1
-        if not finite:
-            raise UserError(f"Training diverged at step {state.step}: the loss became {loss:g}. "
-                            "Lower the learning rate and train again.")
-        step_loss[i] = loss
-        np.multiply(grad, grad, out=sq)
-        np.add(state.grad_sq, sq, out=state.grad_sq)
-        _update(opt, flat, grad, rate, state, delta, applied)
+
+    def after(i: int, rate: float, loss: float) -> None:
+        """Record a snapshot and report progress where due after update i (``state.step`` updates done)."""
         if state.step <= record_dense or (i + 1) % record_every == 0 or i == steps - 1:
             record(rate)
         if progress is not None and ((i + 1) % report_every == 0 or i == steps - 1):
             progress(i + 1, steps, loss)
+
+    if fast:  # compiled stretches of updates, back in Python only where after() has work
+        u = np.arange(steps)
+        due = (state.step + u < record_dense) | ((u + 1) % record_every == 0) | (u == steps - 1)
+        if progress is not None:
+            due |= (u + 1) % report_every == 0
+        ExampleGradient(arch, flat[0], ds.task).train(state, X, y.astype(np.float64), batches[:, 0], step_rates,
+                                                      step_loss, np.flatnonzero(due), after)
+    for i, rate in enumerate([] if fast else step_rates.tolist()):
+        idx = None if batches is None else batches[i]
+        loss_s, grad = engine.loss_and_grad(arch, flat, X if idx is None else X[idx],
+                                            y if idx is None else y[idx], ds.task)
+        loss = float(loss_s[0])
+        state.step += 1
+        if not (math.isfinite(loss) and np.isfinite(grad).all()):
+            raise diverged(state.step, loss)
+        step_loss[i] = loss
+        np.multiply(grad, grad, out=sq)
+        np.add(state.grad_sq, sq, out=state.grad_sq)
+        _update(opt, flat, grad, rate, state, delta, applied)
+        after(i, rate, loss)
     if not np.isfinite(losses[-1]):
         raise UserError(f"Training diverged at step {state.step}: the final loss is {losses[-1]:g}. "
                         "Lower the learning rate and train again.")

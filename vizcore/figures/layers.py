@@ -228,3 +228,45 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         fig.update_yaxes(title=dict(text="coordinate 2", standoff=4), range=Y_RANGE, scaleanchor="x", scaleratio=1,
                          **hidden)
     return fig
+
+
+def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: int = 0, height: int = 520,
+               frame_ms: int = 70) -> go.Figure:
+    """A smooth rotation of ``points`` [n, k] (k > 3) seen through 3D: every direction of the k-dimensional
+    representation comes into view (a "grand tour", as in Li, Zhao and Scheidegger, Distill 2020).
+
+    The view at time t is the first three coordinates of Q·expm(t·A), with A a seeded skew-symmetric
+    generator whose rotation speeds are incommensurate, so the tour does not repeat a view within a turn.
+    """
+    from scipy.linalg import expm
+
+    X = np.asarray(points, dtype=np.float64)
+    X = (X - X.mean(0)) / max(float(np.abs(X - X.mean(0)).max()), 1e-12)
+    k = X.shape[1]
+    A = np.random.default_rng(seed).normal(size=(k, k))
+    A = (A - A.T) / np.linalg.norm(A - A.T) * np.sqrt(k)  # skew-symmetric: expm(tA) is a rotation
+    step = expm(2 * np.pi / frames * A)
+    classes = np.unique(labels)
+    basis, views = np.eye(k), []
+    for _ in range(frames):
+        views.append(X @ basis[:, :3])
+        basis = basis @ step
+
+    def traces(view: np.ndarray) -> list[dict]:
+        return [dict(type="scatter3d", x=f32(view[labels == c, 0]), y=f32(view[labels == c, 1]),
+                     z=f32(view[labels == c, 2])) for c in classes]
+
+    fig = go.Figure([go.Scatter3d(**{k: v for k, v in t.items() if k != "type"}, mode="markers",
+                                  name=f"class {class_name(c)}",
+                                  marker=dict(size=3, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)]))
+                     for c, t in zip(classes, traces(views[0]))])
+    fig._frame_objs = tuple(go.Frame(data=traces(v), name=str(f), traces=list(range(len(classes))), _validate=False)
+                            for f, v in enumerate(views))
+    box = dict(range=[-1.05, 1.05], showbackground=False, zeroline=False, showticklabels=False, title="")
+    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=0, r=0, t=30, b=CONTROLS_HEIGHT),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+                      scene=dict(xaxis=box, yaxis=box, zaxis=box, aspectmode="cube",
+                                 camera=dict(eye=dict(x=1.4, y=-1.4, z=0.8))),
+                      **playback([str(f) for f in range(frames)], [f"turn {f / frames:.0%}" for f in range(frames)],
+                                 frame_ms=frame_ms, redraw=True, prefix="tour: ", pad_top=10))
+    return fig

@@ -47,7 +47,7 @@ def png_data_uri(rgb: np.ndarray) -> str:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb[::-1])).save(buffer, format="PNG", optimize=True)
+    Image.fromarray(np.ascontiguousarray(rgb[::-1])).save(buffer, format="PNG", optimize=False)  # optimize: 5x the encoding time for 4% fewer bytes
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
