@@ -470,16 +470,16 @@ def two_weights(model, pool: Dataset, cfg: LandscapeConfig) -> TwoWeights:
 EARLY = RunConfig(dataset="disc_annulus", widths="3", steps=20)  # the opening view's net: 20 steps into training
 TRAINED = RunConfig(widths="8,8", steps=1000, turns=1.0)
 PRESETS = {  # link key (?preset=descent): (title, (net, view), what to notice)
-    "descent": ("Three starts, three minima (N = 100)", (EARLY, LandscapeConfig()),
+    "descent": ("Three starts, three minima", (EARLY, LandscapeConfig()),
                 "Three starts close together roll into three different valleys of the N = 100 map. On the map of "
                 "all 10,000 examples (below) the same starts meet in one valley."),
-    "all-examples": ("The same starts on all 10,000 examples", (EARLY, LandscapeConfig(sample=0)),
+    "all-examples": ("Same starts, all 10,000 examples", (EARLY, LandscapeConfig(sample=0)),
                      "Averaged over all 10,000 examples, the small sample's extra valleys are gone and the three "
                      "starts end together."),
-    "pca": ("A trained net: the plane of its training path", (TRAINED, LandscapeConfig(view="plane")),
+    "pca": ("Trained net: its training path", (TRAINED, LandscapeConfig(view="plane")),
             "The red path runs from its start into the trained weights at the centre; each axis says how much "
             "of the path's variance its direction holds."),
-    "random-plane": ("A trained net: two random directions", (TRAINED, LandscapeConfig(view="plane", plane="random")),
+    "random-plane": ("Trained net: random directions", (TRAINED, LandscapeConfig(view="plane", plane="random")),
                      "The centre is the trained net. Filter normalisation makes the two directions comparable, so "
                      "the basin's width can be read off both axes alike."),
 }
