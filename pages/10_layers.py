@@ -4,6 +4,7 @@ Lesson 1: watch each tanh layer bend space, one phase at a time.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -19,6 +20,7 @@ from vizcore.datasets import subsample
 from vizcore.figures.layers import grand_tour, layer_animation
 from vizcore.figures.style import class_name
 from vizcore.figures.trajectory import compact_trajectory
+from vizcore.layers import training_frames
 from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
 from vizcore.topology import betti_per_layer
 from vizcore.trajectory import project
@@ -52,6 +54,16 @@ def tour(cfg: RunConfig, snapshot: int):
     run = trained(cfg)
     keep = subsample(run.dataset.n, 300)
     return grand_tour(run.model_at(snapshot).hidden(run.dataset.X[keep])[-1], run.dataset.y[keep])
+
+
+@shared_cache(max_entries=16)
+def training_movie(cfg: RunConfig, height: int):
+    run = trained(cfg)
+    keep = subsample(run.dataset.n, 320)
+    T = len(run.history)
+    snapshots = np.unique(np.geomspace(1, T, 40).round().astype(int) - 1)  # early training changes fastest
+    anim = training_frames(run.model, run.history, run.dataset.X[keep], snapshots, run.history.step)
+    return None if anim is None else sized(layer_animation(anim, run.dataset.y[keep], height=height, frame_ms=250))
 
 
 @shared_cache(max_entries=32)
@@ -109,6 +121,14 @@ if anim.projection:
                 "direction comes into view in turn. Watch the two classes: in 4D the linked rings no longer "
                 "pass through each other.")
 download_row("layers", figure=lambda: fig, run=run, trajectory=trajectory(cfg), settings=cfg.to_query())
+
+movie = training_movie(cfg, chart_height(520))
+if movie is not None:
+    st.subheader("Training as one animation")
+    st.plotly_chart(movie, width="stretch", key="training_movie")
+    explain("Each frame is the last layer's picture at one moment of training (steps on a log scale, since early "
+            "training changes fastest): the grid and the data as the net of that moment places them, and the "
+            "decision boundary, which always lies on a straight line here. Play it to watch the classes come apart.")
 
 st.subheader("What to notice")
 preset = PRESETS.get(st.session_state.get("preset", ""))

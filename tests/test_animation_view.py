@@ -86,3 +86,19 @@ def test_grand_tour_turns_through_every_dimension_and_stays_in_its_box():
     assert max(spread) > 3 * min(spread)  # the wide direction swings into and out of view
     limit = fig.layout.scene.xaxis.range[1]
     assert all(np.abs(values(f["data"][0], a)).max() <= limit for f in frames for a in "xyz")
+
+
+def test_training_animation_shows_each_moment_with_its_own_boundary_on_a_line():
+    from vizcore.layers import training_frames
+
+    run = train_run(PRESETS["disc3"].config)
+    snapshots = np.array([0, len(run.history) // 4, len(run.history) - 1])
+    anim = training_frames(run.model, run.history, run.dataset.X[:150], snapshots, run.history.step)
+    assert anim.labels == [f"step {int(run.history.step[t]):,}" for t in snapshots]
+    for f, t in enumerate(snapshots):  # each moment's boundary, pushed through that moment's net, is flat
+        W, b = (p.detach().numpy() for p in run.history.model_at(run.model, int(t)).layers[-1].parameters())
+        curve = anim.curve[f][np.isfinite(anim.curve[f]).all(1)]
+        assert len(curve) > 10
+        assert np.abs(curve @ (W[1] - W[0]) + (b[1] - b[0])).max() < 0.02 * np.linalg.norm(W[1] - W[0])
+    fig = layer_animation(anim, run.dataset.y[:150], frame_ms=250)
+    assert points_out_of_view(fig) == [] and len(fig.to_plotly_json()["frames"]) == 3  # no pauses

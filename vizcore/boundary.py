@@ -73,9 +73,24 @@ def input_boundary(decision: Callable[[np.ndarray], np.ndarray], X: np.ndarray, 
 
 
 def decision_function(model) -> Callable[[np.ndarray], np.ndarray] | None:
-    """The function whose zero set is the model's decision boundary, or None with more than two outputs."""
-    if model.out_dim == 2:
-        return lambda X: np.diff(model.predict(X), axis=1)[:, 0]
-    if model.out_dim == 1:
-        return lambda X: model.predict(X)[:, 0]
-    return None
+    """The function whose zero set is the model's decision boundary, or None with more than two outputs.
+
+    It runs the net in numpy (float32): for tens of thousands of grid points through a tiny net that
+    is several times faster than torch's per-call dispatch.
+    """
+    from .engine import ACTIVATIONS
+
+    if model.out_dim not in (1, 2):
+        return None
+    act = ACTIVATIONS[model.activation][0]
+    weights = [(layer.weight.detach().numpy(), 0.0 if layer.bias is None else layer.bias.detach().numpy())
+                for layer in model.layers]
+
+    def decision(X: np.ndarray) -> np.ndarray:
+        h = np.asarray(X, dtype=np.float32)
+        for W, b in weights[:-1]:
+            h = act(h @ W.T + b)
+        W, b = weights[-1]
+        out = h @ W.T + b
+        return out[:, 1] - out[:, 0] if model.out_dim == 2 else out[:, 0]
+    return decision

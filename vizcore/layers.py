@@ -329,3 +329,40 @@ def _to_display(stack: np.ndarray, n: int, W_out: np.ndarray, b_out: np.ndarray)
 def frames(model: MLP, points: np.ndarray, frames_per_phase: int = 8) -> np.ndarray:
     """Display coordinates [F, n, k] of ``points``: the input, then every phase of every hidden layer."""
     return animate(model, points, frames_per_phase).points
+
+
+def training_frames(model: MLP, history, points: np.ndarray, snapshots: np.ndarray, steps: np.ndarray,
+                    grid_lines: int = 11, grid_resolution: int = 16) -> Animation | None:
+    """The last hidden representation at each of ``snapshots`` (indices into ``history``): one frame each.
+
+    Each frame is what the net of that moment does to the data, the input grid and its own decision
+    boundary (pulled back to the input and pushed through), so playing the frames shows training
+    untangle the classes. Returns None when the last hidden layer is wider than 3 or there is none.
+    """
+    width = model.widths[-1] if model.widths else 0
+    if not 1 <= width <= 3:
+        return None
+    X = np.asarray(points, dtype=np.float64)
+    grid = deforming_grid(X, grid_lines, grid_resolution)
+    nets = [history.model_at(model, int(t)) for t in snapshots]
+    curves = [input_boundary(decision_function(net), X, resolution=90 if X.shape[1] == 2 else None)
+              if decision_function(net) else None for net in nets]
+    most = max((len(c) for c in curves if c is not None), default=0)
+    k = max(2, width)
+    shown = np.zeros((len(nets), len(X) + len(grid) + most, k))
+    for f, (net, curve) in enumerate(zip(nets, curves)):
+        padded = np.full((most, X.shape[1]), np.nan)
+        if curve is not None:
+            padded[:len(curve)] = curve
+        with np.errstate(all="ignore"):
+            shown[f, :, :width] = net.hidden(np.r_[X, grid, padded].astype(np.float32))[-1]
+    n, g = len(X), len(grid)
+    W_out, b_out = _weights(nets[-1])[-1]
+    boundary = None
+    if W_out.shape[0] == 2:
+        normal = np.zeros(k)
+        normal[:width] = W_out[1] - W_out[0]
+        boundary = (normal.astype(np.float32), float(b_out[1] - b_out[0]))
+    return Animation(shown[:, :n].astype(np.float32), shown[:, n:n + g].astype(np.float32),
+                     [f"step {int(steps[t]):,}" for t in snapshots], [], boundary, None,
+                     shown[:, n + g:].astype(np.float32) if most else None)

@@ -120,11 +120,13 @@ def _frames_per_phase(labels: list[str]) -> int:
 
 
 def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height: int = 560,
-                    phase_seconds: float = PHASE_SECONDS, pause_seconds: float = PAUSE_SECONDS) -> go.Figure:
+                    phase_seconds: float = PHASE_SECONDS, pause_seconds: float = PAUSE_SECONDS,
+                    frame_ms: int | None = None) -> go.Figure:
     """Plotly animation over every frame of ``anim``: play at three speeds, pause, and a labelled slider.
 
     labels: int [n] class of each point (colours). Each phase lasts ``phase_seconds`` at normal
-    speed, with ``pause_seconds`` of stillness between layers. In 2D a camera (:func:`camera`) follows
+    speed, with ``pause_seconds`` of stillness between layers (``frame_ms`` instead: every frame
+    that long, no pauses, as for frames that are moments of training). In 2D a camera (:func:`camera`) follows
     the data, so it never leaves the picture while it plays; tick labels along the left and bottom
     edges give the true coordinates of every frame. The decision boundary, pulled back to the input,
     rides along in every frame; the output layer's straight line (plane in 3D) joins in the last frame.
@@ -132,7 +134,8 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     three_d = anim.dim == 3
     classes = np.unique(labels)
     F = len(anim.labels)
-    frame_ms = max(MIN_FRAME_MS, int(1000 * phase_seconds / _frames_per_phase(anim.labels)))
+    pause_after = set() if frame_ms else set(_layer_ends(anim.labels))
+    frame_ms = frame_ms or max(MIN_FRAME_MS, int(1000 * phase_seconds / _frames_per_phase(anim.labels)))
     keys = ("x", "y", "z") if three_d else ("x", "y")
     scatter = go.Scatter3d if three_d else go.Scatter
     if three_d:
@@ -198,7 +201,6 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     fig.add_trace(out)
     moving_ids = list(range(len(fig.data)))
 
-    pause_after = set(_layer_ends(anim.labels))
     holds = max(1, round(1000 * pause_seconds / frame_ms))
     frames = []
     for f in range(F):
