@@ -37,7 +37,8 @@ def open_page(path: Path) -> tuple[float, float]:
     at.run()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if at.exception:
-        raise RuntimeError(at.exception[0].message)
+        error = at.exception[0]
+        raise RuntimeError((list(error.stack_trace) or [error.message])[-1].strip())
     return wall, cpu
 
 
@@ -57,19 +58,23 @@ def main() -> None:
     pages = sorted(p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))
     if args.pages:
         pages = [p for p in pages if p.stem.split("_", 1)[1] in args.pages]
-    broken = {}
-    for page in pages:  # imports and compiled code, once per process
+    broken: dict[str, str] = {}  # the tree is shared: report a page that raises, time the others
+
+    def timed(page: Path) -> tuple[float, float] | None:
         try:
-            open_page(page)
-        except RuntimeError as error:  # the tree is shared: report a page that fails, time the others
+            return None if page.name in broken else open_page(page)
+        except RuntimeError as error:
             broken[page.name] = str(error)[:80]
-    pages = [page for page in pages if page.name not in broken]
+
+    for page in pages:  # imports and compiled code, once per process
+        timed(page)
     times = {page.name: ([], []) for page in pages}
     for _ in range(args.repeats):
         for page in pages:
             empty_caches()
-            times[page.name][0].append(open_page(page))
-            times[page.name][1].append(open_page(page))
+            times[page.name][0].append(timed(page))
+            times[page.name][1].append(timed(page))
+    times = {name: runs for name, runs in times.items() if name not in broken}
     print(f"Default view of each page through app.py in AppTest, median of {args.repeats} "
           f"(targets: cold <= {COLD_TARGET} s, cached <= {CACHED_TARGET} s):")
     for name, (cold, cached) in times.items():
