@@ -178,7 +178,7 @@ c1.metric(f"Test accuracy (seed {seed})", f"{run.test_accuracy[seed]:.1%}",
 if run.region is not None:
     c2.metric("Disc region cuts through the ring", f"{int(run.escapes.sum())} of {cfg.seeds} seeds")
     c3.metric(f"Ring points called disc (seed {seed})", f"{run.ring_points_as_disc()[seed]} of "
-              f"{int((run.test.y == 1).sum()):,}", help="Fresh ring points the net calls disc: the crosses on the left.")
+              f"{int((run.test.y == 1).sum()):,}", help="Fresh ring points the net calls disc (crosses, left).")
 else:
     c2.metric(f"Test accuracy, mean of {cfg.seeds} seeds", f"{run.test_accuracy.mean():.1%}")
     c3.metric("Parameters per net", run.n_params)

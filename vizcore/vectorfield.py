@@ -490,7 +490,7 @@ def channel_spot(region: DiscRegion, seed_index: int = 0) -> tuple[float, float]
 
 
 def region_overlay(run: VfRun, seed_index: int = 0) -> dict | None:
-    """Seed ``seed_index``'s certificate as :func:`vizcore.figures.vectorfield.arrow_field` draws it (disc data only)."""
+    """Seed ``seed_index``'s certificate as :func:`vizcore.figures.vectorfield.arrow_field` draws it (disc only)."""
     reg = run.region
     if reg is None:
         return None

@@ -93,5 +93,6 @@ def arrow_field(positions: np.ndarray, field: np.ndarray, X: np.ndarray, y: np.n
                                      camera=dict(eye=dict(x=1.75, y=-1.75, z=1.2), center=dict(x=0, y=0, z=-0.15))))
     fig.update_layout(title=title, height=height, font=FONT, template="plotly_white",
                       margin=dict(l=10, r=10, t=50 if title else 20, b=10) if D == 2 else dict(l=30, r=10, t=40, b=30),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, entrywidth=0.5, entrywidthmode="fraction"))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, entrywidth=0.5,
+                                  entrywidthmode="fraction"))
     return fig
