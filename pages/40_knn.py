@@ -82,7 +82,8 @@ def controls() -> KnnConfig:
     side.subheader("Data")
     side.selectbox("Dataset", DATASETS, key=P + "dataset", format_func=DATASET_TITLES.get)
     if st.session_state[P + "dataset"] != "digits":
-        side.number_input("Training points", 50, 3000, step=50, key=P + "n", help="The test set is as large, drawn afresh.")
+        side.number_input("Training points", 50, 3000, step=50, key=P + "n",
+                          help="The test set is as large, drawn afresh.")
         side.slider("Noise", 0.0, 0.3, step=0.01, key=P + "noise")
     side.subheader("Network body")
     side.text_input("Hidden tanh widths", key=P + "widths", help="Before the feature layer, e.g. 32 or 16,16.")
