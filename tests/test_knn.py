@@ -149,3 +149,25 @@ def test_softmax_and_knn_bodies_train_side_by_side_without_touching_each_other()
     start = Body((64, 32, 2), 10, list(range(5)))
     assert torch.equal(knn_a.W[-1], start.W[-1]) and torch.equal(knn_a.b[-1], start.b[-1])  # heads untouched
     assert not torch.equal(soft_a.W[-1], start.W[-1])
+
+
+@pytest.mark.parametrize("weighting", ["inverse", "gaussian"])
+def test_numpy_bodies_step_matches_torch_autograd(weighting):
+    from vizcore.knn import Body, bodies_loss_and_grad
+    cfg = KnnConfig(widths="6,5", features=3, weighting=weighting, temperature=0.8, seeds=5)
+    S, B = 2, 12
+    body = Body((4, 6, 5, 3), 4, [0, 1, 0, 1])
+    gen = torch.Generator().manual_seed(3)
+    Xb, yb = torch.randn(S, B, 4, generator=gen), torch.randint(0, 4, (S, B), generator=gen)
+    Z = body.features(Xb.repeat(2, 1, 1))
+    soft = torch.nn.functional.cross_entropy(body.logits(Z)[:S].reshape(-1, 4), yb.reshape(-1),
+                                             reduction="none").view(S, B).mean(1)
+    knn = reference_soft_knn_loss(Z[S:], yb, weighting, temperature=0.8)
+    (soft.sum() + knn.sum()).backward()
+    params = [p.detach().numpy() for p in (*body.W, *body.b)]
+    n_soft, n_knn, gW, gb = bodies_loss_and_grad(params[:4], params[4:], Xb.numpy(), yb.numpy(), cfg)
+    assert np.allclose(n_soft, soft.detach(), atol=1e-5) and np.allclose(n_knn, knn.detach(), atol=1e-5)
+    for ours, p in zip((*gW, *gb), (*body.W, *body.b)):
+        ref = p.grad.numpy()  # float32 both ways; 1/distance weights amplify rounding a little
+        assert np.allclose(ours, ref, rtol=1e-3, atol=1e-4 * np.abs(ref).max()), float(np.abs(ours - ref).max())
+    assert np.all(gW[-1][S:] == 0) and np.abs(gW[0]).max() > 0

@@ -124,42 +124,49 @@ def soft_knn_loss(Z: torch.Tensor, y: torch.Tensor, weighting: str = "inverse", 
 # Why a hand-written gradient: a [5, 128, 128] loss built from torch ops cost about 2 ms per training
 # step (forward and autograd), most of the k-NN page's training time; numpy does the same arithmetic
 # in a third of that. tests/test_knn.py pins values and gradients to reference_soft_knn_loss.
+def _knn_loss(z: np.ndarray, labels: np.ndarray, weighting: str, temperature: float, eps: float):
+    """Loss [...] of features z [..., B, k] with labels [..., B], and what :func:`_knn_grad` needs."""
+    B = z.shape[-2]
+    norms = np.einsum("...bk,...bk->...b", z, z)
+    raw = norms[..., :, None] + norms[..., None, :] - 2 * np.matmul(z, np.swapaxes(z, -1, -2))
+    sq = np.maximum(raw, 0)
+    if weighting == "inverse":  # 1 / sqrt(d^2 + eps^2) <= 1 / eps: no overflow, no logs needed
+        w = 1 / np.sqrt(sq + np.float32(eps ** 2))
+    else:  # exp(-(d^2 - nearest d^2) / T): the largest weight of a row is 1
+        off = sq + np.where(np.eye(B, dtype=bool), np.inf, 0).astype(z.dtype)
+        w = np.exp((off.min(-1, keepdims=True) - sq) / np.float32(temperature))
+    diagonal = w.reshape(-1, B * B)[:, ::B + 1]
+    diagonal[:] = 0  # a point is not its own neighbour
+    same = labels[..., :, None] == labels[..., None, :]
+    ws = w * same
+    total, mass = w.sum(-1), ws.sum(-1)
+    valid = (same.sum(-1) > 1).astype(z.dtype)  # a partner of the same class besides itself
+    count = np.maximum(valid.sum(-1), 1.0)
+    loss = ((np.log(total) - np.log(np.maximum(mass, TINY))) * valid).sum(-1) / count
+    return np.asarray(loss, dtype=z.dtype), (z, sq, raw, w, ws, total, mass, valid, count, weighting, temperature)
+
+
+def _knn_grad(saved, grad: np.ndarray) -> np.ndarray:
+    """dL/dz [..., B, k] given dL/dloss [...] (``saved`` from :func:`_knn_loss`)."""
+    z, sq, raw, w, ws, total, mass, valid, count, weighting, temperature = saved
+    scale = (grad[..., None] * valid / count[..., None])[..., None]            # dL/dL_i  [..., B, 1]
+    q = np.where((mass > TINY)[..., None], ws / np.maximum(mass, TINY)[..., None], 0)
+    A = scale * (w / total[..., None] - q)                                      # dL/dlog w_ij
+    A *= -0.5 * w * w if weighting == "inverse" else np.float32(-1.0 / temperature)  # dL/dsq_ij
+    A *= raw > 0                                                                # the clamp at 0
+    M = A + np.swapaxes(A, -1, -2)
+    return (2 * (M.sum(-1, keepdims=True) * z - np.matmul(M, z))).astype(z.dtype)
+
+
 class _SoftKnnLoss(torch.autograd.Function):
     @staticmethod
     def forward(ctx, Z, y, weighting, temperature, eps):
-        z = np.ascontiguousarray(Z.detach().numpy())
-        B = z.shape[-2]
-        norms = np.einsum("...bk,...bk->...b", z, z)
-        raw = norms[..., :, None] + norms[..., None, :] - 2 * np.matmul(z, np.swapaxes(z, -1, -2))
-        sq = np.maximum(raw, 0)
-        if weighting == "inverse":  # 1 / sqrt(d^2 + eps^2) <= 1 / eps: no overflow, no logs needed
-            w = 1 / np.sqrt(sq + np.float32(eps ** 2))
-        else:  # exp(-(d^2 - nearest d^2) / T): the largest weight of a row is 1
-            off = sq + np.where(np.eye(B, dtype=bool), np.inf, 0).astype(z.dtype)
-            w = np.exp((off.min(-1, keepdims=True) - sq) / np.float32(temperature))
-        diagonal = w.reshape(-1, B * B)[:, ::B + 1]
-        diagonal[:] = 0  # a point is not its own neighbour
-        labels = y.numpy()
-        same = labels[..., :, None] == labels[..., None, :]
-        ws = w * same
-        total, mass = w.sum(-1), ws.sum(-1)
-        valid = (same.sum(-1) > 1).astype(z.dtype)  # a partner of the same class besides itself
-        count = np.maximum(valid.sum(-1), 1.0)
-        loss = ((np.log(total) - np.log(np.maximum(mass, TINY))) * valid).sum(-1) / count
-        ctx.saved = (z, sq, raw, w, ws, total, mass, valid, count, weighting, temperature, eps)
-        return torch.from_numpy(np.asarray(loss, dtype=z.dtype))
+        loss, ctx.saved = _knn_loss(np.ascontiguousarray(Z.detach().numpy()), y.numpy(), weighting, temperature, eps)
+        return torch.from_numpy(loss)
 
     @staticmethod
     def backward(ctx, grad):
-        z, sq, raw, w, ws, total, mass, valid, count, weighting, temperature, eps = ctx.saved
-        scale = (grad.numpy()[..., None] * valid / count[..., None])[..., None]  # dL/dL_i  [..., B, 1]
-        q = np.where((mass > TINY)[..., None], ws / np.maximum(mass, TINY)[..., None], 0)
-        A = scale * (w / total[..., None] - q)                                   # dL/dlog w_ij
-        A *= -0.5 * w * w if weighting == "inverse" else np.float32(-1.0 / temperature)  # dL/dsq_ij
-        A *= raw > 0                                                             # the clamp at 0
-        M = A + np.swapaxes(A, -1, -2)
-        dZ = 2 * (M.sum(-1, keepdims=True) * z - np.matmul(M, z))
-        return torch.from_numpy(dZ.astype(z.dtype)), None, None, None, None
+        return torch.from_numpy(_knn_grad(ctx.saved, grad.numpy())), None, None, None, None
 
 
 def reference_soft_knn_loss(Z: torch.Tensor, y: torch.Tensor, weighting: str = "inverse", temperature: float = 1.0,
@@ -240,39 +247,81 @@ class Body(torch.nn.Module):
         return twin
 
 
+def bodies_loss_and_grad(Ws: list[np.ndarray], bs: list[np.ndarray], Xb: np.ndarray, yb: np.ndarray,
+                         cfg: KnnConfig) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """One minibatch for 2S bodies: softmax losses [S] of the first S, k-NN losses [S] of the rest, and the
+    gradients of their sum with respect to every W [2S, a, b] and b [2S, 1, b] (layout of :class:`Body`).
+
+    Xb [S, B, d], yb [S, B]: body s and body S + s see minibatch s.
+    """
+    S = len(Xb)
+    hs = [np.concatenate([Xb, Xb])]
+    for W, b in zip(Ws[:-2], bs[:-2]):
+        hs.append(np.tanh(np.matmul(hs[-1], W) + b))
+    Z = np.matmul(hs[-1], Ws[-2]) + bs[-2]
+    logits = np.matmul(Z[:S], Ws[-1][:S]) + bs[-1][:S]
+    logits -= logits.max(-1, keepdims=True)
+    p = np.exp(logits)
+    total = p.sum(-1, keepdims=True)
+    p /= total
+    onehot = yb[..., None] == np.arange(p.shape[-1])
+    soft = -(np.take_along_axis(logits, yb[..., None], -1)[..., 0] - np.log(total[..., 0])).mean(-1)
+    knn, saved = _knn_loss(Z[S:], yb, cfg.weighting, cfg.temperature, 1e-3)
+    d_logits = (p - onehot) / np.float32(yb.shape[1])
+    gW, gb = [np.zeros_like(W) for W in Ws], [np.zeros_like(b) for b in bs]
+    gW[-1][:S] = np.matmul(np.swapaxes(Z[:S], 1, 2), d_logits)
+    gb[-1][:S] = d_logits.sum(1, keepdims=True)
+    dZ = np.concatenate([np.matmul(d_logits, np.swapaxes(Ws[-1][:S], 1, 2)), _knn_grad(saved, np.ones_like(knn))])
+    d = dZ
+    for k in range(len(Ws) - 2, -1, -1):  # the feature layer, then the tanh layers
+        gW[k] = np.matmul(np.swapaxes(hs[k], 1, 2), d)
+        gb[k] = d.sum(1, keepdims=True)
+        if k > 0:
+            d = np.matmul(d, np.swapaxes(Ws[k], 1, 2)) * (1 - hs[k] * hs[k])
+    return soft, knn, gW, gb
+
+
 def train_bodies(split: Split, cfg: KnnConfig, progress: Optional[ProgressFn] = None) -> tuple[Body, Body]:
     """Train ``cfg.seeds`` bodies on softmax cross-entropy and as many on the k-NN loss, with Adam.
 
-    All 2S bodies are one batched computation (half the per-step work of two runs). Body s of
+    All 2S bodies are one batched computation in numpy (:func:`bodies_loss_and_grad`, pinned to torch
+    autograd by the tests; torch spent most of a step dispatching its 40-odd small ops). Body s of
     each kind starts from seed s's weights and sees seed s's minibatches (numpy ``default_rng(s)``),
-    and Adam acts elementwise, so this equals training each body on its own. The k-NN loss sees
-    only the minibatch; it leaves its bodies' linear heads untouched.
+    and Adam (torch's rule) acts elementwise, so this equals training each body on its own. The k-NN
+    loss sees only the minibatch; it leaves its bodies' linear heads untouched.
     """
     sizes = (split.X_train.shape[1], *cfg.hidden_widths(), cfg.features)
     S = cfg.seeds
     both = Body(sizes, split.n_classes, list(range(S)) * 2)
-    opt = Adam(both.parameters(), lr=cfg.lr)
-    X, y = torch.from_numpy(split.X_train), torch.from_numpy(split.y_train)
+    params = [*both.W, *both.b]
+    theta = np.concatenate([p.detach().numpy().ravel() for p in params])
+    ends = np.cumsum([p.numel() for p in params])
+    views = [theta[e - p.numel():e].reshape(p.shape) for p, e in zip(params, ends)]
+    Ws, bs = views[:len(both.W)], views[len(both.W):]
+    m, v = np.zeros_like(theta), np.zeros_like(theta)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    X, y = split.X_train, split.y_train
     n, B = len(X), min(cfg.batch, len(X))
     rngs = [np.random.default_rng(s) for s in range(S)]
     perms, cursor = [r.permutation(n) for r in rngs], 0
     for step in range(1, cfg.steps + 1):
         if cursor + B > n:
             perms, cursor = [r.permutation(n) for r in rngs], 0
-        idx = torch.from_numpy(np.stack([p[cursor:cursor + B] for p in perms]))  # [S, B]
+        idx = np.stack([p[cursor:cursor + B] for p in perms])  # [S, B]
         cursor += B
-        Z = both.features(X[idx].repeat(2, 1, 1))
-        logits = torch.baddbmm(both.b[-1][:S], Z[:S], both.W[-1][:S])
-        soft = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y[idx].reshape(-1),
-                                                 reduction="none").view(S, B).mean(1)
-        knn = soft_knn_loss(Z[S:], y[idx], cfg.weighting, cfg.temperature)
-        opt.zero_grad()
-        (soft.sum() + knn.sum()).backward()
-        opt.step()
-        if not (torch.isfinite(soft).all() and torch.isfinite(knn).all()):
+        soft, knn, gW, gb = bodies_loss_and_grad(Ws, bs, X[idx], y[idx], cfg)
+        if not (np.isfinite(soft).all() and np.isfinite(knn).all()):
             raise UserError(f"Training diverged at step {step}: lower the learning rate and train again.")
+        grad = np.concatenate([g.ravel() for g in (*gW, *gb)])
+        m += (1 - b1) * (grad - m)
+        v *= b2
+        v += (1 - b2) * grad * grad
+        theta -= (cfg.lr / (1 - b1 ** step)) * m / (np.sqrt(v) / np.sqrt(1 - b2 ** step) + eps)
         if progress is not None and (step % max(1, cfg.steps // 50) == 0 or step == cfg.steps):
-            progress(step, cfg.steps, float(soft.detach().mean()))
+            progress(step, cfg.steps, float(soft.mean()))
+    with torch.no_grad():
+        for p, view in zip(params, views):
+            p.copy_(torch.from_numpy(view))
     return both.part(slice(0, S)), both.part(slice(S, 2 * S))
 
 
