@@ -102,3 +102,15 @@ def test_training_animation_shows_each_moment_with_its_own_boundary_on_a_line():
         assert np.abs(curve @ (W[1] - W[0]) + (b[1] - b[0])).max() < 0.02 * np.linalg.norm(W[1] - W[0])
     fig = layer_animation(anim, run.dataset.y[:150], frame_ms=250)
     assert points_out_of_view(fig) == [] and len(fig.to_plotly_json()["frames"]) == 3  # no pauses
+
+
+def test_three_classes_end_in_softmax_regions_bounded_by_straight_lines():
+    run = train_run(PRESETS["spirals3"].config)
+    assert run.history.accuracy[-1] >= 0.99 and run.dataset.n_classes == 3
+    anim, labels = run.animation()
+    W, b = (p.detach().numpy() for p in run.model.layers[-1].parameters())
+    last = anim.curve[-1][np.isfinite(anim.curve[-1]).all(1)][:, :2]  # the 2-unit last layer
+    logits = np.sort(last @ W.T + b, axis=1)
+    gap = np.abs(logits[:, -1] - logits[:, -2])  # zero on a tie, i.e. on a straight line between two regions
+    assert len(last) > 20 and np.quantile(gap, 0.9) < 0.05  # (the contour is traced on a grid of the input)
+    assert points_out_of_view(layer_animation(anim, labels)) == []

@@ -62,7 +62,7 @@ def run_config_controls(prefix: str = "", dataset_choices=LAYER_DATASETS, defaul
         dataset_choices = (*dataset_choices, "csv")
     side.selectbox("Dataset", dataset_choices, key=prefix + "dataset",
                    format_func=lambda name: f"{name}: {datasets.DESCRIPTIONS.get(name, 'your uploaded file')}")
-    if st.session_state[prefix + "dataset"] == "spirals":
+    if st.session_state[prefix + "dataset"] in ("spirals", "three_spirals"):
         side.slider("Spiral turns", 0.25, 2.0, step=0.05, key=prefix + "turns",
                     help="More turns entangle the spirals more tightly.")
     side.subheader("Network")

@@ -73,6 +73,16 @@ def _spirals(n: int, noise: float, rng: np.random.Generator, turns: float = 1.0)
     return X + noise * rng.normal(size=X.shape), np.concatenate(y)
 
 
+def _three_spirals(n: int, noise: float, rng: np.random.Generator, turns: float = 0.75) -> tuple:
+    """Three interleaved spirals, each the previous one turned by 120 degrees."""
+    counts = [n // 3 + (k < n % 3) for k in range(3)]
+    t = [np.sqrt(rng.uniform(0.0, 1.0, c)) * 0.9 + 0.1 for c in counts]
+    angle = [2 * np.pi * turns * tk + 2 * np.pi * k / 3 for k, tk in enumerate(t)]
+    X = np.concatenate([np.c_[tk * np.cos(a), tk * np.sin(a)] for tk, a in zip(t, angle)])
+    y = np.concatenate([np.full(c, k) for k, c in enumerate(counts)])
+    return X + noise * rng.normal(size=X.shape), y
+
+
 def _disc_annulus(n: int, noise: float, rng: np.random.Generator, r_disc: float = 0.35,
                   r_inner: float = 0.65, r_outer: float = 1.0) -> tuple:
     """Class 0 a disc, class 1 a ring around it with a gap between them."""
@@ -160,6 +170,7 @@ def _above_graph(n: int, noise: float, rng: np.random.Generator) -> tuple:
 
 _GENERATORS: dict[str, tuple[Callable, str]] = {
     "spirals": (_spirals, "classification"),
+    "three_spirals": (_three_spirals, "classification"),
     "disc_annulus": (_disc_annulus, "classification"),
     "linked_tori": (_linked_tori, "classification"),
     "line_aba": (_line_aba, "classification"),
@@ -169,6 +180,7 @@ _GENERATORS: dict[str, tuple[Callable, str]] = {
 
 DESCRIPTIONS = {
     "spirals": "two interleaved spirals in the plane",
+    "three_spirals": "three interleaved spirals: three classes",
     "disc_annulus": "a disc inside a ring (nested circles)",
     "linked_tori": "two linked solid tori in 3D",
     "line_aba": "A, then B, then A along a line (1D)",

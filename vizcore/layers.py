@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from scipy.spatial.transform import Rotation
 
-from .boundary import decision_function, input_boundary, padded_box
+from .boundary import model_boundary, padded_box
 from .nets import MLP
 
 SINGULAR_RATIO = 1e-4  # smallest/largest singular value below which W counts as singular
@@ -233,8 +233,7 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
         model, flipped = canonicalise(model)
     X = np.asarray(points, dtype=np.float64)
     grid = deforming_grid(X, grid_lines, grid_resolution)
-    decision = decision_function(model)
-    curve = input_boundary(decision, X) if decision is not None else None
+    curve = model_boundary(model, X)
     if curve is None:
         curve = np.zeros((0, model.in_dim))
     width = max(model.in_dim, *model.widths)
@@ -345,8 +344,7 @@ def training_frames(model: MLP, history, points: np.ndarray, snapshots: np.ndarr
     X = np.asarray(points, dtype=np.float64)
     grid = deforming_grid(X, grid_lines, grid_resolution)
     nets = [history.model_at(model, int(t)) for t in snapshots]
-    curves = [input_boundary(decision_function(net), X, resolution=90 if X.shape[1] == 2 else None)
-              if decision_function(net) else None for net in nets]
+    curves = [model_boundary(net, X, resolution=90 if X.shape[1] == 2 else None) for net in nets]
     most = max((len(c) for c in curves if c is not None), default=0)
     k = max(2, width)
     shown = np.zeros((len(nets), len(X) + len(grid) + most, k))

@@ -14,7 +14,7 @@ from .errors import UserError
 from .nets import ACTIVATIONS, MLP, parse_widths
 from .train import OPTIMIZERS, History, fit
 
-LAYER_DATASETS = ("spirals", "disc_annulus", "linked_tori", "line_aba")
+LAYER_DATASETS = ("spirals", "three_spirals", "disc_annulus", "linked_tori", "line_aba")
 # What lesson 1 animates: points per frame (2D / 3D data), frames per phase, points per grid line.
 # Together they set the payload: 1.8 MB for the spirals' three layers.
 ANIMATION_POINTS = {2: 320, 3: 250}
@@ -48,7 +48,7 @@ class RunConfig(QueryConfig):
         self.hidden_widths()  # widths' range: whole numbers 1 to 16
 
     def make_dataset(self) -> datasets.Dataset:
-        params = {"turns": self.turns} if self.dataset == "spirals" else {}
+        params = {"turns": self.turns} if self.dataset in ("spirals", "three_spirals") else {}
         return datasets.make(self.dataset, n=self.n, noise=self.noise, seed=self.seed, **params)
 
     def make_model(self, ds: datasets.Dataset) -> MLP:
@@ -125,6 +125,14 @@ PRESETS: dict[str, Preset] = {
          "Follow the black decision boundary: it starts as an S-shaped curve between the arms and is "
          "straightened, layer by layer, into the output layer's dashed line.",
          "The arms are pulled apart by bending, never cut: neighbours in the input stay neighbours.")),
+    "spirals3": Preset(
+        "Three spirals: three classes, softmax regions", RunConfig(dataset="three_spirals", widths="3,3,2"),
+        ("With three classes the output layer's softmax splits the last layer's plane into three regions, "
+         "each bounded by straight lines where two classes' scores tie.",
+         "Follow the black boundaries: pulled back to the input they wind between the arms; the layers "
+         "straighten them until, in the last frame, they are three straight half-lines meeting at a point.",
+         "The first layer lifts the plane into 3D (an embedding); the last drops back to 2D (a collapse), "
+         "which is harmless once the arms no longer overlap.")),
     "disc2": Preset(
         "Disc in a ring, 2 units: cannot be separated",
         RunConfig(dataset="disc_annulus", widths="2", seed=5, lr=0.003, steps=1000),
