@@ -17,10 +17,11 @@ from ui.links import apply_link, publish_link
 from ui.presentation import advanced, chart_height, sized
 from vizcore.datasets import subsample
 from vizcore.figures.layers import layer_animation
-from vizcore.figures.trajectory import training_view
+from vizcore.figures.trajectory import plane_trust_figure, training_view
 from vizcore.layers import animate
 from vizcore.runs import LEARNING_RATES
-from vizcore.trajectory import METHOD_NAMES, METHODS, explained_variance
+from vizcore.trajectory import (METHOD_NAMES, METHODS, path_and_plane_loss, pca_shares, random_walk_shares,
+                                random_walk_theory)
 from vizcore.trajectory_runs import (MODES, TRAJECTORY_DATASETS, TrajectoryConfig, TrajectoryRun, article_comparison,
                                      frame_snapshots, fresh_scores, lesson_view, path_density, train_trajectory)
 
@@ -75,6 +76,18 @@ def view(cfg: TrajectoryConfig, height: int = 540):
     fig = training_view(maps, paths, error_label=f"{error}, last {cfg.window:,} examples", path_label=label,
                         height=height)
     return fig, fresh_scores(run), paths[0].xy
+
+
+@shared_cache(max_entries=16)
+def trust(cfg: TrajectoryConfig):
+    """Call with ``training(cfg)``: PCA shares beside a random walk's, and the path's loss beside the plane's."""
+    run = trained(cfg)
+    params = run.history.params
+    ours, walk, theory = pca_shares(params, 3), random_walk_shares(len(params), params.shape[1], 3), random_walk_theory(3)
+    rows = [[f"PC{k + 1}", f"{ours[k]:.0%}", f"{walk[k]:.0%}", f"{theory[k]:.0%}"] for k in range(3)]
+    keep = subsample(run.dataset.n, 2000)
+    path, plane = path_and_plane_loss(run.model, params, run.dataset.X[keep], run.dataset.y[keep], run.dataset.task)
+    return rows, run.history.step, path, plane
 
 
 @shared_cache(max_entries=32)
@@ -169,9 +182,15 @@ explain(f"Left: the net's output at the moment shown (green above 0, red below, 
 st.markdown("**The article says … / measured here …**")
 st.table(pd.DataFrame(article_comparison(run, rms, accuracy),
                       columns=["", "the article says", "measured here"]).set_index(""))
-if cfg.method == "pca":
-    share = explained_variance(run.history, cfg.seed)
-    st.info(f"The two principal components explain {share[0]:.0%} and {share[1]:.0%} of how the snapshots vary.")
+with st.expander("Can the PCA picture be trusted?"):
+    shares, steps_seen, path_loss, plane_loss = trust(training(cfg))
+    st.table(pd.DataFrame(shares, columns=["", "this run", "a random walk of as many steps", "6 / (π² k²)"])
+             .set_index(""))
+    st.plotly_chart(sized(plane_trust_figure(steps_seen, path_loss, plane_loss)), width="stretch", key="trust")
+    explain("A pure random walk in many dimensions has a first principal component that explains about 6/π² ≈ 61% "
+            "of its variance (Antognini and Sohl-Dickstein, 2018): a PCA path that looks like that is no evidence "
+            "of structure. The chart compares the loss along the real path with the loss at the points the PCA "
+            "plane shows; where they part, the plane's picture shows a descent the path never had.")
 download_row("trajectory", figure=lambda: fig, run=run, trajectory=path, settings=cfg.to_query())
 
 steps = [int(s) for s in run.history.step]

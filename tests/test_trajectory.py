@@ -233,3 +233,30 @@ def test_article_comparison_reports_this_run():
     assert rows["RMS gradient, most against least important weight"][1].startswith(f"{ratio:,.0f}×")
     assert rows["points on the path"][1] == "one per update for the first 200, then one per 14"
     assert rows["training examples"][1] == "a fresh point for every update"
+
+
+def test_a_random_walks_first_component_explains_about_six_over_pi_squared():
+    from vizcore.trajectory import random_walk_shares, random_walk_theory
+
+    shares = random_walk_shares(1000, 300, k=3, seed=1)
+    assert abs(shares[0] - 6 / np.pi ** 2) < 0.08 and shares[0] > shares[1] > shares[2]
+    np.testing.assert_allclose(random_walk_theory(2), [6 / np.pi ** 2, 1.5 / np.pi ** 2])
+
+
+def test_plane_loss_equals_path_loss_on_a_planar_path_and_differs_off_it():
+    from vizcore import datasets
+    from vizcore.nets import MLP, flat_params
+    from vizcore.trajectory import path_and_plane_loss
+
+    ds = datasets.make("spirals", n=200, seed=0)
+    model = MLP(2, (4,), 2, seed=0)
+    w = flat_params(model).astype(np.float64)
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, w.size))
+    t = np.linspace(0, 1, 20)[:, None]
+    planar = w + t * a + t ** 2 * b  # lies in the plane through w spanned by a and b
+    path, plane = path_and_plane_loss(model, planar, ds.X, ds.y, ds.task)
+    np.testing.assert_allclose(plane, path, rtol=1e-4)
+    bent = planar + np.sin(7 * t) * rng.normal(size=w.size)  # a third direction the plane cannot hold
+    path, plane = path_and_plane_loss(model, bent, ds.X, ds.y, ds.task)
+    assert np.abs(plane - path).max() > 0.01

@@ -71,3 +71,52 @@ def project(hist: History, method: str = "random", seed: int = 0) -> np.ndarray:
 def explained_variance(hist: History, seed: int = 0) -> np.ndarray:
     """Fraction of the snapshots' variance along the two principal components [2]."""
     return fit_projection(hist, "pca", seed).explained
+
+
+# --- can the PCA plane be trusted? ---------------------------------------------------
+
+def pca_shares(params: np.ndarray, k: int = 5) -> np.ndarray:
+    """Fraction of the snapshots' variance [k] along each of the first k principal components."""
+    X = np.asarray(params, dtype=np.float64)
+    X = X - X.mean(axis=0)
+    s = np.linalg.svd(X, compute_uv=False)
+    total = float((s ** 2).sum()) or 1.0
+    return np.pad(s[:k] ** 2 / total, (0, max(0, k - len(s))))
+
+
+def random_walk_shares(steps: int, dims: int, k: int = 5, seed: int = 0) -> np.ndarray:
+    """The same shares for a pure random walk of ``steps`` points in ``dims`` dimensions (seeded, Gaussian steps).
+
+    Antognini and Sohl-Dickstein (2018) showed that in many dimensions the first component of a random
+    walk explains about 6/π² ≈ 61% of its variance and the k-th about 6/(π²k²): a path whose PCA looks
+    like that is indistinguishable from noise, however neat its plane picture.
+    """
+    walk = np.cumsum(np.random.default_rng(seed).normal(size=(steps, min(dims, 400))), axis=0)
+    return pca_shares(walk, k)
+
+
+def random_walk_theory(k: int = 5) -> np.ndarray:
+    """6 / (π² j²) for j = 1..k: the large-walk limit of :func:`random_walk_shares`."""
+    return 6 / (np.pi ** 2 * np.arange(1, k + 1) ** 2)
+
+
+def path_and_plane_loss(model, params: np.ndarray, X: np.ndarray, y: np.ndarray, task: str
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """The loss [T] at each snapshot ``params`` [T, P], and at its projection onto the PCA plane [T].
+
+    The plane is the snapshots' first two principal components through their mean, as the PCA
+    picture draws it: where the two curves differ, the plane's picture of the path shows a loss
+    (a descent, a valley) that the path itself never had.
+    """
+    from .engine import Architecture, forward, loss_and_output_grad
+
+    P = np.asarray(params, dtype=np.float64)
+    mean = P.mean(axis=0)
+    _, _, vt = np.linalg.svd(P - mean, full_matrices=False)
+    plane = mean + (P - mean) @ vt[:2].T @ vt[:2]
+    arch = Architecture.of(model)
+    losses = []
+    for flat in (P, plane):
+        out, _ = forward(arch, flat.astype(np.float32), np.asarray(X, dtype=np.float32))
+        losses.append(loss_and_output_grad(task, out, np.asarray(y))[0])
+    return losses[0].astype(np.float64), losses[1].astype(np.float64)

@@ -137,3 +137,18 @@ def compact_trajectory(xy: np.ndarray, t: int, steps: np.ndarray, axis_label: st
                       xaxis=dict(title=f"{axis_label} 1", range=padded_range(xy[:, 0])),
                       yaxis=dict(title=f"{axis_label} 2", range=padded_range(xy[:, 1])))
     return fig
+
+
+def plane_trust_figure(steps: np.ndarray, path_loss: np.ndarray, plane_loss: np.ndarray,
+                       height: int = 320) -> go.Figure:
+    """The loss along the real path beside the loss at its projections onto the PCA plane, per snapshot."""
+    fig = go.Figure([
+        go.Scatter(x=f32(np.maximum(steps, 1)), y=f32(path_loss), mode="lines", name="along the real path",
+                   line=dict(color=PATH_COLORS[0], width=2)),
+        go.Scatter(x=f32(np.maximum(steps, 1)), y=f32(plane_loss), mode="lines", name="where the PCA plane puts it",
+                   line=dict(color=PATH_COLORS[1], width=2, dash="dash"))])
+    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+    fig.update_xaxes(title="update", type="log", dtick=1, tickformat=",")
+    fig.update_yaxes(title="loss")
+    return fig
