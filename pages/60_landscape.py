@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+import pandas as pd
 import streamlit as st
 
 from ui.cache import shared_cache
@@ -21,6 +22,8 @@ from vizcore.nets import parameter_names
 from vizcore.runs import LAYER_DATASETS, Run, RunConfig, train_run
 
 from ui.boot import require_navigation
+from vizcore.figures.trajectory import plane_trust_figure
+from vizcore.trajectory import pca_shares, random_walk_shares
 
 require_navigation()
 
@@ -151,6 +154,19 @@ else:
     st.plotly_chart(fig, width="stretch", key="plane")
     if chosen and chosen[1] == (run_cfg, cfg):
         st.info(chosen[2])
+    if view.path is not None:
+        with st.expander("Can this picture be trusted?"):
+            params = run.history.params
+            ours, walk = pca_shares(params, 3, about_last=True), random_walk_shares(len(params), params.shape[1], 3,
+                                                                                    about_last=True)
+            st.table(pd.DataFrame({"this run": [f"{v:.0%}" for v in ours], "a random walk as long": [
+                f"{v:.0%}" for v in walk]}, index=["PC1", "PC2", "PC3"]))
+            st.plotly_chart(sized(plane_trust_figure(run.history.step, run.history.loss, view.path_loss)),
+                            width="stretch", key="plane_trust")
+            explain("Shares of the snapshots' spread about the final weights, as the map is centred. A pure random "
+                    "walk puts most of its spread in its first component too (about 6/π² ≈ 61% about its mean; "
+                    "Antognini and Sohl-Dickstein, 2018), so a tidy PCA path alone proves nothing. The chart "
+                    "compares the loss along the real path with the loss the map shows under the projected path.")
     explain("The plane through the net's weights spanned by the two directions along which the training path "
             "varied most (PCA of the recorded snapshots); the red line is the path projected onto it."
             if view.path is not None else

@@ -72,8 +72,10 @@ def test_landscape_page_two_weights_then_planes():
     at = ok(page("60_landscape.py"))
     at.radio(key="ls_view").set_value("plane").run()
     ok(at)
-    assert charts(at) == 1
+    assert charts(at) == 2  # the plane, and the path's loss beside the plane's under "Can this picture be trusted?"
     assert any("PCA" in c.value for c in at.caption)
+    shares = at.table[-1].value
+    assert list(shares.index) == ["PC1", "PC2", "PC3"] and shares.columns.tolist() == ["this run", "a random walk as long"]
     at.radio(key="ls_plane").set_value("random").run()
     ok(at)
     at.selectbox(key="ls_preset").set_value("random-plane").run()

@@ -75,16 +75,20 @@ def explained_variance(hist: History, seed: int = 0) -> np.ndarray:
 
 # --- can the PCA plane be trusted? ---------------------------------------------------
 
-def pca_shares(params: np.ndarray, k: int = 5) -> np.ndarray:
-    """Fraction of the snapshots' variance [k] along each of the first k principal components."""
+def pca_shares(params: np.ndarray, k: int = 5, about_last: bool = False) -> np.ndarray:
+    """Fraction of the snapshots' variance [k] along each of the first k principal components.
+
+    Centred on the snapshots' mean, or with ``about_last`` on the final one (as loss-landscape
+    pictures centred on the trained net do).
+    """
     X = np.asarray(params, dtype=np.float64)
-    X = X - X.mean(axis=0)
+    X = X - (X[-1] if about_last else X.mean(axis=0))
     s = np.linalg.svd(X, compute_uv=False)
     total = float((s ** 2).sum()) or 1.0
     return np.pad(s[:k] ** 2 / total, (0, max(0, k - len(s))))
 
 
-def random_walk_shares(steps: int, dims: int, k: int = 5, seed: int = 0) -> np.ndarray:
+def random_walk_shares(steps: int, dims: int, k: int = 5, seed: int = 0, about_last: bool = False) -> np.ndarray:
     """The same shares for a pure random walk of ``steps`` points in ``dims`` dimensions (seeded, Gaussian steps).
 
     Antognini and Sohl-Dickstein (2018) showed that in many dimensions the first component of a random
@@ -92,7 +96,7 @@ def random_walk_shares(steps: int, dims: int, k: int = 5, seed: int = 0) -> np.n
     like that is indistinguishable from noise, however neat its plane picture.
     """
     walk = np.cumsum(np.random.default_rng(seed).normal(size=(steps, min(dims, 400))), axis=0)
-    return pca_shares(walk, k)
+    return pca_shares(walk, k, about_last)
 
 
 def random_walk_theory(k: int = 5) -> np.ndarray:
