@@ -151,7 +151,7 @@ def test_knn_link_sets_every_widget():
     assert at.radio(key="kn_weighting").value == "gaussian" and at.number_input(key="kn_temperature").value == 0.5
     assert at.slider(key="kn_seeds").value == 6 and at.number_input(key="kn_steps").value == 30
     assert at.number_input(key="kn_batch").value == 32 and at.number_input(key="kn_lr").value == 0.02
-    assert "6 seeds" in " ".join(at.dataframe[0].value.columns)
+    assert "6 seeds" in " ".join(at.table[0].value.columns)
     assert link(at) == query
 
 
@@ -165,9 +165,11 @@ def test_knn_junk_link_warns_per_key():
 
 
 def test_knn_preset_link():
-    at = assert_clean(open_page("40_knn.py", {"preset": "spirals", "steps": "30"}))
+    at = assert_clean(open_page("40_knn.py", {"preset": "spirals"}))
     assert at.selectbox(key="kn_dataset").value == "spirals" and at.selectbox(key="kn_preset").value == "spirals"
-    assert at.number_input(key="kn_steps").value == 30
+    changed = assert_clean(open_page("40_knn.py", {"preset": "spirals", "steps": "30"}))
+    assert changed.number_input(key="kn_steps").value == 30
+    assert changed.selectbox(key="kn_preset").value == "custom"  # no longer the preset: the picker says so
 
 
 # --- the configs: fuzzed queries and exact round trips ---------------------------------------
