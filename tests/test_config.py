@@ -25,3 +25,13 @@ def test_presets_are_valid_configs():
     for cfg in (p.config for p in PRESETS.values()):
         cfg.check()
         cfg.hidden_widths()
+
+
+def test_the_linked_tori_preset_separates_them_on_at_least_seven_of_eight_seeds():
+    from dataclasses import replace
+
+    from vizcore.runs import train_run
+
+    cfg = PRESETS["tori4"].config
+    accuracy = [train_run(replace(cfg, seed=s)).history.accuracy[-1] for s in range(8)]
+    assert sum(a == 1.0 for a in accuracy) >= 7, accuracy

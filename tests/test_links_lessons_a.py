@@ -47,7 +47,7 @@ def test_low_dimension_link_sets_claim_seeds_and_architecture():
     assert at.select_slider(key="ld_seeds").value == 16
     assert at.selectbox(key="ld_open_aba").value == "2 units"
     assert [c for c in at.dataframe[0].value.columns if c.startswith("seed ")] == [f"seed {s}" for s in range(16)]
-    assert any(b.label.startswith("Best seed") for b in at.button)
+    assert any(l.proto.label.startswith("Best seed") for l in at.get("page_link"))
     assert link(at) == query  # the page writes back the same link
     at.selectbox(key="ld_open_aba").set_value("1 unit").run()
     assert link(at) == {"claim": "aba", "seeds": "16"}  # arch 0 is the default
@@ -93,7 +93,7 @@ def test_trajectory_link_reproduces_the_run_with_its_rate_schedule_and_snapshot(
     assert at.toggle(key="tr_layers").value is True
     slider = at.select_slider(key="tr_layer_step")
     assert abs(int(slider.value) - 301) == min(abs(int(s) - 301) for s in slider.options)  # nearest snapshot
-    assert len(at.get("plotly_chart")) == 2
+    assert [c.key for c in at.get("plotly_chart")] == ["trajectory_view", "trust", "trajectory_layers"]
     # the page trained exactly this config, rate changes included
     cfg, warnings = TrajectoryConfig.from_query(query)
     assert not warnings

@@ -103,9 +103,12 @@ def apply_link(cls: Bindable | Sequence[tuple[Bindable, str]], page: str, prefix
     pairs = bindings(cls, prefix)
     st.session_state[_defaults_key(page)] = {type(d): d for d, _ in pairs}
     query = {k: st.query_params[k] for k in st.query_params}
-    if query == st.session_state.get(_written_key(page)):
-        return []
     written = st.session_state.get(_written_key(page))
+    if query == written:  # this page's own address, e.g. after Back: Streamlit may have forgotten its widgets
+        for cfg, (_, pre) in zip(read_link(pairs, query, presets, choices)[0], pairs):
+            for f in fields(cfg):
+                st.session_state.setdefault(pre + f.name, getattr(cfg, f.name))
+        return []
     bare = not any(key not in SHARED_KEYS or key == "preset" for key in query)
     if bare and written:
         # An address without settings (the sidebar link back to a page drops them): Streamlit has

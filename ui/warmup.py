@@ -10,10 +10,17 @@ import functools
 import threading
 
 
+def _warm_sweeps() -> None:
+    """fit_many's compiled kernel (lessons 2 and 5), on a few points for a few steps."""
+    from vizcore import datasets, sweeps
+
+    sweeps.fit_many(datasets.make("spirals", n=20), widths=(2,), seeds=range(2), steps=2, lr=0.03)
+
+
 def _warm_all() -> None:
     from vizcore import online  # imported here: numba's import (~0.5 s) stays off the first page view
 
-    for warm_up in (online.warm_up,):  # one per module with compiled kernels
+    for warm_up in (online.warm_up, _warm_sweeps):  # one per module with compiled kernels
         warm_up()
 
 
