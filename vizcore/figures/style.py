@@ -99,6 +99,7 @@ def projector_fonts(fig, size: int = 18):
         menu.font.size = size - 1
     for slider in fig.layout.sliders or ():
         slider.currentvalue.font.size = size + 2
+        slider.font.size = size  # its step labels stay transparent (hundreds would overlap), but never tiny
     for note in fig.layout.annotations or ():
         note.font.size = max(note.font.size or 0, size - 2)
     for trace in fig.data:
