@@ -108,6 +108,10 @@ def test_each_lesson_1_preset_opens_named_with_its_own_notes(layers_page):
         at.sidebar.selectbox(key="preset").set_value(key).run()
         assert at.sidebar.selectbox(key="preset").value == key
         notes.add(next(m.value for m in at.markdown if m.value.startswith("- ")))
+        said = next(m.value for m in at.markdown if m.value.startswith("**The article says**"))
+        accuracy = float(at.metric[0].value.rstrip("%")) / 100
+        assert f"{accuracy:.1%}" in said  # the measured half is this run's number
+        assert ("cannot" in said) == (accuracy < 1), (key, said)  # and it agrees with the article's words
     assert len(notes) == len(PRESETS)
     at.sidebar.text_input(key="widths").set_value("3,3").run()
     assert at.sidebar.selectbox(key="preset").value == "custom"

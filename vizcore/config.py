@@ -138,3 +138,4 @@ class Preset:
     title: str
     config: QueryConfig
     notice: tuple[str, ...] = ()
+    article: str = ""  # what the source article claims about this experiment ("" if it is the app's own)
