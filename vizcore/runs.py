@@ -159,7 +159,7 @@ PRESETS: dict[str, Preset] = {
          "layer reached 100% on 1 of 8 seeds here; two reach it on 7 of 8).",
          "The picture shows 4D through a fixed 3D projection whose first axis is the output's decision "
          "direction, so the decision plane stays flat."),
-        "that the linked tori cannot be separated without a fourth dimension (article 003). It does not say "
+        "that the linked tori can be separated only in a fourth dimension (article 003). It does not say "
         "how many 4-unit layers; this preset's two are this app's choice."),
     "aba1": Preset(
         "A-B-A on a line, 1 unit: impossible", RunConfig(dataset="line_aba", widths="1"),
