@@ -114,3 +114,47 @@ def test_three_classes_end_in_softmax_regions_bounded_by_straight_lines():
     gap = np.abs(logits[:, -1] - logits[:, -2])  # zero on a tie, i.e. on a straight line between two regions
     assert len(last) > 20 and np.quantile(gap, 0.9) < 0.05  # (the contour is traced on a grid of the input)
     assert points_out_of_view(layer_animation(anim, labels)) == []
+
+
+# --- the other lessons' animations, built as their pages build them ---------------------------
+
+def test_lesson_2_seed_animation_keeps_every_point_in_view():
+    from vizcore.experiments import CLAIMS
+    from vizcore.sweeps import fit_many
+
+    claim = CLAIMS["disc"]
+    ds = claim.run_config(claim.variants[0], 0).make_dataset()
+    sweep = fit_many(ds, widths=(2, 2), seeds=[0], steps=300, lr=0.03)
+    anim = animate(sweep.model(0), ds.X[:200], frames_per_phase=4, grid_resolution=10)
+    assert points_out_of_view(layer_animation(anim, ds.y[:200])) == []
+
+
+def test_vector_flow_keeps_every_point_in_view():
+    from vizcore import vectorfield as vf
+
+    run = vf.train(vf.VfConfig(dataset="disc_annulus", n=120, steps=20))
+    X, y = run.dataset.X[:120], run.dataset.y[:120]
+    anim = vf.animation(run, X, frames_per_step=2)
+    assert points_out_of_view(layer_animation(anim, y, phase_seconds=3.0)) == []
+
+
+def test_trajectory_animation_keeps_every_point_in_view():
+    from vizcore.figures.trajectory import training_view
+    from vizcore.trajectory_runs import TrajectoryConfig, lesson_view, train_trajectory
+
+    run = train_trajectory(TrajectoryConfig(steps=3000, n=2000))
+    maps, paths = lesson_view(run, resolution=20, max_frames=30)
+    assert points_out_of_view(training_view(maps, paths, error_label="RMS error", path_label="direction")) == []
+
+
+def test_landscape_descent_keeps_every_point_in_view():
+    from vizcore import landscape
+    from vizcore.figures.landscape import descent_figure
+
+    net = landscape.EARLY
+    view = landscape.two_weights(train_run(net).model, landscape.evaluation_pool(net),
+                                 landscape.LandscapeConfig(resolution=21))
+    a, b = view.axes(view.surface)
+    fig = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                         center=view.center)
+    assert points_out_of_view(fig) == []
