@@ -179,8 +179,11 @@ with fit_box:  # above the live loss curve
     c3.metric(f"ReLU kinks on {where}" if model.activation == "relu" else "Hidden units",
               len(kinks) if model.activation == "relu" else sum(cfg.widths))
 
+    units = curves.first_layer_units(model)
+    notes = [f"w = {u['w']:.2f}, b = {u['b']:.2f}, centred at x = {u['centre']:.2f}" for u in units] \
+        if len(model.widths) == 1 else None  # one hidden layer: the units drawn are the first layer's
     fit_fig = sized(fit_figure(ds.X[:, 0], ds.y, grid, fit, parts if model.widths else None, kinks,
-                               curves.predict(model, kinks)))
+                               curves.predict(model, kinks), unit_notes=notes))
     st.plotly_chart(fit_fig, width="stretch", key="fit")
     if cfg.data_id:
         columns = ds.params.get("columns") or ["x", "y"]
@@ -189,6 +192,13 @@ with fit_box:  # above the live loss curve
         explain("Top: the training points and the net's curve. Below: every unit of the last hidden layer times "
                 f"its output weight; these thin curves plus the output bias ({bias:.2f}) add up to the thick one"
                 + (" (the 30 largest are drawn)." if parts.shape[1] > 30 else "."))
+    if units:
+        with st.expander("Each first-layer unit's weight and bias (the shift)"):
+            st.dataframe(pd.DataFrame([{"unit": i + 1, "w": f"{u['w']:.3f}", "b (shift)": f"{u['b']:.3f}",
+                                        "centred at x = −b/w": f"{u['centre']:.3f}"} for i, u in enumerate(units)]),
+                         hide_index=True)
+            explain("Unit i computes act(wᵢ·x + bᵢ): the bias slides its curve along x, centring it at x = −bᵢ/wᵢ. "
+                    "With biases starting at zero every unit starts centred at x = 0; training moves them apart.")
     if model.activation == "linear":
         slope, intercept = curves.collapsed_line(model)
         if cfg.width == 0:

@@ -112,7 +112,7 @@ def test_three_classes_end_in_softmax_regions_bounded_by_straight_lines():
     last = anim.curve[-1][np.isfinite(anim.curve[-1]).all(1)][:, :2]  # the 2-unit last layer
     logits = np.sort(last @ W.T + b, axis=1)
     gap = np.abs(logits[:, -1] - logits[:, -2])  # zero on a tie, i.e. on a straight line between two regions
-    assert len(last) > 20 and np.quantile(gap, 0.9) < 0.05  # (the contour is traced on a grid of the input)
+    assert len(last) > 20 and np.median(gap) < 0.03 and np.quantile(gap, 0.9) < 0.1  # traced on an input grid
     assert points_out_of_view(layer_animation(anim, labels)) == []
 
 

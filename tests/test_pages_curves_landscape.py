@@ -1,6 +1,7 @@
 """The curve-fitting and landscape pages run with their defaults, presets, changed widgets and bad input."""
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pagetools import assert_clean, open_page
@@ -88,3 +89,17 @@ def test_landscape_page_reports_bad_start_points():
     at.text_input(key="ls_starts").input("(1, 2, 3)").run()
     assert not at.exception
     assert at.error and "start point" in at.error[0].value
+
+
+def test_curves_page_shows_each_units_weight_and_bias():
+    from vizcore import curves
+    from vizcore.nets import MLP
+
+    model = MLP(1, (3,), 1, seed=0)
+    units = curves.first_layer_units(model)
+    w, b = model.layers[0].weight.detach().numpy()[:, 0], model.layers[0].bias.detach().numpy()
+    assert [u["centre"] for u in units] == pytest.approx(list(-b / w), rel=1e-6)
+    at = ok(page("50_curves.py"))
+    table = next(d.value for d in at.dataframe if "b (shift)" in d.value.columns)
+    units_shown = int(next(m.value for m in at.metric if m.label == "Hidden units"))
+    assert len(table) == units_shown == 20  # the opening preset: one layer of 20 tanh units

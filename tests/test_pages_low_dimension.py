@@ -67,3 +67,10 @@ def test_coming_back_to_the_address_the_page_wrote_keeps_its_settings():
     assert_clean(at)
     assert not at.warning, [w.value for w in at.warning]
     assert at.radio(key="ld_claim").value == "tori" and at.selectbox(key="ld_open_tori").value == "2 layers × 4"
+
+
+def test_topology_table_shows_each_architectures_classes_layer_by_layer():
+    at = assert_clean(open_page("20_low_dimension.py", {"claim": "disc", "seeds": "8"}))
+    table = next(d.value for d in at.dataframe if "architecture (best seed)" in d.value.columns)
+    assert len(table) == len(CLAIMS["disc"].variants)
+    assert set(table["input"]) == {"A: 1, 0 · B: 1, 1"}  # the disc and the ring, for every architecture's seed

@@ -45,11 +45,11 @@ def _thin_lines(lines: list[np.ndarray], budget: int) -> np.ndarray:
 
 
 def input_boundary(decision: Callable[[np.ndarray], np.ndarray], X: np.ndarray, resolution: int | None = None,
-                   seed: int = 0) -> np.ndarray | None:
+                   seed: int = 0, max_points: int = MAX_POINTS) -> np.ndarray | None:
     """Points on {x : decision(x) = 0} inside the padded bounding box of X [n, d], or None if there are none.
 
     d = 1: the crossing points [m, 1]; d = 2: polylines [m, 2] separated by NaN rows (contourpy);
-    d = 3: a seeded sample of at most MAX_POINTS crossings on a grid's edges [m, 3].
+    d = 3: a seeded sample of at most ``max_points`` crossings on a grid's edges [m, 3].
     ``decision`` maps float32 [k, d] to [k].
     """
     d = X.shape[1]
@@ -63,12 +63,12 @@ def input_boundary(decision: Callable[[np.ndarray], np.ndarray], X: np.ndarray, 
 
         lines = contour_generator(axes[0], axes[1], values.T).lines(0.0)
         lines = [np.asarray(line, dtype=np.float64) for line in lines if len(line) >= 2]
-        return _thin_lines(lines, MAX_POINTS) if lines else None
+        return _thin_lines(lines, max_points) if lines else None
     points = np.concatenate([_zero_crossings(values, mesh, axis) for axis in range(d)])
     if len(points) == 0:
         return None
-    if len(points) > MAX_POINTS:
-        points = points[np.sort(np.random.default_rng(seed).choice(len(points), MAX_POINTS, replace=False))]
+    if len(points) > max_points:
+        points = points[np.sort(np.random.default_rng(seed).choice(len(points), max_points, replace=False))]
     return points
 
 
@@ -103,6 +103,7 @@ def model_boundary(model, X: np.ndarray, resolution: int | None = None) -> np.nd
     """The model's decision boundary in input space (see :func:`input_boundary`), all regions together."""
     decision = decision_function(model)
     columns = decision(X[:1].astype(np.float32)).shape[1]
-    pieces = [input_boundary(lambda P, c=c: decision(P)[:, c], X, resolution) for c in range(columns)]
+    share = MAX_POINTS if columns == 1 else 2 * MAX_POINTS // columns  # each region's edge is traced twice
+    pieces = [input_boundary(lambda P, c=c: decision(P)[:, c], X, resolution, max_points=share) for c in range(columns)]
     pieces = [p for p in pieces if p is not None]
     return np.concatenate(pieces) if pieces else None  # 2D polylines end in NaN rows already

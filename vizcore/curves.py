@@ -184,6 +184,18 @@ def contributions(model: MLP, x: np.ndarray) -> tuple[np.ndarray, float]:
     return h * out.weight[0].numpy()[None, :], bias
 
 
+def first_layer_units(model: MLP) -> list[dict[str, float]]:
+    """Each first-layer unit's weight w, bias b (the shift) and centre x = −b/w, where act(w·x + b) is centred."""
+    if not model.widths:
+        return []
+    layer = model.layers[0]
+    w = layer.weight.detach().numpy()[:, 0].astype(float)
+    b = layer.bias.detach().numpy().astype(float) if layer.bias is not None else np.zeros_like(w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.where(w != 0, -b / w, np.nan)
+    return [dict(w=wi, b=bi, centre=ci) for wi, bi, ci in zip(w, b, centre)]
+
+
 @torch.no_grad()
 def _switch_points(model: MLP, x: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per hidden ReLU layer: (x positions, unit index) of every switch found on the sorted grid ``x``."""

@@ -21,12 +21,14 @@ def _layout(fig: go.Figure, height: int, **extra) -> go.Figure:
 
 
 def fit_figure(x: np.ndarray, y: np.ndarray, grid: np.ndarray, fit: np.ndarray, parts: np.ndarray | None = None,
-               kinks: np.ndarray | None = None, kink_y: np.ndarray | None = None) -> go.Figure:
+               kinks: np.ndarray | None = None, kink_y: np.ndarray | None = None,
+               unit_notes: list[str] | None = None) -> go.Figure:
     """Data points, the net's curve and, below it, each hidden unit's contribution.
 
     x, y : [n] training data; grid, fit : [m] the net's output on a fine grid;
     parts : [m, k] contributions w'_i * h_i(x) (at most MAX_PARTS largest are drawn);
-    kinks, kink_y : [q] where ReLU units switch, and the fit there.
+    kinks, kink_y : [q] where ReLU units switch, and the fit there;
+    unit_notes : [k] text shown when hovering unit i's curve (e.g. its weight and bias).
     """
     show_parts = parts is not None and parts.shape[1] > 0
     fig = make_subplots(rows=2 if show_parts else 1, cols=1, shared_xaxes=True, vertical_spacing=0.08,
@@ -43,7 +45,8 @@ def fit_figure(x: np.ndarray, y: np.ndarray, grid: np.ndarray, fit: np.ndarray, 
         for rank, i in enumerate(sorted(order)):
             fig.add_trace(go.Scatter(x=f32(grid), y=f32(parts[:, i]), mode="lines", line=dict(color=PART, width=1),
                                      name="one unit each", legendgroup="parts", showlegend=rank == 0,
-                                     hovertemplate=f"unit {i + 1}<br>x=%{{x:.2f}}<br>share=%{{y:.3f}}<extra></extra>"),
+                                     hovertemplate=f"unit {i + 1}" + (f" · {unit_notes[i]}" if unit_notes else "")
+                                     + "<br>x=%{x:.2f}<br>share=%{y:.3f}<extra></extra>"),
                           row=2, col=1)
         fig.update_yaxes(title_text="share of f(x)", row=2, col=1)
         fig.update_xaxes(title_text="x", row=2, col=1)
