@@ -170,21 +170,9 @@ class _SoftKnnLoss(torch.autograd.Function):
 
 
 def reference_soft_knn_loss(Z: torch.Tensor, y: torch.Tensor, weighting: str = "inverse", temperature: float = 1.0,
-                  eps: float = 1e-3) -> torch.Tensor:
-    """:func:`soft_knn_loss` built from torch ops (autograd's reference for the hand-written gradient).
-
-    Parameters
-    ----------
-    Z : float [..., B, k] features of a minibatch (leading axes, e.g. seeds, are batch axes)
-    y : int [..., B] labels
-    weighting : "inverse" -> w_ij = 1 / sqrt(d_ij^2 + eps^2) (the article's 1/distance, smoothed
-        so coinciding points give finite weights and gradients); "gaussian" -> exp(-d_ij^2 / T)
-        (soft nearest neighbours, as in neighbourhood components analysis)
-
-    Returns
-    -------
-    float [...]: the mean over the points that have at least one same-class partner in the batch
-    """
+                            eps: float = 1e-3) -> torch.Tensor:
+    """:func:`soft_knn_loss` (same arguments and result) built from torch ops: autograd's reference for the
+    hand-written gradient."""
     if weighting not in WEIGHTINGS:
         raise UserError(f"Unknown weighting {weighting!r}; choose one of {', '.join(WEIGHTINGS)}.")
     norms = (Z * Z).sum(-1)
