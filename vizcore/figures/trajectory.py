@@ -39,13 +39,13 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
                     sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below")
 
     # a one-point scatter carries the colour bar (scatter traces animate safely)
-    fig.add_trace(go.Scatter(x=[x0], y=[y0], mode="markers", showlegend=False, hoverinfo="skip",
+    fig.add_trace(go.Scatter(x=[(x0 + x1) / 2], y=[(y0 + y1) / 2], mode="markers", showlegend=False, hoverinfo="skip",
                              marker=dict(size=0.1, opacity=0, color=[0.0], cmin=-1, cmax=1, colorscale=scale,
                                          colorbar=dict(x=0.285, xanchor="left", y=0.5, len=0.8,
                                                        thickness=10, tickvals=[-1, -0.5, 0, 0.5, 1],
                                                        ticktext=["-1", "-0.5", "0", "+0.5", "+1"],
                                                        title=dict(text="output" if maps.signed else "P(B) − P(A)",
-                                                                  side="right")))), 1, 1)
+                                                                  side="top")))), 1, 1)
     if maps.curve is not None:
         fig.add_trace(go.Scatter(x=f32(maps.curve[0]), y=f32(maps.curve[1]), mode="lines", name="true curve",
                                  line=dict(color="black", width=2, dash="dot"), hoverinfo="skip"), 1, 1)
@@ -57,10 +57,21 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
                                  hoverinfo="skip"), 1, 1)
     for k, path in enumerate(paths):
         color = PATH_COLORS[k % len(PATH_COLORS)]
-        fig.add_trace(go.Scatter(x=f32(path.steps), y=f32(path.error), mode="lines", name=path.name,
+        fig.add_trace(go.Scatter(x=f32(np.maximum(path.steps, 1)), y=f32(path.error), mode="lines", name=path.name,
                                  line=dict(color=color, width=1.5), legendgroup=path.name), 1, 2)
-        fig.add_trace(go.Scatter(x=f32(path.xy[:, 0]), y=f32(path.xy[:, 1]), mode="lines", showlegend=False,
-                                 line=dict(color=color, width=1), opacity=0.25, hoverinfo="skip"), 1, 3)
+
+    def view(f: int) -> tuple[np.ndarray, np.ndarray]:
+        """Centre and half-size [2] of the path panel's view at frame f: the walk so far, magnified as the
+        article does. The camera moves the path, not the axes: Streamlit's chart re-renders on relayout
+        events and put stale axis ranges back while playing (a third of the path left the panel)."""
+        t = int(maps.snapshot[f])
+        so_far = np.concatenate([p.xy[:t + 1] for p in paths])
+        box = np.array([padded_range(so_far[:, 0], 0.15), padded_range(so_far[:, 1], 0.15)])
+        return box.mean(axis=1), (box[:, 1] - box[:, 0]) / 2
+
+    def seen(xy: np.ndarray, f: int) -> np.ndarray:
+        centre, half = view(f)
+        return (xy - centre) / half
 
     def moving(f: int) -> list[dict]:
         # plain dicts with base64 arrays: hundreds of frames skip plotly's slow validation
@@ -68,14 +79,18 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
         traces = []
         for k, path in enumerate(paths):
             color = PATH_COLORS[k % len(PATH_COLORS)]
+            whole, walked, now = seen(path.xy, f), seen(path.xy[:t + 1], f), seen(path.xy[t:t + 1], f)
             traces += [
-                dict(type="scatter", x=typed(f32(path.xy[:t + 1, 0])), y=typed(f32(path.xy[:t + 1, 1])),
+                dict(type="scatter", x=typed(f32(whole[:, 0])), y=typed(f32(whole[:, 1])), mode="lines",
+                     showlegend=False, line=dict(color=color, width=1), opacity=0.25, hoverinfo="skip"),
+                dict(type="scatter", x=typed(f32(walked[:, 0])), y=typed(f32(walked[:, 1])),
                      mode="lines+markers", line=dict(color=color, width=1.5), marker=dict(size=3, color=color),
                      showlegend=False, hoverinfo="skip"),
-                dict(type="scatter", x=typed(f32(path.xy[t:t + 1, 0])), y=typed(f32(path.xy[t:t + 1, 1])),
+                dict(type="scatter", x=typed(f32(now[:, 0])), y=typed(f32(now[:, 1])),
                      mode="markers", showlegend=False, hovertemplate=f"{path.name}<extra></extra>",
                      marker=dict(size=13, color=color, line=dict(width=2, color="white"))),
-                dict(type="scatter", x=typed(f32(path.steps[t:t + 1])), y=typed(f32(path.error[t:t + 1])),
+                dict(type="scatter", x=typed(f32(np.maximum(path.steps[t:t + 1], 1))),  # log axis: step 0 at 1
+                     y=typed(f32(path.error[t:t + 1])),
                      mode="markers", showlegend=False, hovertemplate=f"{path.name}<extra></extra>",
                      marker=dict(size=10, color=color, line=dict(width=2, color="white"))),
             ]
@@ -83,22 +98,15 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
 
     first = len(fig.data)
     F = len(maps.snapshot)
-    for trace, col in zip(moving(F - 1), [3, 3, 2] * len(paths)):  # open on the trained net
+    for trace, col in zip(moving(F - 1), [3, 3, 3, 2] * len(paths)):  # open on the trained net
         fig.add_trace(trace, 1, col)
     moving_ids = list(range(first, len(fig.data)))
     # Traces on the map's subplot must be in every frame too, or plotly hides them while playing.
     on_map = [i for i, tr in enumerate(fig.data[:first]) if tr.xaxis in (None, "x") and tr.type == "scatter"]
     kept = [dict(type="scatter", x=fig.data[i].x, y=fig.data[i].y) for i in on_map]
 
-    def zoom(f: int) -> dict:
-        """The path panel's axes at frame f: the walk so far, magnified (the article zooms in the same way)."""
-        t = int(maps.snapshot[f])
-        so_far = np.concatenate([p.xy[:t + 1] for p in paths])
-        return dict(xaxis3=dict(range=padded_range(so_far[:, 0], 0.15)),
-                    yaxis3=dict(range=padded_range(so_far[:, 1], 0.15)))
-
     frames = [dict(data=moving(f) + kept, name=str(f), traces=moving_ids + on_map,
-                   layout=dict(images=[image(f)], **zoom(f))) for f in range(F)]
+                   layout=dict(images=[image(f)])) for f in range(F)]
 
     label = [f"{int(main.steps[t]):,} examples" for t in maps.snapshot]
     errors = np.concatenate([p.error for p in paths])
@@ -115,9 +123,9 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     fig.update_xaxes(title="examples seen", type="log", dtick=1, tickformat=",", range=[0, np.log10(last) + 0.05],
                      row=1, col=2)
     fig.update_yaxes(range=padded_range(errors), rangemode="tozero", row=1, col=2)
-    end = zoom(F - 1)
-    fig.update_xaxes(title=f"{path_label} 1".strip(), range=end["xaxis3"]["range"], row=1, col=3)
-    fig.update_yaxes(title=f"{path_label} 2".strip(), range=end["yaxis3"]["range"], row=1, col=3)
+    magnified = dict(range=[-1.02, 1.02], showticklabels=False, zeroline=False)  # plane units mean nothing
+    fig.update_xaxes(title=f"{path_label} 1 (magnified to the walk so far)".strip(), row=1, col=3, **magnified)
+    fig.update_yaxes(title=f"{path_label} 2".strip(), row=1, col=3, **magnified)
     return go.Figure(dict(data=fig.data, layout=fig.layout, frames=frames), _validate=False)
 
 
