@@ -194,10 +194,12 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         fig.add_trace(go.Scatter(x=f32(x), y=f32(y), text=text, textposition=where, mode="text", cliponaxis=False,
                                  showlegend=False, hoverinfo="skip", textfont=dict(color=TICK_COLOR)))
     out = output_boundary(0)
+    has_line = anim.boundary is not None  # two classes; with more, the regions' edges are the boundary curves
     if three_d:
-        out.update(color="rgba(20,20,20,0.25)", name="output layer's plane", showlegend=True, hoverinfo="skip")
+        out.update(color="rgba(20,20,20,0.25)", name="output layer's plane", showlegend=has_line, hoverinfo="skip")
     else:
-        out.update(mode="lines", name="output layer's line", line=dict(color=BOUNDARY_COLOR, width=2, dash="dash"))
+        out.update(mode="lines", name="output layer's line", line=dict(color=BOUNDARY_COLOR, width=2, dash="dash"),
+                   showlegend=has_line)
     fig.add_trace(out)
     moving_ids = list(range(len(fig.data)))
 
