@@ -151,8 +151,10 @@ for column, name, seed in ((b2, "Best", row.best_seed), (b3, "Worst", row.worst_
                      query_params=claim.run_config(claim.variant(row.label), seed).changed(), width="stretch")
 
 st.subheader("Topology, layer by layer")
-st.dataframe(topology_table(key, n_seeds, tuple((r.label, int(r.best_seed)) for r in rows)), hide_index=True,
-             width="stretch")
+if st.toggle("Count each class's pieces and loops in every layer (Betti numbers; about a second)",
+             key=P + "topology"):
+    st.dataframe(topology_table(key, n_seeds, tuple((r.label, int(r.best_seed)) for r in rows)), hide_index=True,
+                 width="stretch")
 explain("For each architecture's best seed: b₀, b₁ (pieces, loops) of each class's points in every layer, by "
         "persistent homology (ripser) on up to 150 landmarks, counting features larger than a tenth of the cloud. "
         "A layer that keeps them bent space without tearing it; a class whose loop survives to the last layer "

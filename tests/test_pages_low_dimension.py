@@ -71,6 +71,8 @@ def test_coming_back_to_the_address_the_page_wrote_keeps_its_settings():
 
 def test_topology_table_shows_each_architectures_classes_layer_by_layer():
     at = assert_clean(open_page("20_low_dimension.py", {"claim": "disc", "seeds": "8"}))
+    assert not any("architecture (best seed)" in d.value.columns for d in at.dataframe)  # off until asked for
+    at.toggle(key="ld_topology").set_value(True).run()
     table = next(d.value for d in at.dataframe if "architecture (best seed)" in d.value.columns)
     assert len(table) == len(CLAIMS["disc"].variants)
     assert set(table["input"]) == {"A: 1, 0 · B: 1, 1"}  # the disc and the ring, for every architecture's seed
