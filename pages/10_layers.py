@@ -22,6 +22,7 @@ from vizcore.figures.style import class_name
 from vizcore.figures.trajectory import compact_trajectory
 from vizcore.layers import training_frames
 from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
+from vizcore.topology import MAX_POINTS as LANDMARKS
 from vizcore.topology import betti_per_layer
 from vizcore.trajectory import project
 
@@ -146,8 +147,7 @@ st.subheader("What each layer does")
 rows = [{"layer": f.index, "shape": f"{f.in_dim} → {f.out_dim}", "det W": "—" if f.det is None else f"{f.det:.3g}",
          "shift b": "(" + ", ".join(f"{v:.2f}" for v in f.bias) + ")", "kind": f.kind, "why": f.note}
         for f in anim.facts]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={"why": st.column_config.TextColumn(width="large")})
+st.table(pd.DataFrame(rows).set_index("layer"))  # a table wraps the long "why" text instead of cutting it
 if any(f.canonicalised for f in anim.facts):
     explain("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next layer) "
             "gives a net that computes exactly the same function with det W > 0, so it can be animated "
@@ -156,7 +156,7 @@ if any(f.canonicalised for f in anim.facts):
 st.subheader("Topology of each class, layer by layer")
 st.dataframe(topology(cfg, snapshot), hide_index=True)
 explain("Each cell is b₀, b₁: the number of pieces and of loops of that class's points, by persistent homology "
-        "(ripser) on up to 150 landmarks, counting features larger than a tenth of the cloud's extent. A "
+        f"(ripser) on up to {LANDMARKS} landmarks, counting features larger than a tenth of the cloud's extent. A "
         "homeomorphic layer cannot change them; a collapse can. Where saturated tanh units pack points into "
         "the corners of the square, the links between corners are too thinly sampled to resolve and b₀ may "
         "rise: a limit of the sample, not a tear.")

@@ -23,6 +23,7 @@ from vizcore.figures.experiments import accuracy_strip
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.style import class_name
 from vizcore.layers import animate
+from vizcore.topology import MAX_POINTS as LANDMARKS
 from vizcore.topology import betti_per_layer
 
 require_navigation()
@@ -156,8 +157,8 @@ if st.toggle("Count each class's pieces and loops in every layer (Betti numbers;
     st.dataframe(topology_table(key, n_seeds, tuple((r.label, int(r.best_seed)) for r in rows)), hide_index=True,
                  width="stretch")
 explain("For each architecture's best seed: b₀, b₁ (pieces, loops) of each class's points in every layer, by "
-        "persistent homology (ripser) on up to 150 landmarks, counting features larger than a tenth of the cloud. "
-        "A layer that keeps them bent space without tearing it; a class whose loop survives to the last layer "
+        f"persistent homology (ripser) on up to {LANDMARKS} landmarks, counting features larger than a tenth of "
+        "the cloud. A layer that keeps them bent space without tearing it; a class whose loop survives to the last layer "
         "still surrounds or is surrounded, so no line can split the classes there. Saturated tanh units can pack "
         "points so densely into corners that b₀ rises: a limit of the sample, not a tear.")
 
