@@ -44,6 +44,17 @@ def _thin_lines(lines: list[np.ndarray], budget: int) -> np.ndarray:
     return np.concatenate(out)
 
 
+def zero_lines(axes: tuple[np.ndarray, np.ndarray], values: np.ndarray, max_points: int = MAX_POINTS
+               ) -> np.ndarray | None:
+    """The zero contour of ``values`` [len(axes[1]), len(axes[0])] over the grid ``axes`` (x, y): polylines
+    [m, 2] joined by NaN rows and thinned to about ``max_points``, or None if there is none."""
+    from contourpy import contour_generator
+
+    lines = [np.asarray(line, dtype=np.float64) for line in contour_generator(axes[0], axes[1], values).lines(0.0)
+             if len(line) >= 2]
+    return _thin_lines(lines, max_points) if lines else None
+
+
 def input_boundary(decision: Callable[[np.ndarray], np.ndarray], X: np.ndarray, resolution: int | None = None,
                    seed: int = 0, max_points: int = MAX_POINTS) -> np.ndarray | None:
     """Points on {x : decision(x) = 0} inside the padded bounding box of X [n, d], or None if there are none.
@@ -59,11 +70,7 @@ def input_boundary(decision: Callable[[np.ndarray], np.ndarray], X: np.ndarray, 
     mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)  # [r, ..., r, d]
     values = np.asarray(decision(mesh.reshape(-1, d).astype(np.float32)), dtype=np.float64).reshape(mesh.shape[:-1])
     if d == 2:
-        from contourpy import contour_generator
-
-        lines = contour_generator(axes[0], axes[1], values.T).lines(0.0)
-        lines = [np.asarray(line, dtype=np.float64) for line in lines if len(line) >= 2]
-        return _thin_lines(lines, max_points) if lines else None
+        return zero_lines((axes[0], axes[1]), values.T, max_points)
     points = np.concatenate([_zero_crossings(values, mesh, axis) for axis in range(d)])
     if len(points) == 0:
         return None

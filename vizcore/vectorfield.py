@@ -506,23 +506,19 @@ def input_boundary(run: VfRun, seed_index: int = 0, resolution: int = 161) -> np
     Two classes only (else None). On the disc data this is the certificate's grid, so the curve
     shows the channel; otherwise a grid over the data's box.
     """
-    from contourpy import contour_generator
+    from .boundary import input_boundary as traced, zero_lines
+
     if run.net.W.shape[2] != 2:
         return None
     if run.region is not None:
-        axes, values = (run.region.axis, run.region.axis), run.region.decision[seed_index]
+        lines = zero_lines((run.region.axis, run.region.axis), run.region.decision[seed_index], max_points=4000)
     else:
-        low, high = run.dataset.X.min(0), run.dataset.X.max(0)
-        pad = 0.08 * (high - low)
-        axes = tuple(np.linspace(low[i] - pad[i], high[i] + pad[i], resolution) for i in range(2))
-        gx, gy = np.meshgrid(*axes)
-        with torch.no_grad():
-            logits = run.net.pick(seed_index)(np.c_[gx.ravel(), gy.ravel()])[0]
-        values = (logits[:, 1] - logits[:, 0]).numpy().reshape(resolution, resolution)
-    lines = [line for line in contour_generator(axes[0], axes[1], values).lines(0.0) if len(line) >= 2]
-    if not lines:
-        return None
-    return np.concatenate([np.r_[line, [[np.nan, np.nan]]] for line in lines]).astype(np.float32)
+        def decision(P: np.ndarray) -> np.ndarray:
+            with torch.no_grad():
+                logits = run.net.pick(seed_index)(P)[0]
+            return (logits[:, 1] - logits[:, 0]).numpy()
+        lines = traced(decision, run.dataset.X, resolution, max_points=4000)
+    return None if lines is None else lines.astype(np.float32)
 
 
 # --- pictures ------------------------------------------------------------------------------
