@@ -23,7 +23,7 @@ from vizcore.figures.trajectory import compact_trajectory
 from vizcore.layers import training_frames
 from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
 from vizcore.topology import MAX_POINTS as LANDMARKS
-from vizcore.topology import betti_per_layer
+from vizcore.topology import betti_per_layer, layer_clouds
 from vizcore.trajectory import project
 
 require_navigation()
@@ -44,7 +44,7 @@ def animation_figure(cfg: RunConfig, snapshot: int, height: int):
 @shared_cache(max_entries=32)
 def topology(cfg: RunConfig, snapshot: int) -> pd.DataFrame:
     run = trained(cfg)
-    per_layer = betti_per_layer(run.model_at(snapshot).hidden(run.dataset.X), run.dataset.y)
+    per_layer = betti_per_layer(layer_clouds(run.model_at(snapshot), run.dataset.X), run.dataset.y)
     return pd.DataFrame([{"representation": "input" if k == 0 else f"layer {k}",
                           **{f"class {class_name(c)}": str(b) for c, b in classes.items()}}
                          for k, classes in enumerate(per_layer)])
@@ -156,7 +156,8 @@ if any(f.canonicalised for f in anim.facts):
 st.subheader("Topology of each class, layer by layer")
 st.dataframe(topology(cfg, snapshot), hide_index=True)
 explain("Each cell is b₀, b₁: the number of pieces and of loops of that class's points, by persistent homology "
-        f"(ripser) on up to {LANDMARKS} landmarks, counting features larger than a tenth of the cloud's extent. A "
-        "homeomorphic layer cannot change them; a collapse can. Where saturated tanh units pack points into "
-        "the corners of the square, the links between corners are too thinly sampled to resolve and b₀ may "
-        "rise: a limit of the sample, not a tear.")
+        f"(ripser) on up to {LANDMARKS} landmarks, counting features larger than a tenth of the cloud's extent. "
+        "A hidden layer is measured on W·h + b, just before its tanh: tanh maps that homeomorphically onto the "
+        "layer's output, and undoing the squashing keeps saturated points from crowding into corners. A "
+        "homeomorphic layer cannot change the numbers; a collapse can. A ring stretched thinner than a tenth "
+        "of its length reads as having no loop: a limit of the measurement, not a tear.")

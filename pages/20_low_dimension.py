@@ -24,7 +24,7 @@ from vizcore.figures.layers import layer_animation
 from vizcore.figures.style import class_name
 from vizcore.layers import animate
 from vizcore.topology import MAX_POINTS as LANDMARKS
-from vizcore.topology import betti_per_layer
+from vizcore.topology import betti_per_layer, layer_clouds
 
 require_navigation()
 
@@ -74,7 +74,7 @@ def topology_table(key: str, n_seeds: int, best: tuple[tuple[str, int], ...]) ->
     claim, out = CLAIMS[key], []
     for label, seed in best:
         ds = claim.run_config(claim.variant(label), seed).make_dataset()
-        layers = seed_model(key, n_seeds, label, seed).hidden(ds.X)
+        layers = layer_clouds(seed_model(key, n_seeds, label, seed), ds.X)
         cells = {("input" if k == 0 else f"layer {k}"): " · ".join(f"{class_name(c)}: {b}" for c, b in classes.items())
                  for k, classes in enumerate(betti_per_layer(layers, ds.y))}
         out.append({"architecture (best seed)": f"{label} ({seed})", **cells})
@@ -158,9 +158,9 @@ if st.toggle("Count each class's pieces and loops in every layer (Betti numbers;
                  width="stretch")
 explain("For each architecture's best seed: b₀, b₁ (pieces, loops) of each class's points in every layer, by "
         f"persistent homology (ripser) on up to {LANDMARKS} landmarks, counting features larger than a tenth of "
-        "the cloud. A layer that keeps them bent space without tearing it; a class whose loop survives to the last layer "
-        "still surrounds or is surrounded, so no line can split the classes there. Saturated tanh units can pack "
-        "points so densely into corners that b₀ rises: a limit of the sample, not a tear.")
+        "the cloud; hidden layers are measured on W·h + b, just before the tanh that maps it homeomorphically onto "
+        "the layer's output. A layer that keeps them bent space without tearing it; a class whose loop survives "
+        "to the last layer still surrounds or is surrounded, so no line can split the classes there.")
 
 st.subheader("Why")
 explain(claim.why)

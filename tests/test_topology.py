@@ -44,3 +44,33 @@ def test_collapsing_to_one_unit_kills_the_loop():
     layers = model.hidden(ring.astype(np.float32))
     before, after = (b[0] for b in betti_per_layer(layers, np.zeros(len(ring), int)))
     assert before == Betti(1, 1) and after.b1 == 0
+
+
+def test_layers_are_measured_before_their_tanh_which_maps_them_onto_the_output():
+    from vizcore.topology import layer_clouds
+
+    model = MLP(2, (3, 2), 2, seed=1)
+    X = _disc(50)
+    clouds, hidden = layer_clouds(model, X), model.hidden(X.astype(np.float32))
+    assert [c.shape for c in clouds] == [(50, 2), (50, 3), (50, 2)]
+    for z, h in zip(clouds[1:], hidden[1:]):
+        np.testing.assert_allclose(np.tanh(z), h, atol=1e-5)
+
+
+def test_a_ring_after_a_saturating_embedding_keeps_one_piece_and_one_loop():
+    from vizcore.runs import PRESETS, train_run
+    from vizcore.topology import layer_clouds
+
+    run = train_run(PRESETS["disc3"].config)  # 2 -> 3 units, trained until tanh saturates
+    ring = run.dataset.y == 1
+    clouds = layer_clouds(run.model, run.dataset.X)
+    assert betti(clouds[1][ring]) == Betti(1, 1)
+    assert betti(run.model.hidden(run.dataset.X)[1][ring]).b0 > 1  # after the tanh, the sample reads as pieces
+
+
+def test_relu_layers_are_measured_on_their_output_because_relu_folds():
+    from vizcore.topology import layer_clouds
+
+    model = MLP(2, (3,), 2, activation="relu", seed=0)
+    X = _disc(40)
+    np.testing.assert_allclose(layer_clouds(model, X)[1], model.hidden(X.astype(np.float32))[1], atol=1e-5)

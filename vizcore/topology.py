@@ -3,10 +3,9 @@
 The cloud is thinned to landmarks by farthest-point sampling (ripser's ``n_perm``), which covers
 dense and sparse parts alike. A feature counts when it persists over a range of scales wider than
 a tenth of the cloud's extent (the diagonal of its bounding box): gaps between neighbouring
-samples never count as separate pieces, while a hole or a gap that large does. The limit is the
-sample's: a layer whose saturated tanh units pack points into the corners of the cube leaves the
-links between corners so thinly sampled that they may read as gaps, so b₀ can rise there even
-though a continuous map cannot disconnect anything.
+samples never count as separate pieces, while a hole or a gap that large does. Hidden layers are
+measured before their tanh (:func:`layer_clouds`). What stays below the resolution: features
+thinner than a tenth of the cloud's extent, such as a ring that a layer stretched very thin.
 """
 from __future__ import annotations
 
@@ -44,6 +43,29 @@ def betti(points: np.ndarray, max_points: int = MAX_POINTS) -> Betti:
     b0 = int(np.sum(h0[:, 1] > scale))  # the infinite bar is the first component
     b1 = int(np.sum(h1[:, 1] - h1[:, 0] > scale))
     return Betti(b0, b1)
+
+
+def layer_clouds(model, X: np.ndarray) -> list[np.ndarray]:
+    """The input, then each hidden layer's pre-activation W·h + b (its output, for ReLU), float64 [n, width].
+
+    tanh maps a layer's pre-activation homeomorphically onto its output, so both have the same Betti
+    numbers; the pre-activation is where to count them, because saturated tanh units crowd points
+    into the corners of the cube and leave the links between corners too thinly sampled to resolve
+    (a ring read as 12 pieces after a 2→3 layer, 1 before its tanh).
+    """
+    from .engine import ACTIVATIONS
+    from .layers import MONOTONE  # strictly increasing activations: homeomorphisms onto their image
+
+    act = ACTIVATIONS[model.activation][0]
+    h = np.asarray(X, dtype=np.float64)
+    clouds = [h]
+    for layer in model.layers[:-1]:
+        z = h @ layer.weight.detach().numpy().astype(np.float64).T
+        if layer.bias is not None:
+            z = z + layer.bias.detach().numpy().astype(np.float64)
+        h = act(z)
+        clouds.append(z if model.activation in MONOTONE else h)  # ReLU folds: count its output itself
+    return clouds
 
 
 def betti_per_layer(layers: list[np.ndarray], labels: np.ndarray) -> list[dict[int, Betti]]:
