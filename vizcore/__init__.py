@@ -7,10 +7,10 @@ fitting and loss landscapes, as numpy/torch/scikit-learn code usable from a note
 """
 from __future__ import annotations
 
-from . import config, datasets, engine, layers, nets, runs, train  # noqa: I001  (train before sweeps)
-from . import experiments, sweeps  # train.py re-exports sweeps.fit_many, so sweeps comes after train
+from . import config, datasets, engine, history, layers, nets, runs, sweeps, train, experiments
 from . import boundary, curves, export, figures, knn, landscape, topology, trajectory, vectorfield
 from .errors import UserError
 
-__all__ = ["UserError", "boundary", "config", "curves", "datasets", "engine", "experiments", "export", "figures", "knn",
-           "landscape", "layers", "nets", "runs", "sweeps", "topology", "train", "trajectory", "vectorfield"]
+__all__ = ["UserError", "boundary", "config", "curves", "datasets", "engine", "experiments", "export", "figures",
+           "history", "knn", "landscape", "layers", "nets", "runs", "sweeps", "topology", "train", "trajectory",
+           "vectorfield"]

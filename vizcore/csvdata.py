@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .data import Dataset
 from .errors import UserError
 
 MAX_BYTES = 2_000_000
@@ -76,7 +77,6 @@ def from_csv(data: bytes | str, task: str = "auto"):
     Dataset with X float32 [n, d] (d in 1..3), y int64 class indices or float32 targets,
     and ``params["classes"]`` naming the classes in index order.
     """
-    from .datasets import Dataset
 
     rows = _rows(_decode(data))
     header = rows[0] if any(_number(c) is None for c in rows[0][:-1]) or (

@@ -18,7 +18,7 @@ from .config import QueryConfig, setting
 from .errors import UserError
 from .runs import RunConfig
 from .sweeps import Sweep, fit_many
-from .train import ProgressFn
+from .history import ProgressFn
 
 SUCCESS = 0.99  # the accuracy line the lesson draws; a claim's words speak of 100%
 SEED_COUNTS = (8, 16, 32, 64)  # seeds per architecture the lesson offers

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from .errors import UserError
 from .nets import ACTIVATIONS, INITS, MLP, flat_params, load_flat, parse_widths
-from .train import History
+from .history import History
 
 FORMAT = "vizcore-mlp"
 MAX_WEIGHTS_BYTES = 2_000_000

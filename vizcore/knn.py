@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 import torch
@@ -24,8 +24,9 @@ from sklearn.neighbors import KNeighborsClassifier
 from . import datasets
 from .config import QueryConfig, setting
 from .errors import UserError
+from .history import ProgressFn
 from .nets import parse_widths
-from .torchkit import Adam, one_thread
+from .torchkit import one_thread
 
 DATASETS = ("digits", "spirals", "disc_annulus")
 HEADS = ("softmax", "knn_features", "knn_end_to_end")
@@ -34,7 +35,6 @@ HEAD_TITLES = {"softmax": "softmax", "knn_features": "k-NN on softmax features",
 WEIGHTINGS = ("inverse", "gaussian")
 NEG = -1e9  # log-weight of excluded neighbours: finite, so no NaN gradients
 TINY = 1e-30  # floor of the same-class mass (loss at most about 69 per point)
-ProgressFn = Callable[[int, int, float], None]
 
 
 @dataclass(frozen=True)

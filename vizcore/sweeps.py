@@ -21,7 +21,7 @@ from . import engine
 from .datasets import Dataset
 from .errors import UserError
 from .nets import MLP, flat_params, load_flat
-from .train import History, ProgressFn, check_settings
+from .history import History, ProgressFn, check_settings
 
 MAX_SEEDS = 256
 MIN_BLOCK = 8  # seeds per thread below which a second thread costs more than it saves

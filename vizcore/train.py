@@ -17,61 +17,12 @@ from torch import nn
 from .datasets import Dataset, subsample
 from .errors import UserError
 from . import engine
+from .history import MAX_LR, MAX_SPREAD, MAX_STEPS, History, ProgressFn, check_settings  # noqa: F401 (public)
 from .nets import flat_params, load_flat
 from .online import ExampleGradient, diverged
+from .sweeps import fit_many  # noqa: F401  (public: vz.train.fit_many)
 
 OPTIMIZERS = engine.Optimizer.NAMES
-
-
-MAX_LR = 10.0
-MAX_STEPS = 1_000_000
-MAX_SPREAD = 1000
-ProgressFn = Callable[[int, int, float], None]  # (done, total, current loss)
-
-
-@dataclass(eq=False)
-class History:
-    """What a run recorded.
-
-    params   : float32 [T, P] flat parameter snapshots, ``model.parameters()`` order
-    step     : int64 [T] optimiser updates applied before each snapshot (0 = initial weights)
-    loss     : float32 [T] loss on the whole dataset at each snapshot
-    accuracy : float32 [T] fraction classified correctly (NaN for regression)
-    grad_rms : float32 [P] root mean square of dLoss/dw_i over every update of the run
-    step_loss : float32 [steps] loss of the batch (or example) used by each update, or None
-    rate : float32 [T] learning rate in force at each snapshot, or None
-    state : what :func:`fit` needs to continue this run (``fit(..., resume=history)``), or None
-    """
-
-    params: np.ndarray
-    step: np.ndarray
-    loss: np.ndarray
-    accuracy: np.ndarray
-    grad_rms: np.ndarray
-    step_loss: Optional[np.ndarray] = None
-    rate: Optional[np.ndarray] = None
-    state: Optional["TrainState"] = None
-
-    def __len__(self) -> int:
-        return len(self.step)
-
-    def model_at(self, model: nn.Module, t: int) -> nn.Module:
-        """A copy of ``model`` holding the weights of snapshot ``t``."""
-        twin = model.clone() if hasattr(model, "clone") else model
-        return load_flat(twin, self.params[t])
-
-    def recent_loss(self, window: int = 1000) -> np.ndarray:
-        """float64 [T]: mean training loss over the last ``window`` updates before each snapshot.
-
-        For one-output regression with squared error, its square root is the RMS error
-        over the last ``window`` examples (the article's error curve). NaN at step 0.
-        """
-        if self.step_loss is None:
-            raise ValueError("this History has no per-update losses")
-        total = np.r_[0.0, np.cumsum(self.step_loss, dtype=np.float64)]
-        start = np.maximum(self.step - max(1, int(window)), 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (total[self.step] - total[start]) / (self.step - start)
 
 
 @dataclass(eq=False)
@@ -137,17 +88,6 @@ def evaluate(model: nn.Module, ds: Dataset) -> tuple[float, float]:
     loss = float(loss_fn(ds.task)(out, y))
     acc = float((out.argmax(1) == y).float().mean()) if ds.task == "classification" else math.nan
     return loss, acc
-
-
-def check_settings(steps: int, lr: float, batch_size: Optional[int], n: int) -> None:
-    """Raise UserError for settings that cannot train, with the reason in plain words."""
-    if not (isinstance(steps, (int, np.integer)) and 1 <= steps <= MAX_STEPS):
-        raise UserError(f"Training needs between 1 and {MAX_STEPS:,} steps; {steps} were asked for.")
-    if not (math.isfinite(lr) and 0 < lr <= MAX_LR):
-        raise UserError(f"The learning rate must be above 0 and at most {MAX_LR:g}; {lr:g} would only "
-                        "throw the weights around. Try 0.01 to 0.1.")
-    if batch_size is not None and not 1 <= batch_size <= n:
-        raise UserError(f"The batch size must be between 1 and the number of points ({n}); got {batch_size}.")
 
 
 def check_schedule(lr_schedule, spread: int, lr_decay: Optional[float]) -> tuple[tuple[int, float], ...]:
@@ -333,4 +273,3 @@ def _joined(first: History, second: History) -> History:
                    cat(first.loss, second.loss, np.nan), cat(first.accuracy, second.accuracy, np.nan),
                    second.grad_rms, step_loss, cat(first.rate, second.rate, np.nan), second.state)
 
-from .sweeps import fit_many  # noqa: E402,F401  (public: vz.train.fit_many)

@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 from sklearn.decomposition import PCA
 
-from .train import History
+from .history import History
 
 METHODS = ("random", "rms", "pca")
 METHOD_NAMES = {"random": "random directions", "rms": "random directions × RMS gradient",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 import torch
@@ -26,6 +26,7 @@ import torch
 from . import datasets
 from .config import QueryConfig, setting
 from .errors import UserError
+from .history import ProgressFn
 from .layers import Animation, LayerFacts, deforming_grid
 from .torchkit import Adam, one_thread
 
@@ -34,7 +35,6 @@ METHODS = ("euler", "rk4")
 TEST_POINTS = 2000
 ESCAPE_BOX = 1.6  # half-width of the input square searched by disc_region
 RING = (0.65, 1.0)  # inner and outer radius of the disc_annulus generator's ring (its defaults)
-ProgressFn = Callable[[int, int, float], None]
 
 
 @dataclass(frozen=True)
@@ -626,7 +626,7 @@ def tanh_baseline(cfg: VfConfig, widths: tuple[int, ...] = (2, 2, 2, 2), steps: 
     The seeds train as one batched computation (:func:`vizcore.train.fit_many`), net for net what
     ``fit`` gives them one by one.
     """
-    from .train import fit_many
+    from .sweeps import fit_many
     ds, test = cfg.make_dataset(), cfg.make_dataset(n=TEST_POINTS, seed=1)
     sweep = fit_many(ds, widths, range(cfg.seeds), steps=steps, lr=lr, optimizer="adam", progress=progress,
                      threads=1)
