@@ -1,11 +1,6 @@
-"""Entry point: navigation over pages/*.py and shared page settings.
-
-Each page's sidebar title is the first line of its module docstring; the file name's
-numeric prefix sets the teaching order.
-"""
+"""Entry point: navigation over the lessons of ui/syllabus.py, and shared page settings."""
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import streamlit as st
@@ -13,6 +8,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from ui.presentation import init_from_link, sidebar_toggle
+from ui.syllabus import HOME, LESSONS
 from ui.warmup import start_warmup
 
 # Tiny nets gain nothing from intra-op threads, and a shared host serves many sessions: on a busy
@@ -24,16 +20,11 @@ threadpool_limits(1)
 PAGES = Path(__file__).parent / "pages"
 
 
-def page_title(path: Path) -> str:
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or path.stem
-    return doc.strip().splitlines()[0]
-
-
 def main() -> None:
     start_warmup()  # compiles the numba kernels once per process, in the background
     st.set_page_config(page_title="What neural networks do to space", page_icon="🌀", layout="wide")
-    files = sorted(p for p in PAGES.glob("*.py") if not p.name.startswith("_"))
-    pages = [st.Page(str(p), title=page_title(p), default=(i == 0)) for i, p in enumerate(files)]
+    pages = [st.Page(str(PAGES / HOME), title="Home", default=True)]
+    pages += [st.Page(str(PAGES / lesson.file), title=lesson.title) for lesson in LESSONS]
     page = st.navigation(pages)
     init_from_link()
     sidebar_toggle()

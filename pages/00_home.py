@@ -4,35 +4,12 @@ The syllabus: the lessons in teaching order, each with the question it answers.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from ui.boot import require_navigation
+from ui.syllabus import LESSONS
 
 require_navigation()
-
-# (page file, lesson title, the question it answers, query of its best preset)
-SYLLABUS = [
-    ("10_layers.py", "Layers as homeomorphisms",
-     "How does a tanh layer move space, and why can it never tear it?", {"preset": "spirals"}),
-    ("20_low_dimension.py", "What low dimension forbids",
-     "Why can no net with 2 units per layer cut a disc out of a ring, however deep?", {"preset": "disc"}),
-    ("30_trajectory.py", "The training trajectory",
-     "What does the path of 510 weights through weight space tell us about training?", {"preset": "gas"}),
-    ("40_knn.py", "k-NN instead of softmax",
-     "Must the last layer make classes separable by a line, or just close together?",
-     {"preset": "digits_gaussian"}),
-    ("45_vector_fields.py", "Vector-field layers",
-     "Can a layer that flows space along arrows untangle data better than tanh(Wx + b)?", {"preset": "disc3"}),
-    ("50_curves.py", "Fitting curves neuron by neuron",
-     "How do a few tanh or ReLU units add up to a curve, and what happens outside the data?",
-     {"preset": "relu100"}),
-    ("60_landscape.py", "The loss landscape",
-     "What does the loss look like over two weights, and how does gradient descent walk on it?",
-     {"preset": "descent"}),
-]
-PAGES = Path(__file__).parent
 
 st.title("What neural networks do to space")
 st.markdown(
@@ -42,13 +19,9 @@ st.markdown(
     "lesson's best example, and every page can be shared as a link that reproduces it.")
 
 st.subheader("Lessons")
-number = 0
-for file, title, question, query in SYLLABUS:
-    if not (PAGES / file).exists():
-        continue
-    number += 1
-    st.page_link(f"pages/{file}", label=f"**{number} · {title}**", query_params=query or None)
-    st.caption(question)
+for number, lesson in enumerate(LESSONS, start=1):
+    st.page_link(f"pages/{lesson.file}", label=f"**{number} · {lesson.title}**", query_params=lesson.link)
+    st.caption(lesson.question)
 
 st.subheader("For teachers")
 st.markdown(

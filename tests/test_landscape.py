@@ -163,9 +163,9 @@ def test_mountain_pass_and_curvatures_on_a_double_well():
 
 def test_subsample_is_seeded_and_sized(spiral_run):
     ds = spiral_run[1]
-    a, b = landscape.subsample(ds, 40, seed=1), landscape.subsample(ds, 40, seed=1)
+    a, b = landscape.nested_sample(ds, 40, seed=1), landscape.nested_sample(ds, 40, seed=1)
     assert a.n == 40 and np.array_equal(a.X, b.X)
-    assert landscape.subsample(ds, 0) is ds and landscape.subsample(ds, 10_000) is ds
+    assert landscape.nested_sample(ds, 0) is ds and landscape.nested_sample(ds, 10_000) is ds
 
 
 @pytest.mark.parametrize("text", ["1 2 3", "(1, 2, 3)", "(a, b)", "(1,2);(3,4);(5,6);(7,8)", "(1e9, 0)", "(nan, 1)"])

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pagetools import assert_clean, open_page
+from ui.syllabus import LESSONS
 from vizcore.runs import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,16 +129,7 @@ def test_topology_table_counts_the_ring_as_one_loop_in_the_input(layers_page):
     assert len(table) == 2  # the input and the one hidden layer
 
 
-def _home_links() -> list:
-    import ast
-    from pathlib import Path
-
-    source = (Path(__file__).resolve().parent.parent / "pages" / "00_home.py").read_text(encoding="utf-8")
-    node = next(n for n in ast.parse(source).body if isinstance(n, ast.Assign) and n.targets[0].id == "SYLLABUS")
-    return [(file, query) for file, _, _, query in ast.literal_eval(node.value)]
-
-
-@pytest.mark.parametrize("file, query", _home_links())
+@pytest.mark.parametrize("file, query", [(lesson.file, lesson.link) for lesson in LESSONS])
 def test_every_home_link_opens_its_lesson_on_the_named_preset_without_warnings(file, query):
     at = assert_clean(open_page(file, query))
     assert not at.warning, [w.value for w in at.warning]

@@ -1,7 +1,6 @@
 """The trajectory page runs with its defaults, in each training mode, and explains bad settings."""
 from __future__ import annotations
 
-import ast
 import time
 from pathlib import Path
 
@@ -9,16 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pagetools import assert_clean, open_page
+from ui.syllabus import LESSONS
 from vizcore import online
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "30_trajectory.py")
-
-
-def syllabus() -> list:
-    """The home page's SYLLABUS list, read from its source."""
-    tree = ast.parse(Path(PAGE).with_name("00_home.py").read_text(encoding="utf-8"))
-    node = next(n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "SYLLABUS")
-    return ast.literal_eval(node.value)
 
 
 def small_page() -> AppTest:
@@ -36,7 +29,7 @@ def test_default_view_and_home_link_show_a_net_trained_to_the_articles_quality(q
     per-example loop needed about 6 s for these 250,000 examples.
     """
     if query:  # the link the home page's syllabus gives this lesson
-        assert [q for file, *_, q in syllabus() if file == "30_trajectory.py"] == [query]
+        assert [lesson.link for lesson in LESSONS if lesson.file == "30_trajectory.py"] == [query]
     online.warm_up()  # as the server does at start
     start = time.process_time()
     at = assert_clean(open_page("30_trajectory.py", query))

@@ -227,7 +227,7 @@ def looped_surface(model, dataset: Dataset, directions: np.ndarray, span=1.0, re
     return Surface(a, b, loss, center, np.asarray(directions, dtype=np.float32))
 
 
-def subsample(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
+def nested_sample(dataset: Dataset, n: int, seed: int = 0) -> Dataset:
     """The first ``n`` points of a seeded shuffle (the whole dataset if n is 0 or at least its size).
 
     The first n of one shuffled order, not an independent draw per n, so the 100 examples are
@@ -455,8 +455,8 @@ def two_weights(model, pool: Dataset, cfg: LandscapeConfig) -> TwoWeights:
     here = center[[i, j]].astype(np.float64)
     starts = parse_starts(cfg.starts, here, cfg.weight_range)
     span = max(cfg.weight_range, 1.05 * float(np.abs(starts - here).max()))
-    sample = subsample(pool, cfg.sample, cfg.sample_seed)
-    other = subsample(pool, 100, cfg.sample_seed) if sample is pool else pool
+    sample = nested_sample(pool, cfg.sample, cfg.sample_seed)
+    other = nested_sample(pool, 100, cfg.sample_seed) if sample is pool else pool
     label = lambda ds: f"N = {ds.n:,}" + (" (all)" if ds is pool else "")  # noqa: E731
     names = parameter_names(model)
     run = lambda ds: descend(model, ds, i, j, starts, cfg.gd_lr, cfg.gd_epochs, center=center)  # noqa: E731

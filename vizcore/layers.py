@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.linalg import polar
 from scipy.spatial.transform import Rotation
 
 from .boundary import model_boundary, padded_box
@@ -145,9 +146,8 @@ def _rotation_power(U: np.ndarray, t: float) -> np.ndarray:
 
 def polar_path(W: np.ndarray, ts: np.ndarray) -> np.ndarray:
     """Matrices [len(ts), m, m] from I to W (square, det W > 0), each invertible."""
-    A, s, Bt = np.linalg.svd(W)
-    U = A @ Bt
-    log_P = _spd_log(Bt.T @ np.diag(s) @ Bt)
+    U, P = polar(W)  # W = U·P: U a rotation (det W > 0), P symmetric positive definite
+    log_P = _spd_log(P)
     if U.shape[0] > 3:  # one principal logarithm for every frame (scipy's logm takes ~0.1 s in 4D)
         from scipy.linalg import expm, logm
         log_U = np.real(logm(U))

@@ -41,7 +41,7 @@ class Projection:
         return (np.asarray(params, dtype=np.float64) - self.mean) @ self.basis
 
 
-def random_directions(n_params: int, seed: int = 0) -> np.ndarray:
+def random_unit_vectors(n_params: int, seed: int = 0) -> np.ndarray:
     """float64 [P, 2]: one random unit vector per parameter (uniform angle)."""
     angle = np.random.default_rng(seed).uniform(0.0, 2 * np.pi, n_params)
     return np.c_[np.cos(angle), np.sin(angle)]
@@ -51,9 +51,9 @@ def fit_projection(hist: History, method: str = "random", seed: int = 0) -> Proj
     """The projection of ``method`` for this run (apply it to other runs to compare paths)."""
     P = hist.params.shape[1]
     if method == "random":
-        return Projection(method, random_directions(P, seed), np.zeros(P))
+        return Projection(method, random_unit_vectors(P, seed), np.zeros(P))
     if method == "rms":
-        return Projection(method, random_directions(P, seed) * hist.grad_rms[:, None].astype(np.float64), np.zeros(P))
+        return Projection(method, random_unit_vectors(P, seed) * hist.grad_rms[:, None].astype(np.float64), np.zeros(P))
     if method == "pca":
         params = hist.params.astype(np.float64)
         if len(params) < 3 or np.ptp(params, axis=0).max() == 0:
