@@ -82,23 +82,12 @@ def input_boundary(decision: Callable[[np.ndarray], np.ndarray], X: np.ndarray, 
 def decision_function(model) -> Callable[[np.ndarray], np.ndarray]:
     """Scores [k, classes] whose sign changes exactly on the model's decision boundary, one column per
     region: logit B − logit A for two classes, the output for one, and for more classes each class's
-    logit minus the largest other one (positive inside that class's softmax region).
-
-    It runs the net in numpy (float32): for tens of thousands of grid points through a tiny net that
-    is several times faster than torch's per-call dispatch.
+    logit minus the largest other one (positive inside that class's softmax region). Runs in numpy, float32.
     """
-    from .engine import ACTIVATIONS
-
-    act = ACTIVATIONS[model.activation][0]
-    weights = [(layer.weight.detach().numpy(), 0.0 if layer.bias is None else layer.bias.detach().numpy())
-               for layer in model.layers]
+    from .nets import numpy_forward
 
     def decision(X: np.ndarray) -> np.ndarray:
-        h = np.asarray(X, dtype=np.float32)
-        for W, b in weights[:-1]:
-            h = act(h @ W.T + b)
-        W, b = weights[-1]
-        out = h @ W.T + b
+        out = numpy_forward(model, X, np.float32)[1]
         if out.shape[1] <= 2:
             return out[:, 1:] - out[:, :1] if out.shape[1] == 2 else out
         others = np.stack([np.delete(out, c, axis=1).max(1) for c in range(out.shape[1])], axis=1)
@@ -109,7 +98,7 @@ def decision_function(model) -> Callable[[np.ndarray], np.ndarray]:
 def model_boundary(model, X: np.ndarray, resolution: int | None = None) -> np.ndarray | None:
     """The model's decision boundary in input space (see :func:`input_boundary`), all regions together."""
     decision = decision_function(model)
-    columns = decision(X[:1].astype(np.float32)).shape[1]
+    columns = 1 if model.out_dim <= 2 else model.out_dim
     share = MAX_POINTS if columns == 1 else 2 * MAX_POINTS // columns  # each region's edge is traced twice
     pieces = [input_boundary(lambda P, c=c: decision(P)[:, c], X, resolution, max_points=share) for c in range(columns)]
     pieces = [p for p in pieces if p is not None]

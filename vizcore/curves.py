@@ -21,7 +21,7 @@ from .datasets import Dataset
 from .engine import Architecture
 from .errors import UserError
 from .expr import check_finite
-from .nets import ACTIVATIONS, INITS, MLP, flat_params
+from .nets import ACTIVATIONS, INITS, MLP, flat_params, layer_weights
 from .train import OPTIMIZERS, History, ProgressFn, fit
 
 TARGETS = tuple(datasets.CURVE_TARGETS)  # "2x+5", "2sin(x)+5", "piecewise"
@@ -188,9 +188,8 @@ def first_layer_units(model: MLP) -> list[dict[str, float]]:
     """Each first-layer unit's weight w, bias b (the shift) and centre x = −b/w, where act(w·x + b) is centred."""
     if not model.widths:
         return []
-    layer = model.layers[0]
-    w = layer.weight.detach().numpy()[:, 0].astype(float)
-    b = layer.bias.detach().numpy().astype(float) if layer.bias is not None else np.zeros_like(w)
+    W, b = layer_weights(model)[0]
+    w = W[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = np.where(w != 0, -b / w, np.nan)
     return [dict(w=wi, b=bi, centre=ci) for wi, bi, ci in zip(w, b, centre)]

@@ -21,7 +21,8 @@ from scipy.linalg import polar
 from scipy.spatial.transform import Rotation
 
 from .boundary import model_boundary, padded_box
-from .nets import MLP
+from .engine import ACTIVATIONS
+from .nets import MLP, layer_weights
 
 SINGULAR_RATIO = 1e-4  # smallest/largest singular value below which W counts as singular
 MONOTONE = ("tanh", "sigmoid", "softplus", "linear")
@@ -75,12 +76,6 @@ class Animation:
 
 
 # --- canonicalisation --------------------------------------------------------------
-
-def _weights(model: MLP) -> list[tuple[np.ndarray, np.ndarray]]:
-    return [(l.weight.detach().numpy().astype(np.float64),
-             l.bias.detach().numpy().astype(np.float64) if l.bias is not None else np.zeros(l.out_features))
-            for l in model.layers]
-
 
 def canonicalise(model: MLP) -> tuple[MLP, list[bool]]:
     """A copy of ``model`` computing the same function in which every square hidden W has det > 0.
@@ -241,9 +236,8 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
     state[:, :model.in_dim] = np.r_[X, grid, curve]
     frames, labels, facts = [state.copy()], ["input"], []
     ts = np.arange(1, frames_per_phase + 1) / frames_per_phase
-    act = {"tanh": np.tanh, "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "relu": lambda z: np.maximum(z, 0),
-           "softplus": lambda z: np.logaddexp(0, z), "linear": lambda z: z}[model.activation]
-    for k, (W, b) in enumerate(_weights(model)[:-1], start=1):
+    act = ACTIVATIONS[model.activation][0]
+    for k, (W, b) in enumerate(layer_weights(model)[:-1], start=1):
         out_dim, in_dim = W.shape
         m = max(in_dim, out_dim)
         kind, det, note = _classify(W, model.activation, flipped[k - 1], state[:len(X), :in_dim] @ W.T + b)
@@ -278,7 +272,7 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
         frames[-1] = state.copy()
         facts.append(LayerFacts(k, in_dim, out_dim, kind, det, flipped[k - 1], note, tuple(map(float, b))))
     stack = np.stack(frames)  # [F, n + g, width]
-    W_out, b_out = _weights(model)[-1]
+    W_out, b_out = layer_weights(model)[-1]
     display, boundary, projection = _to_display(stack, len(X), W_out, b_out)
     n, g = len(X), len(grid)
     return Animation(display[:, :n].astype(np.float32), display[:, n:n + g].astype(np.float32), labels, facts,
@@ -355,7 +349,7 @@ def training_frames(model: MLP, history, points: np.ndarray, snapshots: np.ndarr
         with np.errstate(all="ignore"):
             shown[f, :, :width] = net.hidden(np.r_[X, grid, padded].astype(np.float32))[-1]
     n, g = len(X), len(grid)
-    W_out, b_out = _weights(nets[-1])[-1]
+    W_out, b_out = layer_weights(nets[-1])[-1]
     boundary = None
     if W_out.shape[0] == 2:
         normal = np.zeros(k)

@@ -55,17 +55,12 @@ def layer_clouds(model, X: np.ndarray) -> list[np.ndarray]:
     """
     from .engine import ACTIVATIONS
     from .layers import MONOTONE  # strictly increasing activations: homeomorphisms onto their image
+    from .nets import numpy_forward
 
-    act = ACTIVATIONS[model.activation][0]
-    h = np.asarray(X, dtype=np.float64)
-    clouds = [h]
-    for layer in model.layers[:-1]:
-        z = h @ layer.weight.detach().numpy().astype(np.float64).T
-        if layer.bias is not None:
-            z = z + layer.bias.detach().numpy().astype(np.float64)
-        h = act(z)
-        clouds.append(z if model.activation in MONOTONE else h)  # ReLU folds: count its output itself
-    return clouds
+    pre = numpy_forward(model, X, np.float64)[0]
+    if model.activation not in MONOTONE:  # ReLU folds: count its output itself
+        pre = [ACTIVATIONS[model.activation][0](z) for z in pre]
+    return [np.asarray(X, dtype=np.float64), *pre]
 
 
 def betti_per_layer(layers: list[np.ndarray], labels: np.ndarray) -> list[dict[int, Betti]]:
