@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .style import FONT, f32, playback
+from .style import FONT, attach_frames, f32, playback
 
 PATH_COLORS = ["#111111", "#d6404e", "#3b6fd6"]
 DASHES = ["solid", "dash", "dot"]
@@ -149,12 +149,8 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
     fig.update_yaxes(title_text="cost", row=1, col=3, **loss_axis(path_loss))
     _layout(fig, 520, scene=_scene(xlabel, ylabel), legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.4))
     out = go.Figure(dict(data=[*fig.data, *moving(T)], layout=fig.layout), _validate=False)
-    # go.Figure(frames=...) re-validates every trace of every frame even with _validate=False: 0.25 s for
-    # 27 frames of 9 paths, most of a cached page run. These dicts are valid by construction, so the
-    # frames are built unvalidated and set directly.
-    out._frame_objs = tuple(go.Frame(data=moving(int(end)), traces=indices, name=name, _validate=False)
-                            for end, name in zip(frame_ends, names))
-    return out
+    return attach_frames(out, [dict(data=moving(int(end)), traces=indices, name=name)  # 0.25 s validated
+                               for end, name in zip(frame_ends, names)])
 
 
 def contour_pair(a: np.ndarray, b: np.ndarray, losses: Sequence[np.ndarray], titles: Sequence[str],

@@ -5,8 +5,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..layers import Animation
-from .style import (BOUNDARY_COLOR, CLASS_COLORS, CONTROLS_HEIGHT, FONT, GRID_COLOR, GRID_COLOR_3D, class_name, f32,
-                    hold_frame, padded_range, playback)
+from .style import (BOUNDARY_COLOR, CLASS_COLORS, CONTROLS_HEIGHT, FONT, GRID_COLOR, GRID_COLOR_3D, attach_frames,
+                    class_name, f32, hold_frame, padded_range, playback)
 
 
 def _boundary_segment(normal: np.ndarray, offset: float, xr: list, yr: list) -> tuple[np.ndarray, np.ndarray]:
@@ -206,13 +206,10 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     holds = max(1, round(1000 * pause_seconds / frame_ms))
     frames = []
     for f in range(F):
-        frames.append(go.Frame(data=moving(f) + [output_boundary(f)], name=str(f), traces=moving_ids,
-                               _validate=False))
+        frames.append(dict(data=moving(f) + [output_boundary(f)], name=str(f), traces=moving_ids))
         if f in pause_after:
-            frames += [go.Frame(**hold_frame(f"{f}-hold{h}")) for h in range(holds)]
-    # go.Figure(frames=...) validates every trace of every frame (most of the build time); these
-    # dicts are valid by construction, so the frames are attached as built.
-    fig._frame_objs = tuple(frames)
+            frames += [hold_frame(f"{f}-hold{h}") for h in range(holds)]
+    attach_frames(fig, frames)
 
     fig.update_layout(
         title=title, height=height, font=FONT, template="plotly_white",
@@ -239,8 +236,9 @@ def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: i
     """A smooth rotation of ``points`` [n, k] (k > 3) seen through 3D: every direction of the k-dimensional
     representation comes into view (a "grand tour", as in Li, Zhao and Scheidegger, Distill 2020).
 
-    The view at time t is the first three coordinates of Q·expm(t·A), with A a seeded skew-symmetric
-    generator whose rotation speeds are incommensurate, so the tour does not repeat a view within a turn.
+    The view at time t is the points' first three coordinates after the rotation expm(t·A), with A a
+    seeded skew-symmetric generator whose rotation speeds are incommensurate, so the tour does not
+    repeat a view within a turn.
     """
     from scipy.linalg import expm
 
@@ -264,8 +262,8 @@ def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: i
                                   name=f"class {class_name(c)}",
                                   marker=dict(size=3, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)]))
                      for c, t in zip(classes, traces(views[0]))])
-    fig._frame_objs = tuple(go.Frame(data=traces(v), name=str(f), traces=list(range(len(classes))), _validate=False)
-                            for f, v in enumerate(views))
+    attach_frames(fig, [dict(data=traces(v), name=str(f), traces=list(range(len(classes))))
+                        for f, v in enumerate(views)])
     box = dict(range=[-1.05, 1.05], showbackground=False, zeroline=False, showticklabels=False, title="")
     fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=0, r=0, t=30, b=CONTROLS_HEIGHT),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
