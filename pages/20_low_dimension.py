@@ -83,11 +83,7 @@ def topology_table(key: str, n_seeds: int, best: tuple[tuple[str, int], ...]) ->
 
 def controls() -> LowDimConfig:
     """Claim and seed count at the top of the page; returns the config (the architecture is picked later)."""
-    # Browser Back to the address this page wrote: apply_link sees nothing new, but Streamlit forgot the
-    # widgets when the page was left, so they are filled in from that address, not from the defaults.
-    linked, _ = LowDimConfig().with_query({k: st.query_params[k] for k in st.query_params})
-    for f in fields(LowDimConfig):
-        st.session_state.setdefault(P + f.name, getattr(linked, f.name))
+    # apply_link has filled every field, also on Back to this page's own address (ui/links.py)
     c1, c2 = st.columns([3, 1])
     c1.radio("Claim", list(CLAIMS), format_func=lambda k: CLAIMS[k].title, horizontal=True, key=P + "claim",
              on_change=lambda: st.session_state.update({P + "arch": 0}))
