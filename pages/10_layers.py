@@ -21,7 +21,7 @@ from vizcore.figures.layers import grand_tour, layer_animation
 from vizcore.figures.style import class_name
 from vizcore.figures.trajectory import compact_trajectory
 from vizcore.layers import training_frames
-from vizcore.runs import LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
+from vizcore.runs import ANIMATION_POINTS, LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
 from vizcore.topology import MAX_POINTS as LANDMARKS
 from vizcore.topology import betti_per_layer, layer_clouds
 from vizcore.trajectory import project
@@ -60,7 +60,7 @@ def tour(cfg: RunConfig, snapshot: int):
 @shared_cache(max_entries=16)
 def training_movie(cfg: RunConfig, height: int):
     run = trained(cfg)
-    keep = subsample(run.dataset.n, 320)
+    keep = subsample(run.dataset.n, ANIMATION_POINTS[2])  # the last layer is drawn in 2D or 3D alike
     T = len(run.history)
     snapshots = np.unique(np.geomspace(1, T, 40).round().astype(int) - 1)  # early training changes fastest
     anim = training_frames(run.model, run.history, run.dataset.X[keep], snapshots, run.history.step)

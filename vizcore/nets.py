@@ -120,9 +120,9 @@ class MLP(nn.Module):
 
 def layer_weights(model: "MLP", dtype=np.float64) -> list[tuple[np.ndarray, np.ndarray]]:
     """(W [out, in], b [out]) of every layer, hidden then output, as numpy arrays (b zero without biases)."""
-    return [(layer.weight.detach().numpy().astype(dtype),
-             layer.bias.detach().numpy().astype(dtype) if layer.bias is not None else np.zeros(layer.out_features, dtype))
-            for layer in model.layers]
+    def bias(layer) -> np.ndarray:
+        return layer.bias.detach().numpy().astype(dtype) if layer.bias is not None else np.zeros(layer.out_features, dtype)
+    return [(layer.weight.detach().numpy().astype(dtype), bias(layer)) for layer in model.layers]
 
 
 def numpy_forward(model: "MLP", X: np.ndarray, dtype=np.float64) -> tuple[list[np.ndarray], np.ndarray]:

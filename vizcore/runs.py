@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from . import datasets
 from .config import Preset, QueryConfig, setting
 from .errors import UserError
+from .layers import animate
 from .nets import ACTIVATIONS, MLP, parse_widths
 from .train import OPTIMIZERS, History, fit
 
@@ -77,10 +78,7 @@ class Run:
 
     def animation(self, t: int = -1):
         """Lesson 1's animation of snapshot ``t``, and the labels of the points it follows."""
-        from .datasets import subsample
-        from .layers import animate
-
-        keep = subsample(self.dataset.n, ANIMATION_POINTS[3 if self.dataset.dim == 3 else 2])
+        keep = datasets.subsample(self.dataset.n, ANIMATION_POINTS[3 if self.dataset.dim == 3 else 2])
         anim = animate(self.model_at(t), self.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE,
                        grid_resolution=GRID_RESOLUTION)
         return anim, self.dataset.y[keep]

@@ -47,7 +47,8 @@ def png_data_uri(rgb: np.ndarray) -> str:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb[::-1])).save(buffer, format="PNG", optimize=False)  # optimize: 5x the encoding time for 4% fewer bytes
+    # optimize=True took 5x the encoding time for 4% fewer bytes
+    Image.fromarray(np.ascontiguousarray(rgb[::-1])).save(buffer, format="PNG", optimize=False)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
