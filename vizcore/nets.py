@@ -121,7 +121,9 @@ class MLP(nn.Module):
 def layer_weights(model: "MLP", dtype=np.float64) -> list[tuple[np.ndarray, np.ndarray]]:
     """(W [out, in], b [out]) of every layer, hidden then output, as numpy arrays (b zero without biases)."""
     def bias(layer) -> np.ndarray:
-        return layer.bias.detach().numpy().astype(dtype) if layer.bias is not None else np.zeros(layer.out_features, dtype)
+        if layer.bias is None:
+            return np.zeros(layer.out_features, dtype)
+        return layer.bias.detach().numpy().astype(dtype)
     return [(layer.weight.detach().numpy().astype(dtype), bias(layer)) for layer in model.layers]
 
 
