@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .style import FONT, attach_frames, f32, playback
+from .style import FONT, attach_frames, colorize, f32, playback, png_data_uri
 
 PATH_COLORS = ["#111111", "#d6404e", "#3b6fd6"]
 DASHES = ["solid", "dash", "dot"]
@@ -87,6 +87,39 @@ def _contour(fig: go.Figure, a, b, loss, row: int, col: int, cap: float) -> None
                              hovertemplate="%{x:.3g}, %{y:.3g}<br>loss %{z:.4g}<extra></extra>"), row=row, col=col)
 
 
+def _hex_scale(name: str) -> list:
+    """A named plotly colour scale as [[position, "#rrggbb"], ...] (what style.colorize reads)."""
+    from plotly.colors import get_colorscale, unlabel_rgb
+
+    return [[pos, "#%02x%02x%02x" % tuple(int(v) for v in unlabel_rgb(c))] for pos, c in get_colorscale(name)]
+
+
+def _map_picture(fig: go.Figure, a, b, loss, row: int, col: int, cap: float) -> None:
+    """The contour map as parts plotly.js keeps while an animation plays: it blanks contour and heatmap
+    traces mid-play (plotly.js #4491; the map vanished for most frames of the descent). The filled loss
+    is a PNG layout image, its level lines one scatter trace, and an invisible point carries the colour bar."""
+    from contourpy import contour_generator
+
+    shown = np.minimum(loss, cap)
+    low = float(shown.min())
+    sub = fig.get_subplot(row, col)
+    xref, yref = sub.yaxis.anchor, sub.xaxis.anchor  # each axis is anchored to the other
+    fig.add_layout_image(source=png_data_uri(colorize(shown, _hex_scale(COLORSCALE), low, cap)), xref=xref,
+                         yref=yref, x=float(a[0]), y=float(b[-1]), sizex=float(a[-1] - a[0]),
+                         sizey=float(b[-1] - b[0]), sizing="stretch", layer="below")
+    levels = contour_generator(a, b, shown)
+    lines = [line for level in np.linspace(low, cap, 22)[1:-1] for line in levels.lines(level) if len(line) > 1]
+    xy = np.concatenate([np.r_[line, [[np.nan, np.nan]]] for line in lines]) if lines else np.empty((0, 2))
+    fig.add_trace(go.Scatter(x=f32(xy[:, 0]), y=f32(xy[:, 1]), mode="lines", hoverinfo="skip", showlegend=False,
+                             line=dict(color="rgba(40, 40, 40, 0.35)", width=0.8)), row=row, col=col)
+    fig.add_trace(go.Scatter(x=[float(np.mean(a))], y=[float(np.mean(b))], mode="markers", hoverinfo="skip",
+                             showlegend=False, marker=dict(size=0.1, opacity=0, color=[low], cmin=low, cmax=cap,
+                                                           colorscale=COLORSCALE, colorbar=_colorbar(fig, row, col))),
+                  row=row, col=col)
+    fig.update_xaxes(range=[float(a[0]), float(a[-1])], showgrid=False, zeroline=False, row=row, col=col)
+    fig.update_yaxes(range=[float(b[0]), float(b[-1])], showgrid=False, zeroline=False, row=row, col=col)
+
+
 def _frame_ends(T: int) -> np.ndarray:
     """Epochs at which frames end: dense at first, where descent moves most, then evenly spread."""
     ends = np.r_[np.geomspace(1, T, MAX_FRAMES // 2), np.linspace(1, T, MAX_FRAMES // 2)]
@@ -108,7 +141,7 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
                         subplot_titles=("loss surface", "contour map", "cost per epoch"))
     fig.add_trace(go.Surface(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
                              showscale=False, opacity=0.9, hoverinfo="skip"), row=1, col=1)
-    _contour(fig, a, b, loss, 1, 2, cap)
+    _map_picture(fig, a, b, loss, 1, 2, cap)
     epochs = np.arange(T)
     for k in range(K):  # start markers, static
         style = dict(color=PATH_COLORS[k % 3])
