@@ -4,18 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-import torch
-from threadpoolctl import threadpool_limits
 
 from ui.presentation import init_from_link, sidebar_toggle
 from ui.syllabus import HOME, LESSONS
 from ui.warmup import start_warmup
+from vizcore.threads import use_one_thread
 
-# Tiny nets gain nothing from intra-op threads, and a shared host serves many sessions: on a busy
-# 2-core machine a second BLAS or torch thread waits for a core (a 300x50 matmul took 2.9 ms with two
-# OpenBLAS threads and 0.065 ms with one), so every session computes on one thread.
-torch.set_num_threads(1)
-threadpool_limits(1)
+use_one_thread()  # why: vizcore/threads.py
 
 PAGES = Path(__file__).parent / "pages"
 

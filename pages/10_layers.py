@@ -92,7 +92,7 @@ st.session_state["_layers_step_of"] = cfg
 
 left, right = st.columns([3, 2])
 with right:
-    step = st.select_slider("Training step shown", steps, key="layers_step",
+    step = st.select_slider("Training step shown", steps, key="layers_step", persist_state="session",
                             help="Pick a moment of training: the animation redraws the net as it was then, "
                                  "and the marker shows where its weights were.")
     snapshot = steps.index(step)

@@ -1,8 +1,4 @@
-"""Compute on one thread, as the app does (see app.py): faster and steadier on a busy 2-core host."""
-from __future__ import annotations
+"""Compute on one thread, as the app does (vizcore/threads.py): faster and steadier on a busy 2-core host."""
+from vizcore.threads import use_one_thread
 
-import torch
-from threadpoolctl import threadpool_limits
-
-torch.set_num_threads(1)
-threadpool_limits(1)
+use_one_thread()

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import streamlit as st
 
 from vizcore import UserError
+
+T = TypeVar("T")
 
 @contextmanager
 def user_errors() -> Iterator[None]:
@@ -31,6 +33,13 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
     finally:
         bar.empty()
+
+
+def computed(fn: Callable[..., T], *args: Any, label: str = "Training") -> T:
+    """``fn(*args, _progress=...)`` (usually a shared_cache function) under a progress bar; a UserError
+    stops the page with its message."""
+    with user_errors(), progress_bar(label) as progress:
+        return fn(*args, _progress=progress)
 
 
 def explain(text: str) -> None:

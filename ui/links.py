@@ -5,6 +5,12 @@ it has read them. A URL that the page did not write itself (a shared link, a pre
 link, a hand-edited address) is loaded into the widgets; each invalid value is replaced
 by its default and named in a warning.
 
+Why not Streamlit's ``bind="query-params"``: it names the URL key after the widget's key, and
+widget keys are shared by every page of a session. The lessons share URL keys (``seed``,
+``steps``, ``lr``, ``dataset``... with different ranges and types), and a bound value carries
+over to the next page that binds the same key. The widgets do use Streamlit's
+``persist_state="session"`` (ui/settings.py), which keeps a page's settings when one comes back.
+
 A page may bind one settings class (``apply_link(RunConfig, page=...)``) or several at
 once, each with its page default and widget-key prefix
 (``apply_link([(NET, "ls_"), (LandscapeConfig, "ls_")], page=...)``). Their field names
@@ -18,12 +24,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from vizcore.config import QueryConfig
+from vizcore.config import Preset, QueryConfig
 
 SHARED_KEYS = ("preset", "present")  # handled here or by app.py, never config fields
 
 Bindable = Union[type, QueryConfig]  # a QueryConfig subclass (default: its defaults) or the page's default instance
-Preset = Union[QueryConfig, Sequence[QueryConfig]]  # one config, or one per bound class (matched by class)
+PresetLike = Union[Preset, QueryConfig, Sequence[QueryConfig]]  # a Preset, or its config(s) (matched by class)
 
 
 def _written_key(page: str) -> str:
@@ -52,15 +58,16 @@ def bindings(cls: Bindable | Sequence[tuple[Bindable, str]], prefix: str = "") -
     return out
 
 
-def _preset_configs(preset: Preset, bases: list[QueryConfig]) -> list[QueryConfig]:
+def _preset_configs(preset: PresetLike, bases: list[QueryConfig]) -> list[QueryConfig]:
     """The bases with the preset's configs put in place of the bound configs of the same class."""
-    given = [preset] if isinstance(preset, QueryConfig) else list(preset)
+    given = (list(preset.configs()) if isinstance(preset, Preset) else [preset] if isinstance(preset, QueryConfig)
+             else list(preset))
     by_class = {type(c): c for c in given}
     return [by_class.get(type(base), base) for base in bases]
 
 
 def read_link(pairs: Sequence[tuple[QueryConfig, str]], query: Mapping[str, str],
-              presets: Mapping[str, Preset] | None = None, choices: Mapping[str, Sequence[Any]] | None = None
+              presets: Mapping[str, PresetLike] | None = None, choices: Mapping[str, Sequence[Any]] | None = None
               ) -> tuple[list[QueryConfig], str | None, list[str]]:
     """The bound configs a query describes, the preset key it started from (or None), and the warnings.
 
@@ -89,43 +96,35 @@ def read_link(pairs: Sequence[tuple[QueryConfig, str]], query: Mapping[str, str]
 
 
 def apply_link(cls: Bindable | Sequence[tuple[Bindable, str]], page: str, prefix: str = "",
-               presets: Mapping[str, Preset] | None = None, *, choices: Mapping[str, Sequence[Any]] | None = None,
+               presets: Mapping[str, PresetLike] | None = None, *, choices: Mapping[str, Sequence[Any]] | None = None,
                on_load: Callable[[list[QueryConfig], str | None], None] | None = None) -> list[str]:
     """Load the URL's settings into the widgets' session state if the URL came from outside.
 
     ``cls``: a QueryConfig class, the page's default instance of one, or a sequence of
     ``(class or default instance, widget-key prefix)`` pairs with disjoint fields. Returns the
-    warnings (also shown on the page). ``?preset=key`` starts from that preset (a config, or a
-    tuple with one config per bound class); other keys in the same URL override it. The preset
-    picker's key is ``prefix + "preset"``. ``on_load(configs, preset_key)`` runs after loading,
-    for widgets that are not one field each.
+    warnings (also shown on the page). ``?preset=key`` starts from that preset; other keys in
+    the same URL override it. The preset picker's key is ``prefix + "preset"``. ``on_load(configs,
+    preset_key)`` runs after loading, for widgets that are not one field each.
+
+    The page's own address (after Back) and an address without settings (the sidebar's link to
+    the page) change nothing: the widgets keep their values for the session (ui/settings.py).
     """
     pairs = bindings(cls, prefix)
     st.session_state[_defaults_key(page)] = {type(d): d for d, _ in pairs}
     query = {k: st.query_params[k] for k in st.query_params}
     written = st.session_state.get(_written_key(page))
-    if query == written:  # this page's own address, e.g. after Back: Streamlit may have forgotten its widgets
-        for cfg, (_, pre) in zip(read_link(pairs, query, presets, choices)[0], pairs):
-            for f in fields(cfg):
-                st.session_state.setdefault(pre + f.name, getattr(cfg, f.name))
-        return []
     bare = not any(key not in SHARED_KEYS or key == "preset" for key in query)
-    if bare and written:
-        # An address without settings (the sidebar link back to a page drops them): Streamlit has
-        # forgotten the page's widgets meanwhile, so restore the settings this page last showed.
-        query = {**written, **query}
+    if query == written or (bare and written is not None):
+        return []
     configs, preset_key, warnings = read_link(pairs, query, presets, choices)
-    fill_only = bare and not written  # first visit without a link: keep whatever the session already set
     for cfg, (_, pre) in zip(configs, pairs):
         for f in fields(cfg):
-            if fill_only:
+            if bare:  # first visit without a link: keep whatever the session already set
                 st.session_state.setdefault(pre + f.name, getattr(cfg, f.name))
             else:
                 st.session_state[pre + f.name] = getattr(cfg, f.name)
-    if presets is not None and not fill_only:
+    if presets is not None:
         st.session_state[f"{prefix}preset"] = preset_key if preset_key is not None else "custom"
-    elif presets is not None:
-        st.session_state.setdefault(f"{prefix}preset", "custom")
     if on_load is not None:
         on_load(configs, preset_key)
     st.session_state[_written_key(page)] = query

@@ -1,7 +1,9 @@
 """Frozen settings dataclasses that round-trip through a URL query string.
 
 A lesson's settings are one ``QueryConfig`` subclass. Fields are declared with
-:func:`setting`, which records the allowed range or choices; ``from_query`` reads a
+:func:`setting`, which records the allowed range or choices and how the field is offered
+as a widget (label, help, step, widget kind: ``ui/settings.py`` builds the widget from
+these, so a range is written once); ``from_query`` reads a
 query mapping, keeps every valid value, and replaces anything invalid (text where a
 number goes, NaN, 1e999, out of range, unknown names, huge strings, unknown keys)
 by the default together with a warning that names the key.
@@ -18,11 +20,23 @@ MAX_VALUE_CHARS = 200
 C = TypeVar("C", bound="QueryConfig")
 
 
+WIDGETS = ("number", "slider", "select", "select_slider", "radio", "text", "toggle")
+
+
 def setting(default: Any, *, lo: float | None = None, hi: float | None = None,
-            choices: Sequence[Any] | None = None, max_chars: int = 100) -> Any:
-    """A dataclass field with its allowed range (numbers) or choices, kept in its metadata."""
+            choices: Sequence[Any] | None = None, max_chars: int = 100, label: str = "", help: str = "",
+            step: float | None = None, widget: str = "", names: Mapping[Any, str] | None = None) -> Any:
+    """A dataclass field with its allowed range (numbers) or choices, kept in its metadata.
+
+    The rest describes its widget: ``label`` (default: the field name), ``help``, ``step``,
+    ``widget`` (one of WIDGETS; default: toggle for a bool, select for choices, number for a
+    number, text for a string) and ``names``, the words shown for some choices.
+    """
+    if widget and widget not in WIDGETS:
+        raise ValueError(f"widget must be one of {WIDGETS}; got {widget!r}")
     return field(default=default, metadata={"lo": lo, "hi": hi, "choices": tuple(choices) if choices else None,
-                                            "max_chars": max_chars})
+                                            "max_chars": max_chars, "label": label, "help": help, "step": step,
+                                            "widget": widget, "names": dict(names or {})})
 
 
 def _parse(raw: str, kind: type) -> Any:
@@ -133,9 +147,17 @@ class QueryConfig:
 
 @dataclass(frozen=True)
 class Preset:
-    """A named, linkable experiment (``?preset=<key>``) and what to notice in it."""
+    """A named, linkable experiment (``?preset=<key>``, the key it has in its lesson's PRESETS) and what to
+    notice in it.
+
+    ``config`` is one settings object, or a tuple of them when a page binds several classes
+    (e.g. the net and the view); a page's classes that a preset leaves out keep their defaults.
+    """
 
     title: str
-    config: QueryConfig
+    config: QueryConfig | tuple[QueryConfig, ...]
     notice: tuple[str, ...] = ()
     article: str = ""  # what the source article claims about this experiment ("" if it is the app's own)
+
+    def configs(self) -> tuple[QueryConfig, ...]:
+        return self.config if isinstance(self.config, tuple) else (self.config,)

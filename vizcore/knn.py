@@ -26,7 +26,7 @@ from .config import QueryConfig, setting
 from .errors import UserError
 from .history import ProgressFn
 from .nets import parse_widths
-from .torchkit import one_thread
+from .threads import one_thread
 
 DATASETS = ("digits", "spirals", "disc_annulus")
 HEADS = ("softmax", "knn_features", "knn_end_to_end")

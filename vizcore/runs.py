@@ -28,16 +28,20 @@ LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 class RunConfig(QueryConfig):
     """Dataset, network and training settings of one experiment."""
 
-    dataset: str = setting("spirals", choices=(*datasets.names(), "csv"))
-    n: int = setting(400, lo=50, hi=2000)  # ranges as the sidebar widgets offer them (ui/controls.py)
-    noise: float = setting(0.0, lo=0.0, hi=0.3)
-    turns: float = setting(0.75, lo=0.25, hi=2.0)
-    widths: str = setting("2,2,2,2", max_chars=40)
-    activation: str = setting("tanh", choices=tuple(ACTIVATIONS))
-    seed: int = setting(0, lo=0, hi=1_000_000)
-    steps: int = setting(2000, lo=0, hi=20_000)
-    lr: float = setting(0.03, choices=LEARNING_RATES)
-    optimizer: str = setting("adam", choices=OPTIMIZERS)
+    dataset: str = setting("spirals", choices=(*datasets.names(), "csv"), label="Dataset",
+                           names={**{k: f"{k}: {v}" for k, v in datasets.DESCRIPTIONS.items()},
+                                  "csv": "csv: your uploaded file"})
+    n: int = setting(400, lo=50, hi=2000, step=50, widget="slider", label="Points")
+    noise: float = setting(0.0, lo=0.0, hi=0.3, step=0.01, widget="slider", label="Noise")
+    turns: float = setting(0.75, lo=0.25, hi=2.0, step=0.05, widget="slider", label="Spiral turns",
+                           help="More turns entangle the spirals more tightly.")
+    widths: str = setting("2,2,2,2", max_chars=40, label="Hidden widths",
+                          help="Units per hidden layer, e.g. 2,2,2,2 or 3.")
+    activation: str = setting("tanh", choices=tuple(ACTIVATIONS), label="Activation")
+    seed: int = setting(0, lo=0, hi=1_000_000, label="Seed")
+    steps: int = setting(2000, lo=0, hi=20_000, step=250, label="Steps", help="Full-batch updates.")
+    lr: float = setting(0.03, choices=LEARNING_RATES, widget="select_slider", label="Learning rate")
+    optimizer: str = setting("adam", choices=OPTIMIZERS, label="Optimiser")
     data_id: str = setting("", max_chars=16)   # fingerprint of an uploaded CSV (dataset == "csv")
     start_id: str = setting("", max_chars=16)  # fingerprint of uploaded weights training starts from
 

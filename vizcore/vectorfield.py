@@ -28,7 +28,8 @@ from .config import QueryConfig, setting
 from .errors import UserError
 from .history import ProgressFn
 from .layers import Animation, LayerFacts, deforming_grid
-from .torchkit import Adam, one_thread
+from .threads import one_thread
+from .torchkit import Adam
 
 DATASETS = ("disc_annulus", "spirals")
 METHODS = ("euler", "rk4")
