@@ -21,7 +21,8 @@ from vizcore.figures.layers import grand_tour, layer_animation
 from vizcore.figures.style import class_name
 from vizcore.figures.trajectory import compact_trajectory
 from vizcore.layers import training_frames
-from vizcore.runs import ANIMATION_POINTS, LAYER_DATASETS, PRESETS, LayersView, Run, RunConfig, describe, train_run
+from ui.views import LayersView
+from vizcore.runs import ANIMATION_POINTS, LAYER_DATASETS, PRESETS, Run, RunConfig, describe, train_run
 from vizcore.topology import MAX_POINTS as LANDMARKS
 from vizcore.topology import betti_per_layer, layer_clouds
 from vizcore.trajectory import project

@@ -15,6 +15,7 @@ from ui.common import explain, progress_bar, user_errors
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.presentation import advanced, presenting, sized
+from ui.views import VfView
 from vizcore import vectorfield as vf
 from vizcore.datasets import subsample
 from vizcore.figures.layers import layer_animation
@@ -34,7 +35,7 @@ PRESETS = {  # short keys: ?preset=disc3
     "disc3": vf.VfConfig(augment=1),
     "spirals": vf.VfConfig(dataset="spirals", layers=2),
 }
-BINDINGS = [(vf.VfConfig, P), (vf.VfView, P)]
+BINDINGS = [(vf.VfConfig, P), (VfView, P)]
 PRESET_TITLES = {"disc2": "Disc in a ring, in the plane",
                  "disc3": "Disc in a ring, lifted into 3D",
                  "spirals": "Spirals, two layers"}
@@ -86,7 +87,7 @@ def pictures(cfg: vf.VfConfig, layer: int, seed: int, present: bool):
 
 def controls() -> vf.VfConfig:
     side = st.sidebar
-    for cls in (vf.VfConfig, vf.VfView):  # every run: Streamlit drops the state of widgets not drawn
+    for cls in (vf.VfConfig, VfView):  # every run: Streamlit drops the state of widgets not drawn
         for f in fields(cls):
             st.session_state.setdefault(P + f.name, f.default)
     preset_picker(PRESETS, PRESET_TITLES, P, side)
@@ -120,7 +121,7 @@ def controls() -> vf.VfConfig:
     return vf.VfConfig(**{f.name: st.session_state[P + f.name] for f in fields(vf.VfConfig)})
 
 
-def view_controls(cfg: vf.VfConfig) -> vf.VfView:
+def view_controls(cfg: vf.VfConfig) -> VfView:
     """Which seed and layer to draw (values beyond this run's seeds or layers fall back to 0)."""
     for key, count, what in (("draw_seed", cfg.seeds, "seeds"), ("arrow_layer", cfg.layers, "layers")):
         if not 0 <= st.session_state[P + key] < count:
@@ -131,7 +132,7 @@ def view_controls(cfg: vf.VfConfig) -> vf.VfView:
     if cfg.layers > 1:
         st.sidebar.radio("Arrows of layer", range(cfg.layers), horizontal=True, key=P + "arrow_layer",
                          format_func=lambda i: f"layer {i + 1}")
-    return vf.VfView(**{f.name: st.session_state[P + f.name] for f in fields(vf.VfView)})
+    return VfView(**{f.name: st.session_state[P + f.name] for f in fields(VfView)})
 
 
 st.title("Vector-field layers")

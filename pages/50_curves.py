@@ -17,7 +17,8 @@ from ui.links import apply_link, publish_link
 from ui.presentation import advanced, sized
 from ui.uploads import stored, upload_controls
 from vizcore import curves
-from vizcore.curves import LOW, HIGH, PRESETS, SWEEPS, TARGETS, WIDE, CurveConfig, CurveRun, CurveView
+from ui.views import CurveView
+from vizcore.curves import LOW, HIGH, PRESETS, SWEEPS, TARGETS, WIDE, CurveConfig, CurveRun
 from vizcore.datasets import curve_target
 from vizcore.figures.curves import beyond_figure, fit_figure, loss_figure, small_multiples
 from vizcore.nets import ACTIVATIONS, INITS

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from ui.links import bindings, link_params, read_link
 from vizcore import vectorfield as vf
 from vizcore.config import _parse
-from vizcore.curves import CurveConfig, CurveView
+from ui.views import CurveView, VfView
+from vizcore.curves import CurveConfig
 from vizcore.landscape import LandscapeConfig
 from vizcore.runs import LAYER_DATASETS, RunConfig
 
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180
 NET = RunConfig(dataset="disc_annulus", widths="3", steps=20)  # the landscape page's default net
 PAGES = {  # page -> its bound (default, prefix) pairs and narrowed choices, as the page declares them
-    "45_vector_fields.py": ([(vf.VfConfig, "vf_"), (vf.VfView, "vf_")], {}),
+    "45_vector_fields.py": ([(vf.VfConfig, "vf_"), (VfView, "vf_")], {}),
     "50_curves.py": ([(CurveConfig, "cv_"), (CurveView, "cv_")], {}),
     "60_landscape.py": ([(NET, "ls_"), (LandscapeConfig, "ls_")],
                         {"dataset": LAYER_DATASETS, "data_id": ("",), "start_id": ("",)}),
@@ -216,7 +217,7 @@ def test_fuzzed_links_give_valid_configs_and_every_key_is_taken_or_warned_about(
     check()
 
 
-@pytest.mark.parametrize("cls", [vf.VfConfig, vf.VfView, CurveConfig, CurveView, LandscapeConfig])
+@pytest.mark.parametrize("cls", [vf.VfConfig, VfView, CurveConfig, CurveView, LandscapeConfig])
 def test_fuzzed_from_query_of_each_page_config_never_raises(cls):
     @FUZZ
     @given(query=st.dictionaries(st.sampled_from([*cls.__dataclass_fields__, "zzz"]), values, max_size=6))

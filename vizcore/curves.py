@@ -74,13 +74,6 @@ COMPARISONS = ("epochs", *SWEEPS)
 
 
 @dataclass(frozen=True)
-class CurveView(QueryConfig):
-    """What the curve page shows of a trained fit: the small multiples compare epochs or a sweep."""
-
-    sweep: str = setting("epochs", choices=COMPARISONS)
-
-
-@dataclass(frozen=True)
 class Preset:
     title: str
     config: CurveConfig

@@ -60,13 +60,6 @@ class RunConfig(QueryConfig):
         return MLP(ds.dim, self.hidden_widths(), ds.out_dim, activation=self.activation, seed=self.seed)
 
 
-@dataclass(frozen=True)
-class LayersView(QueryConfig):
-    """What the layers page shows of a run: the training step (-1 = the end of training)."""
-
-    step: int = setting(-1, lo=-1, hi=1_000_000)
-
-
 @dataclass(eq=False)
 class Run:
     """A trained model, its dataset and the History of the run (treat as read-only: it is cached)."""

@@ -68,15 +68,6 @@ class VfConfig(QueryConfig):
         return datasets.make(self.dataset, n=n or self.n, noise=self.noise, seed=seed, **params)
 
 
-@dataclass(frozen=True)
-class VfView(QueryConfig):
-    """What the vector-field page shows of a trained batch (a link's view state, not training)."""
-
-    draw_seed: int = setting(0, lo=0, hi=9)      # which seed's net is drawn (below VfConfig.seeds)
-    arrow_layer: int = setting(0, lo=0, hi=3)    # whose arrows are drawn (below VfConfig.layers)
-    compare_penalty: bool = setting(False)       # also train without the contraction penalty
-
-
 # --- the layer -------------------------------------------------------------------------
 
 class FlowLayer(torch.nn.Module):
