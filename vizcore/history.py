@@ -79,3 +79,14 @@ def check_settings(steps: int, lr: float, batch_size: Optional[int], n: int) -> 
                         "throw the weights around. Try 0.01 to 0.1.")
     if batch_size is not None and not 1 <= batch_size <= n:
         raise UserError(f"The batch size must be between 1 and the number of points ({n}); got {batch_size}.")
+
+
+class Trained:
+    """Base of a trained result that holds ``model`` and its ``history`` (Run, TrajectoryRun)."""
+
+    model: nn.Module
+    history: History
+
+    def model_at(self, t: int) -> nn.Module:
+        """The model with the weights of snapshot ``t`` (negative counts from the end)."""
+        return self.history.model_at(self.model, int(t) % len(self.history))

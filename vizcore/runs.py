@@ -13,6 +13,7 @@ from .config import Preset, QueryConfig, setting
 from .errors import UserError
 from .layers import animate
 from .nets import ACTIVATIONS, MLP, parse_widths
+from .history import Trained
 from .train import OPTIMIZERS, History, fit
 
 LAYER_DATASETS = ("spirals", "three_spirals", "disc_annulus", "linked_tori", "line_aba")
@@ -61,17 +62,13 @@ class RunConfig(QueryConfig):
 
 
 @dataclass(eq=False)
-class Run:
+class Run(Trained):
     """A trained model, its dataset and the History of the run (treat as read-only: it is cached)."""
 
     config: RunConfig
     dataset: datasets.Dataset
     model: MLP
     history: History
-
-    def model_at(self, t: int) -> MLP:
-        """The model with the weights of snapshot ``t`` (negative counts from the end)."""
-        return self.history.model_at(self.model, int(t) % len(self.history))
 
     def animation(self, t: int = -1):
         """Lesson 1's animation of snapshot ``t``, and the labels of the points it follows."""

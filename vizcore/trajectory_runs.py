@@ -18,6 +18,7 @@ from . import datasets, engine
 from .config import QueryConfig, setting
 from .errors import UserError
 from .nets import MLP, parse_widths
+from .history import Trained
 from .train import MAX_LR, MAX_STEPS, History, fit
 from .trajectory import METHODS, fit_projection
 
@@ -151,7 +152,7 @@ class TrajectoryConfig(QueryConfig):
 
 
 @dataclass(eq=False)
-class TrajectoryRun:
+class TrajectoryRun(Trained):
     """A trained net with its History, and optionally the slow-learning twin on the same examples."""
 
     config: TrajectoryConfig
@@ -159,9 +160,6 @@ class TrajectoryRun:
     model: MLP
     history: History
     slow: Optional[History] = None
-
-    def model_at(self, t: int) -> MLP:
-        return self.history.model_at(self.model, int(t) % len(self.history))
 
 
 def record_every(cfg: TrajectoryConfig) -> int:
