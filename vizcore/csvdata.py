@@ -63,6 +63,73 @@ def _rows(text: str) -> list[list[str]]:
     return rows
 
 
+def _split_header(rows: list[list[str]]) -> tuple[list[str] | None, list[list[str]]]:
+    """The header (a row whose coordinates are not numbers, or whose label is text above a number), and the data rows."""
+    first = rows[0]
+    header = any(_number(c) is None for c in first[:-1]) or (
+        len(rows) > 1 and _number(first[-1]) is None and _number(rows[1][-1]) is not None)
+    body = rows[1:] if header else rows
+    if len(first) < 2:
+        raise UserError("The file needs at least two columns: one or more coordinates, then a label.")
+    if len(first) - 1 > MAX_COORDS:
+        raise UserError(f"The file has {len(first) - 1} coordinate columns; at most {MAX_COORDS} can be drawn.")
+    if not body:
+        raise UserError("The file has a header but no data rows.")
+    if len(body) > MAX_ROWS:
+        raise UserError(f"The file has {len(body):,} data rows; at most {MAX_ROWS:,} are accepted.")
+    return (first if header else None), body
+
+
+def _coordinates(body: list[list[str]], names: list[str], first_row: int) -> np.ndarray:
+    """Every row's coordinate cells as finite numbers within ±MAX_ABS, or a UserError naming the cell."""
+    X = np.empty((len(body), len(names) - 1))
+    for i, row in enumerate(body):
+        for j, cell in enumerate(row[:-1]):
+            value = _number(cell)
+            where = f"Row {first_row + i}, column {j + 1} ({names[j]!r})"
+            if value is None:
+                raise UserError(f"{where} holds {cell[:30]!r}, which is not a number.")
+            if not math.isfinite(value):
+                raise UserError(f"{where} is {cell!r}; only finite numbers are accepted.")
+            if abs(value) > MAX_ABS:
+                raise UserError(f"{where} is {cell!r}, too large: coordinates must stay within ±{MAX_ABS:g}.")
+            X[i, j] = value
+    return X
+
+
+def _labels(labels: list[str], task: str, where) -> tuple[np.ndarray, str, list[str]]:
+    """Class indices or regression targets from the label column, the task they make, and the class names.
+
+    ``where(i)`` names row i's label cell in messages.
+    """
+    numbers = [_number(v) for v in labels]
+    numeric = all(v is not None for v in numbers)
+    if numeric:
+        for i, v in enumerate(numbers):
+            if not math.isfinite(v) or abs(v) > MAX_ABS:
+                raise UserError(f"{where(i)} is {labels[i]!r}; only finite numbers within ±{MAX_ABS:g} are accepted.")
+    integer_like = numeric and all(float(v).is_integer() for v in numbers)
+    if task == "auto":
+        task = "classification" if not numeric or (integer_like and len(set(numbers)) <= MAX_CLASSES) else "regression"
+    if task == "regression":
+        if not numeric:
+            bad = next(i for i, v in enumerate(numbers) if v is None)
+            raise UserError(f"{where(bad)} holds {labels[bad][:30]!r}, but a regression target must be a number.")
+        return np.asarray(numbers, dtype=np.float32), task, []
+    keys = numbers if integer_like else labels
+    classes = sorted(set(keys), key=lambda k: (isinstance(k, str), k))
+    if len(classes) < 2:
+        only = classes[0]
+        raise UserError(f"Every row has the label {f'{only:g}' if isinstance(only, float) else only!r}: "
+                        "a classifier needs at least two classes.")
+    if len(classes) > MAX_CLASSES:
+        raise UserError(f"The label column has {len(classes)} different values; at most {MAX_CLASSES} "
+                        "classes are accepted.")
+    index = {k: i for i, k in enumerate(classes)}
+    names = [f"{k:g}" if isinstance(k, float) else str(k) for k in classes]
+    return np.asarray([index[k] for k in keys], dtype=np.int64), task, names
+
+
 def from_csv(data: bytes | str, task: str = "auto"):
     """Parse a user's CSV into a :class:`~vizcore.datasets.Dataset`.
 
@@ -77,64 +144,10 @@ def from_csv(data: bytes | str, task: str = "auto"):
     Dataset with X float32 [n, d] (d in 1..3), y int64 class indices or float32 targets,
     and ``params["classes"]`` naming the classes in index order.
     """
-
-    rows = _rows(_decode(data))
-    header = rows[0] if any(_number(c) is None for c in rows[0][:-1]) or (
-        len(rows) > 1 and _number(rows[0][-1]) is None and _number(rows[1][-1]) is not None) else None
-    body = rows[1:] if header else rows
-    first_row = 2 if header else 1
-    n_cols = len(rows[0])
-    if n_cols < 2:
-        raise UserError("The file needs at least two columns: one or more coordinates, then a label.")
-    if n_cols - 1 > MAX_COORDS:
-        raise UserError(f"The file has {n_cols - 1} coordinate columns; at most {MAX_COORDS} can be drawn.")
-    if not body:
-        raise UserError("The file has a header but no data rows.")
-    if len(body) > MAX_ROWS:
-        raise UserError(f"The file has {len(body):,} data rows; at most {MAX_ROWS:,} are accepted.")
+    header, body = _split_header(_rows(_decode(data)))
+    first_row, n_cols = (2 if header else 1), len(body[0])
     names = header or [f"column {j + 1}" for j in range(n_cols)]
-    X = np.empty((len(body), n_cols - 1))
-    for i, row in enumerate(body):
-        for j, cell in enumerate(row[:-1]):
-            value = _number(cell)
-            where = f"Row {first_row + i}, column {j + 1} ({names[j]!r})"
-            if value is None:
-                raise UserError(f"{where} holds {cell[:30]!r}, which is not a number.")
-            if not math.isfinite(value):
-                raise UserError(f"{where} is {cell!r}; only finite numbers are accepted.")
-            if abs(value) > MAX_ABS:
-                raise UserError(f"{where} is {cell!r}, too large: coordinates must stay within ±{MAX_ABS:g}.")
-            X[i, j] = value
-    labels = [row[-1] for row in body]
-    numbers = [_number(v) for v in labels]
-    numeric = all(v is not None for v in numbers)
-    if numeric:
-        for i, v in enumerate(numbers):
-            if not math.isfinite(v) or abs(v) > MAX_ABS:
-                raise UserError(f"Row {first_row + i}, column {n_cols} ({names[-1]!r}) is {labels[i]!r}; "
-                                f"only finite numbers within ±{MAX_ABS:g} are accepted.")
-    integer_like = numeric and all(float(v).is_integer() for v in numbers)
-    if task == "auto":
-        task = "classification" if not numeric or (integer_like and len(set(numbers)) <= MAX_CLASSES) else "regression"
-    if task == "regression":
-        if not numeric:
-            bad = next(i for i, v in enumerate(numbers) if v is None)
-            raise UserError(f"Row {first_row + bad}, column {n_cols} ({names[-1]!r}) holds {labels[bad][:30]!r}, "
-                            "but a regression target must be a number.")
-        y = np.asarray(numbers, dtype=np.float32)
-        classes: list[str] = []
-    else:
-        keys = numbers if integer_like else labels
-        classes_sorted = sorted(set(keys), key=lambda k: (isinstance(k, str), k))
-        if len(classes_sorted) < 2:
-            only = classes_sorted[0]
-            raise UserError(f"Every row has the label {f'{only:g}' if isinstance(only, float) else only!r}: "
-                            "a classifier needs at least two classes.")
-        if len(classes_sorted) > MAX_CLASSES:
-            raise UserError(f"The label column has {len(classes_sorted)} different values; at most {MAX_CLASSES} "
-                            "classes are accepted.")
-        index = {k: i for i, k in enumerate(classes_sorted)}
-        y = np.asarray([index[k] for k in keys], dtype=np.int64)
-        classes = [f"{k:g}" if isinstance(k, float) else str(k) for k in classes_sorted]
-    return Dataset(X.astype(np.float32), y, task, "csv",
-                   dict(n=len(body), columns=list(names), classes=classes))
+    X = _coordinates(body, names, first_row)
+    y, task, classes = _labels([row[-1] for row in body], task,
+                               lambda i: f"Row {first_row + i}, column {n_cols} ({names[-1]!r})")
+    return Dataset(X.astype(np.float32), y, task, "csv", dict(n=len(body), columns=list(names), classes=classes))
