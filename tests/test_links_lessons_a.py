@@ -16,7 +16,7 @@ from ui.links import read_link
 from vizcore import UserError
 from vizcore.config import _parse
 from vizcore.experiments import LowDimConfig
-from vizcore.knn import KnnConfig
+from vizcore.lessons.knn import KnnConfig
 from vizcore.trajectory_runs import TrajectoryConfig, fresh_scores, train_trajectory
 
 JUNK = "x" * 10_000
