@@ -140,7 +140,7 @@ def test_vector_flow_keeps_every_point_in_view():
 
 def test_trajectory_animation_keeps_every_point_in_view():
     from vizcore.figures.trajectory import training_view
-    from vizcore.trajectory_runs import TrajectoryConfig, lesson_view, train_trajectory
+    from vizcore.lessons.trajectory import TrajectoryConfig, lesson_view, train_trajectory
 
     run = train_trajectory(TrajectoryConfig(steps=3000, n=2000))
     maps, paths = lesson_view(run, resolution=20, max_frames=30)

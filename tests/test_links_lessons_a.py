@@ -17,7 +17,7 @@ from vizcore import UserError
 from vizcore.config import _parse
 from vizcore.experiments import LowDimConfig
 from vizcore.lessons.knn import KnnConfig
-from vizcore.trajectory_runs import TrajectoryConfig, fresh_scores, train_trajectory
+from vizcore.lessons.trajectory import TrajectoryConfig, fresh_scores, train_trajectory
 
 JUNK = "x" * 10_000
 
