@@ -27,7 +27,7 @@ from vizcore import datasets, online  # noqa: E402
 from vizcore.figures.trajectory import training_view  # noqa: E402
 from vizcore.nets import MLP  # noqa: E402
 from vizcore.train import fit  # noqa: E402
-from vizcore.trajectory_runs import TrajectoryConfig, fresh_scores, lesson_view, train_trajectory  # noqa: E402
+from vizcore.lessons.trajectory import TrajectoryConfig, fresh_scores, lesson_view, train_trajectory  # noqa: E402
 
 RATIO_FLOOR, RATE_FLOOR, COLD_FLOOR = 100.0, 300_000, 2.0
 GAS = TrajectoryConfig(lr=0.03, schedule="1000: 0.06, 150000: 0.02, 200000: 0.0067, 230000: 0.0022")

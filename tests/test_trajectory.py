@@ -12,10 +12,10 @@ from vizcore import UserError, datasets, engine
 from vizcore.figures.trajectory import compact_trajectory, training_view
 from vizcore.nets import MLP, flat_params
 from vizcore.train import fit
-from vizcore.trajectory import fit_projection, project
+from vizcore.trajectory import fit_projection, frame_snapshots, project
 from vizcore.figures.trajectory import FRAME_MS
-from vizcore.trajectory_runs import (SCORE_POINTS, TrajectoryConfig, article_comparison, frame_snapshots, fresh_scores,
-                                     lesson_view, parse_schedule, slowdowns, train_trajectory)
+from vizcore.lessons.trajectory import (SCORE_POINTS, TrajectoryConfig, article_comparison, fresh_scores, lesson_view,
+                                        parse_schedule, slowdowns, train_trajectory)
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,20 @@ Each parameter w_i gets a direction u_i in the plane and the net sits at sum_i w
   weights the loss cares about move the point more (the article's second version);
 - "pca": the first two principal components of the snapshots (the loss-landscape
   papers' choice), centred on their mean, with the variance they explain.
+
+What a trajectory picture draws beside the path: the ``Path`` of each run (its error curve
+and plane coordinates), ``MapFrames`` of what the net computes at some snapshots
+(:func:`output_maps`), chosen on a logarithmic clock (:func:`frame_snapshots`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import numpy as np
 from sklearn.decomposition import PCA
 
+from .engine import Architecture, forward, loss_and_output_grad
 from .history import History
 
 METHODS = ("random", "rms", "pca")
@@ -112,8 +117,6 @@ def path_and_plane_loss(model, params: np.ndarray, X: np.ndarray, y: np.ndarray,
     picture draws it: where the two curves differ, the plane's picture of the path shows a loss
     (a descent, a valley) that the path itself never had.
     """
-    from .engine import Architecture, forward, loss_and_output_grad
-
     P = np.asarray(params, dtype=np.float64)
     mean = P.mean(axis=0)
     _, _, vt = np.linalg.svd(P - mean, full_matrices=False)
@@ -124,3 +127,79 @@ def path_and_plane_loss(model, params: np.ndarray, X: np.ndarray, y: np.ndarray,
         out, _ = forward(arch, flat.astype(np.float32), np.asarray(X, dtype=np.float32))
         losses.append(loss_and_output_grad(task, out, np.asarray(y))[0])
     return losses[0].astype(np.float64), losses[1].astype(np.float64)
+
+
+# --- what a trajectory picture draws -----------------------------------------------
+
+@dataclass
+class Path:
+    """One run's curve and trajectory, one value per recorded snapshot.
+
+    name : legend text, e.g. "per example"
+    steps : int [T] examples seen at each snapshot
+    error : float [T] the error curve (NaN where undefined)
+    xy : float [T, 2] the projected trajectory
+    """
+
+    name: str
+    steps: np.ndarray
+    error: np.ndarray
+    xy: np.ndarray
+
+
+@dataclass
+class MapFrames:
+    """What the net computes at some snapshots: values [F, r, r] in -1..1 over ``box`` (x0, x1, y0, y1).
+
+    snapshot : int [F] the snapshot index (into the paths) each frame shows
+    signed : the article's green/red/blue colouring (else class colours A..B)
+    curve : optional (x [m], y [m]) drawn on top (the true boundary)
+    points : optional (X [n, 2], labels [n]) drawn on top
+    """
+
+    values: np.ndarray
+    box: tuple
+    snapshot: np.ndarray
+    signed: bool = True
+    curve: Optional[tuple] = None
+    points: Optional[tuple] = field(default=None)
+
+
+def output_maps(model, params: np.ndarray, box: tuple[float, float, float, float], resolution: int = 60,
+                bias_input: bool = False) -> np.ndarray:
+    """float32 [F, r, r] of what the net computes on an r x r grid (row = y) at each snapshot params [F, P].
+
+    One output (regression): the output itself. Two classes: P(class B) - P(class A),
+    so both read as -1 .. +1. All snapshots at once, as one batched engine computation
+    in float32 (the engine is pinned to the torch model by tests/test_engine.py): 80
+    snapshots of the 510-weight net on 3,600 points take about 30 ms.
+    """
+    xs, ys = np.linspace(box[0], box[1], resolution), np.linspace(box[2], box[3], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.c_[gx.ravel(), gy.ravel()]
+    if bias_input:
+        grid = np.c_[grid, np.ones(len(grid))]
+    arch, grid, maps = Architecture.of(model), grid.astype(np.float32), []
+    for start in range(0, len(params), 20):  # 20 snapshots at a time: [20, 15, 3600] float32 is 4 MB
+        out, _ = forward(arch, np.ascontiguousarray(params[start:start + 20], dtype=np.float32), grid)
+        value = out[..., 0] if out.shape[2] == 1 else np.tanh(0.5 * (out[..., 1] - out[..., 0]))
+        maps.append(value.reshape(-1, resolution, resolution))
+    return np.concatenate(maps).astype(np.float32)
+
+
+def frame_snapshots(steps: np.ndarray, max_frames: int = 80) -> np.ndarray:
+    """int [F] snapshot indices, F = max_frames or a few more, evenly spread in log(step), ends included.
+
+    Early updates change the net most, so a log clock gives each frame a comparable change:
+    with 250,000 updates, 80 frames show updates 1, 2, 3, ... 200 in about 35 frames, and the
+    remaining 249,800 in the rest.
+    """
+    steps = np.asarray(steps)
+    if len(steps) <= max_frames:
+        return np.arange(len(steps))
+    picked, count = np.arange(0), max_frames - 1
+    while len(picked) < max_frames:  # early targets share a snapshot: ask for more until F distinct
+        wanted = np.geomspace(max(1, steps[1]), steps[-1], count)
+        picked = np.unique(np.r_[0, np.minimum(np.searchsorted(steps, wanted), len(steps) - 1)])
+        count += 1 + count // 20
+    return picked

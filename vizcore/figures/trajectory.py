@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import to_typed_array_spec as typed
 from plotly.subplots import make_subplots
 
-from ..trajectory_runs import MapFrames, Path
+from ..trajectory import MapFrames, Path
 from .style import CLASS_COLORS, CONTROLS_HEIGHT, FONT, colorize, f32, padded_range, playback, png_data_uri
 
 # The article's colouring: red below 0, blue near 0, green above 0, deeper with |output|.

@@ -1,0 +1,386 @@
+"""Lesson 3, the training trajectory: the article's 510-weight net, trained example by example.
+
+``TrajectoryConfig`` is one shareable experiment and ``PRESETS`` the named ones;
+:func:`train_trajectory` trains it (and, for comparison, the same net on the same example
+order with slow learning); :func:`lesson_view` turns a run into what the three-panel figure
+draws; :func:`article_comparison` sets the article's figures beside the run's measured ones;
+:func:`plane_check` says whether the PCA picture can be trusted.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Optional
+
+import numpy as np
+
+from .. import datasets
+from ..config import Preset, QueryConfig, setting
+from ..errors import UserError
+from ..history import Trained
+from ..layers import Animation, animate
+from ..nets import MLP, parse_widths
+from ..train import MAX_LR, MAX_STEPS, History, fit
+from ..trajectory import (METHOD_NAMES, METHODS, MapFrames, Path, fit_projection, frame_snapshots, output_maps,
+                          path_and_plane_loss, pca_shares, random_walk_shares, random_walk_theory)
+
+TRAJECTORY_DATASETS = ("above_graph", "spirals", "disc_annulus")
+MODES = ("per-example", "minibatch", "full-batch")
+RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)  # the rate slider's stops (0.05: the article's)
+MAX_EXAMPLE_GRADIENTS = 20_000_000  # examples x updates: about 10 s of full-batch work
+BOX = (-0.5, 0.5)  # above_graph's input square; other datasets use their own extent
+FRESH_SEED = 2_000_000  # fresh training examples are seeded from here on, far from any config seed
+SCORE_POINTS = 20_000  # fresh points that score the trained net
+PICTURE = ("window", "method")  # change how the run is drawn, not the training
+VIEW = ("layers", "layer_step")  # the layer animation below the figure
+AXIS_NAMES = {"random": "random direction", "rms": "RMS-weighted direction", "pca": "principal component"}
+
+
+def parse_schedule(text: str) -> tuple[tuple[int, float], ...]:
+    """Read rate changes like "20000: 0.02, 50000: 0.005" into (step, rate) pairs, or raise UserError."""
+    pairs = []
+    for part in str(text).replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        step, sep, rate = part.partition(":")
+        try:
+            pair = (int(step.strip().replace("_", "")), float(rate))
+        except ValueError:
+            pair = None
+        if not sep or pair is None or not math.isfinite(pair[1]):
+            raise UserError(f"Write each rate change as step: rate, e.g. 20000: 0.02; {part.strip()[:30]!r} is not.")
+        if not (0 <= pair[0] <= MAX_STEPS and 0 < pair[1] <= MAX_LR):
+            raise UserError(f"In {part.strip()[:30]!r}, the step must be 0 to {MAX_STEPS:,} and the rate above 0 "
+                            f"and at most {MAX_LR:g}.")
+        pairs.append(pair)
+    return tuple(sorted(pairs))
+
+
+@dataclass(frozen=True)
+class TrajectoryConfig(QueryConfig):
+    """Data, net and training regime of one trajectory experiment (defaults: the article's)."""
+
+    dataset: str = setting("above_graph", choices=TRAJECTORY_DATASETS, label="Dataset",
+                           help="above_graph is the article's task: is (x, y) above a curve with two minima? The "
+                                "article gives no formula; this app uses y = 20x⁴ − 3x².")
+    fresh: bool = setting(True, label="A fresh example for every update",
+                          help="As in the article. Off: cycle through a fixed set of training points.")
+    n: int = setting(20_000, lo=100, hi=20_000, step=1000, label="Training points")  # minibatches, or fresh off
+    widths: str = setting("15,15,15", max_chars=40, label="Hidden widths",
+                          help="The article's net: 15,15,15 (no biases, inputs x, y, 1).")
+    seed: int = setting(0, lo=0, hi=1_000_000, label="Seed")
+    batch: int = setting(32, lo=2, hi=256, widget="slider", label="Batch size")
+    steps: int = setting(250_000, lo=1, hi=600_000, step=10_000, label="Updates")
+    # any rate a link carries; the page offers RATES and the current one (rate_choices)
+    lr: float = setting(0.05, lo=1e-5, hi=MAX_LR, widget="select_slider", label="Learning rate")
+    halving: int = setting(0, lo=0, hi=MAX_STEPS, step=10_000, label="Rate halves after (updates, 0 = never)",
+                           help="Gradual slowing: the rate is divided by 1 + updates / this number.")
+    schedule: str = setting("150000: 0.01, 210000: 0.003", max_chars=120, label="Rate changes (update: new rate, ...)",
+                            help="Change the rate mid-run without restarting, e.g. 1000: 0.06, 150000: 0.02 "
+                                 "(double it, then slow down 3×).")
+    spread: int = setting(1, lo=1, hi=200, label="Slow learning k",
+                          help="Spread each update evenly over the next k steps (1 = plain training).")
+    compare: int = setting(0, lo=0, hi=200, label="Compare with slow learning k (0 = off)",
+                           help="Also train the same net on the same examples with slow learning, drawn in orange.")
+    # mode comes after every other field the work limit in check() reads: a link is read field by field
+    # from the defaults (per example, the cheapest), so any link within the limit is accepted whole
+    mode: str = setting("per-example", choices=MODES, label="Mode",
+                        help="Per example: one update per example, as in the article.")
+    dense: int = setting(200, lo=0, hi=2000, step=100, label="Record every update for the first")
+    window: int = setting(1000, lo=1, hi=100_000, step=100, label="Error over the last N examples")
+    method: str = setting("random", choices=METHODS, widget="radio", names=METHOD_NAMES, label="Projection")
+    # the view: the layer animation at one snapshot (updates done; -1 = the end), offered from the run's steps
+    layers: bool = setting(False, label="Show the layer animation at one moment of training")
+    layer_step: int = setting(-1, lo=-1, hi=MAX_STEPS, widget="select_slider", label="Snapshot (updates done)")
+
+    def training(self) -> TrajectoryConfig:
+        """Only what the training depends on (the rest at its defaults): a new picture never retrains."""
+        return self.without(PICTURE + VIEW)
+
+    def without(self, names: tuple[str, ...]) -> TrajectoryConfig:
+        """This config with the settings ``names`` at their defaults (so they do not split a cache)."""
+        return replace(self, **{name: getattr(TrajectoryConfig(), name) for name in names})
+
+    def unused(self) -> tuple[str, ...]:
+        """The settings this mode ignores (the page hides their widgets)."""
+        return tuple(name for name, unused in (("fresh", self.mode != "per-example"),
+                                               ("batch", self.mode != "minibatch"), ("n", self.streams)) if unused)
+
+    @property
+    def signed(self) -> bool:
+        """above_graph is the article's regression on -1/+1 with a constant third input."""
+        return self.dataset == "above_graph"
+
+    @property
+    def streams(self) -> bool:
+        """Every update sees a new example (per-example mode with ``fresh``)."""
+        return self.fresh and self.mode == "per-example"
+
+    def make_dataset(self, n: Optional[int] = None, seed: Optional[int] = None) -> datasets.Dataset:
+        params = {"turns": 0.5} if self.dataset == "spirals" else {}
+        return datasets.make(self.dataset, n=self.n if n is None else n, seed=self.seed if seed is None else seed,
+                             signed=self.signed, bias_input=self.signed, **params)
+
+    def training_data(self) -> datasets.Dataset:
+        """The n fixed points, or with :attr:`streams` one fresh point per update (``steps`` of them)."""
+        if not self.streams:
+            return self.make_dataset()
+        chunk = datasets.MAX_POINTS
+        parts = [self.make_dataset(max(2, min(chunk, self.steps - start)), FRESH_SEED + 64 * self.seed + start // chunk)
+                 for start in range(0, self.steps, chunk)]
+        n = max(2, self.steps)  # fit treats a batch of 1 from 1 point as full batch
+        return datasets.Dataset(np.concatenate([p.X for p in parts])[:n], np.concatenate([p.y for p in parts])[:n],
+                                parts[0].task, parts[0].name, {**parts[0].params, "n": n, "fresh": True})
+
+    def make_model(self, ds: datasets.Dataset) -> MLP:
+        return MLP(ds.dim, parse_widths(self.widths, max_width=32), ds.out_dim, bias=not self.signed, seed=self.seed)
+
+    def batch_size(self) -> Optional[int]:
+        return {"per-example": 1, "minibatch": self.batch, "full-batch": None}[self.mode]
+
+    def check(self) -> None:
+        super().check()
+        parse_widths(self.widths, max_width=32)
+        parse_schedule(self.schedule)
+        per_step = {"per-example": 1, "minibatch": self.batch, "full-batch": self.n}[self.mode]
+        if per_step * self.steps * (2 if self.compare else 1) > MAX_EXAMPLE_GRADIENTS:
+            raise UserError(f"{self.steps:,} {self.mode} updates on {per_step:,} examples each is too much work for "
+                            "this server; use fewer updates, fewer points or smaller batches.")
+
+
+@dataclass(eq=False)
+class TrajectoryRun(Trained):
+    """A trained net with its History, and optionally the slow-learning twin on the same examples."""
+
+    config: TrajectoryConfig
+    dataset: datasets.Dataset
+    model: MLP
+    history: History
+    slow: Optional[History] = None
+
+
+def record_every(cfg: TrajectoryConfig) -> int:
+    """Updates between snapshots after the first ``dense`` ones (about 200 more snapshots)."""
+    return max(1, (cfg.steps - cfg.dense) // 200)
+
+
+def _fit(cfg: TrajectoryConfig, ds: datasets.Dataset, spread: int, progress) -> tuple[MLP, History]:
+    model = cfg.make_model(ds)
+    # The snapshot losses are on 250 fixed points: the page draws the running error of the examples
+    # themselves, and 400 snapshots x 1,000 points cost as much as training on 130,000 examples.
+    hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer="sgd", batch_size=cfg.batch_size(),
+               record_every=record_every(cfg), seed=cfg.seed, progress=progress, lr_decay=cfg.halving or None,
+               spread=spread, record_dense=cfg.dense, lr_schedule=parse_schedule(cfg.schedule), eval_points=250)
+    return model, hist
+
+
+def train_trajectory(cfg: TrajectoryConfig, progress=None) -> TrajectoryRun:
+    """Train ``cfg`` (and its slow-learning twin if ``cfg.compare``); UserError for bad settings."""
+    cfg.check()
+    ds = cfg.training_data()
+    runs = 2 if cfg.compare else 1
+
+    def part(k: int):
+        if progress is None:
+            return None
+        return lambda done, total, loss: progress(k * total + done, runs * total, loss)
+
+    model, hist = _fit(cfg, ds, cfg.spread, part(0))
+    slow = _fit(cfg, ds, cfg.compare, part(1))[1] if cfg.compare else None
+    if ds.n > datasets.MAX_POINTS:  # the pictures use a few hundred; a cached run keeps 20,000, not 600,000
+        ds = replace(ds, X=ds.X[:datasets.MAX_POINTS].copy(), y=ds.y[:datasets.MAX_POINTS].copy())
+    return TrajectoryRun(cfg, ds, model, hist, slow)
+
+
+def extent(ds: datasets.Dataset) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1) of the square the output map covers."""
+    if ds.name == "above_graph":
+        return (*BOX, *BOX)
+    lo, hi = ds.X[:, :2].min(axis=0), ds.X[:, :2].max(axis=0)
+    pad = 0.08 * (hi - lo)
+    return lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]
+
+
+def fresh_scores(run: TrajectoryRun, t: int = -1, n: int = SCORE_POINTS) -> tuple[float, float]:
+    """(RMS error, sign accuracy) of snapshot t on fresh points (for classes: (nan, accuracy))."""
+    fresh = run.config.make_dataset(n, run.config.seed + 7919)
+    out = run.model_at(t).predict(fresh.X)
+    if fresh.task == "regression":
+        return float(np.sqrt(np.mean((out[:, 0] - fresh.y) ** 2))), float(np.mean(np.sign(out[:, 0]) == fresh.y))
+    return math.nan, float(np.mean(out.argmax(1) == fresh.y))
+
+
+def error_curve(hist: History, task: str, window: int) -> np.ndarray:
+    """The article's error curve [T]: RMS error over the last ``window`` examples (mean loss for classes)."""
+    recent = hist.recent_loss(window)
+    return np.sqrt(recent) if task == "regression" else recent
+
+
+def lesson_view(run: TrajectoryRun, resolution: int = 60, max_frames: int = 80) -> tuple[MapFrames, list[Path]]:
+    """Everything the three-panel figure draws, from one run (and its slow twin)."""
+    cfg, ds = run.config, run.dataset
+    projection = fit_projection(run.history, cfg.method, cfg.seed)
+    names = ("per example" if cfg.mode == "per-example" else cfg.mode, f"slow learning, k = {cfg.compare}")
+    paths = [Path(name, hist.step, error_curve(hist, ds.task, cfg.window), projection(hist.params))
+             for name, hist in zip(names, [run.history, run.slow]) if hist is not None]
+    snapshot = frame_snapshots(run.history.step, max_frames)
+    box = extent(ds)
+    values = output_maps(run.model, run.history.params[snapshot], box, resolution, bias_input=cfg.signed)
+    if ds.name == "above_graph":
+        x = np.linspace(box[0], box[1], 200)
+        y = datasets.above_graph_curve(x)
+        inside = y <= box[3]
+        maps = MapFrames(values, box, snapshot, True, curve=(x[inside], y[inside]))
+    else:
+        keep = datasets.subsample(ds.n, 300)
+        maps = MapFrames(values, box, snapshot, False, points=(ds.X[keep, :2], ds.y[keep]))
+    return maps, paths
+
+
+def slowdowns(cfg: TrajectoryConfig) -> list[float]:
+    """Factor of each rate change that lowers the rate (2.0 = halved), in order."""
+    rates = [cfg.lr, *(rate for _, rate in parse_schedule(cfg.schedule))]
+    return [a / b for a, b in zip(rates, rates[1:]) if b < a]
+
+
+def article_comparison(run: TrajectoryRun, rms: float, sign: float) -> list[tuple[str, str, str]]:
+    """(what, the article says, measured here) for this run, every measured value computed from it."""
+    cfg, hist = run.config, run.history
+    rows = [("weights", "510", f"{run.model.n_params:,}")]
+    if run.dataset.task == "regression":
+        rows += [("RMS error of the trained net", "0.22", f"{rms:.3f} on {SCORE_POINTS:,} fresh points"),
+                 ("sign right", "over 99%", f"{sign:.2%}")]
+    rows.append(("training examples", "a new sample every time",
+                 "a fresh point for every update" if cfg.streams else f"the same {cfg.n:,} points, reused"))
+    nonzero = hist.grad_rms[hist.grad_rms > 0]
+    if len(nonzero) > 1:
+        rows.append(("RMS gradient, most against least important weight", "almost 1,000×",
+                     f"{nonzero.max() / nonzero.min():,.0f}× over {int(hist.step[-1]):,} updates"))
+    if slowdowns(cfg):
+        rows.append(("each slow-down of the rate", "3×", ", ".join(f"{f:.1f}×" for f in slowdowns(cfg))))
+    rows.append(("points on the path", "one per example, later one per 1,000", path_density(cfg)))
+    return rows
+
+
+def path_density(cfg: TrajectoryConfig) -> str:
+    """How often the run records a snapshot, in words."""
+    dense, every = min(cfg.dense, cfg.steps), record_every(cfg)
+    if dense >= cfg.steps or every == 1:
+        return "one per update"
+    return f"one per update for the first {dense:,}, then one per {every:,}" if dense else f"one per {every:,} updates"
+
+
+def rate_choices(current: float) -> list[float]:
+    """The learning rates the page offers: :data:`RATES` and the current one (a link may carry any rate)."""
+    return sorted({*RATES, float(current)})
+
+
+def error_label(run: TrajectoryRun) -> str:
+    """The error panel's title."""
+    error = "RMS error" if run.dataset.task == "regression" else "cross-entropy"
+    return f"{error}, last {run.config.window:,} examples"
+
+
+def examples_seen(run: TrajectoryRun) -> int:
+    return int(run.history.step[-1]) * (run.config.batch_size() or run.dataset.n)
+
+
+def metrics(run: TrajectoryRun, rms: float, accuracy: float) -> list[tuple[str, str]]:
+    """(label, value) of the numbers shown above the figure; rms and accuracy from :func:`fresh_scores`."""
+    rows = [("Weights", f"{run.model.n_params:,}"), ("Examples seen", f"{examples_seen(run):,}")]
+    if run.dataset.task == "regression":
+        return rows + [("RMS error, fresh points", f"{rms:.3f}"), ("Sign right, fresh points", f"{accuracy:.1%}")]
+    return rows + [("Accuracy, fresh points", f"{accuracy:.1%}")]
+
+
+def view_caption(run: TrajectoryRun, frames: int) -> str:
+    """What the three panels show, for this run's window, recording and clock."""
+    cfg = run.config
+    dense = min(cfg.dense, cfg.steps)
+    early = sum(int(run.history.step[t]) <= dense for t in frame_snapshots(run.history.step))
+    return (f"Left: the net's output at the moment shown (green above 0, red below, blue near 0; dotted: the true "
+            f"curve). Middle: its error over the last {cfg.window:,} examples. Right: where its weights are, "
+            f"magnified to the walk so far. The path has {path_density(cfg)}. The {frames} frames run on a "
+            f"logarithmic clock" + (f": {early} of them show the first {dense:,} updates." if 0 < dense < cfg.steps
+                                    else "."))
+
+
+TRUST_COLUMNS = ("", "this run", "a random walk of as many steps", "6 / (π² k²)")
+TRUST_CAPTION = ("A pure random walk in many dimensions has a first principal component that explains about 6/π² ≈ "
+                 "61% of its variance (Antognini and Sohl-Dickstein, 2018): a PCA path that looks like that is no "
+                 "evidence of structure. The chart compares the loss along the real path with the loss at the points "
+                 "the PCA plane shows; where they part, the plane's picture shows a descent the path never had.")
+
+
+def plane_check(run: TrajectoryRun, points: int = 500
+                ) -> tuple[list[tuple[str, str, str, str]], np.ndarray, np.ndarray, np.ndarray]:
+    """Can the PCA picture be trusted? (rows under TRUST_COLUMNS: the run's PCA shares beside a random walk's,
+    steps [T], the loss along the path [T], the loss where the PCA plane puts it [T])."""
+    params = run.history.params
+    ours, walk, theory = pca_shares(params, 3), random_walk_shares(len(params), params.shape[1], 3), random_walk_theory(3)
+    rows = [(f"PC{k + 1}", f"{ours[k]:.0%}", f"{walk[k]:.0%}", f"{theory[k]:.0%}") for k in range(3)]
+    keep = datasets.subsample(run.dataset.n, points)  # 2,000 points took 1.3 s for 400 snapshots, 500 take 0.08 s
+    path, plane = path_and_plane_loss(run.model, params, run.dataset.X[keep], run.dataset.y[keep], run.dataset.task)
+    return rows, run.history.step, path, plane
+
+
+def shown_step(wanted: int, steps: list[int]) -> int:
+    """The recorded step the layer animation shows for a wanted one: the end for -1, else the nearest."""
+    if wanted in steps:
+        return wanted
+    return steps[-1] if wanted < 0 else min(steps, key=lambda s: abs(s - wanted))
+
+
+def layer_animation_at(run: TrajectoryRun, snapshot: int, points: int = 300) -> tuple[Animation, np.ndarray]:
+    """Lesson 1's layer animation of the net at one snapshot, and its points' labels (the sign for regression)."""
+    keep = datasets.subsample(run.dataset.n, points)
+    y = run.dataset.y[keep]
+    labels = (y > 0).astype(int) if run.dataset.task == "regression" else y
+    return animate(run.model_at(snapshot), run.dataset.X[keep]), labels
+
+
+GAS = "1000: 0.06, 150000: 0.02, 200000: 0.0067, 230000: 0.0022"  # twice the rate, then a third, thrice
+PRESETS = {  # ?preset=<key>
+    "article": Preset(
+        "The article's net, trained on 250,000 fresh examples", TrajectoryConfig(),
+        ("Per example, the path jitters like Brownian motion yet drifts one way: a few weights grow steadily, "
+         "and their directions pull the point along.",
+         "The rate drops at 150,000 and 210,000 updates: watch the middle panel after each."),
+        "a 3-15-15-15-1 tanh net (510 weights, inputs x, y and a constant 1) trained per example on ever new points "
+        "reaches an RMS error of 0.22 with the sign right over 99% of the time; its path jitters like Brownian "
+        "motion yet drifts one way."),
+    "gas": Preset(
+        "Add gas, then slow down 3× three times", TrajectoryConfig(lr=0.03, schedule=GAS),
+        ("The rate doubles after 1,000 updates, then is divided by 3 at 150,000, 200,000 and 230,000: watch the "
+         "middle panel after each.",
+         "The article lowers the rate when the path stops drifting and circles one spot, and the error drops."),
+        "when the net stops drifting and circles one region, cutting the rate by 3× was rewarded with a marked drop "
+        "in error; raising the rate pushes it out of a region to search elsewhere."),
+    "slow": Preset(
+        "The first 2,000 examples, plain and with slow learning",
+        TrajectoryConfig(steps=2000, schedule="", dense=2000, compare=10, window=200),
+        ("With slow learning (in orange) each update lands in k small parts, so the same examples give a "
+         "smoother path.",
+         "Both nets start from the same weights and see the same examples in the same order."),
+        "applying each update gradually over several steps (\"slow learning\") gives a much smoother path at the "
+        "same rate, less prone to losing a minimum it has found."),
+    "rms": Preset(
+        "RMS-weighted directions: the weights that matter lead", TrajectoryConfig(method="rms"),
+        ("The RMS-weighted view lets the weights that matter to the loss dominate the picture.",
+         "Compare it with the article preset: the same run, drawn with other directions."),
+        "weighted by the RMS gradient over the whole run, the weights' importances settle and differ by almost "
+        "three orders of magnitude; the weighted path keeps drifting where the plain one marks time."),
+    "fixed": Preset(
+        "The same 20,000 points over and over instead of fresh ones", TrajectoryConfig(fresh=False),
+        ("The 20,000 points come round about 12 times in 250,000 updates.",
+         "The middle panel's error is measured on the training examples, the numbers above on fresh points: "
+         "compare both with the article preset.")),
+    "spirals": Preset(
+        "Two spirals, minibatches of 32",
+        TrajectoryConfig(dataset="spirals", n=2000, mode="minibatch", steps=5000, schedule=""),
+        ("The picture works for any task and net: here two classes, trained 32 points at a time.",
+         "The map shows P(B) − P(A) instead of the article's signed output."),
+        "the picture depends neither on the task nor on the net's topology, so it can follow any net's training."),
+}
+CUSTOM_NOTICE = ("Custom settings: pick a preset in the sidebar for a guided example.",
+                 *PRESETS["article"].notice)
