@@ -5,6 +5,14 @@ made outside the cached function, and lessons want a live progress bar while tra
 This cache is keyed on the (hashable, frozen) arguments; while one session computes a
 key, other sessions asking for the same key wait for that result instead of training
 again, so thirty students opening one link cost one training.
+
+``@shared_cache(..., ship=True)`` marks a training function whose results for the presets
+ship with the app (ui/shipped.py): on a miss the cache first looks there, so a preset link
+on a freshly started server draws without training.
+
+With ``VIZCORE_CACHE_LOG`` set, every computation, shipped load and store prints one line
+(``[cache] computing|shipped <name>``, ``[cache] stored <name> size <n>/<bound>``): the load
+and soak tests (bench/) count trainings and check the bounds from the server's log.
 """
 from __future__ import annotations
 
@@ -14,19 +22,34 @@ import sys
 import threading
 import time
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Callable
 
+from ui import shipped
+
 _REGISTRY: dict[tuple[str, str], "SharedCache"] = {}  # page scripts re-run, so caches live here
+_SHIPPED_FUNCTIONS: dict[str, Callable] = {}  # name -> the undecorated ship=True function (latest definition)
 _REGISTRY_LOCK = threading.Lock()
 
 
+def _log(line: str) -> None:
+    if os.environ.get("VIZCORE_CACHE_LOG"):
+        print(f"[cache] {line}", file=sys.stderr, flush=True)
+
+
 class SharedCache:
-    def __init__(self, max_entries: int = 32, ttl: float = 6 * 3600):
-        self.max_entries, self.ttl = max_entries, ttl
+    def __init__(self, max_entries: int = 32, ttl: float = 6 * 3600, name: str = ""):
+        self.max_entries, self.ttl, self.name = max_entries, ttl, name
         self._items: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict[Any, threading.Lock] = {}
-        self.computed = 0
+        self.computed = 0  # values produced by compute(), shipped loads included (those also count in .shipped)
+        self.shipped = 0
+
+    def __len__(self) -> int:
+        """Entries held now (expired ones included until looked up): at most ``max_entries``."""
+        with self._lock:
+            return len(self._items)
 
     def _lookup(self, key: Any) -> tuple[bool, Any]:
         with self._lock:
@@ -60,6 +83,8 @@ class SharedCache:
                     self._items.popitem(last=False)
                 self._key_locks.pop(key, None)
                 self.computed += 1
+                size = len(self._items)
+            _log(f"stored {self.name} size {size}/{self.max_entries}")
             return value
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -68,25 +93,58 @@ class SharedCache:
         return value if hit else default
 
 
-def shared_cache(max_entries: int = 32, ttl: float = 6 * 3600) -> Callable:
+def cache_name(fn: Callable) -> str:
+    """E.g. "10_layers.trained": the defining file's stem and the function's qualified name."""
+    return f"{Path(fn.__code__.co_filename).stem}.{fn.__qualname__}"
+
+
+def caches() -> dict[str, SharedCache]:
+    """Every shared cache of this process by name (read-only use: sizes, bounds, counters)."""
+    with _REGISTRY_LOCK:
+        return {cache.name: cache for cache in _REGISTRY.values()}
+
+
+def shipped_functions() -> dict[str, Callable]:
+    """The undecorated ``ship=True`` functions defined so far in this process, by cache name."""
+    with _REGISTRY_LOCK:
+        return dict(_SHIPPED_FUNCTIONS)
+
+
+def shared_cache(max_entries: int = 32, ttl: float = 6 * 3600, ship: bool = False) -> Callable:
     """Decorator: cache a function on its arguments; keyword arguments starting with "_" are not part of the key.
 
     The wrapped function gets ``.cache`` (the SharedCache; ``.computed`` counts real computations).
+    ``ship=True``: a miss first looks for a shipped result of the same arguments (ui/shipped.py),
+    and with ``VIZCORE_SHIP_WRITE`` set each computed result is written there (bench/ship_presets.py).
     """
     def decorate(fn: Callable) -> Callable:
+        name = cache_name(fn)
         with _REGISTRY_LOCK:
-            cache = _REGISTRY.setdefault((fn.__code__.co_filename, fn.__qualname__), SharedCache(max_entries, ttl))
+            cache = _REGISTRY.setdefault((fn.__code__.co_filename, fn.__qualname__),
+                                         SharedCache(max_entries, ttl, name))
+            if ship:
+                _SHIPPED_FUNCTIONS[name] = fn
 
         def key_of(args, kwargs):
             return (args, tuple(sorted((k, v) for k, v in kwargs.items() if not k.startswith("_"))))
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
+            key = key_of(args, kwargs)
+
             def compute():
-                if os.environ.get("VIZCORE_CACHE_LOG"):  # the load test counts these lines
-                    print(f"[cache] computing {fn.__qualname__}", file=sys.stderr, flush=True)
-                return fn(*args, **kwargs)
-            return cache.get_or_compute(key_of(args, kwargs), compute)
+                if ship:
+                    found, value = shipped.load(name, key)
+                    if found:
+                        cache.shipped += 1
+                        _log(f"shipped {name}")
+                        return value
+                _log(f"computing {name}")
+                value = fn(*args, **kwargs)
+                if ship and shipped.writing():
+                    shipped.save(name, key, value)
+                return value
+            return cache.get_or_compute(key, compute)
 
         wrapper.cache = cache
         return wrapper
