@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from ui.links import bindings, link_params, read_link
-from vizcore import vectorfield as vf
+from vizcore.lessons import vector_fields as vf
 from vizcore.config import _parse
 from ui.views import CurveView, VfView
 from vizcore.curves import CurveConfig
@@ -65,7 +65,7 @@ def test_vector_field_link_sets_every_widget_and_the_view():
     assert at.number_input(key="vf_anchors").value == 8 and at.number_input(key="vf_flow_steps").value == 4
     assert at.radio(key="vf_method").value == "rk4" and at.radio(key="vf_augment").value == 1
     assert at.selectbox(key="vf_draw_seed").value == 3 and at.radio(key="vf_arrow_layer").value == 1
-    assert at.checkbox(key="vf_compare_penalty").value is True
+    assert at.toggle(key="vf_compare_penalty").value is True
     assert "seed 3" in at.metric[0].label
     assert len(at.table) == 3  # the article-vs-measured rows, the 2D/3D comparison, the with/without penalty table
     assert url(at) == query  # the page writes back exactly the link it was opened with
