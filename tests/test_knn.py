@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from vizcore import UserError
-from vizcore.knn import (KnnConfig, compare_heads, knn_head, neighbour_ratio, reference_soft_knn_loss,
-                         soft_knn_loss, table_rows)
+from vizcore.knn import knn_head, neighbour_ratio, reference_soft_knn_loss, soft_knn_loss
+from vizcore.lessons.knn import KnnConfig, compare_heads, table_rows
 
 
 def test_soft_knn_loss_excludes_each_point_from_its_own_neighbours():

@@ -7,7 +7,9 @@ import torch
 
 from vizcore import UserError
 from vizcore import vectorfield as vf
-from vizcore.vectorfield import FlowLayer, VfConfig
+from vizcore.lessons import vector_fields as lesson
+from vizcore.lessons.vector_fields import VfConfig
+from vizcore.vectorfield import FlowLayer
 
 
 def _layer(normalised=False, seeds=2, m=6, D=2, width=0.4, seed=0):
@@ -167,8 +169,8 @@ def test_stretch_is_measured_along_the_drawn_grid_too():
 
 def test_claims_quote_the_article_beside_live_numbers():
     flat, lifted = vf.train(VfConfig()), vf.train(VfConfig(augment=1))
-    rows = vf.claim_rows(flat, lifted)
-    assert [r["the article says"] for r in rows] == [vf.ARTICLE[k] for k in ("layer", "plane", "stretch", "third")]
+    rows = lesson.claim_rows(flat, lifted)
+    assert [r["the article says"] for r in rows] == [lesson.ARTICLE[k] for k in ("layer", "plane", "stretch", "third")]
     assert f"{flat.test_accuracy.mean():.1%}" in rows[1]["measured here"]
     assert f"{int(flat.escapes.sum())} of 5 seeds" in rows[1]["measured here"]
     assert f"{lifted.test_accuracy.mean():.1%}" in rows[3]["measured here"]

@@ -18,9 +18,11 @@ class LayersView(QueryConfig):
 class VfView(QueryConfig):
     """What the vector-field page shows of a trained batch (a link's view state, not training)."""
 
-    draw_seed: int = setting(0, lo=0, hi=9)      # which seed's net is drawn (below VfConfig.seeds)
-    arrow_layer: int = setting(0, lo=0, hi=3)    # whose arrows are drawn (below VfConfig.layers)
-    compare_penalty: bool = setting(False)       # also train without the contraction penalty
+    # the page offers the seeds and layers of its run: choices=range(cfg.seeds), range(cfg.layers)
+    draw_seed: int = setting(0, lo=0, hi=9, widget="select", label="Seed to draw")
+    arrow_layer: int = setting(0, lo=0, hi=3, widget="radio", label="Arrows of layer")
+    compare_penalty: bool = setting(False, label="Show the effect of the contraction penalty (trains once more "
+                                                 "without it)")
 
 
 @dataclass(frozen=True)

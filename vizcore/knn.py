@@ -9,57 +9,43 @@
 
 Every body is trained for S seeds at once: parameters carry a leading seed axis and one
 batched computation (``torch.baddbmm``) trains all of them, so five seeds cost about
-as much as one. Adam acts elementwise, so this equals S separate runs.
+as much as one. Adam acts elementwise, so this equals S separate runs. Lesson 4 (its settings,
+presets and the three heads side by side) is :mod:`vizcore.lessons.knn`.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Protocol
 
 import numpy as np
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 
 from . import datasets
-from .config import QueryConfig, setting
 from .errors import UserError
 from .history import ProgressFn
-from .nets import parse_widths
-from .threads import one_thread
 
-DATASETS = ("digits", "spirals", "disc_annulus")
-HEADS = ("softmax", "knn_features", "knn_end_to_end")
-HEAD_TITLES = {"softmax": "softmax", "knn_features": "k-NN on softmax features",
-               "knn_end_to_end": "k-NN trained end to end"}
 WEIGHTINGS = ("inverse", "gaussian")
 NEG = -1e9  # log-weight of excluded neighbours: finite, so no NaN gradients
 TINY = 1e-30  # floor of the same-class mass (loss at most about 69 per point)
 
 
-@dataclass(frozen=True)
-class KnnConfig(QueryConfig):
-    """One k-NN-versus-softmax experiment (a shareable link)."""
+class BodySettings(Protocol):
+    """What the data and training read from a lesson's settings (e.g. ``vizcore.lessons.knn.KnnConfig``)."""
 
-    dataset: str = setting("digits", choices=DATASETS)
-    widths: str = setting("32", max_chars=40)
-    features: int = setting(2, choices=(2, 3, 8, 16))
-    k: int = setting(5, lo=1, hi=50)
-    weighting: str = setting("inverse", choices=WEIGHTINGS)
-    temperature: float = setting(1.0, lo=1e-3, hi=10.0)
-    seeds: int = setting(5, lo=5, hi=10)
-    steps: int = setting(250, lo=10, hi=5000)  # with lr 0.025: the findings of 500 steps at 0.01 in half the time
-    batch: int = setting(128, lo=16, hi=512)
-    lr: float = setting(0.025, lo=1e-4, hi=1.0)
-    n: int = setting(600, lo=50, hi=3000)
-    noise: float = setting(0.05, lo=0.0, hi=0.3)
+    dataset: str
+    n: int
+    noise: float
+    features: int
+    weighting: str
+    temperature: float
+    seeds: int
+    steps: int
+    batch: int
+    lr: float
 
-    def hidden_widths(self) -> tuple[int, ...]:
-        return parse_widths(self.widths, max_width=128, max_layers=4)
-
-    def check(self) -> None:
-        super().check()
-        self.hidden_widths()  # widths' range: whole numbers 1 to 128, at most 4 layers
+    def hidden_widths(self) -> tuple[int, ...]: ...
 
 
 # --- data --------------------------------------------------------------------------
@@ -79,7 +65,7 @@ class Split:
         return len(self.names)
 
 
-def load_split(cfg: KnnConfig) -> Split:
+def load_split(cfg: BodySettings) -> Split:
     """Digits: scikit-learn's 8x8 images scaled to [0, 1], 25% held out (fixed, stratified).
 
     Toy sets: ``cfg.n`` training points drawn with seed 0 and as many test points with seed 1.
@@ -236,7 +222,7 @@ class Body(torch.nn.Module):
 
 
 def bodies_loss_and_grad(Ws: list[np.ndarray], bs: list[np.ndarray], Xb: np.ndarray, yb: np.ndarray,
-                         cfg: KnnConfig) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+                         cfg: BodySettings) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """One minibatch for 2S bodies: softmax losses [S] of the first S, k-NN losses [S] of the rest, and the
     gradients of their sum with respect to every W [2S, a, b] and b [2S, 1, b] (layout of :class:`Body`).
 
@@ -269,7 +255,7 @@ def bodies_loss_and_grad(Ws: list[np.ndarray], bs: list[np.ndarray], Xb: np.ndar
     return soft, knn, gW, gb
 
 
-def train_bodies(split: Split, cfg: KnnConfig, progress: Optional[ProgressFn] = None) -> tuple[Body, Body]:
+def train_bodies(split: Split, cfg: BodySettings, progress: Optional[ProgressFn] = None) -> tuple[Body, Body]:
     """Train ``cfg.seeds`` bodies on softmax cross-entropy and as many on the k-NN loss, with Adam.
 
     All 2S bodies are one batched computation in numpy (:func:`bodies_loss_and_grad`, pinned to torch
@@ -322,73 +308,6 @@ def knn_head(Z_train: np.ndarray, y_train: np.ndarray, k: int) -> KNeighborsClas
     return KNeighborsClassifier(n_neighbors=int(k), weights="distance").fit(Z_train, y_train)
 
 
-@dataclass(eq=False)
-class KnnResult:
-    """Test errors of the three heads over seeds, and seed 0's pictures.
-
-    errors   : {head: float [S]} test error rate of each seed
-    features : {head: float32 [n_test, k]} seed 0's test-set features (softmax body for both
-               the softmax and the kNN-on-features head)
-    regions  : {head: (xs [g], ys [g], classes int [g, g])} decision regions of seed 0 in the
-               feature plane, or {} when features are not 2-D
-    """
-
-    config: KnnConfig
-    split: Split
-    errors: dict[str, np.ndarray]
-    features: dict[str, np.ndarray]
-    regions: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
-
-    def summary(self) -> dict[str, tuple[float, float]]:
-        """{head: (mean, std)} of the test error over seeds."""
-        return {h: (float(e.mean()), float(e.std())) for h, e in self.errors.items()}
-
-
-def _grid(Z: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    low, high = Z.min(0), Z.max(0)
-    pad = 0.08 * np.maximum(high - low, 1e-3)
-    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    return xs, ys, np.c_[gx.ravel(), gy.ravel()]
-
-
-@torch.no_grad()
-def compare_heads(cfg: KnnConfig, progress: Optional[ProgressFn] = None, resolution: int = 90) -> KnnResult:
-    """Train both bodies over ``cfg.seeds`` seeds and score the three heads on the test set."""
-    cfg.check()
-    split = load_split(cfg)
-    if cfg.k > len(split.X_train):
-        raise UserError(f"k must be at most the number of training points ({len(split.X_train)}).")
-    with torch.enable_grad(), one_thread():
-        soft, e2e = train_bodies(split, cfg, progress)
-    Xtr, Xte = torch.from_numpy(split.X_train), torch.from_numpy(split.X_test)
-    Zs_tr, Zs_te = soft.features(Xtr).numpy(), soft.features(Xte).numpy()
-    Ze_tr, Ze_te = e2e.features(Xtr).numpy(), e2e.features(Xte).numpy()
-    logits = soft.logits(torch.from_numpy(Zs_te)).numpy()
-    errors = {h: np.zeros(cfg.seeds) for h in HEADS}
-    heads = {}
-    for s in range(cfg.seeds):
-        errors["softmax"][s] = np.mean(logits[s].argmax(1) != split.y_test)
-        for head, Ztr, Zte in (("knn_features", Zs_tr, Zs_te), ("knn_end_to_end", Ze_tr, Ze_te)):
-            clf = knn_head(Ztr[s], split.y_train, cfg.k)
-            errors[head][s] = np.mean(clf.predict(Zte[s]) != split.y_test)
-            if s == 0:
-                heads[head] = clf
-    features = {"softmax": Zs_te[0], "knn_features": Zs_te[0], "knn_end_to_end": Ze_te[0]}
-    regions = {}
-    if cfg.features == 2:
-        for head, Z in features.items():
-            xs, ys, pts = _grid(Z, resolution)
-            if head == "softmax":
-                cls = soft.logits(torch.from_numpy(pts.astype(np.float32))[None].expand(cfg.seeds, -1, -1))[0]
-                cls = cls.argmax(1).numpy()
-            else:
-                cls = heads[head].predict(pts)
-            regions[head] = (xs.astype(np.float32), ys.astype(np.float32), cls.reshape(resolution, resolution))
-    return KnnResult(cfg, split, errors, {h: z.astype(np.float32) for h, z in features.items()}, regions)
-
-
 def neighbour_ratio(Z: np.ndarray, y: np.ndarray) -> float:
     """How much closer a point's own class is than the others, in features Z [n, k] with labels y [n].
 
@@ -405,32 +324,3 @@ def neighbour_ratio(Z: np.ndarray, y: np.ndarray) -> float:
         other = cKDTree(rest).query(mine, k=1)[0]
         ratios.append(np.median(same / np.maximum(other, 1e-12)))
     return float(np.mean(ratios))
-
-
-# What the source article (003) reports, on MNIST with a two-layer CNN without dropout, in this app's words.
-ARTICLE = {
-    "softmax": "About 1% test error with the softmax layer.",
-    "knn_features": "Dropping the softmax layer for k-NN on the same net lowered the test error by 0.1–0.2 points.",
-    "knn_end_to_end": "Trained end to end, each example classified by the rest of its minibatch with 1/distance "
-                      "weights: 4–5% test error at best, worse than softmax (with little tuning).",
-}
-
-
-def table_rows(result: KnnResult) -> list[dict[str, str]]:
-    """One row per head: the article's finding beside this app's test error (mean ± std over seeds, and
-    the paired change from softmax with the number of seeds where the head did better)."""
-    S = result.config.seeds
-    rows = []
-    for head in HEADS:
-        mean, std = result.summary()[head]
-        measured = f"{100 * mean:.1f}% ± {100 * std:.1f} test error"
-        if head == "knn_end_to_end" and result.config.weighting == "gaussian":
-            measured = "with exp(-d²/T) weights, this app's addition: " + measured
-        if head != "softmax":
-            diff = 100 * (result.errors[head] - result.errors["softmax"])
-            better = int(np.sum(diff < 0))
-            measured += (f"; {diff.mean():+.1f} ± {diff.std():.1f} points against softmax, lower in {better} "
-                         f"of {S} seeds")
-        rows.append({"head": HEAD_TITLES[head], "the article says (MNIST, a two-layer CNN)": ARTICLE[head],
-                     f"measured here ({S} seeds)": measured})
-    return rows

@@ -11,61 +11,52 @@ perturbation, h * |J_F| < 1), so on the plane it cannot pull a disc out of a rin
 it; given a third coordinate set to 0 it can lift the disc out.
 
 Everything is batched over seeds: parameters carry a leading axis S and one computation
-trains all S nets (see :mod:`vizcore.knn` for the same idea).
+trains all S nets (see :mod:`vizcore.knn` for the same idea). Lesson 5 (its settings, presets,
+comparisons and the article's claims) is :mod:`vizcore.lessons.vector_fields`.
 """
 from __future__ import annotations
 
 import copy
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Protocol
 
 import numpy as np
 import torch
 
 from . import datasets
-from .config import QueryConfig, setting
 from .errors import UserError
 from .history import ProgressFn
 from .layers import Animation, LayerFacts, deforming_grid
 from .threads import one_thread
 from .torchkit import Adam
 
-DATASETS = ("disc_annulus", "spirals")
 METHODS = ("euler", "rk4")
 TEST_POINTS = 2000
 ESCAPE_BOX = 1.6  # half-width of the input square searched by disc_region
 RING = (0.65, 1.0)  # inner and outer radius of the disc_annulus generator's ring (its defaults)
 
 
-@dataclass(frozen=True)
-class VfConfig(QueryConfig):
-    """One vector-field experiment (a shareable link)."""
+class FlowSettings(Protocol):
+    """What :func:`train` reads from a lesson's settings (e.g. ``vizcore.lessons.vector_fields.VfConfig``)."""
 
-    dataset: str = setting("disc_annulus", choices=DATASETS)
-    n: int = setting(200, lo=20, hi=2000)
-    noise: float = setting(0.0, lo=0.0, hi=0.3)
-    turns: float = setting(0.75, lo=0.25, hi=2.0)
-    augment: int = setting(0, choices=(0, 1))
-    layers: int = setting(1, lo=1, hi=4)
-    anchors: int = setting(24, lo=2, hi=64)
-    width: float = setting(0.3, lo=0.02, hi=3.0)
-    flow_steps: int = setting(10, lo=1, hi=40)
-    method: str = setting("euler", choices=METHODS)
-    normalised: bool = setting(False)
-    learn_widths: bool = setting(False)
-    learn_anchors: bool = setting(False)
-    contraction: float = setting(0.01, lo=0.0, hi=1.0)
-    seeds: int = setting(5, lo=5, hi=10)
-    # 100 steps at 0.15 on 200 points: the page opens in under a second and shows what 150 steps at 0.1
-    # on 300 points showed (a channel in every 2D seed, 3D seeds separated without one)
-    steps: int = setting(100, lo=1, hi=3000)
-    lr: float = setting(0.15, lo=1e-4, hi=1.0)
+    dataset: str
+    seeds: int
+    layers: int
+    anchors: int
+    width: float
+    augment: int
+    flow_steps: int
+    method: str
+    normalised: bool
+    learn_widths: bool
+    learn_anchors: bool
+    contraction: float
+    steps: int
+    lr: float
 
     def make_dataset(self, n: int | None = None, seed: int = 0) -> datasets.Dataset:
         """The training points (seed 0), or with ``seed=1`` fresh test points."""
-        params = {"turns": self.turns} if self.dataset == "spirals" else {}
-        return datasets.make(self.dataset, n=n or self.n, noise=self.noise, seed=seed, **params)
 
 
 # --- the layer -------------------------------------------------------------------------
@@ -360,7 +351,7 @@ class VfRun:
     loss : float [steps + 1] cross-entropy, mean over seeds
     """
 
-    config: VfConfig
+    config: FlowSettings
     dataset: datasets.Dataset
     net: VectorFieldNet
     accuracy: np.ndarray
@@ -381,13 +372,13 @@ class VfRun:
         return ((self.test_predictions == 0) & (self.test.y == 1)).sum(1)
 
 
-def make_net(cfg: VfConfig, ds: datasets.Dataset) -> VectorFieldNet:
+def make_net(cfg: FlowSettings, ds: datasets.Dataset) -> VectorFieldNet:
     return VectorFieldNet(ds.X, ds.n_classes, list(range(cfg.seeds)), cfg.layers, cfg.anchors, cfg.width,
                           cfg.augment, cfg.flow_steps, cfg.method, cfg.normalised, cfg.learn_widths,
                           cfg.learn_anchors)
 
 
-def train(cfg: VfConfig, progress: Optional[ProgressFn] = None, progress_offset: int = 0,
+def train(cfg: FlowSettings, progress: Optional[ProgressFn] = None, progress_offset: int = 0,
           progress_total: Optional[int] = None) -> VfRun:
     """Train ``cfg.seeds`` nets full-batch with Adam on cross-entropy (+ contraction penalty)."""
     cfg.check()
@@ -597,106 +588,3 @@ def animation(run: VfRun, points: np.ndarray, grid_lines: int = 11, grid_resolut
         boundary = ((W[:, 1] - W[:, 0]).astype(np.float32), float(b[1] - b[0]))
     return Animation(states[:, :n].astype(np.float32), grid_states.astype(np.float32), labels, facts, boundary,
                      None, curve_states.astype(np.float32) if len(curve) else None)
-
-
-# --- the side-by-side comparisons ----------------------------------------------------------
-
-@dataclass(eq=False)
-class TanhBaseline:
-    """Lesson 1's tanh net on the same data over the same seeds: accuracies [S] and parameter count."""
-
-    widths: tuple[int, ...]
-    accuracy: np.ndarray
-    test_accuracy: np.ndarray
-    n_params: int
-
-
-def tanh_baseline(cfg: VfConfig, widths: tuple[int, ...] = (2, 2, 2, 2), steps: int = 2000, lr: float = 0.03,
-                  progress: Optional[ProgressFn] = None) -> TanhBaseline:
-    """Lesson 1's default net (2-2-2-2 tanh, Adam, 2000 full-batch steps), one per seed, on ``cfg``'s data.
-
-    The seeds train as one batched computation (:func:`vizcore.train.fit_many`), net for net what
-    ``fit`` gives them one by one.
-    """
-    from .sweeps import fit_many
-    ds, test = cfg.make_dataset(), cfg.make_dataset(n=TEST_POINTS, seed=1)
-    sweep = fit_many(ds, widths, range(cfg.seeds), steps=steps, lr=lr, optimizer="adam", progress=progress,
-                     threads=1)
-    models = [sweep.model(s) for s in range(cfg.seeds)]
-    test_accs = [float(np.mean(m.predict(test.X).argmax(1) == test.y)) for m in models]
-    return TanhBaseline(tuple(widths), np.asarray(sweep.final_accuracy, dtype=float), np.asarray(test_accs),
-                        models[0].n_params)
-
-
-def _spread(values: np.ndarray) -> str:
-    return f"{100 * np.mean(values):.1f}% ± {100 * np.std(values):.1f}"
-
-
-def seed_rows(run: VfRun) -> list[dict]:
-    """One row per seed of a trained batch, for the CSV download."""
-    return [{"seed": s, "training accuracy": run.accuracy[s], "test accuracy": run.test_accuracy[s],
-             "RMS |J| at the data": run.jacobian[s],
-             **({"disc region cuts through the ring": bool(run.escapes[s])} if run.escapes is not None else {})}
-            for s in range(len(run.accuracy))]
-
-
-def run_row(title: str, run: VfRun) -> dict[str, str]:
-    """A table row: parameters, accuracies over seeds, and the topological check where it applies."""
-    row = {"net": title, "parameters": str(run.n_params), "training accuracy": _spread(run.accuracy),
-           "test accuracy": _spread(run.test_accuracy), "RMS |J| at the data": f"{np.mean(run.jacobian):.2f}"}
-    if run.escapes is not None:
-        row["disc region cuts through the ring"] = f"{int(run.escapes.sum())} of {len(run.escapes)} seeds"
-    return row
-
-
-def baseline_row(base: TanhBaseline) -> dict[str, str]:
-    return {"net": f"tanh net {'-'.join(map(str, base.widths))} (lesson 1)", "parameters": str(base.n_params),
-            "training accuracy": _spread(base.accuracy), "test accuracy": _spread(base.test_accuracy),
-            "RMS |J| at the data": "—"}
-
-
-def describe(cfg: VfConfig) -> str:
-    """A short name of the architecture, e.g. "2 vector-field layers × 24 anchors in 3D"."""
-    layers = f"{cfg.layers} vector-field layer{'s' if cfg.layers > 1 else ''}"
-    return f"{layers} × {cfg.anchors} anchors in {2 + cfg.augment}D"
-
-
-# --- the article's claims beside this app's measurements -----------------------------------
-
-ARTICLE = {  # what the source article (003) says, in this app's words
-    "layer": "Proposes this layer: a field of Gaussian bumps anchored at training points, each with its own "
-             "arrow, flowing space (no results given).",
-    "plane": "A net whose layers keep the plane a plane (2 tanh units each, any depth) cannot separate a disc "
-             "from a ring around it; its own run stalled near 80% accuracy.",
-    "stretch": "A net can still stretch the tangled part very thin and score high: a tempting local minimum "
-               "with very large derivatives; penalising the derivatives at the data counters it.",
-    "third": "With a third hidden unit the disc and ring separate easily.",
-    "spirals": "Spirals can be separated in low dimension, but doing so is very hard.",
-}
-
-
-def claim_rows(run: VfRun, partner: VfRun | None = None, base: TanhBaseline | None = None) -> list[dict[str, str]]:
-    """Rows "the article says" / "measured here", every number from ``run`` (and the 2D/3D ``partner``
-    on the disc data, or lesson 1's tanh ``base`` on spirals)."""
-    cfg, S = run.config, len(run.accuracy)
-    rows = [("layer", f"This app's choices: {cfg.anchors} anchors of width {cfg.width:g}, {cfg.flow_steps} "
-                      f"{'Euler' if cfg.method == 'euler' else 'RK4'} steps per layer, {cfg.steps} Adam steps, "
-                      f"contraction penalty {cfg.contraction:g}: {run.n_params} parameters per net.")]
-    if run.region is not None and partner is not None:
-        flat, lifted = (run, partner) if cfg.augment == 0 else (partner, run)
-        perfect = lambda r: int(np.sum(r.test_accuracy == 1.0))  # noqa: E731
-        misses = flat.ring_points_as_disc()
-        rows += [("plane", f"A flow of the plane scores {flat.test_accuracy.mean():.1%} on fresh points, yet in "
-                           f"{int(flat.escapes.sum())} of {S} seeds the region called disc runs out through the "
-                           f"ring (the amber channel), and {perfect(flat)} of {S} seeds reach 100%."),
-                 ("stretch", f"The channel is squeezed to {flat.region.ring_share.mean():.1%} of the ring's area; "
-                             f"{misses.mean():.0f} of {int(np.sum(flat.test.y == 1))} fresh ring points per seed "
-                             f"fall in it. RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty "
-                             f"{flat.config.contraction:g}."),
-                 ("third", f"With a third coordinate: {lifted.test_accuracy.mean():.1%} on fresh points, a channel "
-                           f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
-    if base is not None:
-        rows.append(("spirals", f"{describe(cfg)}: {_spread(run.test_accuracy)}; lesson 1's tanh net "
-                                f"{'-'.join(map(str, base.widths))}: {_spread(base.test_accuracy)} "
-                                f"(fresh points, {S} seeds)."))
-    return [{"the article says": ARTICLE[key], "measured here": text} for key, text in rows]
