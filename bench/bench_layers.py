@@ -14,25 +14,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import plotly.io as pio  # noqa: E402
 import plotly.tools  # noqa: E402
-import torch  # noqa: E402
 
 from ui.cache import SharedCache  # noqa: E402
 from vizcore.figures.layers import layer_animation  # noqa: E402
-from vizcore.runs import PRESETS, train_run  # noqa: E402
+from vizcore.lessons.layers import PRESETS, animation  # noqa: E402
+from vizcore.runs import train_run  # noqa: E402
+from vizcore.threads import use_one_thread  # noqa: E402
 
-torch.set_num_threads(1)
+use_one_thread()
 
 
 def build(cfg):
     run = train_run(cfg)
-    anim, labels = run.animation()
+    anim, labels = animation(run)
     return run, anim, layer_animation(anim, labels)
 
 
 def step_change(run) -> float:
     """Seconds to show another training step: its animation built and sent, as the page does."""
     t0 = time.perf_counter()
-    anim, labels = run.animation(len(run.history) // 2)
+    anim, labels = animation(run, len(run.history) // 2)
     send(layer_animation(anim, labels))
     return time.perf_counter() - t0
 

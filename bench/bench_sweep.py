@@ -14,14 +14,13 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import vizcore as vz  # noqa: E402
+from vizcore import datasets, nets, train  # noqa: E402
 from vizcore.sweeps import fit_many  # noqa: E402
+from vizcore.threads import one_thread, use_one_thread  # noqa: E402
 
-torch.set_num_threads(1)
+use_one_thread()
 SEEDS, WIDTHS, STEPS, N, LR = range(64), (2, 2, 2), 2000, 1000, 0.03
 
 
@@ -33,7 +32,7 @@ def timed(fn) -> tuple[float, float]:
 
 def loop(ds) -> None:
     for s in SEEDS:
-        vz.train.fit(vz.nets.MLP(ds.dim, WIDTHS, ds.out_dim, seed=s), ds, steps=STEPS, lr=LR)
+        train.fit(nets.MLP(ds.dim, WIDTHS, ds.out_dim, seed=s), ds, steps=STEPS, lr=LR)
 
 
 def floor_seconds() -> tuple[float, float]:
@@ -46,7 +45,7 @@ def floor_seconds() -> tuple[float, float]:
     z = 2 * rng.standard_normal(1 << 22, dtype=np.float32)
     out = np.empty_like(z)
     a, b = rng.standard_normal((2, 512, 512), dtype=np.float32)
-    with threadpool_limits(1):
+    with one_thread():
         tanh_time = min(timed(lambda: [np.tanh(z, out=out) for _ in range(8)])[0] for _ in range(3)) / (8 * z.size)
         mm_time = min(timed(lambda: [a @ b for _ in range(8)])[0] for _ in range(3)) / (8 * 512 ** 3)
     return tanh_count * tanh_time, macs * mm_time
@@ -56,7 +55,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    ds = vz.datasets.make("disc_annulus", n=N, seed=0)
+    ds = datasets.make("disc_annulus", n=N, seed=0)
     fit_many(ds, WIDTHS, range(2), steps=10, lr=LR)  # warm up
     runs = {"fit_many (2 threads)": [], "fit_many (1 thread)": [], "loop of fit": []}
     for _ in range(args.repeats):

@@ -4,27 +4,22 @@ Lesson 1: watch each tanh layer bend space, one phase at a time.
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from ui.boot import require_navigation
 from ui.cache import shared_cache
-from ui.common import explain, progress_bar, user_errors
-from ui.controls import run_config_controls
+from ui.common import computed, explain, user_errors
+from ui.controls import run_config_controls, step_slider
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
 from ui.presentation import chart_height, sized
 from ui.uploads import stored, upload_controls
-from vizcore.datasets import subsample
-from vizcore.figures.layers import grand_tour, layer_animation
-from vizcore.figures.style import class_name
-from vizcore.figures.trajectory import compact_trajectory
-from vizcore.layers import training_frames
 from ui.views import LayersView
-from vizcore.runs import ANIMATION_POINTS, LAYER_DATASETS, PRESETS, Run, RunConfig, describe, train_run
-from vizcore.topology import MAX_POINTS as LANDMARKS
-from vizcore.topology import betti_per_layer, layer_clouds
+from vizcore.figures.layers import grand_tour, layer_animation
+from vizcore.figures.trajectory import compact_trajectory
+from vizcore.lessons import layers as lesson
+from vizcore.runs import LAYER_DATASETS, Run, RunConfig, describe, train_run
 from vizcore.trajectory import project
 
 require_navigation()
@@ -38,34 +33,14 @@ def trained(cfg: RunConfig, _progress=None) -> Run:
 
 @shared_cache(max_entries=32)
 def animation_figure(cfg: RunConfig, snapshot: int, height: int):
-    anim, labels = trained(cfg).animation(snapshot)
+    anim, labels = lesson.animation(trained(cfg), snapshot)
     return anim, sized(layer_animation(anim, labels, height=height), fill=True)
-
-
-@shared_cache(max_entries=32)
-def topology(cfg: RunConfig, snapshot: int) -> pd.DataFrame:
-    run = trained(cfg)
-    per_layer = betti_per_layer(layer_clouds(run.model_at(snapshot), run.dataset.X), run.dataset.y)
-    return pd.DataFrame([{"representation": "input" if k == 0 else f"layer {k}",
-                          **{f"class {class_name(c)}": str(b) for c, b in classes.items()}}
-                         for k, classes in enumerate(per_layer)])
-
-
-@shared_cache(max_entries=16)
-def tour(cfg: RunConfig, snapshot: int):
-    run = trained(cfg)
-    keep = subsample(run.dataset.n, 300)
-    return grand_tour(run.model_at(snapshot).hidden(run.dataset.X[keep])[-1], run.dataset.y[keep])
 
 
 @shared_cache(max_entries=16)
 def training_movie(cfg: RunConfig, height: int):
-    run = trained(cfg)
-    keep = subsample(run.dataset.n, ANIMATION_POINTS[2])  # the last layer is drawn in 2D or 3D alike
-    T = len(run.history)
-    snapshots = np.unique(np.geomspace(1, T, 40).round().astype(int) - 1)  # early training changes fastest
-    anim = training_frames(run.model, run.history, run.dataset.X[keep], snapshots, run.history.step)
-    return None if anim is None else sized(layer_animation(anim, run.dataset.y[keep], height=height, frame_ms=250))
+    anim, labels = lesson.training_movie(trained(cfg))
+    return None if anim is None else sized(layer_animation(anim, labels, height=height, frame_ms=250))
 
 
 @shared_cache(max_entries=32)
@@ -73,31 +48,32 @@ def trajectory(cfg: RunConfig):
     return project(trained(cfg).history, "random", seed=cfg.seed)
 
 
+@shared_cache(max_entries=16)
+def tour(cfg: RunConfig, snapshot: int):
+    return grand_tour(*lesson.tour_points(trained(cfg), snapshot))
+
+
+@shared_cache(max_entries=32)
+def topology(cfg: RunConfig, snapshot: int) -> pd.DataFrame:
+    return pd.DataFrame(lesson.topology_rows(trained(cfg), snapshot))
+
+
 st.title("Layers as homeomorphisms")
 st.markdown("A tanh layer computes **tanh(W·x + b)**: a linear map, a shift, then squashing every coordinate. "
             "Played as a motion, each phase bends space without tearing it.")
 
-apply_link([(RunConfig, ""), (LayersView, "layers_")], page="layers",
-           presets={k: p.config for k, p in PRESETS.items()}, choices={"dataset": (*LAYER_DATASETS, "csv")})
+apply_link([(RunConfig, ""), (LayersView, "layers_")], page="layers", presets=lesson.PRESETS,
+           choices={"dataset": (*LAYER_DATASETS, "csv")})
 upload_controls(task="classification")
 cfg = run_config_controls()
-with user_errors():
-    cfg.hidden_widths()
-    with progress_bar("Training") as progress:
-        run = trained(cfg, _progress=progress)
-steps = [int(s) for s in run.history.step]
-new_run = st.session_state.get("_layers_step_of", cfg) != cfg  # settings changed since the step was picked
-if new_run or st.session_state.get("layers_step") not in steps:  # a new run starts at its end
-    st.session_state["layers_step"] = steps[-1]
-st.session_state["_layers_step_of"] = cfg
+run = computed(trained, cfg)
 
 left, right = st.columns([3, 2])
 with right:
-    step = st.select_slider("Training step shown", steps, key="layers_step", persist_state="session",
-                            help="Pick a moment of training: the animation redraws the net as it was then, "
-                                 "and the marker shows where its weights were.")
-    snapshot = steps.index(step)
-    publish_link([cfg, LayersView(step=-1 if step == steps[-1] else step)], page="layers")
+    step, snapshot = step_slider(run.history.step, cfg, key="layers_step",
+                                 help="Pick a moment of training: the animation redraws the net as it was then, "
+                                      "and the marker shows where its weights were.")
+    publish_link([cfg, LayersView(step=-1 if snapshot == len(run.history) - 1 else step)], page="layers")
     c1, c2 = st.columns(2)
     c1.metric(f"Accuracy at step {step:,}", f"{run.history.accuracy[snapshot]:.1%}")
     c2.metric(f"Loss at step {step:,}", f"{run.history.loss[snapshot]:.3g}")
@@ -133,22 +109,11 @@ if movie is not None:
             "decision boundary, which always lies on a straight line here. Play it to watch the classes come apart.")
 
 st.subheader("What to notice")
-preset = PRESETS.get(st.session_state.get("preset", ""))
-if preset is not None:
-    st.markdown("\n".join(f"- {line}" for line in preset.notice))
-    measured = (f"this net reaches {run.history.accuracy[-1]:.1%} training accuracy after {steps[-1]:,} steps; "
-                f"its layers: {', '.join(f.kind for f in anim.facts)}.")
-    st.markdown(f"**The article says** {preset.article or 'nothing about this case: the preset is this app’s own.'} "
-                f"**Measured here:** {measured}")
-else:
-    st.markdown("- Custom settings: pick a preset in the sidebar for a guided example.\n"
-                "- A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can.")
+for block in lesson.notice(st.session_state.get("preset", ""), run, anim.facts):
+    st.markdown(block)
 
 st.subheader("What each layer does")
-rows = [{"layer": f.index, "shape": f"{f.in_dim} → {f.out_dim}", "det W": "—" if f.det is None else f"{f.det:.3g}",
-         "shift b": "(" + ", ".join(f"{v:.2f}" for v in f.bias) + ")", "kind": f.kind, "why": f.note}
-        for f in anim.facts]
-st.table(pd.DataFrame(rows).set_index("layer"))  # a table wraps the long "why" text instead of cutting it
+st.table(pd.DataFrame(lesson.facts_rows(anim.facts)).set_index("layer"))  # a table wraps the long "why" text
 if any(f.canonicalised for f in anim.facts):
     explain("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next layer) "
             "gives a net that computes exactly the same function with det W > 0, so it can be animated "
@@ -156,9 +121,7 @@ if any(f.canonicalised for f in anim.facts):
 
 st.subheader("Topology of each class, layer by layer")
 st.dataframe(topology(cfg, snapshot), hide_index=True)
-explain("Each cell is b₀, b₁: the number of pieces and of loops of that class's points, by persistent homology "
-        f"(ripser) on up to {LANDMARKS} landmarks, counting features larger than a tenth of the cloud's extent. "
-        "A hidden layer is measured on W·h + b, just before its tanh: tanh maps that homeomorphically onto the "
-        "layer's output, and undoing the squashing keeps saturated points from crowding into corners. A "
-        "homeomorphic layer cannot change the numbers; a collapse can. A ring stretched thinner than a tenth "
-        "of its length reads as having no loop: a limit of the measurement, not a tear.")
+explain(f"Each cell is b₀, b₁: the number of pieces and of loops of that class's points, {lesson.BETTI_METHOD}; "
+        "undoing the squashing keeps saturated points from crowding into corners. A homeomorphic layer cannot "
+        "change the numbers; a collapse can. A ring stretched thinner than a tenth of its length reads as having "
+        "no loop: a limit of the measurement, not a tear.")

@@ -9,7 +9,8 @@ from figure_view import values, points_out_of_view
 from vizcore.datasets import subsample
 from vizcore.figures.layers import camera, layer_animation, view_ranges
 from vizcore.layers import animate
-from vizcore.runs import PRESETS, train_run
+from vizcore.lessons.layers import PRESETS, animation
+from vizcore.runs import train_run
 
 
 def _preset_animation(key: str):
@@ -107,7 +108,7 @@ def test_training_animation_shows_each_moment_with_its_own_boundary_on_a_line():
 def test_three_classes_end_in_softmax_regions_bounded_by_straight_lines():
     run = train_run(PRESETS["spirals3"].config)
     assert run.history.accuracy[-1] >= 0.99 and run.dataset.n_classes == 3
-    anim, labels = run.animation()
+    anim, labels = animation(run)
     W, b = (p.detach().numpy() for p in run.model.layers[-1].parameters())
     last = anim.curve[-1][np.isfinite(anim.curve[-1]).all(1)][:, :2]  # the 2-unit last layer
     logits = np.sort(last @ W.T + b, axis=1)
@@ -119,7 +120,7 @@ def test_three_classes_end_in_softmax_regions_bounded_by_straight_lines():
 # --- the other lessons' animations, built as their pages build them ---------------------------
 
 def test_lesson_2_seed_animation_keeps_every_point_in_view():
-    from vizcore.experiments import CLAIMS
+    from vizcore.lessons.low_dimension import CLAIMS
     from vizcore.sweeps import fit_many
 
     claim = CLAIMS["disc"]

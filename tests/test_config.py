@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from vizcore.runs import PRESETS, RunConfig
+from vizcore.lessons.layers import PRESETS
+from vizcore.runs import RunConfig
 
 
 def test_config_round_trips_through_the_query_string():

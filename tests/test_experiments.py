@@ -6,8 +6,8 @@ import re
 import numpy as np
 import pytest
 
-from vizcore import experiments
-from vizcore.experiments import CLAIMS, SEED_COUNTS, notices, percent, run_claim, run_variant, summary, table
+from vizcore.lessons import low_dimension
+from vizcore.lessons.low_dimension import CLAIMS, SEED_COUNTS, notices, percent, run_claim, run_variant, summary, table
 from vizcore.runs import train_run
 
 
@@ -36,7 +36,7 @@ def test_two_units_never_reach_100_percent_on_the_dense_disc_but_three_units_do(
     three = run_variant(claim, claim.variant("1 layer × 3"), seeds, dtype="float32").final_accuracy
     assert claim.n >= 1000  # dense: no gap in the ring for a thin line to slip through
     assert (two < 1.0).all() and two.max() > 0.8  # fails, but not by much: the ring is stretched thin
-    assert (three >= experiments.SUCCESS).mean() >= 0.5
+    assert (three >= low_dimension.SUCCESS).mean() >= 0.5
 
 
 def test_summary_table_has_one_row_per_architecture_and_one_column_per_seed():
@@ -124,6 +124,6 @@ def test_notices_report_a_failing_row_that_reached_100_percent_instead_of_the_us
     claim = CLAIMS["aba"]
     rows = list(default_rows["aba"].values())
     assert notices(claim, rows)[0].startswith("The 'fails' rows reach 100% on none of their 8 seeds")
-    lucky = experiments.Row("1 unit", "fails", rows[0].seeds, np.r_[1.0, rows[0].accuracy[1:]].astype(np.float32), 0)
+    lucky = low_dimension.Row("1 unit", "fails", rows[0].seeds, np.r_[1.0, rows[0].accuracy[1:]].astype(np.float32), 0)
     first = notices(claim, [lucky, rows[1]])[0]
     assert first.startswith("Some 'fails' rows reached 100% here") and "1 of 8 at 100%" in first

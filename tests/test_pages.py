@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pagetools import assert_clean, open_page
 from ui.syllabus import LESSONS
-from vizcore.runs import PRESETS
+from vizcore.lessons.layers import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pagetools import assert_clean, open_page
-from vizcore.experiments import CLAIMS
+from vizcore.lessons.low_dimension import CLAIMS
 
 
 @pytest.fixture(scope="module")

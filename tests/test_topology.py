@@ -58,7 +58,8 @@ def test_layers_are_measured_before_their_tanh_which_maps_them_onto_the_output()
 
 
 def test_a_ring_after_a_saturating_embedding_keeps_one_piece_and_one_loop():
-    from vizcore.runs import PRESETS, train_run
+    from vizcore.lessons.layers import PRESETS
+    from vizcore.runs import train_run
     from vizcore.topology import layer_clouds
 
     run = train_run(PRESETS["disc3"].config)  # 2 -> 3 units, trained until tanh saturates

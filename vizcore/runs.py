@@ -1,27 +1,21 @@
 """One experiment = one frozen config: a dataset, a net, and how it was trained.
 
 ``RunConfig`` is what a lesson page and a shared link describe; :func:`train_run`
-turns it into a trained model and its History, deterministically.
+turns it into a trained model and its History, deterministically. Lesson 1's presets and
+what its page draws of a run are in :mod:`vizcore.lessons.layers`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from . import datasets
-from .config import Preset, QueryConfig, setting
+from .config import QueryConfig, setting
 from .errors import UserError
-from .layers import animate
-from .nets import ACTIVATIONS, MLP, parse_widths
 from .history import Trained
+from .nets import ACTIVATIONS, MLP, parse_widths
 from .train import OPTIMIZERS, History, fit
 
 LAYER_DATASETS = ("spirals", "three_spirals", "disc_annulus", "linked_tori", "line_aba")
-# What lesson 1 animates: points per frame (2D / 3D data), frames per phase, points per grid line.
-# Together they set the payload: 1.8 MB for the spirals' three layers.
-ANIMATION_POINTS = {2: 320, 3: 250}
-FRAMES_PER_PHASE = 12
-GRID_RESOLUTION = 16
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
@@ -70,13 +64,6 @@ class Run(Trained):
     model: MLP
     history: History
 
-    def animation(self, t: int = -1):
-        """Lesson 1's animation of snapshot ``t``, and the labels of the points it follows."""
-        keep = datasets.subsample(self.dataset.n, ANIMATION_POINTS[3 if self.dataset.dim == 3 else 2])
-        anim = animate(self.model_at(t), self.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE,
-                       grid_resolution=GRID_RESOLUTION)
-        return anim, self.dataset.y[keep]
-
 
 def describe(model: MLP) -> str:
     """E.g. "2-3-2 tanh": inputs, hidden widths, outputs and activation."""
@@ -107,63 +94,3 @@ def train_run(cfg: RunConfig, progress=None, dataset: datasets.Dataset | None = 
         model = start.clone()
     hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed, progress=progress)
     return Run(cfg, ds, model, hist)
-
-
-PRESETS: dict[str, Preset] = {
-    "spirals": Preset(
-        "Spirals: a 2-2-2-2 tanh net untangles them", RunConfig(),
-        ("Each linear phase only rotates and stretches; each tanh phase squeezes space into the square "
-         "(-1, 1)². Neither tears the grid.",
-         "Follow the black decision boundary: it starts as an S-shaped curve between the arms and is "
-         "straightened, layer by layer, into the output layer's dashed line.",
-         "The arms are pulled apart by bending, never cut: neighbours in the input stay neighbours."),
-        "that a net with four hidden layers (of two units each in its pictures) turns two slightly tangled "
-        "spirals into linearly separable ones (article 003)."),
-    "spirals3": Preset(
-        "Three spirals: three classes, softmax regions", RunConfig(dataset="three_spirals", widths="3,3,2"),
-        ("With three classes the output layer's softmax splits the last layer's plane into three regions, "
-         "each bounded by straight lines where two classes' scores tie.",
-         "Follow the black boundaries: pulled back to the input they wind between the arms; the layers "
-         "straighten them until, in the last frame, they are three straight half-lines meeting at a point.",
-         "The first layer lifts the plane into 3D (an embedding); the last drops back to 2D (a collapse), "
-         "which is harmless once the arms no longer overlap.")),
-    "disc2": Preset(
-        "Disc in a ring, 2 units: cannot be separated",
-        RunConfig(dataset="disc_annulus", widths="2", seed=5, lr=0.003, steps=1000),
-        ("A 2-unit tanh layer is a homeomorphism of the plane onto the open square: the ring stays a ring "
-         "around the disc, so no line can cut the disc out.",
-         "The net does the best it can: it stretches space so that the disc and part of the ring go into "
-         "one corner; the output line cuts off that corner and misclassifies the part of the ring inside it.",
-         "Training accuracy stays near 90%: more steps only push points harder into the corners."),
-        "that a net whose layers have two units cannot separate the disc from the ring, whatever its depth, and "
-        "that its net settled in a poor local minimum at about 80% accuracy (article 003)."),
-    "disc3": Preset(
-        "Disc in a ring, 3 units: lifted apart in 3D", RunConfig(dataset="disc_annulus", widths="3"),
-        ("The linear phase lays the flat input sheet into 3D; nothing is merged.",
-         "After tanh the disc sits on one side of the bent sheet and the ring on the other, so a flat plane "
-         "(grey, last frame) separates them.",
-         "The black decision boundary, a closed loop around the disc in the input, ends up lying in that plane."),
-        "that with a third hidden unit the problem becomes easy (article 003)."),
-    "tori4": Preset(
-        "Linked tori: two 4-unit layers pull them apart", RunConfig(dataset="linked_tori", widths="4,4"),
-        ("Two linked rings cannot be unlinked by any continuous deformation of 3D space; the first 4-unit "
-         "layer embeds them in 4D, where they can be, and the second pulls them apart (a single 4-unit "
-         "layer reached 100% on 1 of 8 seeds here; two reach it on 7 of 8).",
-         "The picture shows 4D through a fixed 3D projection whose first axis is the output's decision "
-         "direction, so the decision plane stays flat."),
-        "that the linked tori can be separated only in a fourth dimension (article 003). It does not say "
-        "how many 4-unit layers; this preset's two are this app's choice."),
-    "aba1": Preset(
-        "A-B-A on a line, 1 unit: impossible", RunConfig(dataset="line_aba", widths="1"),
-        ("One tanh unit maps the line onto an interval without changing the order of points (tanh is "
-         "monotone), so class B stays between the two A groups.",
-         "A single threshold (the black diamond) can only split the line in two: one A group is always "
-         "on B's side."),
-        "that this 1D set cannot be classified without a layer of two or more units (article 003)."),
-    "aba2": Preset(
-        "A-B-A on a line, 2 units: bend the line", RunConfig(dataset="line_aba", widths="2"),
-        ("Two units lay the line into the plane as a curve; tanh bends it so that the B part bulges out.",
-         "The two black diamonds mark where the input line is cut; in the last frame a straight line "
-         "separates the bulge from both ends."),
-        "that with two units the net learns a curve on which a line separates the classes (article 003)."),
-}

@@ -1,24 +1,29 @@
-"""The topology claims of lesson 2 as data, and their multi-seed verdicts.
+"""Lesson 2, what low dimension forbids: its topology claims as data, and their multi-seed verdicts.
 
 Each :class:`Claim` names a dataset and several architectures (:class:`Variant`), some
 expected to fail whatever the seed, some expected to succeed. :func:`run_claim` trains
 every variant over many seeds with :func:`vizcore.sweeps.fit_many`; :func:`summary`
 turns the result into the table the lesson shows. Seed s of a variant is exactly the
-run ``vizcore.runs.train_run(claim.run_config(variant, s))`` (same data sample, same
-initial weights), so any row can be opened in the layer animation.
+run ``vizcore.runs.train_run(claim.seed_config(label, s))`` (same data sample, same
+initial weights), so any row can be opened in the layer animation (lesson 1).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
-from .config import QueryConfig, setting
-from .errors import UserError
-from .runs import RunConfig
-from .sweeps import Sweep, fit_many
-from .history import ProgressFn
+from ..config import Preset, QueryConfig, setting
+from ..datasets import subsample
+from ..errors import UserError
+from ..figures.style import class_name
+from ..history import ProgressFn
+from ..layers import Animation, animate
+from ..nets import MLP
+from ..runs import RunConfig
+from ..sweeps import Sweep, fit_many
+from ..topology import betti_per_layer, layer_clouds
 
 SUCCESS = 0.99  # the accuracy line the lesson draws; a claim's words speak of 100%
 SEED_COUNTS = (8, 16, 32, 64)  # seeds per architecture the lesson offers
@@ -58,6 +63,10 @@ class Claim:
 
     def variant(self, label: str) -> Variant:
         return next(v for v in self.variants if v.label == label)
+
+    def seed_config(self, label: str, seed: int) -> RunConfig:
+        """The single run behind seed ``seed`` of the variant named ``label``."""
+        return self.run_config(self.variant(label), seed)
 
 
 # Each statement speaks of 100% training accuracy: "never" means no seed reaches it, "most
@@ -126,8 +135,10 @@ class LowDimConfig(QueryConfig):
     can be opened in the layer animation).
     """
 
-    claim: str = setting("disc", choices=tuple(CLAIMS))
-    seeds: int = setting(SEED_COUNTS[0], choices=SEED_COUNTS)
+    claim: str = setting("disc", choices=tuple(CLAIMS), widget="radio", label="Claim",
+                         names={k: c.title for k, c in CLAIMS.items()})
+    seeds: int = setting(SEED_COUNTS[0], choices=SEED_COUNTS, widget="select_slider", label="Seeds per architecture",
+                         help="More seeds take longer: 64 seeds of the disc take a few seconds.")
     arch: int = setting(0, lo=0, hi=max(len(c.variants) for c in CLAIMS.values()) - 1)
 
     def check(self) -> None:
@@ -135,6 +146,25 @@ class LowDimConfig(QueryConfig):
         count = len(CLAIMS[self.claim].variants)
         if self.arch >= count:
             raise UserError(f"arch must be below {count} for the claim {self.claim!r}; got {self.arch}.")
+
+
+# What the article says of each claim ("" where the claim is this app's own measurement).
+ARTICLE = {
+    "disc": "that a net whose layers have two units cannot separate the disc from the ring, whatever its depth, "
+            "and that its net settled in a poor local minimum at about 80% accuracy (article 003).",
+    "aba": "that this 1D set cannot be classified without a layer of two or more units (article 003).",
+    "tori": "that the linked tori can be separated only in a fourth dimension (article 003).",
+    "spirals": "that a net with four hidden layers turns two slightly tangled spirals into linearly separable "
+               "ones, that a deep net fails on more tangled ones, and that low-dimensional layers, though they "
+               "can, separate spirals only with difficulty (article 003).",
+}
+PRESETS: dict[str, Preset] = {key: Preset(claim.title, LowDimConfig(claim=key), article=ARTICLE[key])
+                              for key, claim in CLAIMS.items()}  # ?preset=disc, aba, tori, spirals
+# Two animations side by side: points per frame (2D / 3D data), 6 frames per phase and a coarser grid than
+# lesson 1's (4 layers × 2: 1.1 MB, not 1.8 MB).
+ANIMATION_POINTS = {2: 400, 3: 300}
+FRAMES_PER_PHASE = 6
+GRID_RESOLUTION = 20
 
 
 def run_variant(claim: Claim, variant: Variant, seeds, steps: Optional[int] = None,
@@ -258,3 +288,35 @@ def table(rows: list[Row]) -> list[dict]:
                        "agrees": "yes" if row.holds else "no"})
         records.append(record)
     return records
+
+
+def measured(rows: list[Row]) -> str:
+    """One line of what was measured, in the claim's words: "Measured over 8 seeds: **1 unit** none of 8 ..."."""
+    return f"Measured over {len(rows[0].seeds)} seeds: " + "; ".join(f"**{r.label}** {r.verdict}" for r in rows) + "."
+
+
+def seed_model(sweeps: dict[str, Sweep], label: str, seed: int) -> MLP:
+    """The trained net of seed ``seed`` of the variant ``label``, from the sweeps of :func:`run_claim`."""
+    sweep = sweeps[label]
+    return sweep.model(list(sweep.seeds).index(seed))
+
+
+def seed_animation(claim: Claim, label: str, seed: int, model: MLP) -> tuple[Animation, np.ndarray]:
+    """The layer animation of ``model`` (seed ``seed`` of the variant ``label``) at the end of training, and the
+    labels of the points it follows."""
+    ds = claim.seed_config(label, seed).make_dataset()
+    keep = subsample(ds.n, ANIMATION_POINTS[3 if ds.dim == 3 else 2])
+    anim = animate(model, ds.X[keep], frames_per_phase=FRAMES_PER_PHASE, grid_resolution=GRID_RESOLUTION)
+    return anim, ds.y[keep]
+
+
+def topology_rows(claim: Claim, nets: Sequence[tuple[str, int, MLP]]) -> list[dict[str, str]]:
+    """For each (label, seed, trained net): b₀, b₁ of each class in every layer, input first, one record each."""
+    out = []
+    for label, seed, model in nets:
+        ds = claim.seed_config(label, seed).make_dataset()
+        per_layer = betti_per_layer(layer_clouds(model, ds.X), ds.y)
+        cells = {("input" if k == 0 else f"layer {k}"): " · ".join(f"{class_name(c)}: {b}" for c, b in classes.items())
+                 for k, classes in enumerate(per_layer)}
+        out.append({"architecture (best seed)": f"{label} ({seed})", **cells})
+    return out

@@ -1,0 +1,141 @@
+"""Lesson 1, layers as homeomorphisms: its presets, and what its page draws of a trained run.
+
+The run itself is :class:`vizcore.runs.Run` (``train_run(RunConfig)``); this module turns it into the
+animation of one training snapshot, the training movie, the grand tour's points, the tables of layer
+facts and Betti numbers, and the "what to notice" text with its live measurements.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..config import Preset
+from ..datasets import subsample
+from ..figures.style import class_name
+from ..layers import Animation, LayerFacts, animate, training_frames
+from ..runs import Run, RunConfig
+from ..topology import MAX_POINTS as LANDMARKS
+from ..topology import betti_per_layer, layer_clouds
+
+# What the animation follows: points per frame (2D / 3D data), frames per phase, points per grid line.
+# Together they set the payload: 1.8 MB for the spirals' three layers.
+ANIMATION_POINTS = {2: 320, 3: 250}
+FRAMES_PER_PHASE = 12
+GRID_RESOLUTION = 16
+MOVIE_MOMENTS = 40  # snapshots in the training movie, on a log scale of steps
+TOUR_POINTS = 300   # points turned by the grand tour
+
+BETTI_METHOD = (f"by persistent homology (ripser) on up to {LANDMARKS} landmarks, counting features larger than "
+                "a tenth of the cloud's extent; a hidden layer is measured on W·h + b, just before its tanh, which "
+                "maps it homeomorphically onto the layer's output")
+
+
+def animation(run: Run, t: int = -1) -> tuple[Animation, np.ndarray]:
+    """The layer animation of snapshot ``t`` of ``run``, and the labels of the points it follows."""
+    keep = subsample(run.dataset.n, ANIMATION_POINTS[3 if run.dataset.dim == 3 else 2])
+    anim = animate(run.model_at(t), run.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE,
+                   grid_resolution=GRID_RESOLUTION)
+    return anim, run.dataset.y[keep]
+
+
+def training_movie(run: Run) -> tuple[Animation | None, np.ndarray]:
+    """The last hidden layer at MOVIE_MOMENTS moments of training (None if it is wider than 3), and the labels."""
+    keep = subsample(run.dataset.n, ANIMATION_POINTS[2])  # the last layer is drawn in 2D or 3D alike
+    T = len(run.history)
+    snapshots = np.unique(np.geomspace(1, T, MOVIE_MOMENTS).round().astype(int) - 1)  # early training changes fastest
+    anim = training_frames(run.model, run.history, run.dataset.X[keep], snapshots, run.history.step)
+    return anim, run.dataset.y[keep]
+
+
+def tour_points(run: Run, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """The last hidden layer of snapshot ``t`` on TOUR_POINTS points [n, width], and their labels."""
+    keep = subsample(run.dataset.n, TOUR_POINTS)
+    return run.model_at(t).hidden(run.dataset.X[keep])[-1], run.dataset.y[keep]
+
+
+def topology_rows(run: Run, t: int) -> list[dict[str, str]]:
+    """b₀, b₁ of each class in the input and every hidden layer of snapshot ``t``: one record per representation."""
+    per_layer = betti_per_layer(layer_clouds(run.model_at(t), run.dataset.X), run.dataset.y)
+    return [{"representation": "input" if k == 0 else f"layer {k}",
+             **{f"class {class_name(c)}": str(b) for c, b in classes.items()}} for k, classes in enumerate(per_layer)]
+
+
+def facts_rows(facts: list[LayerFacts]) -> list[dict[str, object]]:
+    """What each hidden layer does (shape, det W, shift b, kind and why), one record per layer."""
+    return [{"layer": f.index, "shape": f"{f.in_dim} → {f.out_dim}",
+             "det W": "—" if f.det is None else f"{f.det:.3g}",
+             "shift b": "(" + ", ".join(f"{v:.2f}" for v in f.bias) + ")", "kind": f.kind, "why": f.note}
+            for f in facts]
+
+
+def notice(preset_key: str, run: Run, facts: list[LayerFacts]) -> list[str]:
+    """The "what to notice" markdown: the preset's bullet points, then what the article says beside what was
+    measured in ``run`` (its final accuracy and its layers' kinds); for custom settings, general hints."""
+    preset = PRESETS.get(preset_key)
+    if preset is None:
+        return ["- Custom settings: pick a preset in the sidebar for a guided example.\n"
+                "- A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
+    measured = (f"this net reaches {run.history.accuracy[-1]:.1%} training accuracy after "
+                f"{int(run.history.step[-1]):,} steps; its layers: {', '.join(f.kind for f in facts)}.")
+    article = preset.article or "nothing about this case: the preset is this app’s own."
+    return ["\n".join(f"- {line}" for line in preset.notice),
+            f"**The article says** {article} **Measured here:** {measured}"]
+
+
+PRESETS: dict[str, Preset] = {
+    "spirals": Preset(
+        "Spirals: a 2-2-2-2 tanh net untangles them", RunConfig(),
+        ("Each linear phase only rotates and stretches; each tanh phase squeezes space into the square "
+         "(-1, 1)². Neither tears the grid.",
+         "Follow the black decision boundary: it starts as an S-shaped curve between the arms and is "
+         "straightened, layer by layer, into the output layer's dashed line.",
+         "The arms are pulled apart by bending, never cut: neighbours in the input stay neighbours."),
+        "that a net with four hidden layers (of two units each in its pictures) turns two slightly tangled "
+        "spirals into linearly separable ones (article 003)."),
+    "spirals3": Preset(
+        "Three spirals: three classes, softmax regions", RunConfig(dataset="three_spirals", widths="3,3,2"),
+        ("With three classes the output layer's softmax splits the last layer's plane into three regions, "
+         "each bounded by straight lines where two classes' scores tie.",
+         "Follow the black boundaries: pulled back to the input they wind between the arms; the layers "
+         "straighten them until, in the last frame, they are three straight half-lines meeting at a point.",
+         "The first layer lifts the plane into 3D (an embedding); the last drops back to 2D (a collapse), "
+         "which is harmless once the arms no longer overlap.")),
+    "disc2": Preset(
+        "Disc in a ring, 2 units: cannot be separated",
+        RunConfig(dataset="disc_annulus", widths="2", seed=5, lr=0.003, steps=1000),
+        ("A 2-unit tanh layer is a homeomorphism of the plane onto the open square: the ring stays a ring "
+         "around the disc, so no line can cut the disc out.",
+         "The net does the best it can: it stretches space so that the disc and part of the ring go into "
+         "one corner; the output line cuts off that corner and misclassifies the part of the ring inside it.",
+         "Training accuracy stays near 90%: more steps only push points harder into the corners."),
+        "that a net whose layers have two units cannot separate the disc from the ring, whatever its depth, and "
+        "that its net settled in a poor local minimum at about 80% accuracy (article 003)."),
+    "disc3": Preset(
+        "Disc in a ring, 3 units: lifted apart in 3D", RunConfig(dataset="disc_annulus", widths="3"),
+        ("The linear phase lays the flat input sheet into 3D; nothing is merged.",
+         "After tanh the disc sits on one side of the bent sheet and the ring on the other, so a flat plane "
+         "(grey, last frame) separates them.",
+         "The black decision boundary, a closed loop around the disc in the input, ends up lying in that plane."),
+        "that with a third hidden unit the problem becomes easy (article 003)."),
+    "tori4": Preset(
+        "Linked tori: two 4-unit layers pull them apart", RunConfig(dataset="linked_tori", widths="4,4"),
+        ("Two linked rings cannot be unlinked by any continuous deformation of 3D space; the first 4-unit "
+         "layer embeds them in 4D, where they can be, and the second pulls them apart (a single 4-unit "
+         "layer reached 100% on 1 of 8 seeds here; two reach it on 7 of 8).",
+         "The picture shows 4D through a fixed 3D projection whose first axis is the output's decision "
+         "direction, so the decision plane stays flat."),
+        "that the linked tori can be separated only in a fourth dimension (article 003). It does not say "
+        "how many 4-unit layers; this preset's two are this app's choice."),
+    "aba1": Preset(
+        "A-B-A on a line, 1 unit: impossible", RunConfig(dataset="line_aba", widths="1"),
+        ("One tanh unit maps the line onto an interval without changing the order of points (tanh is "
+         "monotone), so class B stays between the two A groups.",
+         "A single threshold (the black diamond) can only split the line in two: one A group is always "
+         "on B's side."),
+        "that this 1D set cannot be classified without a layer of two or more units (article 003)."),
+    "aba2": Preset(
+        "A-B-A on a line, 2 units: bend the line", RunConfig(dataset="line_aba", widths="2"),
+        ("Two units lay the line into the plane as a curve; tanh bends it so that the B part bulges out.",
+         "The two black diamonds mark where the input line is cut; in the last frame a straight line "
+         "separates the bulge from both ends."),
+        "that with two units the net learns a curve on which a line separates the classes (article 003)."),
+}
