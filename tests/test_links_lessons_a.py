@@ -15,7 +15,7 @@ from tests.pagetools import ROOT, TIMEOUT, assert_clean, open_page
 from ui.links import read_link
 from vizcore import UserError
 from vizcore.config import _parse
-from vizcore.experiments import LowDimConfig
+from vizcore.lessons.low_dimension import LowDimConfig
 from vizcore.lessons.knn import KnnConfig
 from vizcore.lessons.trajectory import TrajectoryConfig, fresh_scores, train_trajectory
 
