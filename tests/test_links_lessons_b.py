@@ -15,7 +15,7 @@ from ui.links import bindings, link_params, read_link
 from vizcore.lessons import vector_fields as vf
 from vizcore.config import _parse
 from ui.views import CurveView, VfView
-from vizcore.curves import CurveConfig
+from vizcore.lessons.curves import CurveConfig
 from vizcore.landscape import LandscapeConfig
 from vizcore.runs import LAYER_DATASETS, RunConfig
 
