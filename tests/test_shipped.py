@@ -1,0 +1,122 @@
+"""Shipped preset results (ui/shipped.py): a fresh training gives the same numbers, files stay small,
+and the shared cache loads a shipped result instead of computing it.
+
+Tolerance: every float of the shipped value (weights, the recorded history: snapshots, losses,
+accuracies, gradient RMS) within 1e-4 absolute + 1e-3 relative of a fresh run; on the machine that
+wrote the files the runs are bit-identical (one thread, explicit seeds). Integers, strings and
+shapes must match exactly.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from ui import cache as ui_cache
+from ui import shipped
+
+ROOT = Path(__file__).resolve().parent.parent
+RTOL, ATOL = 1e-3, 1e-4
+MAX_FILE_KB = 200  # the layers presets: 12-42 kB each (the weight snapshots are most of it)
+ENTRIES = [path for path, _ in shipped.entries()]
+
+
+def define(name: str) -> None:
+    """Run the code that defines the ship=True function ``name`` ("10_layers.trained"): its page or module."""
+    stem = name.split(".")[0]
+    if (ROOT / "pages" / f"{stem}.py").exists():
+        from pagetools import open_page
+
+        open_page(f"{stem}.py")
+        return
+    for path in [*ROOT.glob(f"ui/**/{stem}.py"), *ROOT.glob(f"vizcore/**/{stem}.py")]:
+        importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+
+
+def differences(a, b, where: str = "value") -> list[str]:
+    """Where ``a`` and ``b`` differ beyond the tolerance (recursing into containers, dataclasses, modules)."""
+    if isinstance(a, torch.nn.Module):
+        return [f"{where}: {type(a).__name__} vs {type(b).__name__}"] if type(a) is not type(b) else \
+            differences(dict(a.state_dict()), dict(b.state_dict()), where + ".state_dict")
+    if isinstance(a, torch.Tensor):
+        return differences(a.detach().numpy(), b.detach().numpy(), where)
+    if isinstance(a, np.random.Generator):  # e.g. the batch order of a resumable run
+        return differences(a.bit_generator.state, b.bit_generator.state, where + ".state")
+    if isinstance(a, np.ndarray):
+        if not isinstance(b, np.ndarray) or a.shape != b.shape:
+            return [f"{where}: shape {a.shape} vs {getattr(b, 'shape', type(b))}"]
+        if a.dtype.kind in "fc":
+            ok = np.allclose(a, b, rtol=RTOL, atol=ATOL, equal_nan=True)
+            return [] if ok else [f"{where}: max |diff| {np.nanmax(np.abs(a - b)):.3g}"]
+        return [] if np.array_equal(a, b) else [f"{where}: differs"]
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        if type(a) is not type(b):
+            return [f"{where}: {type(a).__name__} vs {type(b).__name__}"]
+        return [d for f in dataclasses.fields(a) for d in differences(getattr(a, f.name), getattr(b, f.name),
+                                                                      f"{where}.{f.name}")]
+    if isinstance(a, dict):
+        if a.keys() != b.keys():
+            return [f"{where}: keys {sorted(map(str, a))} vs {sorted(map(str, b))}"]
+        return [d for k in a for d in differences(a[k], b[k], f"{where}[{k!r}]")]
+    if isinstance(a, (list, tuple)):
+        if len(a) != len(b):
+            return [f"{where}: length {len(a)} vs {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{where}[{i}]")]
+    if isinstance(a, float):
+        return [] if math.isclose(a, b, rel_tol=RTOL, abs_tol=ATOL) or (math.isnan(a) and math.isnan(b)) \
+            else [f"{where}: {a} vs {b}"]
+    if a is None or isinstance(a, (int, str, bytes, bool, np.generic)):
+        return [] if a == b else [f"{where}: {a!r} vs {b!r}"]
+    if hasattr(a, "__dict__"):
+        return differences(vars(a), vars(b), where)
+    return [] if a == b else [f"{where}: {a!r} vs {b!r}"]
+
+
+@pytest.mark.parametrize("path", ENTRIES, ids=[f"{p.parent.name}/{p.name[:8]}" for p in ENTRIES])
+def test_a_fresh_training_gives_the_shipped_numbers(path):
+    entry = shipped.read(path)
+    size_kb = path.stat().st_size / 1024
+    print(f"{path.parent.name}/{path.name}: {size_kb:.1f} kB")
+    assert size_kb <= MAX_FILE_KB
+    assert shipped.path_of(entry["name"], entry["key"]) == path  # the name a server looks it up by
+    if entry["name"] not in ui_cache.shipped_functions():
+        define(entry["name"])
+    fn = ui_cache.shipped_functions().get(entry["name"])
+    assert fn is not None, f"no ship=True function {entry['name']}: regenerate with bench/ship_presets.py"
+    args, kwargs = entry["key"]
+    assert differences(entry["value"], fn(*args, **dict(kwargs))) == []
+
+
+def test_a_shipped_result_is_loaded_instead_of_computed(tmp_path, monkeypatch):
+    monkeypatch.setattr(shipped, "DIR", tmp_path)
+    monkeypatch.delenv(shipped.OFF_ENV, raising=False)
+    calls = []
+
+    @ui_cache.shared_cache(max_entries=4, ship=True)
+    def doubled(x: int, _progress=None) -> int:
+        calls.append(x)
+        return 2 * x
+
+    monkeypatch.setenv(shipped.WRITE_ENV, "1")
+    assert doubled(3) == 6 and calls == [3]          # written while VIZCORE_SHIP_WRITE is set
+    monkeypatch.delenv(shipped.WRITE_ENV)
+    doubled.cache._items.clear()                     # a freshly started server
+    assert doubled(3) == 6 and calls == [3] and doubled.cache.shipped == 1
+    assert doubled(4) == 8 and calls == [3, 4]       # no file: computed
+    monkeypatch.setenv(shipped.OFF_ENV, "1")
+    doubled.cache._items.clear()
+    assert doubled(3) == 6 and calls == [3, 4, 3]    # shipped files ignored
+
+
+def test_a_file_for_other_arguments_or_unreadable_is_a_miss(tmp_path):
+    key = ((1,), ())
+    path = shipped.save("f.g", key, "value", root=tmp_path)
+    assert shipped.load("f.g", key, root=tmp_path) == (True, "value")
+    path.write_bytes(b"not xz")
+    assert shipped.load("f.g", key, root=tmp_path) == (False, None)
+    assert shipped.path_of("f.g", ((object(),), ())) is None  # an address in the repr never matches
