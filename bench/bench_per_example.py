@@ -19,18 +19,18 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from vizcore import datasets, online  # noqa: E402
 from vizcore.figures.trajectory import training_view  # noqa: E402
 from vizcore.nets import MLP  # noqa: E402
+from vizcore.lessons.trajectory import (PRESETS, TrajectoryConfig, fresh_scores, lesson_view,  # noqa: E402
+                                        train_trajectory)
+from vizcore.threads import use_one_thread  # noqa: E402
 from vizcore.train import fit  # noqa: E402
-from vizcore.lessons.trajectory import TrajectoryConfig, fresh_scores, lesson_view, train_trajectory  # noqa: E402
 
 RATIO_FLOOR, RATE_FLOOR, COLD_FLOOR = 100.0, 300_000, 2.0
-GAS = TrajectoryConfig(lr=0.03, schedule="1000: 0.06, 150000: 0.02, 200000: 0.0067, 230000: 0.0022")
 
 
 def article_setup():
@@ -78,8 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--long", action="store_true", help="also train 500,000 updates, fixed and fresh examples")
     args = parser.parse_args()
-    torch.set_num_threads(1)  # as app.py runs every session
-    threadpool_limits(1)
+    use_one_thread()  # as app.py runs every session
     start = time.perf_counter()
     online.warm_up()
     print(f"kernels ready in {time.perf_counter() - start:.2f} s (compiled, or loaded from the disk cache)")
@@ -96,7 +95,7 @@ def main() -> None:
     print(f"ratio              : {f / p:.1f}x (floor {RATIO_FLOOR:.0f}x);  200,000 examples take {200_000 / f:.2f} s "
           f"(PyTorch: {200_000 / p:.0f} s)")
     trained(TrajectoryConfig(), "default view")
-    trained(GAS, "home link (gas)")
+    trained(PRESETS["gas"].config, "home link (gas)")
     if args.long:
         long = TrajectoryConfig(steps=500_000, schedule="150000: 0.015, 300000: 0.005")
         trained(replace(long, fresh=False), "500k, fixed 20,000")
