@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from vizcore import UserError, curves
-from vizcore.curves import PRESETS, CurveConfig
+from vizcore.lessons.curves import OPENING, PRESETS, CurveConfig
 from vizcore.nets import MLP, load_flat
 
 X = np.linspace(-3, 3, 301)
@@ -27,8 +27,8 @@ def test_units_add_up_to_the_fit(changes):
 
 
 def test_linear_units_collapse_to_one_line():
-    one = curves.train(PRESETS["1 · One linear neuron"].config)
-    five = curves.train(PRESETS["2 · Five linear neurons"].config)
+    one = curves.train(PRESETS["linear1"].config)
+    five = curves.train(PRESETS["linear5"].config)
     for run in (one, five):
         slope, intercept = curves.collapsed_line(run.model)
         np.testing.assert_allclose(curves.predict(run.model, X), slope * X + intercept, atol=1e-4)
@@ -60,8 +60,8 @@ def test_tanh_flattens_outside_the_data_and_relu_continues_straight():
 
 
 def test_the_articles_comparisons_hold():
-    loss = {title.split(" · ")[1]: curves.train(PRESETS[title].config).history.loss[-1]
-            for title in PRESETS if title.split(" · ")[0] in {"6", "7", "8", "9", "10"}}
+    loss = {p.title.split(" · ")[1]: curves.train(p.config).history.loss[-1]
+            for p in PRESETS.values() if p.title.split(" · ")[0] in {"6", "7", "8", "9", "10"}}
     assert loss["tanh, 20 units, He init"] < loss["tanh, 20 units, Glorot init"]
     assert loss["SGD with Nesterov momentum"] < loss["plain SGD"]
     assert loss["Adam"] < loss["SGD with Nesterov momentum"]
@@ -70,7 +70,7 @@ def test_the_articles_comparisons_hold():
 def test_every_preset_is_valid_and_reproducible():
     for preset in PRESETS.values():
         preset.config.check()
-    cfg = PRESETS["3 · ReLU, 5 units"].config
+    cfg = PRESETS["relu5"].config
     a, b = curves.train(cfg), curves.train(cfg)
     np.testing.assert_array_equal(a.history.params, b.history.params)
 
@@ -96,17 +96,17 @@ def test_bad_or_undefined_formulas_are_user_errors(target, n):
 
 
 def test_opening_settings_are_a_named_preset():
-    assert PRESETS[curves.OPENING].config == CurveConfig()
+    assert PRESETS[OPENING].config == CurveConfig()
 
 
 def test_relu_presets_use_the_articles_optimisers():
-    assert PRESETS["3 · ReLU, 5 units"].config.optimizer == "sgd"
-    assert PRESETS["4 · ReLU, 100 units"].config.optimizer == "nesterov"
-    assert PRESETS["4 · ReLU, 100 units"].config.lr == 0.01
+    assert PRESETS["relu5"].config.optimizer == "sgd"
+    assert PRESETS["relu100"].config.optimizer == "nesterov"
+    assert PRESETS["relu100"].config.lr == 0.01
 
 
 def test_one_relu_layer_switches_at_most_once_per_unit_and_kinks_are_every_layers_switches():
-    one = curves.train(PRESETS["3 · ReLU, 5 units"].config)
+    one = curves.train(PRESETS["relu5"].config)
     per = curves.switches(one.model, X)
     assert len(per) == 1 and 1 <= len(per[0]) <= 5
     np.testing.assert_array_equal(curves.kinks(one.model, X), per[0])

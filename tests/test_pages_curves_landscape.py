@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pagetools import assert_clean, open_page
+from vizcore.lessons.curves import PRESETS
 
 page, ok = open_page, assert_clean
 
@@ -16,15 +17,15 @@ def charts(at: AppTest) -> int:
 def test_curves_page_defaults_presets_and_sweeps():
     at = ok(page("50_curves.py"))
     assert charts(at) == 4  # fit, loss, beyond, small multiples
-    assert at.selectbox(key="cv_preset").value == "7 · tanh, 20 units, He init" and at.info
+    assert PRESETS[at.selectbox(key="cv_preset").value].title == "7 · tanh, 20 units, He init" and at.info
     assert any("zero to one is the sigmoid" in m.value for m in at.markdown)  # the article's tanh claim, measured
     moments = next(c.value for c in at.caption if "moments" in c.value)
     panels = at.get("plotly_chart")[-1].proto.spec.count('"text":"epoch ')  # one subplot title per panel
     assert f"at {panels} moments" in moments
-    at.selectbox(key="cv_preset").set_value("2 · Five linear neurons").run()
+    at.selectbox(key="cv_preset").set_value("linear5").run()
     ok(at)
     assert any("Still a line" in m.value for m in at.markdown)
-    at.selectbox(key="cv_preset").set_value("3 · ReLU, 5 units").run()
+    at.selectbox(key="cv_preset").set_value("relu5").run()
     ok(at)
     kinks = int(next(m.value for m in at.metric if "kinks" in m.label))
     line = next(m.value for m in at.markdown if "The article says" in m.value)
