@@ -82,7 +82,7 @@ def view_controls(cfg: VfConfig) -> VfView:
     st.sidebar.subheader("View")
     field_widget(VfView(), "draw_seed", P, choices=range(cfg.seeds))
     if cfg.layers > 1:
-        field_widget(VfView(), "arrow_layer", P, choices=range(cfg.layers), names=lambda i: f"layer {i + 1}")
+        field_widget(VfView(), "arrow_layer", P, choices=range(cfg.layers))
     return config_from_widgets(VfView(), P)
 
 

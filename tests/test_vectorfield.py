@@ -174,3 +174,13 @@ def test_claims_quote_the_article_beside_live_numbers():
     assert f"{flat.test_accuracy.mean():.1%}" in rows[1]["measured here"]
     assert f"{int(flat.escapes.sum())} of 5 seeds" in rows[1]["measured here"]
     assert f"{lifted.test_accuracy.mean():.1%}" in rows[3]["measured here"]
+
+
+def test_the_comparison_trains_the_other_dimension_on_the_disc_and_fills_one_progress_bar_in_turn():
+    assert lesson.partner(VfConfig()).augment == 1 and lesson.partner(VfConfig(augment=1)).augment == 0
+    assert lesson.partner(VfConfig(dataset="spirals")) is None  # spirals: lesson 1's tanh net instead
+    seen = []
+    first, second = lesson.stages(lambda done, total, loss=None: seen.append(done / total), 2)
+    first(100, 100)
+    second(500, 2000)
+    assert seen == [0.5, 0.625] and lesson.stages(None, 2) == [None, None]

@@ -18,9 +18,10 @@ class LayersView(QueryConfig):
 class VfView(QueryConfig):
     """What the vector-field page shows of a trained batch (a link's view state, not training)."""
 
-    # the page offers the seeds and layers of its run: choices=range(cfg.seeds), range(cfg.layers)
-    draw_seed: int = setting(0, lo=0, hi=9, widget="select", label="Seed to draw")
-    arrow_layer: int = setting(0, lo=0, hi=3, widget="radio", label="Arrows of layer")
+    # the page offers only its run's seeds and layers (VfConfig.seeds, VfConfig.layers)
+    draw_seed: int = setting(0, choices=range(10), label="Seed to draw")
+    arrow_layer: int = setting(0, choices=range(4), widget="radio", label="Arrows of layer",
+                               names={i: f"layer {i + 1}" for i in range(4)})
     compare_penalty: bool = setting(False, label="Show the effect of the contraction penalty (trains once more "
                                                  "without it)")
 
