@@ -18,10 +18,10 @@ from ui.presentation import advanced, chart_height, sized
 from ui.settings import config_from_widgets, field_widget, preset_picker
 from vizcore.figures.layers import layer_animation
 from vizcore.figures.trajectory import plane_trust_figure, training_view
-from vizcore.lessons.trajectory import (AXIS_NAMES, CUSTOM_NOTICE, PRESETS, TRUST_CAPTION, TRUST_COLUMNS,
-                                        TrajectoryConfig, TrajectoryRun, article_comparison, error_label,
-                                        fresh_scores, layer_animation_at, lesson_view, metrics, plane_check,
-                                        VIEW, rate_choices, shown_step, train_trajectory, view_caption)
+from vizcore.lessons.trajectory import (AXIS_NAMES, PRESETS, TRUST_CAPTION, TRUST_COLUMNS, VIEW, TrajectoryConfig,
+                                        TrajectoryRun, article_comparison, error_label, fresh_scores,
+                                        layer_animation_at, layer_caption, lesson_view, metrics, plane_check,
+                                        rate_choices, shown_step, train_trajectory, view_caption, what_to_notice)
 
 require_navigation()
 
@@ -65,13 +65,16 @@ def controls() -> TrajectoryConfig:
     """The preset picker and every setting this mode uses, in the sidebar."""
     preset_picker(PRESETS, P, st.sidebar)
     unused = config_from_widgets(DEFAULT, P).unused()
-    rates = rate_choices(st.session_state[P + "lr"])
-    for title, names in [*SIDEBAR.items(), ("", ADVANCED)]:
-        where = st.sidebar if title else advanced(st.sidebar)
-        if title:
-            where.subheader(title)
+    rates = {"choices": rate_choices(st.session_state[P + "lr"])}  # a link may carry any rate
+
+    def widgets(names: tuple[str, ...], where) -> None:
         for name in (n for n in names if n not in unused):
-            field_widget(DEFAULT, name, P, where, **({"choices": rates} if name == "lr" else {}))
+            field_widget(DEFAULT, name, P, where, **(rates if name == "lr" else {}))
+
+    for title, names in SIDEBAR.items():
+        st.sidebar.subheader(title)
+        widgets(names, st.sidebar)
+    widgets(ADVANCED, advanced(st.sidebar))
     return config_from_widgets(DEFAULT, P)
 
 
@@ -117,12 +120,8 @@ if cfg.layers:
     with user_errors():
         anim, layer_fig = layer_view(cfg.training(), steps.index(step), chart_height(480))
     st.plotly_chart(sized(layer_fig), width="stretch", key="trajectory_layers")
-    explain("The same net at the chosen moment, layer by layer. Wide layers are shown through a fixed "
-            "projection to 3D" + (f": {anim.projection}." if anim.projection else "."))
+    explain(layer_caption(anim))
     download_row(f"trajectory-layers-step{step}", figure=lambda: layer_fig)
 
 st.subheader("What to notice")
-preset = PRESETS.get(st.session_state.get(P + "preset", ""))
-st.markdown("\n".join(f"- {line}" for line in (preset.notice if preset else CUSTOM_NOTICE)))
-if preset is not None:
-    st.markdown(f"**The article says** {preset.article or 'nothing about this case: the preset is this app’s own.'}")
+st.markdown(what_to_notice(st.session_state.get(P + "preset", "")))

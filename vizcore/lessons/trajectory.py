@@ -317,7 +317,8 @@ def plane_check(run: TrajectoryRun, points: int = 500
     """Can the PCA picture be trusted? (rows under TRUST_COLUMNS: the run's PCA shares beside a random walk's,
     steps [T], the loss along the path [T], the loss where the PCA plane puts it [T])."""
     params = run.history.params
-    ours, walk, theory = pca_shares(params, 3), random_walk_shares(len(params), params.shape[1], 3), random_walk_theory(3)
+    ours, walk = pca_shares(params, 3), random_walk_shares(len(params), params.shape[1], 3)
+    theory = random_walk_theory(3)
     rows = [(f"PC{k + 1}", f"{ours[k]:.0%}", f"{walk[k]:.0%}", f"{theory[k]:.0%}") for k in range(3)]
     keep = datasets.subsample(run.dataset.n, points)  # 2,000 points took 1.3 s for 400 snapshots, 500 take 0.08 s
     path, plane = path_and_plane_loss(run.model, params, run.dataset.X[keep], run.dataset.y[keep], run.dataset.task)
@@ -329,6 +330,11 @@ def shown_step(wanted: int, steps: list[int]) -> int:
     if wanted in steps:
         return wanted
     return steps[-1] if wanted < 0 else min(steps, key=lambda s: abs(s - wanted))
+
+
+def layer_caption(anim: Animation) -> str:
+    return ("The same net at the chosen moment, layer by layer. Wide layers are shown through a fixed projection to "
+            "3D" + (f": {anim.projection}." if anim.projection else "."))
 
 
 def layer_animation_at(run: TrajectoryRun, snapshot: int, points: int = 300) -> tuple[Animation, np.ndarray]:
@@ -384,3 +390,13 @@ PRESETS = {  # ?preset=<key>
 }
 CUSTOM_NOTICE = ("Custom settings: pick a preset in the sidebar for a guided example.",
                  *PRESETS["article"].notice)
+
+
+def what_to_notice(preset_key: str) -> str:
+    """Markdown: the preset's "what to notice" bullets (or custom settings') and what the article says of it."""
+    preset = PRESETS.get(preset_key)
+    bullets = "\n".join(f"- {line}" for line in (preset.notice if preset else CUSTOM_NOTICE))
+    if preset is None:
+        return bullets
+    article = preset.article or "nothing about this case: the preset is this app’s own."
+    return f"{bullets}\n\n**The article says** {article}"
