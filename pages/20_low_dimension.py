@@ -4,7 +4,6 @@ Lesson 2: train many seeds at once and see which architectures can never separat
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import pandas as pd
@@ -57,27 +56,22 @@ def show_animation(key: str, n_seeds: int, row: Row, note: str) -> None:
     st.markdown(f"**{row.label}**, its best seed ({row.best_seed}): {percent(row.best)} correct")
     st.plotly_chart(fig, width="stretch", key=f"anim_{key}_{row.label}")
     explain(note + (f" {anim.projection}." if anim.projection else ""))
-    download_row(f"{key}-{re.sub('[^A-Za-z0-9.]+', '-', row.label)}-seed{row.best_seed}", figure=lambda: fig,
+    download_row(lesson.file_name(CLAIMS[key], row.label, row.best_seed), figure=lambda: fig,
                  model=lambda: lesson.seed_model(claim_sweeps(key, n_seeds), row.label, row.best_seed),
                  settings=CLAIMS[key].seed_config(row.label, row.best_seed).to_query())
 
 
-def architecture_key(claim: str) -> str:
-    """The architecture picker's widget key: one picker per claim, each holding one of its variants' labels."""
+def picker(claim: str) -> str:
+    """The architecture picker's key: one picker per claim, holding one of its variants' labels."""
     return f"ld_open_{claim}"
-
-
-def load_architecture(configs: list[LowDimConfig], preset: str | None) -> None:
-    """A link's ``arch`` (an index) shown by its claim's picker (apply_link's on_load)."""
-    cfg = configs[0]
-    st.session_state[architecture_key(cfg.claim)] = CLAIMS[cfg.claim].variants[cfg.arch].label
 
 
 st.title("What low dimension forbids")
 st.markdown("One run proves little: a small net may fail by bad luck. Each architecture here trains from many "
             "random starts at once, so you can tell failures of luck from failures of topology.")
 
-apply_link(LowDimConfig, PAGE, P, lesson.PRESETS, on_load=load_architecture)
+apply_link(LowDimConfig, PAGE, P, lesson.PRESETS,  # a link's arch (an index) shows in its claim's picker
+           on_load=lambda configs, _: st.session_state.update({picker(configs[0].claim): configs[0].variant.label}))
 c1, c2 = st.columns([3, 1])
 field_widget(LowDimConfig(), "claim", P, c1)
 field_widget(LowDimConfig(), "seeds", P, advanced(c2))
@@ -108,16 +102,13 @@ download_row(f"{key}-{n_seeds}-seeds", table=lambda: table.to_csv(index=False))
 st.markdown("**Open a seed in the layer animation**")
 b1, b2, b3 = st.columns([2, 1, 1])
 labels = [r.label for r in rows]
-st.session_state.setdefault(architecture_key(key), labels[0])
-picked = b1.selectbox("Architecture", labels, key=architecture_key(key), persist_state="session",
+st.session_state.setdefault(picker(key), labels[0])
+picked = b1.selectbox("Architecture", labels, key=picker(key), persist_state="session",
                       label_visibility="collapsed")
 cfg = replace(cfg, arch=labels.index(picked))
 publish_link(cfg, PAGE)
-row = rows[cfg.arch]
-for column, name, seed in ((b2, "Best", row.best_seed), (b3, "Worst", row.worst_seed)):
-    accuracy = row.accuracy[list(row.seeds).index(seed)]
-    column.page_link(LAYERS_PAGE, label=f"{name} seed ({seed}: {percent(accuracy)})", icon=":material/play_circle:",
-                     query_params=claim.seed_config(row.label, seed).changed(), width="stretch")
+for column, (label, query) in zip((b2, b3), lesson.seed_links(claim, rows[cfg.arch])):
+    column.page_link(LAYERS_PAGE, label=label, icon=":material/play_circle:", query_params=query, width="stretch")
 
 st.subheader("Topology, layer by layer")
 if st.toggle("Count each class's pieces and loops in every layer (Betti numbers; about a second)",
@@ -131,5 +122,5 @@ explain(f"For each architecture's best seed: b₀, b₁ (pieces, loops) of each 
 st.subheader("Why")
 explain(claim.why)
 st.subheader("What to notice")
-st.markdown(f"**The article says** {lesson.PRESETS[key].article}")
+st.markdown(lesson.article_says(claim, rows))
 st.markdown("\n".join(f"- {line}" for line in lesson.notices(claim, rows)))

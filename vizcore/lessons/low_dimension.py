@@ -9,6 +9,7 @@ initial weights), so any row can be opened in the layer animation (lesson 1).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -147,6 +148,11 @@ class LowDimConfig(QueryConfig):
         if self.arch >= count:
             raise UserError(f"arch must be below {count} for the claim {self.claim!r}; got {self.arch}.")
 
+    @property
+    def variant(self) -> Variant:
+        """The architecture picked."""
+        return CLAIMS[self.claim].variants[self.arch]
+
 
 # What the article says of each claim ("" where the claim is this app's own measurement).
 ARTICLE = {
@@ -271,10 +277,15 @@ def notices(claim: Claim, rows: list[Row]) -> list[str]:
             "Topology forbids it: a narrow layer stretches space but never tears it, so no luck or depth helps.")]
     lines.append(f"Most of their points are still right (medians {', '.join(percent(r.median) for r in fails)}): "
                  "the net gives up only the part it cannot separate.")
-    if claim.key == "disc":
-        lines.append(f"The article reports about 80% for its 2-unit net on the disc; measured here, {rows[0].label}: "
-                     f"median {percent(rows[0].median)}, best {percent(rows[0].best)}.")
     return lines + [f"{rows[-1].label}: {rows[-1].verdict}."]
+
+
+def article_says(claim: Claim, rows: list[Row]) -> str:
+    """What the article says of ``claim`` beside what was measured in ``rows``: the accuracy (median and best
+    seed) of each architecture expected to fail."""
+    measured = "; ".join(f"{r.label} median {percent(r.median)}, best {percent(r.best)}" for r in rows
+                         if r.expect == "fails")
+    return f"**The article says** {ARTICLE[claim.key]} **Measured here:** {measured}."
 
 
 def table(rows: list[Row]) -> list[dict]:
@@ -320,3 +331,17 @@ def topology_rows(claim: Claim, nets: Sequence[tuple[str, int, MLP]]) -> list[di
                  for k, classes in enumerate(per_layer)}
         out.append({"architecture (best seed)": f"{label} ({seed})", **cells})
     return out
+
+
+def seed_links(claim: Claim, row: Row) -> list[tuple[str, dict[str, str]]]:
+    """The best and the worst seed of ``row``: (label with its accuracy, the layer page's query of that run)."""
+    links = []
+    for name, seed in (("Best", row.best_seed), ("Worst", row.worst_seed)):
+        accuracy = row.accuracy[list(row.seeds).index(seed)]
+        links.append((f"{name} seed ({seed}: {percent(accuracy)})", claim.seed_config(row.label, seed).changed()))
+    return links
+
+
+def file_name(claim: Claim, label: str, seed: int) -> str:
+    """A download's file name for seed ``seed`` of the variant ``label``, e.g. "disc-1-layer-3-seed4"."""
+    return f"{claim.key}-{re.sub('[^A-Za-z0-9.]+', '-', label)}-seed{seed}"
