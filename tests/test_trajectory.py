@@ -14,8 +14,9 @@ from vizcore.nets import MLP, flat_params
 from vizcore.train import fit
 from vizcore.trajectory import fit_projection, frame_snapshots, project
 from vizcore.figures.trajectory import FRAME_MS
-from vizcore.lessons.trajectory import (SCORE_POINTS, TrajectoryConfig, article_comparison, fresh_scores, lesson_view,
-                                        parse_schedule, slowdowns, train_trajectory)
+from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, article_comparison,
+                                        fresh_scores, lesson_view, parse_schedule, rate_choices, shown_step, slowdowns,
+                                        train_trajectory, what_to_notice)
 
 
 @pytest.fixture(scope="module")
@@ -262,3 +263,32 @@ def test_plane_loss_equals_path_loss_on_a_planar_path_and_differs_off_it():
     bent = planar + np.sin(7 * t) * rng.normal(size=w.size)  # a third direction the plane cannot hold
     path, plane = path_and_plane_loss(model, bent, ds.X, ds.y, ds.task)
     assert np.abs(plane - path).max() > 0.01
+
+
+def test_every_preset_is_a_valid_experiment_with_a_title_and_what_to_notice():
+    for key, preset in PRESETS.items():
+        preset.config.check()
+        assert preset.title and preset.notice, key
+        assert all(line in what_to_notice(key) for line in preset.notice)
+    assert "Custom settings" in what_to_notice("custom")
+
+
+def test_every_setting_names_its_widget_and_the_rate_slider_offers_a_linked_rate():
+    from dataclasses import fields
+
+    assert all(f.metadata["label"] for f in fields(TrajectoryConfig))
+    assert rate_choices(0.05) == sorted(RATES) and 0.0123 in rate_choices(0.0123)
+    assert rate_choices(0.0123) == sorted(rate_choices(0.0123))
+
+
+def test_settings_a_mode_ignores_are_hidden():
+    assert TrajectoryConfig().unused() == ("batch", "n")  # fresh points per example: no fixed set, no batches
+    assert TrajectoryConfig(fresh=False).unused() == ("batch",)
+    assert TrajectoryConfig(mode="minibatch").unused() == ("fresh",)
+    assert TrajectoryConfig(mode="full-batch").unused() == ("fresh", "batch")
+
+
+def test_a_linked_snapshot_shows_the_nearest_recorded_one_and_minus_one_the_end():
+    steps = [0, 1, 2, 100, 200]
+    assert shown_step(-1, steps) == 200 and shown_step(2, steps) == 2 and shown_step(140, steps) == 100
+    assert shown_step(10_000, steps) == 200

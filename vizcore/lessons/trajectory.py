@@ -148,6 +148,53 @@ class TrajectoryConfig(QueryConfig):
                             "this server; use fewer updates, fewer points or smaller batches.")
 
 
+GAS = "1000: 0.06, 150000: 0.02, 200000: 0.0067, 230000: 0.0022"  # twice the rate, then a third, thrice
+PRESETS = {  # ?preset=<key>
+    "article": Preset(
+        "The article's net, trained on 250,000 fresh examples", TrajectoryConfig(),
+        ("Per example, the path jitters like Brownian motion yet drifts one way: a few weights grow steadily, "
+         "and their directions pull the point along.",
+         "The rate drops at 150,000 and 210,000 updates: watch the middle panel after each."),
+        "a 3-15-15-15-1 tanh net (510 weights, inputs x, y and a constant 1) trained per example on ever new points "
+        "reaches an RMS error of 0.22 with the sign right over 99% of the time; its path jitters like Brownian "
+        "motion yet drifts one way."),
+    "gas": Preset(
+        "Add gas, then slow down 3× three times", TrajectoryConfig(lr=0.03, schedule=GAS),
+        ("The rate doubles after 1,000 updates, then is divided by 3 at 150,000, 200,000 and 230,000: watch the "
+         "middle panel after each.",
+         "The article lowers the rate when the path stops drifting and circles one spot, and the error drops."),
+        "when the net stops drifting and circles one region, cutting the rate by 3× was rewarded with a marked drop "
+        "in error; raising the rate pushes it out of a region to search elsewhere."),
+    "slow": Preset(
+        "The first 2,000 examples, plain and with slow learning",
+        TrajectoryConfig(steps=2000, schedule="", dense=2000, compare=10, window=200),
+        ("With slow learning (in orange) each update lands in k small parts, so the same examples give a "
+         "smoother path.",
+         "Both nets start from the same weights and see the same examples in the same order."),
+        "applying each update gradually over several steps (\"slow learning\") gives a much smoother path at the "
+        "same rate, less prone to losing a minimum it has found."),
+    "rms": Preset(
+        "RMS-weighted directions: the weights that matter lead", TrajectoryConfig(method="rms"),
+        ("The RMS-weighted view lets the weights that matter to the loss dominate the picture.",
+         "Compare it with the article preset: the same run, drawn with other directions."),
+        "weighted by the RMS gradient over the whole run, the weights' importances settle and differ by almost "
+        "three orders of magnitude; the weighted path keeps drifting where the plain one marks time."),
+    "fixed": Preset(
+        "The same 20,000 points over and over instead of fresh ones", TrajectoryConfig(fresh=False),
+        ("The 20,000 points come round about 12 times in 250,000 updates.",
+         "The middle panel's error is measured on the training examples, the numbers above on fresh points: "
+         "compare both with the article preset.")),
+    "spirals": Preset(
+        "Two spirals, minibatches of 32",
+        TrajectoryConfig(dataset="spirals", n=2000, mode="minibatch", steps=5000, schedule=""),
+        ("The picture works for any task and net: here two classes, trained 32 points at a time.",
+         "The map shows P(B) − P(A) instead of the article's signed output."),
+        "the picture depends neither on the task nor on the net's topology, so it can follow any net's training."),
+}
+CUSTOM_NOTICE = ("Custom settings: pick a preset in the sidebar for a guided example.",
+                 *PRESETS["article"].notice)
+
+
 @dataclass(eq=False)
 class TrajectoryRun(Trained):
     """A trained net with its History, and optionally the slow-learning twin on the same examples."""
@@ -343,53 +390,6 @@ def layer_animation_at(run: TrajectoryRun, snapshot: int, points: int = 300) -> 
     y = run.dataset.y[keep]
     labels = (y > 0).astype(int) if run.dataset.task == "regression" else y
     return animate(run.model_at(snapshot), run.dataset.X[keep]), labels
-
-
-GAS = "1000: 0.06, 150000: 0.02, 200000: 0.0067, 230000: 0.0022"  # twice the rate, then a third, thrice
-PRESETS = {  # ?preset=<key>
-    "article": Preset(
-        "The article's net, trained on 250,000 fresh examples", TrajectoryConfig(),
-        ("Per example, the path jitters like Brownian motion yet drifts one way: a few weights grow steadily, "
-         "and their directions pull the point along.",
-         "The rate drops at 150,000 and 210,000 updates: watch the middle panel after each."),
-        "a 3-15-15-15-1 tanh net (510 weights, inputs x, y and a constant 1) trained per example on ever new points "
-        "reaches an RMS error of 0.22 with the sign right over 99% of the time; its path jitters like Brownian "
-        "motion yet drifts one way."),
-    "gas": Preset(
-        "Add gas, then slow down 3× three times", TrajectoryConfig(lr=0.03, schedule=GAS),
-        ("The rate doubles after 1,000 updates, then is divided by 3 at 150,000, 200,000 and 230,000: watch the "
-         "middle panel after each.",
-         "The article lowers the rate when the path stops drifting and circles one spot, and the error drops."),
-        "when the net stops drifting and circles one region, cutting the rate by 3× was rewarded with a marked drop "
-        "in error; raising the rate pushes it out of a region to search elsewhere."),
-    "slow": Preset(
-        "The first 2,000 examples, plain and with slow learning",
-        TrajectoryConfig(steps=2000, schedule="", dense=2000, compare=10, window=200),
-        ("With slow learning (in orange) each update lands in k small parts, so the same examples give a "
-         "smoother path.",
-         "Both nets start from the same weights and see the same examples in the same order."),
-        "applying each update gradually over several steps (\"slow learning\") gives a much smoother path at the "
-        "same rate, less prone to losing a minimum it has found."),
-    "rms": Preset(
-        "RMS-weighted directions: the weights that matter lead", TrajectoryConfig(method="rms"),
-        ("The RMS-weighted view lets the weights that matter to the loss dominate the picture.",
-         "Compare it with the article preset: the same run, drawn with other directions."),
-        "weighted by the RMS gradient over the whole run, the weights' importances settle and differ by almost "
-        "three orders of magnitude; the weighted path keeps drifting where the plain one marks time."),
-    "fixed": Preset(
-        "The same 20,000 points over and over instead of fresh ones", TrajectoryConfig(fresh=False),
-        ("The 20,000 points come round about 12 times in 250,000 updates.",
-         "The middle panel's error is measured on the training examples, the numbers above on fresh points: "
-         "compare both with the article preset.")),
-    "spirals": Preset(
-        "Two spirals, minibatches of 32",
-        TrajectoryConfig(dataset="spirals", n=2000, mode="minibatch", steps=5000, schedule=""),
-        ("The picture works for any task and net: here two classes, trained 32 points at a time.",
-         "The map shows P(B) − P(A) instead of the article's signed output."),
-        "the picture depends neither on the task nor on the net's topology, so it can follow any net's training."),
-}
-CUSTOM_NOTICE = ("Custom settings: pick a preset in the sidebar for a guided example.",
-                 *PRESETS["article"].notice)
 
 
 def what_to_notice(preset_key: str) -> str:
