@@ -11,6 +11,8 @@ from typing import Callable
 
 import numpy as np
 
+from .nets import numpy_forward
+
 MAX_POINTS = 250  # per boundary: it rides through every frame, so it costs payload like the data
 
 
@@ -84,8 +86,6 @@ def decision_function(model) -> Callable[[np.ndarray], np.ndarray]:
     region: logit B − logit A for two classes, the output for one, and for more classes each class's
     logit minus the largest other one (positive inside that class's softmax region). Runs in numpy, float32.
     """
-    from .nets import numpy_forward
-
     def decision(X: np.ndarray) -> np.ndarray:
         out = numpy_forward(model, X, np.float32)[1]
         if out.shape[1] <= 2:

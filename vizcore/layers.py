@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.linalg import polar
+from scipy.linalg import expm, logm, polar
 from scipy.spatial.transform import Rotation
 
 from .boundary import model_boundary, padded_box
@@ -144,7 +144,6 @@ def polar_path(W: np.ndarray, ts: np.ndarray) -> np.ndarray:
     U, P = polar(W)  # W = U·P: U a rotation (det W > 0), P symmetric positive definite
     log_P = _spd_log(P)
     if U.shape[0] > 3:  # one principal logarithm for every frame (scipy's logm takes ~0.1 s in 4D)
-        from scipy.linalg import expm, logm
         log_U = np.real(logm(U))
         return np.stack([expm(t * log_U) @ _spd_exp(t * log_P) for t in ts])
     return np.stack([_rotation_power(U, t) @ _spd_exp(t * log_P) for t in ts])

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .engine import ACTIVATIONS
+from .layers import MONOTONE  # strictly increasing activations: homeomorphisms onto their image
+from .nets import numpy_forward
+
 MAX_POINTS = 100  # landmarks per cloud: ripser's cost grows fast with points: 100 take 0.03 s, 150 0.05 s
 SHARE = 0.1       # a feature must persist over this share of the cloud's extent
 
@@ -31,7 +35,7 @@ def betti(points: np.ndarray, max_points: int = MAX_POINTS) -> Betti:
 
     Farthest-point sampling starts from the first point, so the answer is deterministic.
     """
-    from ripser import ripser
+    from ripser import ripser  # here, not at the top: importing it takes 1.4 s, and only Betti numbers need it
 
     X = np.asarray(points, dtype=np.float64)
     X = X[np.isfinite(X).all(1)]
@@ -53,10 +57,6 @@ def layer_clouds(model, X: np.ndarray) -> list[np.ndarray]:
     into the corners of the cube and leave the links between corners too thinly sampled to resolve
     (a ring read as 12 pieces after a 2→3 layer, 1 before its tanh).
     """
-    from .engine import ACTIVATIONS
-    from .layers import MONOTONE  # strictly increasing activations: homeomorphisms onto their image
-    from .nets import numpy_forward
-
     pre = numpy_forward(model, X, np.float64)[0]
     if model.activation not in MONOTONE:  # ReLU folds: count its output itself
         pre = [ACTIVATIONS[model.activation][0](z) for z in pre]
