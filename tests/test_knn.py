@@ -171,3 +171,13 @@ def test_numpy_bodies_step_matches_torch_autograd(weighting):
         ref = p.grad.numpy()  # float32 both ways; 1/distance weights amplify rounding a little
         assert np.allclose(ours, ref, rtol=1e-3, atol=1e-4 * np.abs(ref).max()), float(np.abs(ours - ref).max())
     assert np.all(gW[-1][S:] == 0) and np.abs(gW[0]).max() > 0
+
+
+def test_every_preset_checks_and_has_notes_and_every_setting_labels_its_widget():
+    from dataclasses import fields
+    from vizcore.lessons.knn import PRESETS
+    for preset in PRESETS.values():
+        for cfg in preset.configs():
+            cfg.check()
+        assert preset.title and preset.notice
+    assert all(f.metadata["label"] for f in fields(KnnConfig))

@@ -184,3 +184,13 @@ def test_the_comparison_trains_the_other_dimension_on_the_disc_and_fills_one_pro
     first(100, 100)
     second(500, 2000)
     assert seen == [0.5, 0.625] and lesson.stages(None, 2) == [None, None]
+
+
+def test_every_preset_checks_and_has_notes_and_every_setting_labels_its_widget():
+    from dataclasses import fields
+    from ui.views import VfView
+    for preset in lesson.PRESETS.values():
+        for cfg in preset.configs():
+            cfg.check()
+        assert preset.title and preset.notice
+    assert all(f.metadata["label"] for cls in (VfConfig, VfView) for f in fields(cls))
