@@ -16,7 +16,7 @@ from vizcore.lessons import vector_fields as vf
 from vizcore.config import _parse
 from ui.views import CurveView, VfView
 from vizcore.lessons.curves import CurveConfig
-from vizcore.landscape import LandscapeConfig
+from vizcore.lessons.landscape import LandscapeConfig
 from vizcore.runs import LAYER_DATASETS, RunConfig
 
 ROOT = Path(__file__).resolve().parent.parent
