@@ -150,7 +150,7 @@ def test_trajectory_animation_keeps_every_point_in_view():
 
 
 def test_landscape_descent_keeps_every_point_in_view():
-    from vizcore import landscape
+    from vizcore.lessons import landscape
     from vizcore.figures.landscape import descent_figure
 
     net = landscape.EARLY
