@@ -57,8 +57,9 @@ def field_widget(default: QueryConfig, name: str, prefix: str = "", container=No
         choices = list(meta["choices"])
         if kind == "select_slider":
             return where.select_slider(label, choices, format_func=words, **common)
-        build = where.selectbox if kind == "select" else where.radio
-        return build(label, choices, format_func=words, **common)
+        if kind == "radio":
+            return where.radio(label, choices, format_func=words, horizontal=meta.get("horizontal", False), **common)
+        return where.selectbox(label, choices, format_func=words, **common)
     if kind == "toggle":
         return where.toggle(label, **common)
     if kind == "text":
@@ -67,7 +68,7 @@ def field_widget(default: QueryConfig, name: str, prefix: str = "", container=No
     if isinstance(getattr(default, name), int):
         lo, hi, step = (None if v is None else int(v) for v in (lo, hi, step or 1))
     build = where.slider if kind == "slider" else where.number_input
-    return build(label, lo, hi, step=step, **common)
+    return build(label, lo, hi, step=step, format=meta.get("format"), **common)
 
 
 def setting_widgets(default: QueryConfig, prefix: str = "", names: Iterable[str] | None = None,
