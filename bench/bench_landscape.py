@@ -14,15 +14,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import vizcore as vz  # noqa: E402
-from vizcore import landscape  # noqa: E402
+from vizcore import datasets, landscape, nets, train  # noqa: E402
 from vizcore.engine import Architecture  # noqa: E402
+from vizcore.lessons import landscape as lesson  # noqa: E402
+from vizcore.threads import one_thread, use_one_thread  # noqa: E402
 
-torch.set_num_threads(1)  # as in the app: tiny nets gain nothing from intra-op threads
+use_one_thread()  # as in the app: tiny nets gain nothing from intra-op threads
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -44,7 +43,7 @@ def floor_run(arch: Architecture, grid_points: int, n: int, chunk: int = landsca
     outs = [np.empty((chunk, o, n), np.float32) for o in sizes[1:]]
 
     def run() -> None:
-        with threadpool_limits(1):
+        with one_thread():
             for _ in range(0, grid_points, chunk):
                 h = x
                 for k, (W, out) in enumerate(zip(weights, outs)):
@@ -96,12 +95,12 @@ def page_seconds() -> tuple[float, float]:
 
 
 def main() -> None:
-    ds = vz.datasets.make("spirals", n=1000, noise=0.05, seed=0)
-    model = vz.nets.MLP(2, (8, 8), 2, "tanh", seed=0)
-    vz.train.fit(model, ds, steps=300, lr=0.03)
+    ds = datasets.make("spirals", n=1000, noise=0.05, seed=0)
+    model = nets.MLP(2, (8, 8), 2, "tanh", seed=0)
+    train.fit(model, ds, steps=300, lr=0.03)
     dirs = landscape.random_directions(model, seed=0)
     arch, grid = Architecture.of(model), 51 * 51
-    params = landscape.plane_params(vz.nets.flat_params(model), dirs, np.linspace(-1, 1, 51), np.linspace(-1, 1, 51))
+    params = landscape.plane_params(nets.flat_params(model), dirs, np.linspace(-1, 1, 51), np.linspace(-1, 1, 51))
     t = interleaved({
         "floor": floor_run(arch, grid, ds.n),
         "one": lambda: landscape.batched_loss(arch, params, ds.X, ds.y, ds.task, workers=1),
@@ -119,11 +118,11 @@ def main() -> None:
     print(f"  max relative difference batched vs looped: {np.max(np.abs(a - b) / b):.1e}")
 
     from vizcore.runs import train_run
-    net = landscape.EARLY  # the page's opening view
-    pool = landscape.evaluation_pool(net)
+    net = lesson.EARLY  # the page's opening view
+    pool = lesson.evaluation_pool(net)
     train_s = median_seconds(lambda: train_run(net), repeats=3)
     run = train_run(net)
-    view_s = median_seconds(lambda: landscape.two_weights(run.model, pool, landscape.LandscapeConfig()), repeats=3)
+    view_s = median_seconds(lambda: lesson.two_weights(run.model, pool, lesson.LandscapeConfig()), repeats=3)
     print("landscape page's opening view (median seconds)")
     print(f"  training the 2-3-2 net 20 steps: {train_s:.3f} s; two maps 41x41 (N = 100 and 10,000) and six "
           f"descents of 400 epochs: {view_s:.3f} s")

@@ -7,6 +7,7 @@ from sklearn.decomposition import PCA
 
 import vizcore as vz
 from vizcore import UserError, landscape
+from vizcore.lessons import landscape as lesson
 from vizcore.engine import Architecture
 from vizcore.runs import train_run
 from vizcore.train import evaluate
@@ -107,8 +108,8 @@ def test_descent_on_two_weights_goes_downhill_and_freezes_the_rest(spiral_run):
 
 def test_two_weights_view_centres_the_grid_on_the_nets_values(spiral_run):
     model, ds, _ = spiral_run
-    cfg = landscape.LandscapeConfig(weight_a=2, weight_b=5, sample=30, resolution=11, gd_epochs=5, starts="auto")
-    view = landscape.two_weights(model, ds, cfg)
+    cfg = lesson.LandscapeConfig(weight_a=2, weight_b=5, sample=30, resolution=11, gd_epochs=5, starts="auto")
+    view = lesson.two_weights(model, ds, cfg)
     flat = vz.nets.flat_params(model)
     a, b = view.axes(view.surface)
     assert a[5] == pytest.approx(flat[2]) and b[5] == pytest.approx(flat[5])
@@ -119,8 +120,8 @@ def test_two_weights_view_centres_the_grid_on_the_nets_values(spiral_run):
 @pytest.fixture(scope="module")
 def opening_view():
     """The lesson's opening view: an early 2-3-2 net on the disc in a ring, N = 100 of 10,000 examples."""
-    run = train_run(landscape.EARLY)
-    return landscape.two_weights(run.model, landscape.evaluation_pool(landscape.EARLY), landscape.LandscapeConfig())
+    run = train_run(lesson.EARLY)
+    return lesson.two_weights(run.model, lesson.evaluation_pool(lesson.EARLY), lesson.LandscapeConfig())
 
 
 def test_opening_view_reproduces_the_article_three_starts_three_ends(opening_view):
@@ -143,7 +144,7 @@ def test_opening_view_small_sample_and_all_examples_differ(opening_view):
 
 
 def test_article_checks_report_the_saddle_between_two_valleys(opening_view):
-    checks = landscape.article_checks(opening_view)
+    checks = lesson.article_checks(opening_view)
     assert len(checks) == 4
     assert checks[-1][1].endswith(": a saddle point.") and "3 local minima" in checks[0][1]
 
@@ -195,6 +196,7 @@ def test_bad_requests_are_user_errors(curve_run):
 
 def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clean_loss_axes(opening_view):
     from vizcore.figures.landscape import descent_figure, loss_axis
+    from vizcore.export import standalone_html
 
     view = opening_view
     a, b = view.axes(view.surface)
@@ -208,7 +210,7 @@ def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clea
     frames = fig.to_dict()["frames"]
     assert len(frames) >= 10 and all(len(f["data"]) == 9 for f in frames)  # 3 starts x 3 panels
     assert frames[-1]["name"] == str(view.descent.path.shape[1] - 1)  # the last frame is the last epoch
-    assert "Plotly.newPlot" in vz.export.standalone_html(fig)  # the download still builds
+    assert "Plotly.newPlot" in standalone_html(fig)  # the download still builds
     assert fig.layout.yaxis2.type == "linear"  # this cost spans less than a factor of 10
     log = loss_axis([1e-4, 0.3, 2.0])
     assert log["type"] == "log" and log["dtick"] == 1 and log["exponentformat"] == "power"

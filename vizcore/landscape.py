@@ -23,15 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from threadpoolctl import threadpool_limits
 
-from .config import QueryConfig, setting
-from . import datasets
 from .datasets import Dataset
 from .engine import Architecture, Workspace, forward, loss_and_grad, loss_and_output_grad
 from .errors import UserError
-from .nets import flat_params, load_flat, parameter_names
-from .runs import RunConfig
+from .nets import flat_params, load_flat
+from .threads import one_thread
 from .train import loss_fn, tensors
 
 MAX_RESOLUTION = 101
@@ -159,7 +156,7 @@ def batched_loss(arch: Architecture, params: np.ndarray, X: np.ndarray, y: np.nd
                 out[start:start + chunk] = loss_and_output_grad(task, outputs, y, ws=ws)[0]
 
     shares = [starts[k::workers] for k in range(workers)] if workers > 1 and len(starts) > 1 else [starts]
-    with threadpool_limits(1, user_api="blas"):  # our threads, not BLAS's: its spinning threads stall on a busy host
+    with one_thread():  # our threads, not BLAS's: its spinning threads stall on a busy host
         if len(shares) > 1:
             with ThreadPoolExecutor(max_workers=len(shares)) as pool:
                 list(pool.map(run, shares))
@@ -275,7 +272,7 @@ def descend(model, dataset: Dataset, i: int, j: int, starts: np.ndarray, lr: flo
     X, y, ws = dataset.X.astype(dtype), dataset.y, Workspace()
     y = y.astype(dtype) if dataset.task != "classification" else y
     path, losses = [w.copy()], []
-    with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):
+    with np.errstate(all="ignore"), one_thread():
         for _ in range(int(steps)):
             flat[:, [i, j]] = w
             loss, grad = loss_and_grad(arch, flat, X, y, dataset.task, ws)
@@ -291,43 +288,9 @@ def descend(model, dataset: Dataset, i: int, j: int, starts: np.ndarray, lr: flo
     return Descent(path_arr, loss_arr)
 
 
-# --- one lesson's worth of pictures -------------------------------------------------------
+# --- start points, minima, passes and curvature on a map -------------------------------------
 
-POOL = 10_000  # examples a landscape averages over at most (the article compared N = 100 with N = 10,000)
-SAMPLES = (0, 30, 100, 1000)  # N; 0 = all POOL examples
-GD_RATES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)  # descent learning rates the lesson offers
-RESOLUTIONS = tuple(range(11, 82, 10))  # grid points per side the lesson offers
-AUTO_STARTS = np.array([[-0.7, 0.75], [-0.55, 0.85], [0.8, -0.6]])  # fractions of the range
-# Three starts 1.6 apart on the opening view's N = 100 map, each in the basin of a different minimum
-# (found by running descent from a 11 x 11 grid of starts; the tests check that they still split).
-SPLIT_STARTS = "(-1.2, 0.2); (0.4, 0.2); (-0.4, -1)"
-
-
-@dataclass(frozen=True)
-class LandscapeConfig(QueryConfig):
-    """What the landscape lesson draws for a net (the net itself is a RunConfig).
-
-    The default is the lesson's opening view: hidden unit 2's two input weights of an early
-    2-3-2 net on the disc in a ring, N = 100 against all 10,000 examples.
-    """
-
-    view: str = setting("weights", choices=("weights", "plane"))
-    weight_a: int = setting(2, lo=0, hi=100_000)
-    weight_b: int = setting(3, lo=0, hi=100_000)
-    weight_range: float = setting(6.0, lo=0.5, hi=20.0)
-    sample: int = setting(100, choices=SAMPLES)
-    sample_seed: int = setting(0, lo=0, hi=1_000_000)
-    starts: str = setting(SPLIT_STARTS, max_chars=120)
-    gd_lr: float = setting(10.0, choices=GD_RATES)
-    gd_epochs: int = setting(400, lo=1, hi=5000)
-    plane: str = setting("pca", choices=("pca", "random"))
-    plane_range: float = setting(1.0, lo=0.2, hi=5.0)
-    plane_seed: int = setting(0, lo=0, hi=1_000_000)
-    resolution: int = setting(41, choices=RESOLUTIONS)
-
-    def check(self) -> None:
-        super().check()
-        parse_starts(self.starts, np.zeros(2), 1.0)  # explicit start points must parse (UserError says why)
+AUTO_STARTS = np.array([[-0.7, 0.75], [-0.55, 0.85], [0.8, -0.6]])  # "auto" start points, as fractions of the range
 
 
 def parse_starts(text: str, center: np.ndarray, span: float) -> np.ndarray:
@@ -349,7 +312,6 @@ def parse_starts(text: str, center: np.ndarray, span: float) -> np.ndarray:
     if not 1 <= len(points) <= 3:
         raise UserError(f"Give one to three start points, separated by semicolons; got {len(points)}.")
     return np.asarray(points)
-
 
 def local_minima(surf: Surface) -> np.ndarray:
     """Grid indices [m, 2] (row j, column i) of interior points lower than all 8 neighbours."""
@@ -402,156 +364,3 @@ def curvatures(surf: Surface, j: int, i: int) -> np.ndarray:
     dbb = (z[j + 1, i] - 2 * z[j, i] + z[j - 1, i]) / hb ** 2
     dab = (z[j + 1, i + 1] - z[j + 1, i - 1] - z[j - 1, i + 1] + z[j - 1, i - 1]) / (4 * ha * hb)
     return np.linalg.eigvalsh(np.array([[daa, dab], [dab, dbb]]))
-
-
-@dataclass(frozen=True, eq=False)
-class TwoWeights:
-    """The article's picture: the loss over two weights on N examples and on all of them, descent on both."""
-
-    names: tuple[str, str]
-    center: np.ndarray  # [2] the two weights' values in the net (the grid is centred there)
-    surface: Surface  # over the sample of N examples
-    other: Surface  # the same weights over all examples (or over 100 if the sample is all of them)
-    sample_label: str
-    other_label: str
-    descent: Descent  # on the sample
-    other_descent: Descent  # the same starts on the other examples
-
-    def axes(self, surf: Surface) -> tuple[np.ndarray, np.ndarray]:
-        """Grid axes in weight values (not offsets)."""
-        return surf.a + self.center[0], surf.b + self.center[1]
-
-    @property
-    def width(self) -> float:
-        """The map's width along the first weight."""
-        return float(self.surface.a[-1] - self.surface.a[0])
-
-    def end_gaps(self, descent: Descent | None = None) -> np.ndarray:
-        """Distances [K, K] between where the descents end, as fractions of the map's width."""
-        end = (descent or self.descent).path[:, -1]
-        return np.linalg.norm(end[:, None] - end[None], axis=2) / self.width
-
-    def cell(self, point: np.ndarray) -> tuple[int, int]:
-        """The grid point (j, i) nearest to ``point`` [2] in weight values."""
-        a, b = self.axes(self.surface)
-        return int(np.abs(b - point[1]).argmin()), int(np.abs(a - point[0]).argmin())
-
-
-def evaluation_pool(net: RunConfig) -> Dataset:
-    """POOL fresh examples of the net's dataset (seed + 1: a different draw from its training points)."""
-    params = {"turns": net.turns} if net.dataset == "spirals" else {}
-    return datasets.make(net.dataset, n=POOL, noise=net.noise, seed=net.seed + 1, **params)
-
-
-def two_weights(model, pool: Dataset, cfg: LandscapeConfig) -> TwoWeights:
-    """Surfaces over weights ``cfg.weight_a``, ``cfg.weight_b`` (all others frozen) and descent from the starts.
-
-    pool : the examples "all" means (e.g. :func:`evaluation_pool`); the sample is ``cfg.sample`` of them,
-    chosen by ``cfg.sample_seed``.
-    """
-    i, j = cfg.weight_a, cfg.weight_b
-    dirs = weight_directions(model, i, j)
-    center = flat_params(model)
-    here = center[[i, j]].astype(np.float64)
-    starts = parse_starts(cfg.starts, here, cfg.weight_range)
-    span = max(cfg.weight_range, 1.05 * float(np.abs(starts - here).max()))
-    sample = nested_sample(pool, cfg.sample, cfg.sample_seed)
-    other = nested_sample(pool, 100, cfg.sample_seed) if sample is pool else pool
-    label = lambda ds: f"N = {ds.n:,}" + (" (all)" if ds is pool else "")  # noqa: E731
-    names = parameter_names(model)
-    run = lambda ds: descend(model, ds, i, j, starts, cfg.gd_lr, cfg.gd_epochs, center=center)  # noqa: E731
-    return TwoWeights(
-        (names[i], names[j]), here,
-        surface(model, sample, dirs, span, cfg.resolution, center=center),
-        surface(model, other, dirs, span, cfg.resolution, center=center),
-        label(sample), label(other), run(sample), run(other))
-
-
-EARLY = RunConfig(dataset="disc_annulus", widths="3", steps=20)  # the opening view's net: 20 steps into training
-TRAINED = RunConfig(widths="8,8", steps=1000, turns=1.0)
-PRESETS = {  # link key (?preset=descent): (title, (net, view), what to notice)
-    "descent": ("Three starts, three minima", (EARLY, LandscapeConfig()),
-                "Three starts close together roll into three different valleys of the N = 100 map. On the map of "
-                "all 10,000 examples (below) the same starts meet in one valley."),
-    "all-examples": ("Same starts, all 10,000 examples", (EARLY, LandscapeConfig(sample=0)),
-                     "Averaged over all 10,000 examples, the small sample's extra valleys are gone and the three "
-                     "starts end together."),
-    "pca": ("Trained net: its training path", (TRAINED, LandscapeConfig(view="plane")),
-            "The red path runs from its start into the trained weights at the centre; each axis says how much "
-            "of the path's variance its direction holds."),
-    "random-plane": ("Trained net: random directions", (TRAINED, LandscapeConfig(view="plane", plane="random")),
-                     "The centre is the trained net. Filter normalisation makes the two directions comparable, so "
-                     "the basin's width can be read off both axes alike."),
-}
-
-
-@dataclass(frozen=True, eq=False)
-class PlaneView:
-    """The loss on a plane through the trained weights, with the training path when the plane is PCA's."""
-
-    surface: Surface
-    labels: tuple[str, str]
-    path: np.ndarray | None  # [T, 2] snapshots projected on the plane
-    path_loss: np.ndarray | None  # [T] loss at those projected points
-
-
-def plane_view(model, dataset: Dataset, params: np.ndarray, cfg: LandscapeConfig) -> PlaneView:
-    """Random filter-normalised directions, or PCA of the snapshots ``params`` [T, P] with the path on it."""
-    center = flat_params(model)
-    if cfg.plane == "random":
-        dirs = random_directions(model, cfg.plane_seed)
-        surf = surface(model, dataset, dirs, cfg.plane_range, cfg.resolution, center=center)
-        labels = ("random direction 1 (filter-normalised)", "random direction 2 (filter-normalised)")
-        return PlaneView(surf, labels, None, None)
-    plane = pca_plane(params)
-    span = cfg.plane_range * 1.25 * max(float(np.abs(plane.path).max()), 1e-3)
-    surf = surface(model, dataset, plane.directions, span, cfg.resolution, center=center)
-    path_params = center[None] + plane.path.astype(np.float32) @ plane.directions
-    path_loss = batched_loss(Architecture.of(model), path_params, dataset.X, dataset.y, dataset.task)
-    labels = tuple(f"PC{k + 1} ({plane.explained[k]:.0%} of the path's variance)" for k in range(2))
-    return PlaneView(surf, labels, plane.path, path_loss)
-
-
-# --- what article 002 claims, checked on the view the page shows ----------------------------------
-
-def article_checks(view: TwoWeights) -> list[tuple[str, str]]:
-    """(what article 002 says, what this view measures) for each claim the lesson makes about it."""
-    n_small, n_all = len(local_minima(view.surface)), len(local_minima(view.other))
-    gaps, other_gaps = view.end_gaps(), view.end_gaps(view.other_descent)
-    upper = gaps[np.triu_indices(len(gaps), 1)]
-    ends = view.descent.path[:, -1]
-    checks = [
-        ("that with N = 100 examples the landscape has local minima, plateaus and ridges, and that with N = "
-         "10,000 it looks different (its figure 3).",
-         f"{n_small} local minima on the {view.sample_label} map and {n_all} on the {view.other_label} map; "
-         f"the two maps differ by up to {np.abs(view.surface.loss - view.other.loss).max():.3f} in loss."),
-    ]
-    if len(upper):
-        checks.append((
-            "that depending on where it starts, gradient descent takes a different route and ends at a different "
-            "cost.",
-            f"the descents end {upper.min():.0%} to {upper.max():.0%} of the map's width apart, at losses "
-            + ", ".join(f"{v:.4f}" for v in view.descent.loss[:, -1])
-            + f"; on the {view.other_label} map the same starts end at most "
-              f"{other_gaps.max():.0%} of its width apart."))
-    steps = np.linalg.norm(np.diff(view.descent.path[:, -2:], axis=1)[:, 0], axis=1)
-    curv = np.array([curvatures(view.surface, *view.cell(e)) for e in ends])
-    checks.append((
-        "that it ran no first-derivative test, so its \"minima\" should be named with care.",
-        f"where the descents end, the last step moved the weights at most {steps.max():.1e}, so the slope is "
-        f"almost zero; the loss curves upwards in both directions at {int((curv[:, 0] > 0).sum())} of the "
-        f"{len(ends)} ends (a minimum of the loss over these two weights, not over all of them)."))
-    far = [(k, m) for k in range(len(ends)) for m in range(k + 1, len(ends)) if gaps[k, m] > 0.05]
-    if far:
-        k, m = far[0]
-        j, i = mountain_pass(view.surface, view.cell(ends[k]), view.cell(ends[m]))
-        low, high = curvatures(view.surface, j, i)
-        a, b = view.axes(view.surface)
-        shape = "a saddle point" if low < 0 < high else "not a saddle point at this grid's resolution"
-        checks.append((
-            "that ridges are \"sometimes also called saddle points\". Wrong: a ridge is a line of high ground; a "
-            "saddle point is the one point where the lowest route between two valleys crosses it (slope zero, "
-            "the loss curving down one way and up the other).",
-            f"the lowest crossing between the valleys of starts {k + 1} and {m + 1} is at ({a[i]:.2f}, {b[j]:.2f}), "
-            f"loss {view.surface.loss[j, i]:.4f}; curvature there {low:+.3g} and {high:+.3g}: {shape}."))
-    return checks
