@@ -59,7 +59,7 @@ def test_landscape_page_opens_on_its_first_preset_with_the_article_checked():
     lines = [m.value for m in at.markdown if "The article says" in m.value][0].splitlines()
     assert len(lines) == 4 and all("**Measured here:**" in line for line in lines)
     assert "a saddle point." in lines[-1] and "3 local minima" in lines[0]
-    at.radio(key="ls_sample").set_value(30).run()  # N = 30: no preset's (N = all is the "all-examples" preset)
+    at.radio(key="ls_sample").set_value(30).run()  # no preset's N (N = all is the "all-examples" preset)
     ok(at)
     assert not at.info  # the settings are no longer the preset's, so its words are not shown
 

@@ -30,6 +30,6 @@ class VfView(QueryConfig):
 class CurveView(QueryConfig):
     """What the curve page shows of a trained fit: the small multiples compare epochs or a sweep."""
 
-    sweep: str = setting("epochs", choices=COMPARISONS, widget="radio", label="Compare",
+    sweep: str = setting("epochs", choices=COMPARISONS, widget="radio", horizontal=True, label="Compare",
                          names={"epochs": "epochs (this run)", "width": "widths", "optimizer": "optimisers",
                                 "init": "initialisations", "depth": "depths"})

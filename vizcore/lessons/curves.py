@@ -30,7 +30,7 @@ class CurveConfig(QueryConfig):
     n: int = setting(300, lo=10, hi=1000, step=10, widget="slider", label=f"Points on [{LOW:g}, {HIGH:g}]")
     noise: float = setting(0.0, lo=0.0, hi=1.0, step=0.05, widget="slider")
     width: int = setting(20, lo=0, hi=200, label="Hidden units per layer (0 = one linear neuron)")
-    depth: int = setting(1, lo=1, hi=3, choices=(1, 2, 3), widget="radio", label="Hidden layers")
+    depth: int = setting(1, lo=1, hi=3, choices=(1, 2, 3), widget="radio", horizontal=True, label="Hidden layers")
     activation: str = setting("tanh", choices=tuple(ACTIVATIONS))
     init: str = setting("he", choices=INITS, label="Initial weights",
                         help="default: uniform ±1/√fan-in; glorot: normal, spread √(2/(in+out)); he: √(2/in).")

@@ -36,14 +36,16 @@ class LandscapeConfig(QueryConfig):
     weights of its net: ``choices=range(n_params)``, named by ``parameter_names``.
     """
 
-    view: str = setting("weights", choices=("weights", "plane"), widget="radio", label="What to look at",
+    view: str = setting("weights", choices=("weights", "plane"), widget="radio", horizontal=True,
+                        label="What to look at",
                         names={"weights": "two chosen weights, the rest frozen",
                                "plane": "a plane through all the weights"})
     weight_a: int = setting(2, lo=0, hi=100_000, widget="select", label="Weight on the x axis")
     weight_b: int = setting(3, lo=0, hi=100_000, widget="select", label="Weight on the y axis")
     weight_range: float = setting(6.0, lo=0.5, hi=20.0, step=0.5, widget="slider",
                                   label="Range around the net's values (±)")
-    sample: int = setting(100, choices=SAMPLES, widget="radio", label=f"Examples N in the loss (of {POOL:,})",
+    sample: int = setting(100, choices=SAMPLES, widget="radio", horizontal=True,
+                          label=f"Examples N in the loss (of {POOL:,})",
                           names={n: "all" if n == 0 else f"{n:,}" for n in SAMPLES})
     sample_seed: int = setting(0, lo=0, hi=1_000_000, label="Which N examples (seed)")
     starts: str = setting(SPLIT_STARTS, max_chars=120, label="Start points of gradient descent",
