@@ -20,7 +20,7 @@ class VfView(QueryConfig):
 
     # the page offers only its run's seeds and layers (VfConfig.seeds, VfConfig.layers)
     draw_seed: int = setting(0, choices=range(10), label="Seed to draw")
-    arrow_layer: int = setting(0, choices=range(4), widget="radio", label="Arrows of layer",
+    arrow_layer: int = setting(0, choices=range(4), widget="radio", horizontal=True, label="Arrows of layer",
                                names={i: f"layer {i + 1}" for i in range(4)})
     compare_penalty: bool = setting(False, label="Show the effect of the contraction penalty (trains once more "
                                                  "without it)")

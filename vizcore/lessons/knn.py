@@ -40,13 +40,14 @@ class KnnConfig(QueryConfig):
     k: int = setting(5, lo=1, hi=50, widget="slider", label="k (neighbours at test time)")
     weighting: str = setting("inverse", choices=WEIGHTINGS, widget="radio", label="Weights in the training loss",
                              names={"inverse": "1 / distance", "gaussian": "exp(-d² / T)"})
-    temperature: float = setting(1.0, lo=1e-3, hi=10.0, step=0.1, label="Temperature T")
+    temperature: float = setting(1.0, lo=1e-3, hi=10.0, step=0.1, label="Temperature T", format="%.3f")
     seeds: int = setting(5, lo=5, hi=10, widget="slider", label="Seeds")
     # with lr 0.025: the findings of 500 steps at 0.01 in half the time
     steps: int = setting(250, lo=10, hi=5000, step=100, label="Steps", help="Minibatch Adam updates per body.")
     batch: int = setting(128, lo=16, hi=512, step=16, label="Minibatch size")
-    lr: float = setting(0.025, lo=1e-4, hi=1.0, step=0.005, label="Learning rate")
-    n: int = setting(600, lo=50, hi=3000, step=50, label="Training points", help="The test set is as large, drawn afresh.")
+    lr: float = setting(0.025, lo=1e-4, hi=1.0, step=0.005, label="Learning rate", format="%.4f")
+    n: int = setting(600, lo=50, hi=3000, step=50, label="Training points",
+                     help="The test set is as large, drawn afresh.")
     noise: float = setting(0.05, lo=0.0, hi=0.3, step=0.01, widget="slider", label="Noise")
 
     def hidden_widths(self) -> tuple[int, ...]:

@@ -31,24 +31,24 @@ class VfConfig(QueryConfig):
     n: int = setting(200, lo=20, hi=2000, step=50, label="Points")
     noise: float = setting(0.0, lo=0.0, hi=0.3, step=0.01, label="Noise")
     turns: float = setting(0.75, lo=0.25, hi=2.0, step=0.05, label="Spiral turns")
-    augment: int = setting(0, choices=(0, 1), widget="radio", label="Space",
+    augment: int = setting(0, choices=(0, 1), widget="radio", horizontal=True, label="Space",
                            names={0: "the plane (2D)", 1: "add a 3rd coordinate = 0"})
     layers: int = setting(1, lo=1, hi=4, label="Layers")
     anchors: int = setting(24, lo=2, hi=64, label="Anchors per layer", help="Bump centres, taken from the data.")
     width: float = setting(0.3, lo=0.02, hi=3.0, step=0.05, label="Bump width")
     flow_steps: int = setting(10, lo=1, hi=40, label="Flow steps per layer")
-    method: str = setting("euler", choices=vf.METHODS, widget="radio", label="Integrator",
+    method: str = setting("euler", choices=vf.METHODS, widget="radio", horizontal=True, label="Integrator",
                           names={"euler": "Euler", "rk4": "Runge-Kutta 4"})
     normalised: bool = setting(False, label="Normalised field Σ v g / (1 + Σ g)")
     learn_widths: bool = setting(False, label="Learn the bump widths")
     learn_anchors: bool = setting(False, label="Learn the anchor positions")
-    contraction: float = setting(0.01, lo=0.0, hi=1.0, step=0.005, label="Contraction penalty",
+    contraction: float = setting(0.01, lo=0.0, hi=1.0, step=0.005, label="Contraction penalty", format="%.4f",
                                  help="Penalise how much each layer stretches space at the data points (0: off).")
     seeds: int = setting(5, lo=5, hi=10, label="Seeds")
     # 100 steps at 0.15 on 200 points: the page opens in under a second and shows what 150 steps at 0.1
     # on 300 points showed (a channel in every 2D seed, 3D seeds separated without one)
     steps: int = setting(100, lo=1, hi=3000, step=50, label="Steps", help="Full-batch Adam updates.")
-    lr: float = setting(0.15, lo=1e-4, hi=1.0, step=0.01, label="Learning rate")
+    lr: float = setting(0.15, lo=1e-4, hi=1.0, step=0.01, label="Learning rate", format="%.4f")
 
     def make_dataset(self, n: int | None = None, seed: int = 0) -> datasets.Dataset:
         """The training points (seed 0), or with ``seed=1`` fresh test points."""
@@ -247,7 +247,8 @@ ARTICLE = {  # what the source article (003) says, in this app's words
 }
 
 
-def claim_rows(run: vf.VfRun, partner: vf.VfRun | None = None, base: TanhBaseline | None = None) -> list[dict[str, str]]:
+def claim_rows(run: vf.VfRun, partner: vf.VfRun | None = None,
+               base: TanhBaseline | None = None) -> list[dict[str, str]]:
     """Rows "the article says" / "measured here", every number from ``run`` (and the 2D/3D ``partner``
     on the disc data, or lesson 1's tanh ``base`` on spirals)."""
     cfg, S = run.config, len(run.accuracy)
