@@ -23,8 +23,8 @@ from vizcore import curves
 from vizcore.curves import CurveRun
 from vizcore.figures.curves import beyond_figure, fit_figure, loss_figure, small_multiples
 from vizcore.lessons.curves import (NOTICE, PRESETS, UNITS_CAPTION, CurveConfig, article_checks, beyond_caption,
-                                    fit_caption, fit_view, grids, learning_rates, line_text, metrics, unit_notes,
-                                    unit_rows)
+                                    epoch_panels, file_caption, fit_caption, fit_view, grids, learning_rates,
+                                    line_text, metrics, sweep_panels, unit_notes, unit_rows)
 
 require_navigation()
 
@@ -40,8 +40,7 @@ def trained(cfg: CurveConfig, _progress=None) -> CurveRun:
 
 @shared_cache(max_entries=32)
 def swept(cfg: CurveConfig, kind: str, _progress=None) -> list:
-    grid = grids(trained(cfg))[0]
-    return curves.sweep(cfg, kind, grid, progress=_progress, dataset=stored("csv", cfg.data_id))
+    return curves.sweep(cfg, kind, grids(trained(cfg))[0], progress=_progress, dataset=stored("csv", cfg.data_id))
 
 
 def controls() -> CurveConfig:
@@ -94,8 +93,7 @@ with fit_box:  # above the live loss curve
                                view.kinks, view.kink_y, unit_notes=unit_notes(view, len(model.widths))))
     st.plotly_chart(fit_fig, width="stretch", key="fit")
     if cfg.data_id:
-        columns = ds.params.get("columns") or ["x", "y"]
-        st.caption(f"Your file: {ds.n:,} points, {columns[0]!r} as x and {columns[-1]!r} as y.")
+        st.caption(file_caption(ds))
     if model.widths:
         explain(fit_caption(view))
     if view.units:
@@ -115,13 +113,8 @@ st.plotly_chart(sized(beyond_figure(view.wide, view.wide_target, view.wide_fit, 
 explain(beyond_caption(view))
 st.subheader("Small multiples")
 kind = field_widget(CurveView(), "sweep", P, st)
-if kind == "epochs":
-    panels = [(f"epoch {step}", y) for step, y in curves.snapshots(run, view.grid)]
-    note = f"The same run at {len(panels)} moments: the broad shape comes first, the details last."
-else:
-    panels = [(f"{label} · MSE {loss:.3f}", y) for label, y, loss in
-              computed(swept, cfg, kind, label=f"Training one net per {kind}")]
-    note = f"Every net has your settings except the {kind}; each trains from the same seed."
+panels, note = epoch_panels(run, view.grid) if kind == "epochs" else \
+    sweep_panels(computed(swept, cfg, kind, label=f"Training one net per {kind}"), kind)
 st.plotly_chart(sized(small_multiples(panels, ds.X[:, 0], ds.y, view.grid)), width="stretch", key="multiples")
 explain(note)
 

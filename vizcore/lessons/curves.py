@@ -11,7 +11,7 @@ import numpy as np
 from vizcore import datasets
 from vizcore.config import Preset, QueryConfig, setting
 from vizcore.curves import HIGH, LOW, TARGETS, WIDE, CurveRun, collapsed_line, contributions, first_layer_units, \
-    kinks, most_switches, predict, saturation, switches
+    kinks, most_switches, predict, saturation, snapshots, switches
 from vizcore.datasets import Dataset, curve_target
 from vizcore.expr import check_finite
 from vizcore.figures.curves import MAX_PARTS
@@ -183,10 +183,6 @@ def fit_caption(view: FitView) -> str:
             + (f" (the {MAX_PARTS} largest are drawn)." if view.parts.shape[1] > MAX_PARTS else "."))
 
 
-UNITS_CAPTION = ("Unit i computes act(wᵢ·x + bᵢ): the bias slides its curve along x, centring it at x = −bᵢ/wᵢ. With "
-                 "biases starting at zero every unit starts centred at x = 0; training moves them apart.")
-
-
 def beyond_caption(view: FitView) -> str:
     return (f"The net only ever saw x between {view.low:.3g} and {view.high:.3g}. Outside, tanh units flatten into "
             "constants and ReLU units continue as straight lines, so the net extrapolates a constant or a line, "
@@ -206,6 +202,10 @@ def unit_rows(view: FitView) -> list[dict[str, str]]:
              "centred at x = −b/w": f"{u['centre']:.3f}"} for i, u in enumerate(view.units)]
 
 
+UNITS_CAPTION = ("Unit i computes act(wᵢ·x + bᵢ): the bias slides its curve along x, centring it at x = −bᵢ/wᵢ. "
+                 "With biases starting at zero every unit starts centred at x = 0; training moves them apart.")
+
+
 def line_text(run: CurveRun) -> str:
     """For a net without activation, the one line it computes, in words; "" for any other net."""
     if run.model.activation != "linear":
@@ -216,6 +216,23 @@ def line_text(run: CurveRun) -> str:
     return ("**Still a line.** Without an activation every unit is a line w·x + b, and a weighted sum of lines is a "
             "line: f(x) = Σᵢ w′ᵢ(wᵢ·x + bᵢ) + b = (Σᵢ w′ᵢwᵢ)·x + (Σᵢ w′ᵢbᵢ + b) "
             f"= **{slope:.3f}·x + {intercept:.3f}** for this net.")
+
+
+def epoch_panels(run: CurveRun, grid: np.ndarray) -> tuple[list[tuple[str, np.ndarray]], str]:
+    """Small multiples of one run at a few epochs: (title, f(grid)) per panel, and what they show."""
+    panels = [(f"epoch {step}", y) for step, y in snapshots(run, grid)]
+    return panels, f"The same run at {len(panels)} moments: the broad shape comes first, the details last."
+
+
+def sweep_panels(results: list[tuple[str, np.ndarray, float]], kind: str) -> tuple[list[tuple[str, np.ndarray]], str]:
+    """Small multiples of a :func:`vizcore.curves.sweep`: (title, f(grid)) per net, and what they show."""
+    return ([(f"{label} · MSE {loss:.3f}", y) for label, y, loss in results],
+            f"Every net has your settings except the {kind}; each trains from the same seed.")
+
+
+def file_caption(dataset: Dataset) -> str:
+    columns = dataset.params.get("columns") or ["x", "y"]
+    return f"Your file: {dataset.n:,} points, {columns[0]!r} as x and {columns[-1]!r} as y."
 
 
 def article_checks(model: MLP, grid: np.ndarray, far: tuple[float, float]) -> list[tuple[str, str]]:
