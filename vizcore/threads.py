@@ -6,6 +6,10 @@ threads and 0.065 ms with one, and a tiny torch training step went from about 1 
 thread to 40-130 ms on two under load (both measured here). The app and the tests call
 :func:`use_one_thread` once per process; library code that may run in someone else's process
 (a notebook) wraps its heavy loops in :func:`one_thread`, which restores their settings after.
+
+Two algorithms split independent work over a few Python threads of their own, each computing on
+one BLAS thread: ``sweeps.fit_many`` (blocks of seeds) and ``landscape.surface`` (rows of the
+grid). numpy releases the GIL in their large operations, so two cores serve one request.
 """
 from __future__ import annotations
 

@@ -136,7 +136,7 @@ class LowDimConfig(QueryConfig):
     can be opened in the layer animation).
     """
 
-    claim: str = setting("disc", choices=tuple(CLAIMS), widget="radio", label="Claim",
+    claim: str = setting("disc", choices=tuple(CLAIMS), widget="radio", horizontal=True, label="Claim",
                          names={k: c.title for k, c in CLAIMS.items()})
     seeds: int = setting(SEED_COUNTS[0], choices=SEED_COUNTS, widget="select_slider", label="Seeds per architecture",
                          help="More seeds take longer: 64 seeds of the disc take a few seconds.")
