@@ -32,9 +32,7 @@ SWEEPS = {
     "init": ("default", "glorot", "he"),
     "depth": (1, 2),
 }
-
-
-COMPARISONS = ("epochs", *SWEEPS)
+COMPARISONS = ("epochs", *SWEEPS)  # what the small multiples compare: one run's epochs, or a sweep
 
 
 class CurveSettings(Protocol):
