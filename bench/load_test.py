@@ -1,116 +1,121 @@
-"""Load test: 30 browser sessions on one preset link plus 10 on other settings, at once.
+"""Load test at the server: 200 light sessions on one preset link plus 50 on other settings, at once.
 
-Starts `streamlit run app.py` on a local port, opens 40 Chromium pages concurrently
-(Playwright, Debian's /usr/bin/chromium), waits until each page's script has finished,
-and prints: sessions finished without an exception, time until the last one finished,
-the server's peak memory (VmHWM of the server process), and how many trainings ran.
+Each session is a light client of Streamlit's websocket protocol (bench/wsclient.py), not a
+browser, so the clients cost little next to the server they measure. Starts
+``streamlit run app.py`` on a free port; one visit of the shared link first (the teacher
+checking it; its time from server start is the cold figure, and the server's memory after it
+the idle figure), then all sessions connect at once and stay connected until every one has
+finished. Prints: sessions with errors, p50/p95 time to "script finished", the server's peak
+memory (VmHWM of the server and its children) and memory per session, and the trainings run
+(ui/cache.py's log lines), each beside its target.
 
-Run from the project root: python bench/load_test.py [--same 30] [--different 10]
+Run from the project root: python bench/load_test.py [--same 200] [--different 50] [--cold]
+``--cold`` skips the first visit: the whole class opens the link on a sleeping host at once.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import re
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from wsclient import Server, Session, Visit, cache_report, open_once, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SAME = "layers?preset=spirals"
-DIFFERENT = [f"layers?preset=disc3&seed={s}" for s in range(1, 6)] + [f"layers?preset=aba2&seed={s}" for s in range(1, 6)]
+DIFFERENT = (  # other pages and values no preset has, so they train; 25 links, each opened twice by default
+    [f"layers?preset=disc3&seed={s}" for s in range(1, 6)] + [f"layers?preset=aba2&seed={s}" for s in (1, 2)]
+    + [f"layers?widths=3,3&seed={s}" for s in (1, 2)]
+    + [f"curves?seed={s}" for s in (1, 2, 3)] + ["curves?preset=relu5&seed=1", "curves?preset=deep&seed=2"]
+    + ["trajectory?seed=1", "trajectory?preset=slow&seed=2"]
+    + ["knn?k=3", "knn?preset=spirals&k=7"]
+    + ["vector_fields?preset=disc2&steps=120", "vector_fields?steps=80"]
+    + ["low_dimension?preset=tori", "low_dimension?seeds=16"]
+    + ["landscape?preset=pca", "landscape?preset=all-examples"]
+    + ["", "layers?preset=tori4"])
+TARGETS = {"errors": 0, "p95": 10.0, "peak_mb": 2048}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+async def crowd(base_ws: str, links: list[str], timeout: float) -> tuple[list[Visit], float]:
+    """Every link in its own session, all at once; every session stays connected until all have finished.
 
+    Returns the visits and the server-side wall time until the last one finished.
+    """
+    all_done, over = asyncio.Event(), []
 
-def peak_rss_mb(pid: int) -> float:
-    text = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", text).group(1)) / 1024
-
-
-async def open_session(browser, url: str, timeout_ms: int) -> tuple[bool, float, str]:
-    context = await browser.new_context(viewport={"width": 1200, "height": 900})
-    page = await context.new_page()
-    t0 = time.perf_counter()
-    try:
-        await page.goto(url, timeout=timeout_ms, wait_until="commit")
-        await page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout_ms)
-        await page.wait_for_timeout(300)
-        await page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
-        await page.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=timeout_ms)
-        problems = await page.query_selector_all("[data-testid=stException], [data-testid=stAlertContentError]")
-        ok, note = not problems, f"{len(problems)} exception/error elements" if problems else ""
-    except Exception as exc:  # a timeout counts as a failed session
-        ok, note = False, type(exc).__name__
-    finally:
-        elapsed = time.perf_counter() - t0
-        await context.close()
-    return ok, elapsed, note
-
-
-async def run(base: str, same: int, different: int, timeout_ms: int):
-    from playwright.async_api import async_playwright
-
-    urls = [f"{base}/{SAME}"] * same + [f"{base}/{q}" for q in (DIFFERENT * 10)[:different]]
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"])
+    async def one(link: str) -> Visit:
         t0 = time.perf_counter()
-        results = await asyncio.gather(*(open_session(browser, u, timeout_ms) for u in urls))
-        total = time.perf_counter() - t0
-        await browser.close()
-    return results, total
+        try:
+            async with Session(base_ws) as session:
+                visit = await session.open(link, timeout)
+                visit.seconds = time.perf_counter() - t0  # connecting included, as a browser tab waits for it
+                over.append(1)
+                await all_done.wait()
+        except Exception as exc:  # a refused or dropped connection
+            visit = Visit(link, time.perf_counter() - t0, "closed", [f"{type(exc).__name__}: {exc}"])
+            over.append(1)
+        return visit
+
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(one(link)) for link in links]
+    while len(over) < len(tasks):
+        await asyncio.sleep(0.1)
+    wall = time.perf_counter() - t0
+    all_done.set()
+    return list(await asyncio.gather(*tasks)), wall
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--same", type=int, default=30)
-    ap.add_argument("--different", type=int, default=10)
+    ap.add_argument("--same", type=int, default=200, help=f"sessions on {SAME}")
+    ap.add_argument("--different", type=int, default=50, help="sessions on other pages and settings")
+    ap.add_argument("--cold", action="store_true", help="no first visit: all sessions meet a cold server")
     ap.add_argument("--timeout", type=float, default=300, help="seconds a session may take")
+    ap.add_argument("--root", type=Path, default=ROOT, help="the project to serve (default: this one)")
+    ap.add_argument("--app", default="app.py", help="the entry point under --root")
     args = ap.parse_args()
-    port = free_port()
-    log = ROOT / "bench" / "out" / "load_test_server.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, VIZCORE_CACHE_LOG="1")
-    with open(log, "w") as sink:
-        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                   "--server.headless", "true"], cwd=ROOT, env=env, stdout=sink, stderr=sink)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(base + "/_stcore/health", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.3)
-            results, total = asyncio.run(run(base, args.same, args.different, int(args.timeout * 1000)))
-            peak = peak_rss_mb(server.pid)
-        finally:
-            server.terminate()
-            server.wait(10)
-    lines = log.read_text().splitlines()
-    trainings = sum("[cache] computing trained" in line for line in lines)
-    ok = sum(r[0] for r in results)
-    times = sorted(r[1] for r in results)
-    print(f"sessions finished without exception: {ok}/{len(results)}")
-    print(f"time until the last session finished: {total:.1f} s (median session {times[len(times) // 2]:.1f} s)")
-    print(f"server peak memory (VmHWM): {peak:.0f} MB")
-    print(f"trainings that actually ran: {trainings} "
-          f"(expected {1 + len(set(DIFFERENT[:args.different]))}: one for the {args.same} identical sessions, "
-          f"one per distinct other link)")
-    for ok_, _, note in results:
-        if not ok_:
-            print("failed session:", note)
-    return 0 if ok == len(results) else 1
+    links = [SAME] * args.same + (DIFFERENT * (1 + args.different // len(DIFFERENT)))[:args.different]
+    with Server(ROOT / "bench" / "out" / "load_test_server.log", cwd=args.root.resolve(),
+                app=args.app) as server:
+        idle_label = "after start"
+        if not args.cold:
+            first = asyncio.run(open_once(server.ws, SAME, args.timeout))
+            print(f"first visit of {SAME}: finished {time.perf_counter() - server.started:.1f} s after the server "
+                  f"started ({first.seconds:.1f} s visit: {first.status}, {len(first.errors)} errors)")
+            idle_label = "after the first visit"
+        idle, cpu0 = server.memory_mb(), server.cpu_seconds()
+        visits, wall = asyncio.run(crowd(server.ws, links, args.timeout))
+        cpu = server.cpu_seconds() - cpu0
+        peak = server.memory_mb("VmHWM")
+        lines = server.log_lines()
+    bad = [v for v in visits if not v.ok]
+    times = [v.seconds for v in visits]
+    same_times = [v.seconds for v in visits[:args.same]]
+    caches = cache_report(lines)
+    trained = {name: row["computed"] for name, row in caches.items() if row["computed"]}
+    shipped = sum(row["shipped"] for row in caches.values())
+    per_session = (peak - idle) / max(len(visits), 1)
+    print(f"{len(visits)} sessions ({args.same} on {SAME}, {args.different} on {len(set(links[args.same:]))} other links), "
+          f"all finished after {wall:.1f} s; server CPU {cpu:.1f} s, {1000 * cpu / len(visits):.0f} ms per session")
+    print(f"sessions with errors: {len(bad)} (target {TARGETS['errors']})")
+    print(f"time to script finished: p50 {percentile(times, 50):.1f} s, p95 {percentile(times, 95):.1f} s "
+          f"(target p95 <= {TARGETS['p95']:.0f} s), max {max(times):.1f} s; on the shared link p50 "
+          f"{percentile(same_times, 50):.1f} s, p95 {percentile(same_times, 95):.1f} s")
+    print(f"server peak memory (VmHWM, with children): {peak:.0f} MB (target < {TARGETS['peak_mb']} MB); "
+          f"idle {idle_label} {idle:.0f} MB; per session {per_session:.2f} MB")
+    print(f"computations run: {sum(trained.values())} ({shipped} shipped results loaded instead)")
+    for name, n in sorted(trained.items()):
+        print(f"  {name}: {n}")
+    print(f"payload per session: median {percentile([v.bytes for v in visits], 50) / 1e6:.2f} MB")
+    warned = [v for v in visits if v.warnings]
+    print(f"sessions with a warning on the page: {len(warned)}")
+    for v in warned[:5]:
+        print(f"  warned: {v.link} {'; '.join(v.warnings)[:200]}")
+    for v in bad[:10]:
+        print(f"failed: {v.link or '(home)'} {v.status} {'; '.join(v.errors)[:300]}")
+    ok = (not bad and percentile(times, 95) <= TARGETS["p95"] and peak < TARGETS["peak_mb"])
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

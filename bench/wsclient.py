@@ -175,6 +175,18 @@ def memory_mb(pid: int, field_name: str = "VmRSS") -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its children so far, in seconds."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """``streamlit run app.py`` on a free port with the cache log on; a context manager.
 
@@ -223,6 +235,9 @@ class Server:
 
     def memory_mb(self, field_name: str = "VmRSS") -> float:
         return memory_mb(self.proc.pid, field_name)
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.proc.pid)
 
     def log_lines(self) -> list[str]:
         self._sink.flush()

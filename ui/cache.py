@@ -11,14 +11,13 @@ ship with the app (ui/shipped.py): on a miss the cache first looks there, so a p
 on a freshly started server draws without training.
 
 With ``VIZCORE_CACHE_LOG`` set, every computation, shipped load and store prints one line
-(``[cache] computing|shipped <name>``, ``[cache] stored <name> size <n>/<bound>``): the load
+(``[cache] computing|shipped <name>``, ``[cache] stored <name> size <n>/<bound> after <s> s``): the load
 and soak tests (bench/) count trainings and check the bounds from the server's log.
 """
 from __future__ import annotations
 
 import functools
 import os
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -34,7 +33,7 @@ _REGISTRY_LOCK = threading.Lock()
 
 def _log(line: str) -> None:
     if os.environ.get("VIZCORE_CACHE_LOG"):
-        print(f"[cache] {line}", file=sys.stderr, flush=True)
+        os.write(2, f"[cache] {line}\n".encode())  # one write per line: sessions' threads do not interleave
 
 
 class SharedCache:
@@ -70,6 +69,7 @@ class SharedCache:
             hit, value = self._lookup(key)  # another session may have finished it meanwhile
             if hit:
                 return value
+            t0 = time.perf_counter()
             try:
                 value = compute()
             except BaseException:  # a failed computation (e.g. a UserError) is not cached
@@ -84,7 +84,7 @@ class SharedCache:
                 self._key_locks.pop(key, None)
                 self.computed += 1
                 size = len(self._items)
-            _log(f"stored {self.name} size {size}/{self.max_entries}")
+            _log(f"stored {self.name} size {size}/{self.max_entries} after {time.perf_counter() - t0:.2f} s")
             return value
 
     def get(self, key: Any, default: Any = None) -> Any:
