@@ -92,10 +92,15 @@ def load_into_widgets(cfg: QueryConfig, prefix: str = "") -> None:
 
 
 def matching_preset(presets: Mapping[str, Preset], prefix: str = "") -> str:
-    """The first preset whose every field equals the widget value in session state, else "custom"."""
+    """The preset whose every field equals the widget value in session state, else "custom".
+
+    The preset picked last comes first, so of two presets with the same settings the picked one is named.
+    """
     state = st.session_state
-    for key, preset in presets.items():
-        if all(state.get(prefix + f.name) == getattr(cfg, f.name) for cfg in preset.configs() for f in fields(cfg)):
+    current = state.get(prefix + "preset")
+    for key in sorted(presets, key=lambda k: k != current):  # stable: otherwise in the lesson's order
+        if all(state.get(prefix + f.name) == getattr(cfg, f.name) for cfg in presets[key].configs()
+               for f in fields(cfg)):
             return key
     return "custom"
 
