@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 from torch import nn
 
 from .errors import UserError
 from .nets import load_flat
-
-if TYPE_CHECKING:
-    from .train import TrainState
 
 MAX_LR = 10.0
 MAX_STEPS = 1_000_000
@@ -46,7 +43,7 @@ class History:
     grad_rms: np.ndarray
     step_loss: Optional[np.ndarray] = None
     rate: Optional[np.ndarray] = None
-    state: Optional["TrainState"] = None
+    state: Optional[Any] = None  # a train.TrainState, to resume the run (typed loosely: train imports this module)
 
     def __len__(self) -> int:
         return len(self.step)
