@@ -2,12 +2,17 @@
 
 The concepts (datasets, tiny MLPs, training with recorded snapshots, layer-by-layer geometry,
 weight-space projections, multi-seed sweeps, k-NN heads, vector-field layers, curve fitting,
-loss landscapes) are modules of this package, usable from a notebook. ``vizcore.lessons``
-holds each lesson's settings, presets and the arrays it shows; ``vizcore.figures`` turns
-arrays into plotly figures. Submodules are imported where they are used.
+loss landscapes) are modules of this package, usable from a notebook (``import vizcore as vz``).
+``vizcore.lessons`` holds each lesson's settings, presets and the arrays it shows (import it
+explicitly: the concepts never import it); ``vizcore.figures`` turns arrays into plotly figures.
 """
 from __future__ import annotations
 
+from . import boundary, config, curves, datasets, engine, export, history, knn, landscape, layers, nets, runs
+from . import sweeps, threads, topology, train, trajectory, vectorfield
+from . import figures
 from .errors import UserError
 
-__all__ = ["UserError"]
+__all__ = ["UserError", "boundary", "config", "curves", "datasets", "engine", "export", "figures", "history", "knn",
+           "landscape", "layers", "nets", "runs", "sweeps", "threads", "topology", "train", "trajectory",
+           "vectorfield"]
