@@ -50,7 +50,8 @@ def measure(page: str) -> dict[str, float]:
         code = CHILD.format(root=str(ROOT), page=page, runs=CACHED_RUNS)
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return {key: float(np.median([np.median(r[key]) for r in runs])) for key in ("floor", "floor_cpu", "cold", "cold_cpu", "cached")}
+    keys = ("floor", "floor_cpu", "cold", "cold_cpu", "cached")
+    return {key: float(np.median([np.median(r[key]) for r in runs])) for key in keys}
 
 
 def main() -> None:

@@ -64,7 +64,8 @@ def _rows(text: str) -> list[list[str]]:
 
 
 def _split_header(rows: list[list[str]]) -> tuple[list[str] | None, list[list[str]]]:
-    """The header (a row whose coordinates are not numbers, or whose label is text above a number), and the data rows."""
+    """The header (a row whose coordinates are not numbers, or whose label is text above a number) and the
+    data rows."""
     first = rows[0]
     header = any(_number(c) is None for c in first[:-1]) or (
         len(rows) > 1 and _number(first[-1]) is None and _number(rows[1][-1]) is not None)

@@ -27,17 +27,20 @@ def standalone_html(fig: go.Figure, title: str = "vizcore animation") -> str:
     It opens paused on the figure's first view (plotly's default would start playing at its own
     speed); its play buttons carry the app's speeds.
     """
-    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}, auto_play=False,
-                       default_width="100%", default_height="90vh").replace("<head>", f"<head><title>{title}</title>", 1)
+    html = fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}, auto_play=False,
+                       default_width="100%", default_height="90vh")
+    return html.replace("<head>", f"<head><title>{title}</title>", 1)
 
 
 def history_csv(hist: History, trajectory: np.ndarray | None = None) -> str:
     """One row per recorded snapshot: step, loss, accuracy (and trajectory x, y if given)."""
     out = io.StringIO()
-    header = ["snapshot", "step", "loss", "accuracy"] + (["trajectory_x", "trajectory_y"] if trajectory is not None else [])
+    header = ["snapshot", "step", "loss", "accuracy"]
+    header += ["trajectory_x", "trajectory_y"] if trajectory is not None else []
     out.write(",".join(header) + "\n")
     for t in range(len(hist)):
-        row = [t, int(hist.step[t]), f"{hist.loss[t]:.7g}", "" if np.isnan(hist.accuracy[t]) else f"{hist.accuracy[t]:.6g}"]
+        accuracy = "" if np.isnan(hist.accuracy[t]) else f"{hist.accuracy[t]:.6g}"
+        row = [t, int(hist.step[t]), f"{hist.loss[t]:.7g}", accuracy]
         if trajectory is not None:
             row += [f"{trajectory[t, 0]:.7g}", f"{trajectory[t, 1]:.7g}"]
         out.write(",".join(map(str, row)) + "\n")

@@ -172,7 +172,8 @@ def _classify(W: np.ndarray, activation: str, flipped: bool, pre: np.ndarray) ->
     s = np.linalg.svd(W, compute_uv=False)
     singular = s.min() < SINGULAR_RATIO * max(s.max(), 1e-12)  # rank below min(in_dim, out_dim)
     if out_dim < in_dim:
-        return "collapse", det, f"{in_dim}D -> {out_dim}D: a dimension is squashed flat, so different points can land together"
+        return "collapse", det, (f"{in_dim}D -> {out_dim}D: a dimension is squashed flat, so different points "
+                                 "can land together")
     if singular:
         return "collapse", det, "W has (nearly) lost rank: space is flattened onto a lower-dimensional slice"
     if activation == "relu" and (pre < 0).any():

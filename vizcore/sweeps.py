@@ -80,8 +80,8 @@ def initial_params(in_dim: int, widths: Sequence[int], out_dim: int, seeds: Sequ
                      for s in seeds])
 
 
-def fit_many(dataset: Dataset | Sequence[Dataset], widths: Sequence[int], seeds: Sequence[int], steps: int = 1000, lr: float = 0.03,
-             activation: str = "tanh", optimizer: str = "adam", record_every: Optional[int] = None,
+def fit_many(dataset: Dataset | Sequence[Dataset], widths: Sequence[int], seeds: Sequence[int], steps: int = 1000,
+             lr: float = 0.03, activation: str = "tanh", optimizer: str = "adam", record_every: Optional[int] = None,
              progress: Optional[ProgressFn] = None, momentum: float = 0.9, dtype: str = "float32",
              threads: int = 2) -> Sweep:
     """Train one net per seed on ``dataset``, all S of them as one batched computation.

@@ -167,8 +167,8 @@ def fit(model: nn.Module, ds: Dataset, steps: int = 1000, lr: float = 0.03, opti
     if resume is None:
         flat = flat_params(model).astype(np.float64)[None]
         state = TrainState(flat, 0, engine.Optimizer(optimizer, flat.shape, lr, momentum),
-                           BatchOrder(ds.n, batch_size, seed), np.zeros((spread, flat.shape[1])), np.zeros(flat.shape[1]),
-                           np.zeros_like(flat))
+                           BatchOrder(ds.n, batch_size, seed), np.zeros((spread, flat.shape[1])),
+                           np.zeros(flat.shape[1]), np.zeros_like(flat))
     else:
         if resume.state is None or resume.state.pending.shape[0] != spread:
             raise ValueError("resume needs a History from fit() with the same spread")
