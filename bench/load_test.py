@@ -96,7 +96,8 @@ def main() -> int:
     trained = {name: row["computed"] for name, row in caches.items() if row["computed"]}
     shipped = sum(row["shipped"] for row in caches.values())
     per_session = (peak - idle) / max(len(visits), 1)
-    print(f"{len(visits)} sessions ({args.same} on {SAME}, {args.different} on {len(set(links[args.same:]))} other links), "
+    print(f"{len(visits)} sessions ({args.same} on {SAME}, {args.different} on {len(set(links[args.same:]))} "
+          f"other links), "
           f"all finished after {wall:.1f} s; server CPU {cpu:.1f} s, {1000 * cpu / len(visits):.0f} ms per session")
     print(f"sessions with errors: {len(bad)} (target {TARGETS['errors']})")
     print(f"time to script finished: p50 {percentile(times, 50):.1f} s, p95 {percentile(times, 95):.1f} s "

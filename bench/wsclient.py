@@ -43,7 +43,7 @@ class Visit:
 
     link: str
     seconds: float = float("nan")   # from sending the rerun to the successful script_finished
-    status: str = "pending"         # "finished", "timeout", "closed", "compile_error", "page_not_found"
+    status: str = "pending"         # "finished", "timeout", "late", "closed", "compile_error", "page_not_found"
     errors: list[str] = field(default_factory=list)    # exception and error elements' text
     warnings: list[str] = field(default_factory=list)
     messages: int = 0
@@ -97,6 +97,16 @@ class Session:
             visit.status, visit.errors = "closed", visit.errors + [f"{type(exc).__name__}: {exc}"]
         visit.seconds = time.perf_counter() - t0
         return visit
+
+    async def finish(self, visit: Visit, timeout: float) -> bool:
+        """Keep reading a timed-out visit for up to ``timeout`` more seconds; True (status "late") if it finished."""
+        t0 = time.perf_counter()
+        try:
+            await asyncio.wait_for(self._read_until_finished(visit), timeout)
+        except (asyncio.TimeoutError, Exception):
+            return False
+        visit.status, visit.seconds = "late", visit.seconds + time.perf_counter() - t0
+        return True
 
     async def _read_until_finished(self, visit: Visit) -> None:
         while True:
