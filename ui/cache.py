@@ -45,11 +45,6 @@ class SharedCache:
         self.computed = 0  # values produced by compute(), shipped loads included (those also count in .shipped)
         self.shipped = 0
 
-    def __len__(self) -> int:
-        """Entries held now (expired ones included until looked up): at most ``max_entries``."""
-        with self._lock:
-            return len(self._items)
-
     def _lookup(self, key: Any) -> tuple[bool, Any]:
         with self._lock:
             item = self._items.get(key)
@@ -96,12 +91,6 @@ class SharedCache:
 def cache_name(fn: Callable) -> str:
     """E.g. "10_layers.trained": the defining file's stem and the function's qualified name."""
     return f"{Path(fn.__code__.co_filename).stem}.{fn.__qualname__}"
-
-
-def caches() -> dict[str, SharedCache]:
-    """Every shared cache of this process by name (read-only use: sizes, bounds, counters)."""
-    with _REGISTRY_LOCK:
-        return {cache.name: cache for cache in _REGISTRY.values()}
 
 
 def shipped_functions() -> dict[str, Callable]:
