@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vizcore.figures.style import projector_fonts
+from vizcore.figures.style import frozen, projector_fonts
 
 PROJECTOR_CSS = """
 <style>
@@ -51,13 +51,20 @@ def chart_height(normal: int, fill: bool = False) -> int:
 
 
 def sized(fig, fill: bool = False):
-    """The figure at its chart height and, when presenting, with text of at least 16 px.
+    """The figure at its chart height and, when presenting, with text of at least 16 px; frozen (its
+    dict built once, see vizcore.figures.style.frozen), so sizing it again for the same mode is free.
 
     Changes ``fig`` in place: pass a figure built in this run, or a cached one whose cache key
     includes the height (so presenting and normal sessions never share it).
     """
+    mode = (presenting(), fill)
+    if getattr(fig, "_sized_for", None) == mode:
+        return fig
     fig.update_layout(height=chart_height(fig.layout.height or 450, fill))
-    return projector_fonts(fig) if presenting() else fig
+    if presenting():
+        projector_fonts(fig)
+    fig._sized_for = mode
+    return frozen(fig)
 
 
 def advanced(container=None):
