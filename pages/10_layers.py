@@ -25,7 +25,7 @@ from vizcore.trajectory import project
 require_navigation()
 
 
-@shared_cache(max_entries=32)
+@shared_cache(max_entries=32, ship=True)
 def trained(cfg: RunConfig, _progress=None) -> Run:
     # cfg.data_id / cfg.start_id name the uploaded CSV / weights, so they are part of the cache key
     return train_run(cfg, progress=_progress, dataset=stored("csv", cfg.data_id), start=stored("weights", cfg.start_id))

@@ -29,7 +29,7 @@ PAGE = "low_dimension"
 LAYERS_PAGE = "pages/10_layers.py"
 
 
-@shared_cache(max_entries=16)
+@shared_cache(max_entries=16, ship=True)
 def claim_sweeps(key: str, n_seeds: int, _progress=None) -> dict:
     """Sweeps of every variant of claim ``key`` over seeds 0 .. n_seeds-1 (float32 for speed)."""
     return lesson.run_claim(CLAIMS[key], range(n_seeds), progress=_progress, dtype="float32")

@@ -24,7 +24,7 @@ P = "kn_"
 PAGE = "knn"
 
 
-@shared_cache(max_entries=16)
+@shared_cache(max_entries=16, ship=True)
 def compared(cfg: KnnConfig, _progress=None) -> KnnResult:
     return lesson.compare_heads(cfg, progress=_progress)
 

@@ -29,12 +29,12 @@ P = "vf_"
 PAGE = "vectorfield"
 
 
-@shared_cache(max_entries=24)
+@shared_cache(max_entries=24, ship=True)
 def trained(cfg: VfConfig, _progress=None) -> vf.VfRun:
     return vf.train(cfg, progress=_progress)
 
 
-@shared_cache(max_entries=8)
+@shared_cache(max_entries=8, ship=True)
 def baseline(cfg: VfConfig, _progress=None) -> lesson.TanhBaseline:
     return lesson.tanh_baseline(cfg, progress=_progress)
 

@@ -32,7 +32,7 @@ P, PAGE = "cv_", "curves"
 DEFAULT = CurveConfig()
 
 
-@shared_cache(max_entries=32)
+@shared_cache(max_entries=32, ship=True)
 def trained(cfg: CurveConfig, _progress=None) -> CurveRun:
     # cfg.data_id names an uploaded CSV (part of the cache key); the store may have forgotten it
     return curves.train(cfg, progress=_progress, dataset=stored("csv", cfg.data_id))

@@ -30,7 +30,7 @@ DEFAULT = LandscapeConfig()
 OFFERED = {"dataset": LAYER_DATASETS, "data_id": ("",), "start_id": ("",)}  # no uploads on this page
 
 
-@shared_cache(max_entries=32)
+@shared_cache(max_entries=32, ship=True)
 def trained(cfg: RunConfig, _progress=None) -> Run:
     return train_run(cfg, progress=_progress)
 

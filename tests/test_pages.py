@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.pagetools import assert_clean, open_page
 from ui.syllabus import LESSONS
+from vizcore.config import Preset, QueryConfig
 from vizcore.lessons.layers import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,3 +138,14 @@ def test_every_home_link_opens_its_lesson_on_the_named_preset_without_warnings(f
     pickers += [s for s in at.selectbox if s.key and s.key.endswith("preset")]
     if pickers:  # (lesson 2 picks its claim instead) the page names the preset, not "custom settings"
         assert pickers[0].value != "custom", (file, pickers[0].value)
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.module)
+def test_every_lesson_module_has_titled_presets_of_the_one_type_including_the_home_link(lesson):
+    presets = lesson.presets()
+    assert lesson.preset in presets
+    for key, preset in presets.items():
+        assert isinstance(preset, Preset) and preset.title, key
+        assert all(isinstance(cfg, QueryConfig) for cfg in preset.configs()), key
+        for cfg in preset.configs():
+            cfg.check()  # every preset is a valid experiment
