@@ -13,6 +13,7 @@ grid). numpy releases the GIL in their large operations, so two cores serve one 
 """
 from __future__ import annotations
 
+import functools
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -25,8 +26,13 @@ _DEPTH = 0
 _SAVED = 1
 
 
+@functools.cache
 def use_one_thread() -> None:
-    """For this whole process: torch and every BLAS library compute on one thread."""
+    """For this whole process: torch and every BLAS library compute on one thread.
+
+    Once per process: app.py runs on every rerun, and threadpoolctl scans the loaded libraries
+    each time it is asked (about 25 ms).
+    """
     torch.set_num_threads(1)
     threadpool_limits(1)
 
