@@ -9,8 +9,10 @@ finished. Prints: sessions with errors, p50/p95 time to "script finished", the s
 memory (VmHWM of the server and its children) and memory per session, and the trainings run
 (ui/cache.py's log lines), each beside its target.
 
-Run from the project root: python bench/load_test.py [--same 200] [--different 50] [--cold]
+Run from the project root: python bench/load_test.py [--same 200] [--different 50] [--cold] [--replicas 2]
 ``--cold`` skips the first visit: the whole class opens the link on a sleeping host at once.
+``--replicas N`` starts N servers and deals the sessions out in turn, as a balancer with session
+affinity would (each session's websocket stays on its server); memory and CPU are summed.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import argparse
 import asyncio
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from wsclient import Server, Session, Visit, cache_report, open_once, percentile
@@ -37,14 +40,15 @@ DIFFERENT = (  # other pages and values no preset has, so they train; 25 links, 
 TARGETS = {"errors": 0, "p95": 10.0, "peak_mb": 2048}
 
 
-async def crowd(base_ws: str, links: list[str], timeout: float) -> tuple[list[Visit], float]:
-    """Every link in its own session, all at once; every session stays connected until all have finished.
+async def crowd(bases: list[str], links: list[str], timeout: float) -> tuple[list[Visit], float]:
+    """Every link in its own session, all at once, session i on server ``bases[i % len(bases)]``; every
+    session stays connected until all have finished.
 
     Returns the visits and the server-side wall time until the last one finished.
     """
     all_done, over = asyncio.Event(), []
 
-    async def one(link: str) -> Visit:
+    async def one(link: str, base_ws: str) -> Visit:
         t0 = time.perf_counter()
         try:
             async with Session(base_ws) as session:
@@ -58,7 +62,7 @@ async def crowd(base_ws: str, links: list[str], timeout: float) -> tuple[list[Vi
         return visit
 
     t0 = time.perf_counter()
-    tasks = [asyncio.create_task(one(link)) for link in links]
+    tasks = [asyncio.create_task(one(link, bases[i % len(bases)])) for i, link in enumerate(links)]
     while len(over) < len(tasks):
         await asyncio.sleep(0.1)
     wall = time.perf_counter() - t0
@@ -74,21 +78,26 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=300, help="seconds a session may take")
     ap.add_argument("--root", type=Path, default=ROOT, help="the project to serve (default: this one)")
     ap.add_argument("--app", default="app.py", help="the entry point under --root")
+    ap.add_argument("--replicas", type=int, default=1, help="servers behind a (simulated) sticky balancer")
     args = ap.parse_args()
     links = [SAME] * args.same + (DIFFERENT * (1 + args.different // len(DIFFERENT)))[:args.different]
-    with Server(ROOT / "bench" / "out" / "load_test_server.log", cwd=args.root.resolve(),
-                app=args.app) as server:
+    with ExitStack() as stack:
+        servers = [stack.enter_context(Server(ROOT / "bench" / "out" / f"load_test_server{i}.log",
+                                              cwd=args.root.resolve(), app=args.app))
+                   for i in range(args.replicas)]
         idle_label = "after start"
         if not args.cold:
-            first = asyncio.run(open_once(server.ws, SAME, args.timeout))
-            print(f"first visit of {SAME}: finished {time.perf_counter() - server.started:.1f} s after the server "
-                  f"started ({first.seconds:.1f} s visit: {first.status}, {len(first.errors)} errors)")
+            for server in servers:
+                first = asyncio.run(open_once(server.ws, SAME, args.timeout))
+                print(f"first visit of {SAME}: finished {time.perf_counter() - server.started:.1f} s after the "
+                      f"server started ({first.seconds:.1f} s visit: {first.status}, {len(first.errors)} errors)")
             idle_label = "after the first visit"
-        idle, cpu0 = server.memory_mb(), server.cpu_seconds()
-        visits, wall = asyncio.run(crowd(server.ws, links, args.timeout))
-        cpu = server.cpu_seconds() - cpu0
-        peak = server.memory_mb("VmHWM")
-        lines = server.log_lines()
+        idle, cpu0 = sum(s.memory_mb() for s in servers), sum(s.cpu_seconds() for s in servers)
+        visits, wall = asyncio.run(crowd([s.ws for s in servers], links, args.timeout))
+        cpu = sum(s.cpu_seconds() for s in servers) - cpu0
+        peak = sum(s.memory_mb("VmHWM") for s in servers)
+        lines = [line for s in servers for line in s.log_lines()]
+    server = f"{args.replicas} servers'" if args.replicas > 1 else "server"
     bad = [v for v in visits if not v.ok]
     times = [v.seconds for v in visits]
     same_times = [v.seconds for v in visits[:args.same]]
@@ -98,12 +107,12 @@ def main() -> int:
     per_session = (peak - idle) / max(len(visits), 1)
     print(f"{len(visits)} sessions ({args.same} on {SAME}, {args.different} on {len(set(links[args.same:]))} "
           f"other links), "
-          f"all finished after {wall:.1f} s; server CPU {cpu:.1f} s, {1000 * cpu / len(visits):.0f} ms per session")
+          f"all finished after {wall:.1f} s; {server} CPU {cpu:.1f} s, {1000 * cpu / len(visits):.0f} ms per session")
     print(f"sessions with errors: {len(bad)} (target {TARGETS['errors']})")
     print(f"time to script finished: p50 {percentile(times, 50):.1f} s, p95 {percentile(times, 95):.1f} s "
           f"(target p95 <= {TARGETS['p95']:.0f} s), max {max(times):.1f} s; on the shared link p50 "
           f"{percentile(same_times, 50):.1f} s, p95 {percentile(same_times, 95):.1f} s")
-    print(f"server peak memory (VmHWM, with children): {peak:.0f} MB (target < {TARGETS['peak_mb']} MB); "
+    print(f"{server} peak memory (VmHWM, with children): {peak:.0f} MB (target < {TARGETS['peak_mb']} MB); "
           f"idle {idle_label} {idle:.0f} MB; per session {per_session:.2f} MB")
     print(f"computations run: {sum(trained.values())} ({shipped} shipped results loaded instead)")
     for name, n in sorted(trained.items()):

@@ -13,7 +13,7 @@ from ui.common import computed, explain, user_errors
 from ui.controls import run_config_controls, step_slider
 from ui.exports import download_row
 from ui.links import apply_link, publish_link
-from ui.presentation import chart_height, sized
+from ui.presentation import chart_height, presenting, sized
 from ui.uploads import stored, upload_controls
 from ui.views import LayersView
 from vizcore.figures.layers import grand_tour, layer_animation
@@ -48,6 +48,12 @@ def trajectory(cfg: RunConfig):
     return project(trained(cfg).history, "random", seed=cfg.seed)
 
 
+@shared_cache(max_entries=64)
+def path_figure(cfg: RunConfig, snapshot: int, present: bool):  # present: projector figures are kept apart
+    return sized(compact_trajectory(trajectory(cfg), snapshot, trained(cfg).history.step,
+                                    axis_label="random direction", height=400))
+
+
 @shared_cache(max_entries=16)
 def tour(cfg: RunConfig, snapshot: int):
     return grand_tour(*lesson.tour_points(trained(cfg), snapshot))
@@ -80,9 +86,7 @@ with right:
     if cfg.start_id:
         st.info(f"Training continued from your uploaded weights: a {describe(run.model)} net "
                 f"({run.model.n_params} parameters).")
-    st.plotly_chart(sized(compact_trajectory(trajectory(cfg), snapshot, run.history.step,
-                                             axis_label="random direction", height=400)),
-                    width="stretch", key="layer_trajectory")
+    st.plotly_chart(path_figure(cfg, snapshot, presenting()), width="stretch", key="layer_trajectory")
     explain("The weights' path during training (each weight pushes along its own random direction); the orange "
             f"marker is step {step:,}, the net animated on the left.")
 with left, user_errors():
