@@ -6,6 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.presentation import init_from_link, sidebar_toggle
+from ui.slots import script_slot
 from ui.syllabus import HOME, LESSONS
 from ui.warmup import start_warmup
 from vizcore.threads import use_one_thread
@@ -23,7 +24,8 @@ def main() -> None:
     page = st.navigation(pages)
     init_from_link()
     sidebar_toggle()
-    page.run()
+    with script_slot():  # under load, a few scripts at a time finish sooner than all at once
+        page.run()
 
 
 main()
