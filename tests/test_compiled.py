@@ -1,7 +1,11 @@
 """The compiled per-example SGD (vizcore.online) computes what torch autograd and the numpy engine compute."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,3 +137,19 @@ def test_server_warm_up_starts_once_and_leaves_the_kernels_ready():
     assert start_warmup() is thread  # a second session's run starts nothing new
     thread.join(timeout=120)
     assert not thread.is_alive() and online._sgd.signatures and online._loss_grad.signatures
+
+
+ROOT = Path(__file__).resolve().parent.parent
+SWEEP = ("from vizcore import datasets, sweeps; "
+         "s = sweeps.fit_many(datasets.make('disc_annulus', n=200, seed=0), widths=(2, 2), seeds=range(4), "
+         "steps=300, lr=0.03); print(repr(s[3].params[-1].tolist()))")
+
+
+def test_a_freshly_compiled_sweep_kernel_gives_the_cached_kernels_numbers(tmp_path):
+    # A shared link must give the same numbers on a host that compiles the kernels afresh as on one
+    # that loads them from numba's disk cache: with fastmath's reassociation they differed.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(tmp_path))  # empty: the first run compiles
+    runs = [subprocess.run([sys.executable, "-c", SWEEP], env=env, capture_output=True, text=True, cwd=ROOT,
+                           timeout=300, check=True).stdout.strip() for _ in range(2)]  # the second loads the cache
+    assert any(tmp_path.rglob("*.nbc")), "the first run should have cached its kernels"
+    assert runs[0] == runs[1] and runs[0].startswith("[")

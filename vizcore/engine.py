@@ -289,8 +289,13 @@ class Optimizer:
 
 from numba import njit  # noqa: E402
 
-_FAST = {"nsz", "arcp", "contract", "afn", "reassoc"}  # not nnan/ninf: divergence checks need isfinite
-_jit = njit(cache=True, nogil=True, fastmath=_FAST, error_model="numpy")
+# No fastmath: with reassociation and contraction allowed, the code LLVM made in a fresh process
+# rounded differently from the same kernel loaded from numba's disk cache (and would differ again
+# on a CPU with wider vectors), and 2,000 steps of training grow a rounding difference into
+# another net: one seed of lesson 5's tanh baseline read 84% on a fresh host and 91.5% on a warm
+# one. Strict IEEE arithmetic costs 2.8x here (64 seeds of a 2-2 net: 0.46 s -> 1.3 s) and makes a
+# link give the same numbers on every host.
+_jit = njit(cache=True, nogil=True, error_model="numpy")
 _TANH_CLAMP = np.float32(7.90531110763549805)  # beyond this tanh rounds to +-1 in float32
 # Odd numerator and even denominator of a [13/6] rational approximation of tanh (as used by Eigen)
 _A1, _A3, _A5, _A7 = (np.float32(c) for c in (4.89352455891786e-03, 6.37261928875436e-04,
