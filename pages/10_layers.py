@@ -55,8 +55,8 @@ def path_figure(cfg: RunConfig, snapshot: int, present: bool):  # present: proje
 
 
 @shared_cache(max_entries=16)
-def tour(cfg: RunConfig, snapshot: int):
-    return grand_tour(*lesson.tour_points(trained(cfg), snapshot))
+def tour(cfg: RunConfig, snapshot: int, present: bool):  # present: projector figures are kept apart
+    return sized(grand_tour(*lesson.tour_points(trained(cfg), snapshot)))
 
 
 @shared_cache(max_entries=32)
@@ -98,7 +98,7 @@ explain("The grid is the input space carried along by each layer. The black curv
 if anim.projection:
     st.info(anim.projection + ".")
     with st.expander(f"See every side of the {anim.facts[-1].out_dim}-dimensional last layer: a grand tour"):
-        st.plotly_chart(sized(tour(cfg, snapshot)), width="stretch", key="grand_tour")
+        st.plotly_chart(tour(cfg, snapshot, presenting()), width="stretch", key="grand_tour")
         explain("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each "
                 "direction comes into view in turn. Watch the two classes: in 4D the linked rings no longer "
                 "pass through each other.")
