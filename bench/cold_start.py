@@ -17,7 +17,6 @@ import sys
 import time
 from pathlib import Path
 
-from lessonlinks import url_path
 from wsclient import Server, cache_report, open_once
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,8 +42,8 @@ def main() -> int:
     log = Path("/tmp/cold_start_server.log")
     print(f"{'link':32s} {'without shipped':>16s} {'with shipped':>13s}   computations without / with")
     for lesson in LESSONS:
-        link = f"{url_path(lesson.file)}?preset={lesson.preset}"
-        if args.only and url_path(lesson.file) not in args.only:
+        link = f"{lesson.name}?preset={lesson.preset}"
+        if args.only and lesson.name not in args.only:
             continue
         runs = {ship: [cold_visit(link, ship, log) for _ in range(args.repeat)] for ship in (False, True)}
         if not all(ok for results in runs.values() for _, _, ok in results):

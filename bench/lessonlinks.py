@@ -5,16 +5,10 @@ to a lesson is shipped and load-tested without touching this file.
 """
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def url_path(page_file: str) -> str:
-    """"20_low_dimension.py" -> "low_dimension": the URL path Streamlit gives a page file."""
-    return re.sub(r"^\d+[_ -]*", "", Path(page_file).stem)
 
 
 def lesson_links(root: Path = ROOT) -> dict[str, list[str]]:
@@ -25,9 +19,8 @@ def lesson_links(root: Path = ROOT) -> dict[str, list[str]]:
 
     out = {}
     for lesson in LESSONS:
-        path = url_path(lesson.file)
         keys = list(dict.fromkeys([lesson.preset, *lesson.presets()]))
-        out[path] = [path] + [f"{path}?preset={k}" for k in keys]
+        out[lesson.name] = [lesson.name] + [f"{lesson.name}?preset={k}" for k in keys]
     return out
 
 

@@ -32,12 +32,12 @@ def main() -> int:
     os.environ["VIZCORE_SHIP_WRITE"] = "1"
     from streamlit.testing.v1 import AppTest
 
-    from lessonlinks import lesson_links, url_path  # bench/ is this script's directory
+    from lessonlinks import lesson_links  # bench/ is this script's directory
     from ui import shipped
     from ui.syllabus import LESSONS
 
     shutil.rmtree(shipped.DIR, ignore_errors=True)
-    files = {url_path(lesson.file): lesson.file for lesson in LESSONS}
+    files = {lesson.name: lesson.file for lesson in LESSONS}
     failures = 0
     for page, links in lesson_links(root).items():
         if args.only and page not in args.only:

@@ -140,7 +140,7 @@ def test_every_home_link_opens_its_lesson_on_the_named_preset_without_warnings(f
         assert pickers[0].value != "custom", (file, pickers[0].value)
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.module)
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)
 def test_every_lesson_module_has_titled_presets_of_the_one_type_including_the_home_link(lesson):
     presets = lesson.presets()
     assert lesson.preset in presets
