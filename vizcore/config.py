@@ -164,3 +164,11 @@ class Preset:
 
     def configs(self) -> tuple[QueryConfig, ...]:
         return self.config if isinstance(self.config, tuple) else (self.config,)
+
+    def bullets(self) -> str:
+        """The notice lines as a markdown list."""
+        return "\n".join(f"- {line}" for line in self.notice)
+
+    def article_says(self) -> str:
+        """What the source article claims of this experiment, or that the preset is this app's own."""
+        return self.article or "nothing about this case: the preset is this app’s own."

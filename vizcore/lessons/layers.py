@@ -76,9 +76,7 @@ def notice(preset_key: str, run: Run, facts: list[LayerFacts]) -> list[str]:
                 "- A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
     measured = (f"this net reaches {run.history.accuracy[-1]:.1%} training accuracy after "
                 f"{int(run.history.step[-1]):,} steps; its layers: {', '.join(f.kind for f in facts)}.")
-    article = preset.article or "nothing about this case: the preset is this app’s own."
-    return ["\n".join(f"- {line}" for line in preset.notice),
-            f"**The article says** {article} **Measured here:** {measured}"]
+    return [preset.bullets(), f"**The article says** {preset.article_says()} **Measured here:** {measured}"]
 
 
 PRESETS: dict[str, Preset] = {

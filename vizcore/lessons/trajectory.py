@@ -395,8 +395,6 @@ def layer_animation_at(run: TrajectoryRun, snapshot: int, points: int = 300) -> 
 def what_to_notice(preset_key: str) -> str:
     """Markdown: the preset's "what to notice" bullets (or custom settings') and what the article says of it."""
     preset = PRESETS.get(preset_key)
-    bullets = "\n".join(f"- {line}" for line in (preset.notice if preset else CUSTOM_NOTICE))
     if preset is None:
-        return bullets
-    article = preset.article or "nothing about this case: the preset is this app’s own."
-    return f"{bullets}\n\n**The article says** {article}"
+        return "\n".join(f"- {line}" for line in CUSTOM_NOTICE)
+    return f"{preset.bullets()}\n\n**The article says** {preset.article_says()}"
