@@ -2,13 +2,12 @@
 an uploaded CSV file) and the loss curve drawn while the net trains."""
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Callable
 
 import pandas as pd
 import streamlit as st
 
-from ui.settings import PERSIST
+from ui.settings import PERSIST, field_of
 from ui.uploads import stored
 from vizcore.curves import TARGETS
 from vizcore.lessons.curves import CurveConfig
@@ -38,7 +37,7 @@ def target_widgets(prefix: str, container) -> str:
     choice = container.selectbox("y =", [*TARGETS, OWN, *([CSV] if data_id else [])], key=prefix + "target_choice",
                                  persist_state=PERSIST)
     if choice == OWN:
-        meta = next(f.metadata for f in fields(CurveConfig) if f.name == "target")
+        meta = field_of(CurveConfig, "target").metadata
         container.text_input(meta["label"], key=prefix + "formula", max_chars=meta["max_chars"], help=meta["help"],
                              placeholder="e.g. x*sin(3*x) or abs(x)-1", persist_state=PERSIST)
     named = CurveConfig().target if choice == CSV else choice  # a file's link keeps the default target

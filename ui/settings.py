@@ -19,11 +19,13 @@ from vizcore.config import Preset, QueryConfig
 PERSIST = "session"  # every settings widget keeps its value across page switches
 
 
-def _field(cfg: QueryConfig, name: str) -> Field:
+def field_of(cfg: QueryConfig | type, name: str) -> Field:
+    """The dataclass field ``name`` of a settings class or instance (its metadata describes its widget)."""
     for f in fields(cfg):
         if f.name == name:
             return f
-    raise KeyError(f"{type(cfg).__name__} has no field {name!r}")
+    cls = cfg if isinstance(cfg, type) else type(cfg)
+    raise KeyError(f"{cls.__name__} has no field {name!r}")
 
 
 def _kind(f: Field, value: Any) -> str:
@@ -43,7 +45,7 @@ def field_widget(default: QueryConfig, name: str, prefix: str = "", container=No
     ``override`` replaces any metadata item for this page (e.g. ``choices`` the page offers now,
     ``label``); ``names`` may also be a function from a choice to its words.
     """
-    f = _field(default, name)
+    f = field_of(default, name)
     meta = {**f.metadata, **override}
     key = prefix + name
     value = st.session_state.setdefault(key, getattr(default, name))
