@@ -19,6 +19,7 @@ from ui.settings import config_from_widgets, field_widget, preset_picker, settin
 from ui.views import VfView
 from vizcore import vectorfield as vf
 from vizcore.figures.layers import layer_animation
+from vizcore.history import stages
 from vizcore.figures.vectorfield import arrow_field
 from vizcore.lessons import vector_fields as lesson
 from vizcore.lessons.vector_fields import PRESETS, VfConfig
@@ -41,7 +42,7 @@ def baseline(cfg: VfConfig, _progress=None) -> lesson.TanhBaseline:
 
 def runs(cfg: VfConfig, _progress=None):
     """The run, and beside it the same net in the other dimension (disc data) or lesson 1's tanh net."""
-    first, second = lesson.stages(_progress, 2)
+    first, second = stages(_progress, 2)
     run, other = trained(cfg, _progress=first), lesson.partner(cfg)
     if other is not None:
         return run, trained(other, _progress=second), None

@@ -7,6 +7,7 @@ import torch
 
 from vizcore import UserError
 from vizcore import vectorfield as vf
+from vizcore.history import stages
 from vizcore.lessons import vector_fields as lesson
 from vizcore.lessons.vector_fields import VfConfig
 from vizcore.vectorfield import FlowLayer
@@ -180,10 +181,10 @@ def test_the_comparison_trains_the_other_dimension_on_the_disc_and_fills_one_pro
     assert lesson.partner(VfConfig()).augment == 1 and lesson.partner(VfConfig(augment=1)).augment == 0
     assert lesson.partner(VfConfig(dataset="spirals")) is None  # spirals: lesson 1's tanh net instead
     seen = []
-    first, second = lesson.stages(lambda done, total, loss=None: seen.append(done / total), 2)
+    first, second = stages(lambda done, total, loss=None: seen.append(done / total), 2)
     first(100, 100)
     second(500, 2000)
-    assert seen == [0.5, 0.625] and lesson.stages(None, 2) == [None, None]
+    assert seen == [0.5, 0.625] and stages(None, 2) == [None, None]
 
 
 def test_every_preset_checks_and_has_notes_and_every_setting_labels_its_widget():

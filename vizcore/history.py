@@ -67,6 +67,16 @@ class History:
             return (total[self.step] - total[start]) / (self.step - start)
 
 
+def stages(progress: Optional[ProgressFn], count: int) -> list[Optional[ProgressFn]]:
+    """``count`` progress callbacks that report one after another on ``progress`` (stage i fills its i-th share)."""
+    if progress is None:
+        return [None] * count
+
+    def stage(i: int) -> ProgressFn:
+        return lambda done, total, loss=None: progress(i * total + done, count * total, loss)
+    return [stage(i) for i in range(count)]
+
+
 def check_settings(steps: int, lr: float, batch_size: Optional[int], n: int) -> None:
     """Raise UserError for settings that cannot train, with the reason in plain words."""
     if not (isinstance(steps, (int, np.integer)) and 1 <= steps <= MAX_STEPS):

@@ -378,8 +378,7 @@ def make_net(cfg: FlowSettings, ds: datasets.Dataset) -> VectorFieldNet:
                           cfg.learn_anchors)
 
 
-def train(cfg: FlowSettings, progress: Optional[ProgressFn] = None, progress_offset: int = 0,
-          progress_total: Optional[int] = None) -> VfRun:
+def train(cfg: FlowSettings, progress: Optional[ProgressFn] = None) -> VfRun:
     """Train ``cfg.seeds`` nets full-batch with Adam on cross-entropy (+ contraction penalty)."""
     cfg.check()
     ds = cfg.make_dataset()
@@ -387,7 +386,7 @@ def train(cfg: FlowSettings, progress: Optional[ProgressFn] = None, progress_off
         net = make_net(cfg, ds)
         opt = Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
         y = torch.from_numpy(ds.y).expand(cfg.seeds, -1)
-        total, losses = progress_total or cfg.steps, []
+        losses = []
         for step in range(cfg.steps + 1):
             logits, inputs = net(ds.X, with_inputs=True)
             ce = torch.nn.functional.cross_entropy(logits.transpose(1, 2), y, reduction="none").mean(-1)
@@ -402,7 +401,7 @@ def train(cfg: FlowSettings, progress: Optional[ProgressFn] = None, progress_off
             loss.sum().backward()
             opt.step()
             if progress is not None and ((step + 1) % max(1, cfg.steps // 50) == 0 or step + 1 == cfg.steps):
-                progress(progress_offset + step + 1, total, losses[-1])
+                progress(step + 1, cfg.steps, losses[-1])
         with torch.no_grad():
             accuracy = (logits.argmax(-1) == y).float().mean(-1).numpy()
             jac = torch.sqrt(net.contraction(inputs)).numpy()

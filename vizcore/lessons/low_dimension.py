@@ -19,7 +19,7 @@ from ..config import Preset, QueryConfig, setting
 from ..datasets import subsample
 from ..errors import UserError
 from ..figures.style import class_name
-from ..history import ProgressFn
+from ..history import ProgressFn, stages
 from ..layers import Animation, animate
 from ..nets import MLP
 from ..runs import RunConfig
@@ -189,13 +189,9 @@ def run_variant(claim: Claim, variant: Variant, seeds, steps: Optional[int] = No
 def run_claim(claim: Claim, seeds, steps: Optional[int] = None, progress: Optional[ProgressFn] = None,
               dtype: str = "float64") -> dict[str, Sweep]:
     """One Sweep per variant label; ``progress(done, total, loss)`` counts steps over all variants."""
-    total = len(claim.variants) * int(steps or claim.steps)
-    sweeps = {}
-    for k, variant in enumerate(claim.variants):
-        offset = k * int(steps or claim.steps)
-        report = None if progress is None else (lambda done, _, loss, o=offset: progress(o + done, total, loss))
-        sweeps[variant.label] = run_variant(claim, variant, seeds, steps, report, dtype)
-    return sweeps
+    reports = stages(progress, len(claim.variants))
+    return {variant.label: run_variant(claim, variant, seeds, steps, report, dtype)
+            for variant, report in zip(claim.variants, reports)}
 
 
 @dataclass(frozen=True)

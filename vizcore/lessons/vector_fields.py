@@ -87,16 +87,6 @@ def partner(cfg: VfConfig) -> VfConfig | None:
     return replace(cfg, augment=1 - cfg.augment) if cfg.dataset == "disc_annulus" else None
 
 
-def stages(progress: Optional[ProgressFn], count: int) -> list[Optional[ProgressFn]]:
-    """``count`` progress callbacks that report one after another on ``progress`` (stage i fills its i-th share)."""
-    if progress is None:
-        return [None] * count
-
-    def stage(i: int) -> ProgressFn:
-        return lambda done, total, loss=None: progress(i * total + done, count * total, loss)
-    return [stage(i) for i in range(count)]
-
-
 # --- one seed's pictures -------------------------------------------------------------------------
 
 @dataclass(eq=False)
