@@ -13,6 +13,7 @@ from typing import Optional
 import numpy as np
 import torch
 
+from ..boundary import padded_box
 from ..config import Preset, QueryConfig, setting
 from ..history import ProgressFn
 from ..knn import WEIGHTINGS, Split, knn_head, load_split, neighbour_ratio, train_bodies
@@ -104,10 +105,8 @@ class KnnResult:
 
 
 def _grid(Z: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    low, high = Z.min(0), Z.max(0)
-    pad = 0.08 * np.maximum(high - low, 1e-3)
-    xs = np.linspace(low[0] - pad[0], high[0] + pad[0], resolution)
-    ys = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
+    low, high = padded_box(Z)
+    xs, ys = np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
     gx, gy = np.meshgrid(xs, ys)
     return xs, ys, np.c_[gx.ravel(), gy.ravel()]
 
