@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 
-from tests.pagetools import assert_clean, open_page
+from tests.pagetools import assert_clean, notice, open_page
 
 page, ok = open_page, assert_clean
-
-
-def notice(at) -> str:
-    return " ".join(i.value for i in at.info)
 
 
 def test_knn_page_opens_on_a_preset_with_the_article_beside_live_numbers():
@@ -16,9 +12,11 @@ def test_knn_page_opens_on_a_preset_with_the_article_beside_live_numbers():
     assert at.selectbox(key="kn_preset").value == "digits"  # a named preset, not "custom settings"
     assert len(at.get("plotly_chart")) == 1
     table = at.table[0].value
-    assert len(table) == 3 and "the article says (MNIST, a two-layer CNN)" in table.columns
-    measured = list(table["measured here (5 seeds)"])
-    assert "0.1–0.2 points" in table.iloc[1, 1] and "points against softmax" in measured[1]
+    said = "the article says (article 003: MNIST, a two-layer CNN)"
+    assert len(table) == 3 and said in table.columns and list(table.columns[-2:]) == ["measured here", "agrees"]
+    measured = list(table["measured here"])
+    assert "0.1–0.2 points" in table[said].iloc[1] and "points against softmax" in measured[1]
+    assert all("over 5 seeds" in m for m in measured)
     assert "against softmax's" in notice(at) and measured[0].split("%")[0] in notice(at)
     assert any("This app's choices, not the article's" in c.value for c in at.caption)
     at.selectbox(key="kn_preset").set_value("spirals").run()

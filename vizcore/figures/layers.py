@@ -5,8 +5,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..layers import Animation
-from .style import (BOUNDARY_COLOR, CLASS_COLORS, CONTROLS_HEIGHT, FONT, GRID_COLOR, GRID_COLOR_3D, attach_frames,
-                    class_name, f32, hold_frame, padded_range, playback)
+from .spec import Spec, finished, hold_frame
+from .style import (BOUNDARY_COLOR, CLASS_COLORS, CONTROLS_HEIGHT, FONT, GRID_COLOR, GRID_COLOR_3D, class_name, f32,
+                    padded_range, playback)
 
 
 def _boundary_segment(normal: np.ndarray, offset: float, xr: list, yr: list) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +122,7 @@ def _frames_per_phase(labels: list[str]) -> int:
 
 def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height: int = 560,
                     phase_seconds: float = PHASE_SECONDS, pause_seconds: float = PAUSE_SECONDS,
-                    frame_ms: int | None = None) -> go.Figure:
+                    frame_ms: int | None = None) -> Spec:
     """Plotly animation over every frame of ``anim``: play at three speeds, pause, and a labelled slider.
 
     labels: int [n] class of each point (colours). Each phase lasts ``phase_seconds`` at normal
@@ -209,7 +210,6 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         frames.append(dict(data=moving(f) + [output_boundary(f)], name=str(f), traces=moving_ids))
         if f in pause_after:
             frames += [hold_frame(f"{f}-hold{h}") for h in range(holds)]
-    attach_frames(fig, frames)
 
     fig.update_layout(
         title=title, height=height, font=FONT, template="plotly_white",
@@ -228,11 +228,11 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         fig.update_xaxes(title=dict(text="coordinate 1", standoff=4), range=X_RANGE, **hidden)
         fig.update_yaxes(title=dict(text="coordinate 2", standoff=4), range=Y_RANGE, scaleanchor="x", scaleratio=1,
                          **hidden)
-    return fig
+    return finished(fig, frames)
 
 
 def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: int = 0, height: int = 520,
-               frame_ms: int = 70) -> go.Figure:
+               frame_ms: int = 70) -> Spec:
     """A smooth rotation of ``points`` [n, k] (k > 3) seen through 3D: every direction of the k-dimensional
     representation comes into view (a "grand tour", as in Li, Zhao and Scheidegger, Distill 2020).
 
@@ -262,8 +262,6 @@ def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: i
                                   name=f"class {class_name(c)}",
                                   marker=dict(size=3, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)]))
                      for c, t in zip(classes, traces(views[0]))])
-    attach_frames(fig, [dict(data=traces(v), name=str(f), traces=list(range(len(classes))))
-                        for f, v in enumerate(views)])
     box = dict(range=[-1.05, 1.05], showbackground=False, zeroline=False, showticklabels=False, title="")
     fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=0, r=0, t=30, b=CONTROLS_HEIGHT),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
@@ -271,4 +269,5 @@ def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: i
                                  camera=dict(eye=dict(x=1.4, y=-1.4, z=0.8))),
                       **playback([str(f) for f in range(frames)], [f"turn {f / frames:.0%}" for f in range(frames)],
                                  frame_ms=frame_ms, redraw=True, prefix="tour: ", pad_top=10))
-    return fig
+    return finished(fig, [dict(data=traces(v), name=str(f), traces=list(range(len(classes))))
+                          for f, v in enumerate(views)])

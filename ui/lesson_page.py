@@ -1,0 +1,159 @@
+"""The one skeleton of every lesson page: link in, preset picker, widgets, computed call, view widgets, link out,
+the drawing, the claims, what to notice, the downloads.
+
+A page calls :func:`lesson_page` with its words and three functions: ``controls(form)`` places the
+settings widgets (:class:`ui.form.Form`), ``view_controls(form, shown)`` the view widgets once the
+result is known (optional), and ``draw(shown)`` draws the result and returns its downloads. Everything
+else, and the order of it, is the same on every page. :class:`Shown` is what ``draw`` gets: the
+settings, the view, the result, and :meth:`Shown.derived` for anything computed from the result that
+is worth keeping for the next visitor (a figure, a table).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from ui import shipped
+from ui.boot import require_navigation
+from ui.cache import log, named_cache
+from ui.common import progress_bar, user_errors
+from ui.exports import Downloads, download_row
+from ui.form import Form, preset_picker
+from ui.links import apply_link, publish_link
+from ui.syllabus import Entry, entry as entry_of
+from ui.uploads import stored
+from vizcore.config import QueryConfig
+from vizcore.lessons import Claim, Lesson
+
+COMPUTE = "compute"  # the lesson function whose results are cached and shipped
+
+
+def result(entry: Entry, cfg: QueryConfig, label: str = "Training") -> Any:
+    """``entry.lesson.compute(cfg)`` under a progress bar, from the server's cache or the shipped results.
+
+    Sessions asking for the same settings share one computation. A UserError stops the page with its message.
+    """
+    lesson: Lesson = entry.lesson
+    cache = named_cache(f"{entry.name}.{COMPUTE}", lesson.keep)
+    files = {kind: stored(kind, getattr(cfg, name)) for name, kind in lesson.uploads.items()}
+    ships = lesson.ship and not any(getattr(cfg, name) for name in lesson.uploads)
+
+    def compute(progress) -> Any:
+        query = cfg.to_query()
+        if ships:
+            found, value = shipped.load(entry.name, COMPUTE, query)
+            if found:
+                cache.shipped += 1
+                log(f"shipped {cache.name}")
+                return value
+        log(f"computing {cache.name}")
+        value = lesson.compute(cfg, progress, **{kind: obj for kind, obj in files.items() if obj is not None})
+        if ships and shipped.writing():
+            shipped.save(entry.name, COMPUTE, query, value)
+        return value
+
+    hit, value = cache.lookup(cfg)
+    if hit:
+        return value
+    with user_errors(), progress_bar(label) as progress:
+        return cache.get_or_compute(cfg, lambda: compute(progress))
+
+
+@dataclass
+class Shown:
+    """What a page draws: its lesson, the settings, the view, the result, and the preset picked ("custom")."""
+
+    entry: Entry
+    settings: QueryConfig
+    view: Optional[QueryConfig]
+    result: Any
+    preset: str
+    downloads: list[Downloads] = field(default_factory=list)
+
+    def derived(self, fn: Callable[..., Any], *args: Any, keep: int = 32, label: str = "") -> Any:
+        """``fn(result, *args)``, kept in a shared cache under (these settings, ``args``).
+
+        For figures and tables made from the result: the next visitor of the same link gets them at once.
+        With ``label``, ``fn`` also gets a ``progress`` callback shown as a bar.
+        """
+        cache = named_cache(f"{fn.__module__}.{fn.__qualname__}", keep)
+        key = (self.settings, args)
+        if not label:
+            with user_errors():
+                return cache.get_or_compute(key, lambda: fn(self.result, *args))
+        hit, value = cache.lookup(key)
+        if hit:
+            return value
+        with user_errors(), progress_bar(label) as progress:
+            return cache.get_or_compute(key, lambda: fn(self.result, *args, progress=progress))
+
+    def compute(self, settings: QueryConfig, label: str = "Training") -> Any:
+        """The lesson's result for other settings (a comparison the page draws beside this one)."""
+        return result(self.entry, settings, label)
+
+
+def claims_table(claims: Sequence[Claim]) -> pd.DataFrame:
+    """One row per claim: what it is about (if any says), what is said, what was measured, whether they agree."""
+    sources = {c.source for c in claims}
+    said = "the article says" + (f" ({next(iter(sources))})" if len(sources) == 1 and "" not in sources else "")
+    rows = []
+    for c in claims:
+        row = {"": c.about} if any(x.about for x in claims) else {}
+        row[said] = c.said if c.source else f"(this app's own) {c.said}" if c.said else "—"
+        if len(sources) > 1 and c.source:
+            row[said] = f"{c.source}: {row[said]}"
+        row["measured here"] = c.measured
+        if any(x.agrees is not None for x in claims):
+            row["agrees"] = {True: "✓ yes", False: "✗ no", None: "—"}[c.agrees]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def show_claims(claims: Sequence[Claim], title: str = "The article says … / measured here") -> None:
+    """The claims as one table, the same on every page."""
+    if claims:
+        st.subheader(title)
+        table = claims_table(claims)
+        st.table(table.set_index("") if "" in table else table, hide_index="" not in table)
+
+
+def show_notice(lines: Sequence[str]) -> None:
+    if lines:
+        st.subheader("What to notice")
+        st.markdown("\n".join(line if line.startswith(("-", "*", "#")) else f"- {line}" for line in lines))
+
+
+def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Optional[QueryConfig]],
+                draw: Callable[[Shown], None], view_controls: Callable[[Form, Shown], Optional[QueryConfig]] | None
+                = None, label: Callable[[QueryConfig], str] | str = "Training",
+                on_link: Callable[[list[QueryConfig], Optional[str]], None] | None = None) -> Shown:
+    """The lesson of ``page_file`` (a page's ``__file__``) as a page; returns what was shown (for tests).
+
+    ``controls(form)`` places the settings widgets and may return the settings (default: what the form
+    holds); ``view_controls(form, shown)`` places the view widgets once the result is known and may
+    return the view; ``draw(shown)`` draws and may add ``Downloads`` to ``shown.downloads``.
+    """
+    require_navigation()
+    entry = entry_of(page_file)
+    lesson: Lesson = entry.lesson
+    st.title(entry.title)
+    st.markdown(intro)
+    forms = [Form(lesson.settings, entry.prefix, lesson.offers)]
+    if lesson.view is not None:
+        forms.append(Form(lesson.view, entry.prefix if entry.view_prefix is None else entry.view_prefix))
+    apply_link(forms, entry.name, lesson.presets, on_load=on_link)
+    preset = preset_picker(forms, lesson.presets, st.sidebar)
+    settings = controls(forms[0]) or forms[0].config()
+    shown = Shown(entry, settings, None, result(entry, settings, label(settings) if callable(label) else label), preset)
+    if len(forms) > 1:
+        shown.view = (view_controls(forms[1], shown) if view_controls else None) or forms[1].config()
+    publish_link([c for c in (settings, shown.view) if c is not None], entry.name, lesson.configs())
+    draw(shown)
+    show_claims(lesson.claims(preset, shown.result, shown.view))
+    show_notice(lesson.notice(preset, shown.result, shown.view))
+    for item in shown.downloads:
+        download_row(item)
+    return shown
