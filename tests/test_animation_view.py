@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from figure_view import values, points_out_of_view
+from figure_view import plain, values, points_out_of_view
 from vizcore.datasets import subsample
 from vizcore.figures.layers import camera, layer_animation, view_ranges
 from vizcore.layers import animate
@@ -27,7 +27,8 @@ def test_layers_preset_keeps_every_point_in_view_while_playing(key):
     if anim.dim == 2:  # the camera moves the data, never the axes: nothing depends on plotly's relayouts
         centre, scale = camera(anim.points)
         assert np.all(np.abs((anim.points - centre[:, None]) / scale[:, None, None]) <= 1 + 1e-6)
-        assert fig.layout.xaxis.range[0] < -1 and fig.layout.yaxis.range[0] < -1
+        layout = fig.to_dict()["layout"]
+        assert layout["xaxis"]["range"][0] < -1 and layout["yaxis"]["range"][0] < -1
         frames = fig.to_plotly_json()["frames"]
         assert not any("layout" in f for f in frames)
         ticks = [t for t in frames[-1]["data"] if "text" in t][0]
@@ -65,7 +66,8 @@ def test_pulled_back_boundary_lies_on_the_output_line_in_the_last_frame(key):
 
 
 def test_every_phase_lasts_long_enough_to_narrate_with_pauses_between_layers():
-    anim, fig = _preset_animation("spirals")
+    anim, spec = _preset_animation("spirals")
+    fig = plain(spec)  # validated by plotly, frames included
     play = fig.layout.updatemenus[0].buttons[0].args[1]
     per_phase = 6 * play["frame"]["duration"]
     assert 1400 <= per_phase <= 1700
@@ -85,7 +87,7 @@ def test_grand_tour_turns_through_every_dimension_and_stays_in_its_box():
     frames = fig.to_plotly_json()["frames"]
     spread = [np.std(np.r_[values(f["data"][0], "x"), values(f["data"][1], "x")]) for f in frames]
     assert max(spread) > 3 * min(spread)  # the wide direction swings into and out of view
-    limit = fig.layout.scene.xaxis.range[1]
+    limit = fig.to_dict()["layout"]["scene"]["xaxis"]["range"][1]
     assert all(np.abs(values(f["data"][0], a)).max() <= limit for f in frames for a in "xyz")
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from figure_view import plain
 from sklearn.decomposition import PCA
 
 import vizcore as vz
@@ -200,8 +201,9 @@ def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clea
 
     view = opening_view
     a, b = view.axes(view.surface)
-    fig = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
-                         center=view.center)
+    spec = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                          center=view.center)
+    fig = plain(spec)
     # the map is a picture plotly keeps while playing (it blanks contour traces mid-play, plotly.js #4491)
     assert "contour" not in [t.type for t in fig.data] and fig.layout.images[0].source.startswith("data:image/png")
     bar = next(t.marker.colorbar for t in fig.data if t.type == "scatter" and t.marker.colorbar.title.text)
@@ -210,7 +212,7 @@ def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clea
     frames = fig.to_dict()["frames"]
     assert len(frames) >= 10 and all(len(f["data"]) == 9 for f in frames)  # 3 starts x 3 panels
     assert frames[-1]["name"] == str(view.descent.path.shape[1] - 1)  # the last frame is the last epoch
-    assert "Plotly.newPlot" in standalone_html(fig)  # the download still builds
+    assert "Plotly.newPlot" in standalone_html(spec)  # the download still builds
     assert fig.layout.yaxis2.type == "linear"  # this cost spans less than a factor of 10
     log = loss_axis([1e-4, 0.3, 2.0])
     assert log["type"] == "log" and log["dtick"] == 1 and log["exponentformat"] == "power"

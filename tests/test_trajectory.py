@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from figure_view import plain
 from sklearn.decomposition import PCA
 
 from vizcore import UserError, datasets, engine
@@ -158,7 +159,7 @@ def test_three_panel_figure_is_synchronised_and_small():
     run = train_trajectory(cfg)
     maps, paths = lesson_view(run, resolution=60)
     fig = training_view(maps, paths)
-    assert len(fig.frames) == len(maps.snapshot) <= 90
+    assert len(fig.to_dict()["frames"]) == len(maps.snapshot) <= 90
     assert len(paths) == 2 and paths[0].xy.shape == (len(run.history), 2)
     text = fig.to_json()
     assert len(text) < 3_000_000
@@ -168,7 +169,7 @@ def test_three_panel_figure_is_synchronised_and_small():
     assert len(frames[-1]["data"]) == len(frames[-1]["traces"]) == 4 * len(paths) + 2  # + colour bar + curve
     sources = [f["layout"]["images"][0]["source"] for f in frames]
     assert all(s.startswith("data:image/png;base64,") for s in sources) and len(set(sources)) > 1
-    assert "heatmap" not in [t.type for t in fig.data]  # plotly.js drops animated heatmaps (#4491)
+    assert "heatmap" not in [t.get("type") for t in fig.to_dict()["data"]]  # plotly.js drops animated heatmaps (#4491)
     np.testing.assert_allclose(maps.values[-1], run.model.predict(np.c_[np.meshgrid(
         np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[0].ravel(), np.meshgrid(
         np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[1].ravel(), np.ones(3600)])[:, 0].reshape(60, 60),
@@ -181,8 +182,8 @@ def test_three_panel_figure_is_synchronised_and_small():
         xy = np.c_[np.frombuffer(base64.b64decode(walked["x"]["bdata"]), np.float32),
                    np.frombuffer(base64.b64decode(walked["y"]["bdata"]), np.float32)]
         assert np.abs(xy).max() <= 1.0 and np.abs(xy).max(axis=0).min() >= 0.7  # in view, and filling it
-    assert list(fig.layout.xaxis3.range) == [-1.02, 1.02]
-    small = compact_trajectory(paths[0].xy, 5, run.history.step)
+    assert list(plain(fig).layout.xaxis3.range) == [-1.02, 1.02]
+    small = plain(compact_trajectory(paths[0].xy, 5, run.history.step))
     assert list(small.data[2].x) == [np.float32(paths[0].xy[5, 0])]
 
 
@@ -199,7 +200,7 @@ def test_frames_run_on_a_log_clock_slow_enough_to_talk_over():
 
 def test_error_axis_is_logarithmic_with_ticks_at_powers_of_ten():
     run = train_trajectory(TrajectoryConfig(steps=3000, schedule="", compare=0))
-    fig = training_view(*lesson_view(run))
+    fig = plain(training_view(*lesson_view(run)))
     axis = fig.layout.xaxis2
     assert axis.type == "log" and axis.dtick == 1 and axis.tickformat == ","
     assert axis.range[0] == 0 and 10 ** axis.range[1] >= 3000

@@ -30,8 +30,7 @@ def field_of(cfg: QueryConfig | type, name: str) -> Field:
     raise KeyError(f"{cls.__name__} has no field {name!r}")
 
 
-def _kind(f: Field, value: Any) -> str:
-    meta = f.metadata
+def _kind(meta: Mapping[str, Any], value: Any) -> str:
     if meta.get("widget"):
         return meta["widget"]
     if isinstance(value, bool):
@@ -77,7 +76,7 @@ class Form:
         """The settings the widgets hold now; a field without a widget keeps its value from the link or default."""
         return type(self.default)(**{name: self.value(name) for name in self.names})
 
-    def widget(self, name: str, where=None, **override: Any) -> Any:
+    def widget(self, name: str, where=None, *, label_visibility: str = "visible", **override: Any) -> Any:
         """The widget of field ``name`` in ``where`` (default: the sidebar); returns its value.
 
         ``override`` replaces any metadata item for this page (e.g. the ``choices`` it offers now, a
@@ -89,8 +88,8 @@ class Form:
         value = st.session_state.setdefault(key, getattr(self.default, name))
         where = where or st.sidebar
         label = meta.get("label") or name.replace("_", " ").capitalize()
-        common = dict(key=key, help=meta.get("help") or None, persist_state=PERSIST)
-        kind = meta.get("widget") or _kind(f, value)
+        common = dict(key=key, help=meta.get("help") or None, persist_state=PERSIST, label_visibility=label_visibility)
+        kind = _kind(meta, value)
         names = meta.get("names") or {}
         words: Callable[[Any], str] = names if callable(names) else (lambda choice: names.get(choice, str(choice)))
         if kind in ("select", "radio", "select_slider"):

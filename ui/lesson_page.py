@@ -1,12 +1,12 @@
 """The one skeleton of every lesson page: link in, preset picker, widgets, computed call, view widgets, link out,
 the drawing, the claims, what to notice, the downloads.
 
-A page calls :func:`lesson_page` with its words and three functions: ``controls(form)`` places the
-settings widgets (:class:`ui.form.Form`), ``view_controls(form, shown)`` the view widgets once the
-result is known (optional), and ``draw(shown)`` draws the result and returns its downloads. Everything
-else, and the order of it, is the same on every page. :class:`Shown` is what ``draw`` gets: the
-settings, the view, the result, and :meth:`Shown.derived` for anything computed from the result that
-is worth keeping for the next visitor (a figure, a table).
+A page calls :func:`lesson_page` with its words and two functions: ``controls(form)`` places the
+settings widgets (:class:`ui.form.Form`) and ``draw(shown)`` draws the result, placing the view
+widgets (``shown.view_form``) where they belong in the drawing. Everything else, and the order of
+it, is the same on every page. :class:`Shown` is what ``draw`` gets: the settings, the view form,
+the result, and :meth:`Shown.derived` for anything computed from the result that is worth keeping
+for the next visitor (a figure, a table).
 """
 from __future__ import annotations
 
@@ -68,10 +68,15 @@ class Shown:
 
     entry: Entry
     settings: QueryConfig
-    view: Optional[QueryConfig]
+    view_form: Optional[Form]
     result: Any
     preset: str
     downloads: list[Downloads] = field(default_factory=list)
+
+    @property
+    def view(self) -> Optional[QueryConfig]:
+        """The view settings the view widgets hold now."""
+        return None if self.view_form is None else self.view_form.config()
 
     def derived(self, fn: Callable[..., Any], *args: Any, keep: int = 32, label: str = "") -> Any:
         """``fn(result, *args)``, kept in a shared cache under (these settings, ``args``).
@@ -95,16 +100,26 @@ class Shown:
         return result(self.entry, settings, label)
 
 
+def _attributed(who: str, said: str) -> str:
+    """ "Article 003 says that …" for words written to follow "the article says", else "This app: …"."""
+    return f"{who} says {said}" if said.startswith("that ") else f"{who}: {said}"
+
+
 def claims_table(claims: Sequence[Claim]) -> pd.DataFrame:
-    """One row per claim: what it is about (if any says), what is said, what was measured, whether they agree."""
+    """One row per claim: what it is about (if any says), what is said and by whom, what was measured here,
+    and whether the two agree (if any claim is a yes or no)."""
     sources = {c.source for c in claims}
-    said = "the article says" + (f" ({next(iter(sources))})" if len(sources) == 1 and "" not in sources else "")
+    if "" in sources:  # some are this app's own words
+        said = "said"
+        words = {c: _attributed(c.source[0].upper() + c.source[1:], c.said) if c.source else
+                 _attributed("This app", c.said) for c in claims}
+    else:
+        said = "the article says" + (f" ({next(iter(sources))})" if len(sources) == 1 else "")
+        words = {c: c.said if len(sources) == 1 else f"{c.source}: {c.said}" for c in claims}
     rows = []
     for c in claims:
         row = {"": c.about} if any(x.about for x in claims) else {}
-        row[said] = c.said if c.source else f"(this app's own) {c.said}" if c.said else "—"
-        if len(sources) > 1 and c.source:
-            row[said] = f"{c.source}: {row[said]}"
+        row[said] = words[c]
         row["measured here"] = c.measured
         if any(x.agrees is not None for x in claims):
             row["agrees"] = {True: "✓ yes", False: "✗ no", None: "—"}[c.agrees]
@@ -127,14 +142,13 @@ def show_notice(lines: Sequence[str]) -> None:
 
 
 def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Optional[QueryConfig]],
-                draw: Callable[[Shown], None], view_controls: Callable[[Form, Shown], Optional[QueryConfig]] | None
-                = None, label: Callable[[QueryConfig], str] | str = "Training",
+                draw: Callable[[Shown], Optional[QueryConfig]], label: Callable[[QueryConfig], str] | str = "Training",
                 on_link: Callable[[list[QueryConfig], Optional[str]], None] | None = None) -> Shown:
     """The lesson of ``page_file`` (a page's ``__file__``) as a page; returns what was shown (for tests).
 
     ``controls(form)`` places the settings widgets and may return the settings (default: what the form
-    holds); ``view_controls(form, shown)`` places the view widgets once the result is known and may
-    return the view; ``draw(shown)`` draws and may add ``Downloads`` to ``shown.downloads``.
+    holds); ``draw(shown)`` draws, places the view widgets, may add ``Downloads`` to ``shown.downloads``
+    and may return the view (default: what the view form holds).
     """
     require_navigation()
     entry = entry_of(page_file)
@@ -147,13 +161,16 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     apply_link(forms, entry.name, lesson.presets, on_load=on_link)
     preset = preset_picker(forms, lesson.presets, st.sidebar)
     settings = controls(forms[0]) or forms[0].config()
-    shown = Shown(entry, settings, None, result(entry, settings, label(settings) if callable(label) else label), preset)
-    if len(forms) > 1:
-        shown.view = (view_controls(forms[1], shown) if view_controls else None) or forms[1].config()
-    publish_link([c for c in (settings, shown.view) if c is not None], entry.name, lesson.configs())
-    draw(shown)
-    show_claims(lesson.claims(preset, shown.result, shown.view))
-    show_notice(lesson.notice(preset, shown.result, shown.view))
+    computed = result(entry, settings, label(settings) if callable(label) else label)
+    shown = Shown(entry, settings, forms[1] if len(forms) > 1 else None, computed, preset)
+    view = None
+    try:
+        view = draw(shown)
+    finally:  # also when the drawing stops the page with a message: the link still says what was asked
+        view = view or shown.view
+        publish_link([c for c in (settings, view) if c is not None], entry.name, lesson.configs())
+    show_claims(lesson.claims(preset, computed, view))
+    show_notice(lesson.notice(preset, computed, view))
     for item in shown.downloads:
         download_row(item)
     return shown

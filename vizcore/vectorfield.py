@@ -34,7 +34,7 @@ from .torchkit import Adam
 METHODS = ("euler", "rk4")
 TEST_POINTS = 2000
 ESCAPE_BOX = 1.6  # half-width of the input square searched by disc_region
-RING = (0.65, 1.0)  # inner and outer radius of the disc_annulus generator's ring (its defaults)
+RING = tuple(datasets.options("disc_annulus")[k] for k in ("r_inner", "r_outer"))  # the ring's radii
 
 
 class FlowSettings(Protocol):

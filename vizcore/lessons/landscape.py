@@ -122,8 +122,8 @@ class TwoWeights:
 
 def evaluation_pool(net: RunConfig) -> Dataset:
     """POOL fresh examples of the net's dataset (seed + 1: a different draw from its training points)."""
-    params = {"turns": net.turns} if net.dataset == "spirals" else {}
-    return datasets.make(net.dataset, n=POOL, noise=net.noise, seed=net.seed + 1, **params)
+    return datasets.make(net.dataset, n=POOL, noise=net.noise, seed=net.seed + 1,
+                         **datasets.accepted(net.dataset, turns=net.turns))
 
 
 def two_weights(model, pool: Dataset, cfg: LandscapeConfig) -> TwoWeights:

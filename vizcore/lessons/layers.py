@@ -6,15 +6,22 @@ facts and Betti numbers, and the "what to notice" text with its live measurement
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ..config import Preset
+from ..config import Preset, QueryConfig, setting
 from ..datasets import subsample
+from ..figures.layers import grand_tour, layer_animation
+from ..figures.spec import Spec
 from ..figures.style import class_name
-from ..layers import Animation, LayerFacts, animate, training_frames
-from ..runs import Run, RunConfig
+from ..figures.trajectory import compact_trajectory
+from ..layers import Animation, LayerFacts, animate, canonicalise, layer_facts, training_frames
+from ..runs import LAYER_DATASETS, Run, RunConfig, describe, train_run
 from ..topology import MAX_POINTS as LANDMARKS
 from ..topology import betti_per_layer, layer_clouds
+from ..trajectory import project
+from . import Claim, Lesson
 
 # What the animation follows: points per frame (2D / 3D data), frames per phase, points per grid line.
 # Together they set the payload: 1.8 MB for the spirals' three layers.
@@ -27,6 +34,24 @@ TOUR_POINTS = 300   # points turned by the grand tour
 BETTI_METHOD = (f"by persistent homology (ripser) on up to {LANDMARKS} landmarks, counting features larger than "
                 "a tenth of the cloud's extent; a hidden layer is measured on W·h + b, just before its tanh, which "
                 "maps it homeomorphically onto the layer's output")
+
+
+@dataclass(frozen=True)
+class LayersView(QueryConfig):
+    """What the layers page shows of a run: the training step (-1 = the end of training)."""
+
+    step: int = setting(-1, lo=-1, hi=1_000_000)
+
+
+def train(cfg: RunConfig, progress=None, csv=None, weights=None) -> Run:
+    """Lesson 1's result: the run of ``cfg``, on an uploaded CSV or from uploaded weights if the settings name them."""
+    return train_run(cfg, progress=progress, dataset=csv, start=weights)
+
+
+def snapshot_of(run: Run, step: int) -> int:
+    """The snapshot recorded at training step ``step`` (-1, or a step never recorded: the last)."""
+    steps = [int(v) for v in run.history.step]
+    return steps.index(step) if step in steps else len(steps) - 1
 
 
 def animation(run: Run, t: int = -1) -> tuple[Animation, np.ndarray]:
@@ -67,16 +92,77 @@ def facts_rows(facts: list[LayerFacts]) -> list[dict[str, object]]:
             for f in facts]
 
 
-def notice(preset_key: str, run: Run, facts: list[LayerFacts]) -> list[str]:
-    """The "what to notice" markdown: the preset's bullet points, then what the article says beside what was
-    measured in ``run`` (its final accuracy and its layers' kinds); for custom settings, general hints."""
+def layer_kinds(run: Run, t: int = -1) -> list[str]:
+    """What each hidden layer of snapshot ``t`` does (homeomorphism, embedding, collapse, fold)."""
+    model, flipped = canonicalise(run.model_at(t))
+    return [f.kind for f in layer_facts(model, run.dataset.X, flipped)]
+
+
+def notice(preset_key: str, run: Run, view: LayersView | None = None) -> list[str]:
+    """The "what to notice" lines: the preset's, or for custom settings general hints."""
     preset = PRESETS.get(preset_key)
     if preset is None:
-        return ["- Custom settings: pick a preset in the sidebar for a guided example.\n"
-                "- A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
-    measured = (f"this net reaches {run.history.accuracy[-1]:.1%} training accuracy after "
-                f"{int(run.history.step[-1]):,} steps; its layers: {', '.join(f.kind for f in facts)}.")
-    return [preset.bullets(), f"**The article says** {preset.article_says()} **Measured here:** {measured}"]
+        return ["Custom settings: pick a preset in the sidebar for a guided example.",
+                "A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
+    return list(preset.notice)
+
+
+def claims(preset_key: str, run: Run, view: LayersView | None = None) -> list[Claim]:
+    """What the article says of the picked preset beside what this run measured (its final accuracy and its
+    layers' kinds); nothing for custom settings."""
+    preset = PRESETS.get(preset_key)
+    if preset is None:
+        return []
+    measured = (f"This net reaches {run.history.accuracy[-1]:.1%} training accuracy after "
+                f"{int(run.history.step[-1]):,} steps; its layers: {', '.join(layer_kinds(run))}.")
+    return [Claim(preset.article or "Nothing about this case: the preset is this app's own.", measured,
+                  source="article 003" if preset.article else "")]
+
+
+def animation_figure(run: Run, t: int) -> tuple[Animation, Spec]:
+    """The layer animation of snapshot ``t`` and its figure."""
+    anim, labels = animation(run, t)
+    return anim, layer_animation(anim, labels, height=600)
+
+
+def training_movie_figure(run: Run) -> Spec | None:
+    """The training movie's figure, or None when the last layer is wider than 3."""
+    anim, labels = training_movie(run)
+    return None if anim is None else layer_animation(anim, labels, height=520, frame_ms=250)
+
+
+def weight_path(run: Run):
+    """The weights' path through weight space [T, 2], each weight along its own random direction."""
+    return project(run.history, "random", seed=run.config.seed)
+
+
+def path_figure(run: Run, t: int) -> Spec:
+    return compact_trajectory(weight_path(run), t, run.history.step, axis_label="random direction", height=400)
+
+
+def tour_figure(run: Run, t: int) -> Spec:
+    return grand_tour(*tour_points(run, t))
+
+
+PATH_CAPTION = ("The weights' path during training (each weight pushes along its own random direction); the orange "
+                "marker is step {step:,}, the net animated on the left.")
+ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. The black curve is the decision boundary, "
+                     "pulled back to the input and carried through every frame; in the last frame it lies on the output "
+                     "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")
+TOUR_CAPTION = ("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each direction "
+                "comes into view in turn. Watch the two classes: in 4D the linked rings no longer pass through each "
+                "other.")
+MOVIE_CAPTION = ("Each frame is the last layer's picture at one moment of training (steps on a log scale, since early "
+                 "training changes fastest): the grid and the data as the net of that moment places them, and the "
+                 "decision boundary, which always lies on a straight line here. Play it to watch the classes come "
+                 "apart.")
+CANONICAL_CAPTION = ("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next layer) "
+                     "gives a net that computes exactly the same function with det W > 0, so it can be animated "
+                     "without passing through a flattened frame.")
+TOPOLOGY_CAPTION = (f"Each cell is b₀, b₁: the number of pieces and of loops of that class's points, {BETTI_METHOD}; "
+                    "undoing the squashing keeps saturated points from crowding into corners. A homeomorphic layer "
+                    "cannot change the numbers; a collapse can. A ring stretched thinner than a tenth of its length "
+                    "reads as having no loop: a limit of the measurement, not a tear.")
 
 
 PRESETS: dict[str, Preset] = {
@@ -137,3 +223,8 @@ PRESETS: dict[str, Preset] = {
          "separates the bulge from both ends."),
         "that with two units the net learns a curve on which a line separates the classes (article 003)."),
 }
+
+
+LESSON = Lesson(settings=RunConfig(), view=LayersView(), compute=train, presets=PRESETS, claims=claims,
+                notice=notice, uploads={"data_id": "csv", "start_id": "weights"},
+                offers={"dataset": (*LAYER_DATASETS, "csv")})

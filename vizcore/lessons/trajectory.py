@@ -117,9 +117,9 @@ class TrajectoryConfig(QueryConfig):
         return self.fresh and self.mode == "per-example"
 
     def make_dataset(self, n: Optional[int] = None, seed: Optional[int] = None) -> datasets.Dataset:
-        params = {"turns": 0.5} if self.dataset == "spirals" else {}
         return datasets.make(self.dataset, n=self.n if n is None else n, seed=self.seed if seed is None else seed,
-                             signed=self.signed, bias_input=self.signed, **params)
+                             signed=self.signed, bias_input=self.signed,
+                             **datasets.accepted(self.dataset, turns=0.5))
 
     def training_data(self) -> datasets.Dataset:
         """The n fixed points, or with :attr:`streams` one fresh point per update (``steps`` of them)."""

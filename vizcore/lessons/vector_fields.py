@@ -52,8 +52,8 @@ class VfConfig(QueryConfig):
 
     def make_dataset(self, n: int | None = None, seed: int = 0) -> datasets.Dataset:
         """The training points (seed 0), or with ``seed=1`` fresh test points."""
-        params = {"turns": self.turns} if self.dataset == "spirals" else {}
-        return datasets.make(self.dataset, n=n or self.n, noise=self.noise, seed=seed, **params)
+        return datasets.make(self.dataset, n=n or self.n, noise=self.noise, seed=seed,
+                             **datasets.accepted(self.dataset, turns=self.turns))
 
 
 PRESETS = {  # ?preset=<key>; each notice line is formatted with the numbers of notice()
