@@ -64,7 +64,11 @@ def result(entry: Entry, cfg: QueryConfig, label: str = "Training") -> Any:
 
 @dataclass
 class Shown:
-    """What a page draws: its lesson, the settings, the view, the result, and the preset picked ("custom")."""
+    """What a page draws: its lesson, the settings, the view, the result, and the preset picked ("custom").
+
+    ``draw`` may put in ``result`` the result joined with what it computed beside it (lesson 5's net in the
+    other dimension, from :meth:`compute`): the claims and the notice read ``result`` after the drawing.
+    """
 
     entry: Entry
     settings: QueryConfig
@@ -169,8 +173,8 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     finally:  # also when the drawing stops the page with a message: the link still says what was asked
         view = view or shown.view
         publish_link([c for c in (settings, view) if c is not None], entry.name, lesson.configs())
-    show_claims(lesson.claims(preset, computed, view))
-    show_notice(lesson.notice(preset, computed, view))
+    show_claims(lesson.claims(preset, shown.result, view))
+    show_notice(lesson.notice(preset, shown.result, view))
     for item in shown.downloads:
         download_row(item)
     return shown
