@@ -11,7 +11,7 @@ for the next visitor (a figure, a table).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, ContextManager, Optional, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -26,13 +26,18 @@ from ui.links import apply_link, publish_link
 from ui.syllabus import Entry, entry as entry_of
 from ui.uploads import stored
 from vizcore.config import QueryConfig
+from vizcore.history import ProgressFn
 from vizcore.lessons import Claim, Lesson
 
 COMPUTE = "compute"  # the lesson function whose results are cached and shipped
 
 
-def result(entry: Entry, cfg: QueryConfig, label: str = "Training") -> Any:
-    """``entry.lesson.compute(cfg)`` under a progress bar, from the server's cache or the shipped results.
+ProgressDisplay = Callable[[str], ContextManager[ProgressFn]]  # label -> a context that yields the progress callback
+
+
+def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: ProgressDisplay = progress_bar) -> Any:
+    """``entry.lesson.compute(cfg)`` under a progress bar (or ``display``), from the server's cache or the shipped
+    results.
 
     Sessions asking for the same settings share one computation. A UserError stops the page with its message.
     """
@@ -58,7 +63,7 @@ def result(entry: Entry, cfg: QueryConfig, label: str = "Training") -> Any:
     hit, value = cache.lookup(cfg)
     if hit:
         return value
-    with user_errors(), progress_bar(label) as progress:
+    with user_errors(), display(label) as progress:
         return cache.get_or_compute(cfg, lambda: compute(progress))
 
 
@@ -147,12 +152,15 @@ def show_notice(lines: Sequence[str]) -> None:
 
 def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Optional[QueryConfig]],
                 draw: Callable[[Shown], Optional[QueryConfig]], label: Callable[[QueryConfig], str] | str = "Training",
-                on_link: Callable[[list[QueryConfig], Optional[str]], None] | None = None) -> Shown:
+                on_link: Callable[[list[QueryConfig], Optional[str]], None] | None = None,
+                progress: ProgressDisplay = progress_bar, preset_help: str = "") -> Shown:
     """The lesson of ``page_file`` (a page's ``__file__``) as a page; returns what was shown (for tests).
 
     ``controls(form)`` places the settings widgets and may return the settings (default: what the form
     holds); ``draw(shown)`` draws, places the view widgets, may add ``Downloads`` to ``shown.downloads``
-    and may return the view (default: what the view form holds).
+    and may return the view (default: what the view form holds). ``progress`` shows the computation's
+    progress while it runs (default: a bar; lesson 6 also draws its loss curve live, ui/curves.live_loss);
+    ``preset_help`` replaces the preset picker's help text.
     """
     require_navigation()
     entry = entry_of(page_file)
@@ -163,9 +171,9 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     if lesson.view is not None:
         forms.append(Form(lesson.view, entry.prefix if entry.view_prefix is None else entry.view_prefix))
     apply_link(forms, entry.name, lesson.presets, on_load=on_link)
-    preset = preset_picker(forms, lesson.presets, st.sidebar)
+    preset = preset_picker(forms, lesson.presets, st.sidebar, **({"help": preset_help} if preset_help else {}))
     settings = controls(forms[0]) or forms[0].config()
-    computed = result(entry, settings, label(settings) if callable(label) else label)
+    computed = result(entry, settings, label(settings) if callable(label) else label, progress)
     shown = Shown(entry, settings, forms[1] if len(forms) > 1 else None, computed, preset)
     view = None
     try:
