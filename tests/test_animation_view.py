@@ -134,9 +134,10 @@ def test_lesson_2_seed_animation_keeps_every_point_in_view():
 
 def test_vector_flow_keeps_every_point_in_view():
     from vizcore import vectorfield as vf
+    from vizcore.lessons import vector_fields as lesson
     from vizcore.lessons.vector_fields import VfConfig
 
-    run = vf.train(VfConfig(dataset="disc_annulus", n=120, steps=20))
+    run = lesson.train(VfConfig(dataset="disc_annulus", n=120, steps=20))
     X, y = run.dataset.X[:120], run.dataset.y[:120]
     anim = vf.animation(run, X, frames_per_step=2)
     assert points_out_of_view(layer_animation(anim, y, phase_seconds=3.0)) == []
