@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetools import assert_clean, open_page
+from tests.pagetools import assert_clean, notice, open_page
 from vizcore.lessons.curves import PRESETS
 
 page, ok = open_page, assert_clean
@@ -14,11 +14,17 @@ def charts(at: AppTest) -> int:
     return len(at.get("plotly_chart"))
 
 
+def claims(at: AppTest):
+    """The table of what the article says beside what was measured here."""
+    return next(t.value for t in at.table if "measured here" in t.value.columns)
+
+
 def test_curves_page_defaults_presets_and_sweeps():
     at = ok(page("50_curves.py"))
     assert charts(at) == 4  # fit, loss, beyond, small multiples
-    assert PRESETS[at.selectbox(key="cv_preset").value].title == "7 · tanh, 20 units, He init" and at.info
-    assert any("zero to one is the sigmoid" in m.value for m in at.markdown)  # the article's tanh claim, measured
+    preset = PRESETS[at.selectbox(key="cv_preset").value]
+    assert preset.title == "7 · tanh, 20 units, He init" and all(line in notice(at) for line in preset.notice)
+    assert "zero to one is the sigmoid" in claims(at)["measured here"].iloc[0]  # the article's tanh claim, measured
     moments = next(c.value for c in at.caption if "moments" in c.value)
     panels = at.get("plotly_chart")[-1].proto.spec.count('"text":"epoch ')  # one subplot title per panel
     assert f"at {panels} moments" in moments
@@ -28,7 +34,7 @@ def test_curves_page_defaults_presets_and_sweeps():
     at.selectbox(key="cv_preset").set_value("relu5").run()
     ok(at)
     kinks = int(next(m.value for m in at.metric if "kinks" in m.label))
-    line = next(m.value for m in at.markdown if "The article says" in m.value)
+    line = claims(at)["measured here"].iloc[0]
     assert "at most n + 1 segments" in line and f"{kinks} kinks there, {kinks + 1} straight pieces" in line
     at.radio(key="cv_sweep").set_value("init").run()
     ok(at)
