@@ -17,7 +17,7 @@ from vizcore import UserError
 from vizcore.config import _parse
 from vizcore.lessons.low_dimension import LowDimConfig
 from vizcore.lessons.knn import KnnConfig
-from vizcore.lessons.trajectory import TrajectoryConfig, fresh_scores, train_trajectory
+from vizcore.lessons.trajectory import TrajectoryConfig, TrajectoryView, fresh_scores, train_trajectory
 
 JUNK = "x" * 10_000
 
@@ -101,9 +101,9 @@ def test_trajectory_link_reproduces_the_run_with_its_rate_schedule_and_snapshot(
     slider = at.select_slider(key="tr_layer_step")
     assert abs(int(slider.value) - 301) == min(abs(int(s) - 301) for s in slider.options)  # nearest snapshot
     assert [c.key for c in at.get("plotly_chart")] == ["trajectory_view", "trust", "trajectory_layers"]
-    # the page trained exactly this config, rate changes included
-    cfg, warnings = TrajectoryConfig.from_query(query)
-    assert not warnings
+    # the page trained exactly this config, rate changes included (and drew it with this view)
+    (cfg, view), _, warnings = read_link([TrajectoryConfig(), TrajectoryView()], query)
+    assert not warnings and (view.method, view.window, view.layers) == ("rms", 200, True)
     rms, _ = fresh_scores(train_trajectory(cfg))
     assert float(at.metric[2].value) == pytest.approx(rms, abs=5e-4)
     unscheduled, _ = fresh_scores(train_trajectory(replace(cfg, schedule="")))
@@ -181,7 +181,7 @@ def test_knn_preset_link():
 
 # --- the configs: fuzzed queries and exact round trips ---------------------------------------
 
-CONFIGS = (LowDimConfig, TrajectoryConfig, KnnConfig)
+CONFIGS = (LowDimConfig, TrajectoryConfig, TrajectoryView, KnnConfig)
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 values = st.one_of(st.text(max_size=20), st.floats().map(repr), st.integers().map(str), st.just(JUNK),
                    st.sampled_from(["nan", "1e999", "-1", "0", "1", "true", "minibatch", "spirals", "aba", "gaussian",

@@ -15,9 +15,9 @@ from vizcore.nets import MLP, flat_params
 from vizcore.train import fit
 from vizcore.trajectory import fit_projection, frame_snapshots, project
 from vizcore.figures.trajectory import FRAME_MS
-from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, article_comparison,
-                                        fresh_scores, lesson_view, parse_schedule, rate_choices, shown_step, slowdowns,
-                                        train_trajectory, what_to_notice)
+from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, TrajectoryView, claims,
+                                        fresh_scores, lesson_view, notice, parse_schedule, rate_choices, shown_step,
+                                        slowdowns, train_trajectory)
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +183,8 @@ def test_three_panel_figure_is_synchronised_and_small():
                    np.frombuffer(base64.b64decode(walked["y"]["bdata"]), np.float32)]
         assert np.abs(xy).max() <= 1.0 and np.abs(xy).max(axis=0).min() >= 0.7  # in view, and filling it
     assert list(plain(fig).layout.xaxis3.range) == [-1.02, 1.02]
-    small = plain(compact_trajectory(paths[0].xy, 5, run.history.step))
-    assert list(small.data[2].x) == [np.float32(paths[0].xy[5, 0])]
+    marker = compact_trajectory(paths[0].xy, 5, run.history.step).to_dict()["data"][2]["x"]  # a typed array
+    assert list(np.frombuffer(base64.b64decode(marker["bdata"]), np.float32)) == [np.float32(paths[0].xy[5, 0])]
 
 
 def test_frames_run_on_a_log_clock_slow_enough_to_talk_over():
@@ -227,7 +227,10 @@ def test_article_comparison_reports_this_run():
     cfg = TrajectoryConfig(steps=3000, lr=0.03, schedule="1000: 0.06, 2000: 0.02, 2500: 0.0067", compare=0)
     run = train_trajectory(cfg)
     rms, sign = fresh_scores(run)
-    rows = {what: (article, measured) for what, article, measured in article_comparison(run, rms, sign)}
+    assert run.scores == (rms, sign)  # scored once, when trained
+    found = claims("custom", run)
+    assert {c.source for c in found} == {"article 000"}  # every figure here is article 000's
+    rows = {c.about: (c.said, c.measured) for c in found}
     assert rows["weights"] == ("510", "510")
     assert rows["RMS error of the trained net"][1].startswith(f"{rms:.3f}")
     assert rows["sign right"][1] == f"{sign:.2%}"
@@ -268,16 +271,19 @@ def test_plane_loss_equals_path_loss_on_a_planar_path_and_differs_off_it():
 
 def test_every_preset_is_a_valid_experiment_with_a_title_and_what_to_notice():
     for key, preset in PRESETS.items():
-        preset.config.check()
+        assert [type(c) for c in preset.configs()] == [TrajectoryConfig, TrajectoryView], key  # a preset sets both
+        for cfg in preset.configs():
+            cfg.check()
         assert preset.title and preset.notice, key
-        assert all(line in what_to_notice(key) for line in preset.notice)
-    assert "Custom settings" in what_to_notice("custom")
+        assert all(line in notice(key) for line in preset.notice)
+        assert f"**The article says** {preset.article_says()}" in "\n".join(notice(key))
+    assert "Custom settings" in "\n".join(notice("custom"))
 
 
 def test_every_setting_names_its_widget_and_the_rate_slider_offers_a_linked_rate():
     from dataclasses import fields
 
-    assert all(f.metadata["label"] for f in fields(TrajectoryConfig))
+    assert all(f.metadata["label"] for cls in (TrajectoryConfig, TrajectoryView) for f in fields(cls))
     assert rate_choices(0.05) == sorted(RATES) and 0.0123 in rate_choices(0.0123)
     assert rate_choices(0.0123) == sorted(rate_choices(0.0123))
 
