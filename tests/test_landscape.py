@@ -1,6 +1,8 @@
 """Loss landscapes: the batched surface, filter normalisation, PCA planes, descent on two weights."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from figure_view import plain
@@ -148,6 +150,24 @@ def test_article_checks_report_the_saddle_between_two_valleys(opening_view):
     checks = lesson.article_checks(opening_view)
     assert len(checks) == 4
     assert checks[-1][1].endswith(": a saddle point.") and "3 local minima" in checks[0][1]
+
+
+def test_the_claims_are_article_002s_checks_measured_once_on_the_picture_the_page_draws():
+    run, cfg = lesson.LESSON.compute(lesson.EARLY), lesson.LandscapeConfig()
+    picture = lesson.weights_picture(run, cfg)
+    claims = lesson.claims("descent", run, cfg)  # measured afresh
+    assert claims == picture.claims == lesson.claims("descent", run.beside(picture), cfg)
+    assert [(c.said, c.measured) for c in claims] == lesson.article_checks(picture.view)
+    assert {c.source for c in claims} == {"article 002"}
+    assert lesson.claims("descent", run, replace(cfg, view="plane")) == []  # the article checks two weights only
+
+
+def test_a_presets_notice_says_what_the_article_says_and_custom_settings_get_none():
+    for key, preset in lesson.PRESETS.items():
+        lines = lesson.notice(key)
+        assert lines[:len(preset.notice)] == list(preset.notice), key
+        assert (f"- **The article:** {preset.article}" in lines) == bool(preset.article), key
+    assert lesson.notice("custom") == []
 
 
 def test_mountain_pass_and_curvatures_on_a_double_well():

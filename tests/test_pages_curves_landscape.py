@@ -58,21 +58,31 @@ def test_curves_page_warns_about_bad_link_settings():
     assert at.number_input(key="cv_steps").value == 300
 
 
+def noticed(at: AppTest, key: str) -> bool:
+    """Whether the landscape page's "What to notice" says what its preset ``key`` asks the reader to notice."""
+    from vizcore.lessons.landscape import PRESETS as LANDSCAPE
+
+    return all(line in notice(at) for line in LANDSCAPE[key].notice)
+
+
 def test_landscape_page_opens_on_its_first_preset_with_the_article_checked():
     at = ok(page("60_landscape.py"))
     assert charts(at) == 2  # animated descent, N = 100 beside all examples
-    assert at.selectbox(key="ls_preset").value == "descent" and at.info  # a named preset and what to notice
-    lines = [m.value for m in at.markdown if "The article says" in m.value][0].splitlines()
-    assert len(lines) == 4 and all("**Measured here:**" in line for line in lines)
-    assert "a saddle point." in lines[-1] and "3 local minima" in lines[0]
+    assert at.selectbox(key="ls_preset").value == "descent" and noticed(at, "descent")  # named, and what to notice
+    table = claims(at)
+    measured = list(table["measured here"])
+    assert len(measured) == 4 and all(measured)  # each of the article's four claims, measured here
+    assert list(table.columns) == ["the article says (article 002)", "measured here"]
+    assert "a saddle point." in measured[-1] and "3 local minima" in measured[0]
     at.radio(key="ls_sample").set_value(30).run()  # no preset's N (N = all is the "all-examples" preset)
     ok(at)
-    assert not at.info  # the settings are no longer the preset's, so its words are not shown
+    assert not noticed(at, "descent")  # the settings are no longer the preset's, so its words are not shown
+    assert "What to notice" not in [h.value for h in at.subheader]
 
 
 def test_a_landscape_link_whose_settings_equal_a_preset_names_it():
     at = ok(page("60_landscape.py", {"sample": "0"}))
-    assert at.selectbox(key="ls_preset").value == "all-examples" and at.info
+    assert at.selectbox(key="ls_preset").value == "all-examples" and noticed(at, "all-examples")
     assert any("N = 10,000 (all)" in c.value for c in at.caption)
 
 
@@ -88,7 +98,7 @@ def test_landscape_page_two_weights_then_planes():
     ok(at)
     at.selectbox(key="ls_preset").set_value("random-plane").run()
     ok(at)
-    assert at.info and at.text_input(key="ls_widths").value == "8,8"
+    assert noticed(at, "random-plane") and at.text_input(key="ls_widths").value == "8,8"
 
 
 def test_landscape_page_reports_bad_start_points():
