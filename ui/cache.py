@@ -13,12 +13,10 @@ and soak tests (bench/) count trainings and check the bounds from the server's l
 """
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
 from collections import OrderedDict
-from pathlib import Path
 from typing import Any, Callable
 
 _REGISTRY: dict[Any, "SharedCache"] = {}  # page scripts re-run, so caches live here
@@ -82,37 +80,8 @@ class SharedCache:
         return value if hit else default
 
 
-def cache_name(fn: Callable) -> str:
-    """E.g. "10_layers.trained": the defining file's stem and the function's qualified name."""
-    return f"{Path(fn.__code__.co_filename).stem}.{fn.__qualname__}"
-
-
 def named_cache(name: str, max_entries: int = 32, ttl: float = 6 * 3600) -> SharedCache:
     """The server's cache called ``name`` (made on first use, with these bounds; a page's scripts re-run, the
     caches stay)."""
     with _REGISTRY_LOCK:
         return _REGISTRY.setdefault(name, SharedCache(max_entries, ttl, name))
-
-
-def shared_cache(max_entries: int = 32, ttl: float = 6 * 3600) -> Callable:
-    """Decorator: cache a function on its arguments; keyword arguments starting with "_" are not part of the key.
-
-    The wrapped function gets ``.cache`` (the SharedCache; ``.computed`` counts real computations).
-    """
-    def decorate(fn: Callable) -> Callable:
-        name = cache_name(fn)
-        cache = named_cache(name, max_entries, ttl)
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            key = (args, tuple(sorted((k, v) for k, v in kwargs.items() if not k.startswith("_"))))
-
-            def compute():
-                log(f"computing {name}")
-                return fn(*args, **kwargs)
-            return cache.get_or_compute(key, compute)
-
-        wrapper.cache = cache
-        return wrapper
-
-    return decorate

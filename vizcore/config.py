@@ -2,7 +2,7 @@
 
 A lesson's settings are one ``QueryConfig`` subclass. Fields are declared with
 :func:`setting`, which records the allowed range or choices and how the field is offered
-as a widget (label, help, step, widget kind: ``ui/settings.py`` builds the widget from
+as a widget (label, help, step, widget kind: ``ui/form.py`` builds the widget from
 these, so a range is written once); ``from_query`` reads a
 query mapping, keeps every valid value, and replaces anything invalid (text where a
 number goes, NaN, 1e999, out of range, unknown names, huge strings, unknown keys)

@@ -17,7 +17,7 @@ from ..figures.spec import Spec
 from ..figures.style import class_name
 from ..figures.trajectory import compact_trajectory
 from ..layers import Animation, LayerFacts, animate, canonicalise, layer_facts, training_frames
-from ..runs import LAYER_DATASETS, Run, RunConfig, describe, train_run
+from ..runs import LAYER_DATASETS, Run, RunConfig, train_run
 from ..topology import MAX_POINTS as LANDMARKS
 from ..topology import betti_per_layer, layer_clouds
 from ..trajectory import project

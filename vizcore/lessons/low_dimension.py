@@ -17,7 +17,6 @@ import numpy as np
 
 from ..config import Preset, QueryConfig, setting
 from ..datasets import subsample
-from ..errors import UserError
 from ..figures.layers import layer_animation
 from ..figures.low_dimension import accuracy_strip
 from ..figures.spec import Spec
