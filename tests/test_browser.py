@@ -3,7 +3,7 @@
 Needs Chromium (or Chrome) and the playwright Python package, which drives the browser already on
 the machine and downloads none. The browser is the one CHROMIUM_PATH names, else the first of
 chromium, chromium-browser, google-chrome on PATH, else Ubuntu's snap (/snap/bin/chromium).
-Skipped, with the reason in pytest's summary (-rs), when either is missing; in CI (CI set), a
+Skipped, with the reason in pytest's summary (-rfEs in pyproject.toml), when either is missing; in CI (CI set), a
 missing browser is a failure.
 """
 from __future__ import annotations
