@@ -188,6 +188,20 @@ def _classify(W: np.ndarray, activation: str, flipped: bool, pre: np.ndarray) ->
     return "homeomorphism", det, note + (" (units reordered so det W > 0; same function)" if flipped else "")
 
 
+def layer_facts(model: MLP, points: np.ndarray) -> list[LayerFacts]:
+    """What each hidden layer of ``model`` does to ``points`` [n, d] (the facts :func:`animate` reports),
+    without building any frame."""
+    twin, flipped = canonicalise(model)
+    h, facts = np.asarray(points, dtype=np.float64), []
+    act = ACTIVATIONS[model.activation][0]
+    for k, (W, b) in enumerate(layer_weights(twin)[:-1], start=1):
+        pre = h @ W.T + b
+        kind, det, note = _classify(W, model.activation, flipped[k - 1], pre)
+        facts.append(LayerFacts(k, W.shape[1], W.shape[0], kind, det, flipped[k - 1], note, tuple(map(float, b))))
+        h = act(pre)
+    return facts
+
+
 # --- frames ------------------------------------------------------------------------
 
 def deforming_grid(X: np.ndarray, lines: int, resolution: int) -> np.ndarray:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataclasses import replace
+
 from ..config import Preset
+from ..data import Dataset
 from ..datasets import subsample
 from ..figures.style import class_name
-from ..layers import Animation, LayerFacts, animate, training_frames
+from ..layers import Animation, LayerFacts, animate, layer_facts, training_frames
 from ..runs import Run, RunConfig
-from ..topology import MAX_POINTS as LANDMARKS
-from ..topology import betti_per_layer, layer_clouds
+from ..topology import Barcode, barcodes_per_layer, layer_clouds
 
 # What the animation follows: points per frame (2D / 3D data), frames per phase, points per grid line.
 # Together they set the payload: 1.8 MB for the spirals' three layers.
@@ -24,9 +26,8 @@ GRID_RESOLUTION = 16
 MOVIE_MOMENTS = 40  # snapshots in the training movie, on a log scale of steps
 TOUR_POINTS = 300   # points turned by the grand tour
 
-BETTI_METHOD = (f"by persistent homology (ripser) on up to {LANDMARKS} landmarks, counting features larger than "
-                "a tenth of the cloud's extent; a hidden layer is measured on W·h + b, just before its tanh, which "
-                "maps it homeomorphically onto the layer's output")
+TOPOLOGY_POINTS = 2000    # fresh points per class the Betti numbers are counted on (the training set has 200)
+TOPOLOGY_SEED = 1_000_003  # their sample's seed: the run's seed plus this, far from any training sample
 
 
 def animation(run: Run, t: int = -1) -> tuple[Animation, np.ndarray]:
@@ -52,11 +53,45 @@ def tour_points(run: Run, t: int) -> tuple[np.ndarray, np.ndarray]:
     return run.model_at(t).hidden(run.dataset.X[keep])[-1], run.dataset.y[keep]
 
 
-def topology_rows(run: Run, t: int) -> list[dict[str, str]]:
-    """b₀, b₁ of each class in the input and every hidden layer of snapshot ``t``: one record per representation."""
-    per_layer = betti_per_layer(layer_clouds(run.model_at(t), run.dataset.X), run.dataset.y)
+def topology_sample(cfg: RunConfig, dataset: Dataset) -> Dataset:
+    """The points the Betti numbers are counted on: TOPOLOGY_POINTS fresh ones per class drawn like ``dataset``
+    (an uploaded CSV: its own points). More points resolve thinner features than the training sample can."""
+    if cfg.dataset == "csv" or dataset.name == "csv":
+        return dataset
+    return replace(cfg, n=TOPOLOGY_POINTS * dataset.n_classes, seed=cfg.seed + TOPOLOGY_SEED).make_dataset()
+
+
+def barcodes(run: Run, t: int) -> tuple[list[dict[int, Barcode]], list[LayerFacts]]:
+    """Each class's barcode in the input and every hidden layer of snapshot ``t``, and the layers' facts."""
+    model = run.model_at(t)
+    sample = topology_sample(run.config, run.dataset)
+    facts = layer_facts(model, run.dataset.X)
+    return barcodes_per_layer(layer_clouds(model, sample.X), sample.y), facts
+
+
+def topology_rows(per_layer: list[dict[int, Barcode]], facts: list[LayerFacts]) -> list[dict[str, str]]:
+    """b₀, b₁ of each class per representation, and what the layer allows: one record per representation."""
     return [{"representation": "input" if k == 0 else f"layer {k}",
-             **{f"class {class_name(c)}": str(b) for c, b in classes.items()}} for k, classes in enumerate(per_layer)]
+             **{f"class {class_name(c)}": str(code.betti) for c, code in classes.items()},
+             "the layer": "" if k == 0 else allows(facts[k - 1].kind)}
+            for k, classes in enumerate(per_layer)]
+
+
+def allows(kind: str) -> str:
+    """What a layer of this kind may do to the counts, in words."""
+    if kind in ("homeomorphism", "embedding"):
+        return f"{kind} onto its image: keeps every count"
+    if kind == "collapse":
+        return "collapse: may merge pieces or close loops"
+    if kind == "fold":
+        return "fold (ReLU): may merge pieces or close loops"
+    return f"{kind}: passes through a flat frame, may change counts"
+
+
+BETTI_METHOD = (f"counted on {TOPOLOGY_POINTS:,} fresh points of each class drawn like the training set; every "
+                "length is compared with the spacing of the points around it, after undoing any linear stretch, so "
+                "how much a layer stretched space does not change a count; a hidden layer is measured on W·h + b, "
+                "just before its tanh, which maps it homeomorphically onto the layer's output")
 
 
 def facts_rows(facts: list[LayerFacts]) -> list[dict[str, object]]:
