@@ -60,8 +60,9 @@ def tour(cfg: RunConfig, snapshot: int, present: bool):  # present: projector fi
 
 
 @shared_cache(max_entries=32)
-def topology(cfg: RunConfig, snapshot: int) -> pd.DataFrame:
-    return pd.DataFrame(lesson.topology_rows(trained(cfg), snapshot))
+def topology(cfg: RunConfig, snapshot: int, present: bool):  # present: projector figures are kept apart
+    per_layer, facts = lesson.barcodes(trained(cfg), snapshot)
+    return pd.DataFrame(lesson.topology_rows(per_layer, facts)), sized(lesson.barcode_figure(per_layer))
 
 
 st.title("Layers as homeomorphisms")
@@ -124,8 +125,10 @@ if any(f.canonicalised for f in anim.facts):
             "without passing through a flattened frame.")
 
 st.subheader("Topology of each class, layer by layer")
-st.dataframe(topology(cfg, snapshot), hide_index=True)
-explain(f"Each cell is b₀, b₁: the number of pieces and of loops of that class's points, {lesson.BETTI_METHOD}; "
-        "undoing the squashing keeps saturated points from crowding into corners. A homeomorphic layer cannot "
-        "change the numbers; a collapse can. A ring stretched thinner than a tenth of its length reads as having "
-        "no loop: a limit of the measurement, not a tear.")
+table, bars = topology(cfg, snapshot, presenting())
+st.dataframe(table, hide_index=True)
+explain(f"Each cell is b₀, b₁: the number of pieces and of loops of that class's points, {lesson.BETTI_METHOD}. "
+        "A homeomorphic layer cannot change the numbers; a collapse or a fold can (the last column says which). "
+        "\"Unresolved\" means the points are too few to tell: a limit of the measurement, not a tear.")
+st.plotly_chart(bars, width="stretch", key="barcodes")
+explain(lesson.BARCODE_CAPTION)

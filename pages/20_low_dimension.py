@@ -116,8 +116,7 @@ if st.toggle("Count each class's pieces and loops in every layer (Betti numbers;
     st.dataframe(topology_table(key, n_seeds, tuple((r.label, r.best_seed) for r in rows)), hide_index=True,
                  width="stretch")
 explain(f"For each architecture's best seed: b₀, b₁ (pieces, loops) of each class's points in every layer, "
-        f"{BETTI_METHOD}. A layer that keeps them bent space without tearing it; a class whose loop survives "
-        "to the last layer still surrounds or is surrounded, so no line can split the classes there.")
+        f"{BETTI_METHOD}. {lesson.topology_caption(claim)}")
 
 st.subheader("Why")
 explain(claim.why)

@@ -16,7 +16,7 @@ from ..datasets import subsample
 from ..figures.style import class_name
 from ..layers import Animation, LayerFacts, animate, layer_facts, training_frames
 from ..runs import Run, RunConfig
-from ..topology import Barcode, barcodes_per_layer, layer_clouds
+from ..topology import GAP, LOOP_RATIO, Barcode, barcodes_per_layer, layer_clouds
 
 # What the animation follows: points per frame (2D / 3D data), frames per phase, points per grid line.
 # Together they set the payload: 1.8 MB for the spirals' three layers.
@@ -87,6 +87,24 @@ def allows(kind: str) -> str:
         return "fold (ReLU): may merge pieces or close loops"
     return f"{kind}: passes through a flat frame, may change counts"
 
+
+def barcode_figure(per_layer: list[dict[int, Barcode]]):
+    """Each class's strongest gaps and loops in every representation, against their counting lines."""
+    from ..figures.topology import barcode_grid
+
+    classes = list(per_layer[0])
+    return barcode_grid([[layer[c].gaps / layer[c].gap_bar for layer in per_layer] for c in classes],
+                        [[layer[c].loop_ratio for layer in per_layer] for c in classes],
+                        [f"class {class_name(c)}" for c in classes],
+                        ["input" if k == 0 else f"layer {k}" for k in range(len(per_layer))], GAP, LOOP_RATIO)
+
+
+BARCODE_CAPTION = ("How to read the bars: each is one feature of that class's points, its length how many times it "
+                   "outlasts what random sampling leaves. A **gap** bar is a break between pieces, measured in the largest "
+                   "gaps that as many random points along a curve leave; a **loop** bar is a loop's lifetime, the scale at "
+                   "which it fills in divided by the scale at which it closes. A bar past the black line counts (class "
+                   f"colour); one in the amber band is too close to call (\"unresolved\"); grey ones are sampling noise. "
+                   "A homeomorphic layer may lengthen or shorten a bar, but a counted one stays past the line.")
 
 BETTI_METHOD = (f"counted on {TOPOLOGY_POINTS:,} fresh points of each class drawn like the training set; every "
                 "length is compared with the spacing of the points around it, after undoing any linear stretch, so "
