@@ -18,7 +18,7 @@ import numpy as np
 from ..config import Preset, QueryConfig, setting
 from ..datasets import subsample
 from ..errors import UserError
-from ..figures.style import class_name
+from ..figures.style import class_name, percent  # noqa: F401  (percent: public here, pages use it)
 from ..history import ProgressFn, stages
 from ..layers import Animation, animate, layer_facts
 from ..nets import MLP
@@ -250,11 +250,6 @@ class Row:
         if self.perfect == 0:
             return f"none of {len(self.accuracy)} at 100% (best {percent(self.best)})"
         return f"{self.perfect} of {len(self.accuracy)} at 100%"
-
-
-def percent(accuracy: float) -> str:
-    """Accuracy as a percentage truncated to 0.1, so that only a perfect run shows 100.0%."""
-    return f"{np.floor(1000 * float(accuracy) + 1e-3) / 10:.1f}%"
 
 
 def summary(claim: Claim, sweeps: dict[str, Sweep]) -> list[Row]:
