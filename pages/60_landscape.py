@@ -119,7 +119,7 @@ else:
         st.info(notice)
     if view.path is not None:
         with st.expander("Can this picture be trusted?"):
-            st.table(pd.DataFrame(trust_shares(run.history.params), index=["PC1", "PC2", "PC3"]))
+            st.table(pd.DataFrame(trust_shares(run.history.params, run.history.step), index=["PC1", "PC2", "PC3"]))
             st.plotly_chart(sized(plane_trust_figure(run.history.step, run.history.loss, view.path_loss)),
                             width="stretch", key="plane_trust")
             explain(TRUST_CAPTION)
