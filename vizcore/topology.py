@@ -14,12 +14,14 @@ so no stretch of space changes a count (bench/topology_shapes.py prints the meas
    d(u, v) / √(ρ(u)·ρ(v)), ρ the distance to the :data:`K`-th neighbour. A gap counts when it is
    larger than the largest gap random sampling leaves: N points along a curve leave gaps up to about
    ln N mean spacings, and ρ spans about K/2 of them, so the bar is ln N / (K/2) local units
-   (:func:`gap_bar`). Within 25% below the bar a gap is "unresolved".
+   (:func:`gap_bar`); a gap counts from 1.3 bars and is "unresolved" from 1.05 (random gaps reached
+   1.0 bar at most on the shapes of :mod:`vizcore.shapes` from 60 points on).
 3. **Loops (b₁):** persistent homology (ripser) of :data:`LANDMARKS` farthest-point landmarks; a
    loop counts by its multiplicative persistence death/birth, which no rescaling changes:
-   random clouds leave loops with death/birth below 2.2 (a uniform disc of 1,000 points: 2.0 at
-   most over 5 seeds), so a ratio of :data:`LOOP_RATIO` counts and one between 2.2 and 3 is
-   "unresolved".
+   random clouds left loops of death/birth 2.15 at most (discs, blobs, tori of 60 to 1,000 points,
+   5 seeds each), so a ratio from 2.6 counts and one between 2.2 and 2.6 is "unresolved". (2.8 lost
+   two tori of 300 points to "unresolved" and still let a spiral arm folded back on itself, closer than
+   its points' spacing, read as a loop in lesson 1's last layer: a limit of the sample.)
 4. **Too few points:** a cloud of fewer than :data:`MIN_POINTS` points is "unresolved".
 
 Hidden layers are measured before their tanh (:func:`layer_clouds`), which maps them onto the

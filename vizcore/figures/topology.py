@@ -56,7 +56,8 @@ def barcode_grid(gaps: Sequence[Sequence[np.ndarray]], loops: Sequence[Sequence[
         fig.update_yaxes(title_text=rows[r], row=r + 1, col=1)
     fig.update_xaxes(type="log", range=[np.log10(low), np.log10(20)], tickvals=[1], ticktext=["counts"],
                      showgrid=False)
-    fig.update_yaxes(categoryorder="array", categoryarray=lanes[::-1], showgrid=False, tickfont_size=11)
+    fig.update_yaxes(categoryorder="array", categoryarray=lanes[::-1], range=[-0.5, len(lanes) - 0.5], showgrid=False,
+                     tickfont_size=11)
     fig.update_layout(height=60 + height_per_row * R, font=FONT, template="plotly_white", bargap=0.2,
                       margin=dict(l=10, r=10, t=40, b=20))
     return fig
