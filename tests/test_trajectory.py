@@ -299,3 +299,12 @@ def test_a_linked_snapshot_shows_the_nearest_recorded_one_and_minus_one_the_end(
     steps = [0, 1, 2, 100, 200]
     assert shown_step(-1, steps) == 200 and shown_step(2, steps) == 2 and shown_step(140, steps) == 100
     assert shown_step(10_000, steps) == 200
+
+
+def test_the_random_walk_baseline_is_seen_at_the_runs_own_uneven_snapshot_times():
+    from vizcore.trajectory import random_walk_shares
+
+    steps = np.r_[np.arange(1, 201), np.arange(1449, 250_001, 1249)]  # dense early, sparse late, like lesson 3's runs
+    even = np.mean([random_walk_shares(len(steps), 510, 1, seed=s)[0] for s in range(4)])
+    uneven = np.mean([random_walk_shares(len(steps), 510, 1, seed=s, at=steps)[0] for s in range(4)])
+    assert even < 0.66 < 0.69 < uneven  # seen where the run was seen, the walk's first share is higher
