@@ -3,7 +3,8 @@
 A lesson is data and functions, no Streamlit: its settings (a default :class:`~vizcore.config.QueryConfig`,
 which is also its link), its presets, one ``compute(settings, progress) -> result`` that the app caches,
 shares between sessions and ships trained for the presets, and functions from that result to the
-claims the page checks and the lines it asks the reader to notice. A page (``pages/``) only places
+claims the page checks and the lines it asks the reader to notice, and the questions a class answers before
+the picture does (:class:`Question`, asked from the projector by ``ui/classroom.py``). A page (``pages/``) only places
 the widgets of the settings and draws the result (``ui/lesson_page.py`` does the rest the same way for
 every lesson). Concepts live one level up, in :mod:`vizcore`.
 """
@@ -34,6 +35,41 @@ class Claim:
     agrees: Optional[bool] = None
     about: str = ""
     source: str = ""
+
+
+def band(value: float, edges: Sequence[float]) -> int:
+    """How many of the ascending ``edges`` ``value`` reaches: the index of its choice when the choices are ranges
+    in ascending order (``band(0.9, (0.7, 1.0))`` is 1, the choice "70% to 99.9%")."""
+    return sum(value >= edge for edge in edges)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question the class answers before the picture does; the live result decides which choice is right.
+
+    prompt  : the question, about the preset it belongs to
+    choices : two to four short answers
+    answer  : ``answer(result) -> index`` of the right choice, from this result's numbers (never written by hand)
+    why     : ``why(result) -> str``: the numbers that decided it, in a sentence or two
+    picture : ``picture(result) -> figure``, what a phone shows after the reveal (None: the answer alone)
+    """
+
+    prompt: str
+    choices: tuple[str, ...]
+    answer: Callable[[Any], int]
+    why: Callable[[Any], str]
+    picture: Optional[Callable[[Any], Any]] = None
+
+    def __post_init__(self) -> None:
+        if not 2 <= len(self.choices) <= 4:
+            raise ValueError(f"a question has 2 to 4 choices; {self.prompt[:40]!r} has {len(self.choices)}")
+
+    def decide(self, result: Any) -> tuple[int, str]:
+        """The index of the right choice for ``result``, and why."""
+        index = int(self.answer(result))
+        if not 0 <= index < len(self.choices):
+            raise ValueError(f"answer {index} is not one of the {len(self.choices)} choices of {self.prompt[:40]!r}")
+        return index, self.why(result)
 
 
 def no_claims(preset: str, result: Any, view: Any = None) -> Sequence[Claim]:
@@ -67,6 +103,7 @@ class Lesson(Generic[S, R]):
     offers   : the choices this lesson offers for some settings fields, when fewer than the field allows
     uploads  : the settings fields that name an uploaded file, and its kind (``{"data_id": "csv"}``): ``compute``
                then takes the stored objects as keyword arguments, e.g. ``compute(cfg, progress, csv=dataset)``
+    questions: ``{preset_key: Question}``, what a class can be asked before that preset's picture answers it
     """
 
     settings: S
@@ -79,6 +116,7 @@ class Lesson(Generic[S, R]):
     ship: bool = True
     offers: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     uploads: Mapping[str, str] = field(default_factory=dict)
+    questions: Mapping[str, Question] = field(default_factory=dict)
 
     def configs(self) -> tuple[QueryConfig, ...]:
         """The default settings and view: the classes a link of this lesson binds."""

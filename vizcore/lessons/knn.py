@@ -22,7 +22,7 @@ from ..knn import WEIGHTINGS, Split, knn_head, load_split, neighbour_ratio, trai
 from ..nets import parse_widths
 from ..errors import UserError
 from ..threads import one_thread
-from . import Claim, Lesson
+from . import Claim, Lesson, Question
 
 DATASETS = ("digits", "spirals", "disc_annulus")
 DATASET_TITLES = {"digits": "digits: 8×8 handwritten digits (scikit-learn)", "spirals": "spirals: two arms in 2D",
@@ -239,4 +239,25 @@ def planes_caption(result: KnnResult) -> str:
             f"the softmax features, {ratio['knn_end_to_end']:.2f} in the features trained for k-NN.")
 
 
-LESSON = Lesson(settings=KnnConfig(), compute=compare_heads, presets=PRESETS, claims=claims, notice=notice, keep=16)
+def _end_to_end_vs_softmax(result: KnnResult) -> str:
+    (soft, _), (e2e, _) = result.summary()["softmax"], result.summary()["knn_end_to_end"]
+    better = int(np.sum(result.errors["knn_end_to_end"] < result.errors["softmax"]))
+    return (f"k-NN trained end to end: {100 * e2e:.1f}% test error, softmax {100 * soft:.1f}% (means over "
+            f"{result.config.seeds} seeds; k-NN lower in {better} of them).")
+
+
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "digits": Question(
+        "The same small body, trained end to end for a k-NN head (1/distance weights) instead of softmax. On "
+        "held-out digits its test error is…", ("lower than softmax's", "higher than softmax's"),
+        lambda result: int(result.summary()["knn_end_to_end"][0] >= result.summary()["softmax"][0]),
+        lambda result: _end_to_end_vs_softmax(result) + (
+            " As the article found: with 1/distance weights far points still pull on each point, so training does not "
+            "shape its own neighbourhood." if result.summary()["knn_end_to_end"][0] >= result.summary()["softmax"][0]
+            else " Unlike the article's finding."),
+        picture=lambda result: planes_figure(result)),
+}
+
+
+LESSON = Lesson(settings=KnnConfig(), compute=compare_heads, presets=PRESETS, claims=claims, notice=notice, keep=16,
+                questions=QUESTIONS)

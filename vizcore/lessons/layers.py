@@ -21,7 +21,7 @@ from ..runs import LAYER_DATASETS, Run, RunConfig, train_run
 from ..topology import MAX_POINTS as LANDMARKS
 from ..topology import betti_per_layer, layer_clouds
 from ..trajectory import project
-from . import Claim, Lesson
+from . import Claim, Lesson, Question, band
 
 # What the animation follows: points per frame (2D / 3D data), frames per phase, points per grid line.
 # Together they set the payload: 1.8 MB for the spirals' three layers.
@@ -225,6 +225,27 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+def _final(run: Run) -> str:
+    return f"This net ends at {run.history.accuracy[-1]:.1%} training accuracy after {int(run.history.step[-1]):,} steps"
+
+
+ACCURACY_BANDS = ("Under 70%: hardly better than guessing", "70% to 99.9%: most points, not all",
+                  "100%: every point right")
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "disc2": Question(
+        "A net whose tanh layers have 2 units trains on a disc inside a ring. Where does its training accuracy end?",
+        ACCURACY_BANDS, lambda run: band(run.history.accuracy[-1], (0.7, 1.0)),
+        lambda run: f"{_final(run)}. A 2-unit tanh layer bends the plane without tearing it, so the ring still "
+                    "surrounds the disc and no line can cut the disc out.",
+        picture=lambda run: animation_figure(run, -1)[1]),
+    "disc3": Question(
+        "The same disc and ring, but now the layer has 3 units. Where does its training accuracy end?",
+        ACCURACY_BANDS, lambda run: band(run.history.accuracy[-1], (0.7, 1.0)),
+        lambda run: f"{_final(run)}. A third unit lifts the disc out of the plane, and a flat plane cuts it off.",
+        picture=lambda run: animation_figure(run, -1)[1]),
+}
+
+
 LESSON = Lesson(settings=RunConfig(), view=LayersView(), compute=train, presets=PRESETS, claims=claims,
-                notice=notice, uploads={"data_id": "csv", "start_id": "weights"},
+                notice=notice, uploads={"data_id": "csv", "start_id": "weights"}, questions=QUESTIONS,
                 offers={"dataset": (*LAYER_DATASETS, "csv")})

@@ -27,8 +27,7 @@ from ..nets import MLP
 from ..runs import RunConfig
 from ..sweeps import Sweep, fit_many
 from ..topology import betti_per_layer, layer_clouds
-from . import Claim
-from . import Lesson
+from . import Claim, Lesson, Question, band
 
 SUCCESS = 0.99  # the accuracy line the lesson draws; a claim's words speak of 100%
 SEED_COUNTS = (8, 16, 32, 64)  # seeds per architecture the lesson offers
@@ -407,5 +406,32 @@ TOPOLOGY_CAPTION = ("For each architecture's best seed: b₀, b₁ (pieces, loop
                     "the last layer still surrounds or is surrounded, so no line can split the classes there.")
 
 
+def _row(result: ClaimSweeps, label: str) -> Row:
+    return next(r for r in result.rows if r.label == label)
+
+
+def _share_at_100(result: ClaimSweeps, label: str) -> int:
+    """0 if no seed of ``label`` classifies every point, 1 if some (at most half) do, 2 if more than half do."""
+    row = _row(result, label)
+    return 0 if row.perfect == 0 else 1 + int(row.perfect_rate > 0.5)
+
+
+SHARES = ("None of them", "Some, but at most half", "More than half")
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "disc": Question(
+        "Four layers of 2 tanh units, trained from many random starts on the disc inside a ring: how many starts "
+        "reach 100%?", SHARES, lambda result: _share_at_100(result, "4 layers × 2"),
+        lambda result: f"4 layers × 2: {_row(result, '4 layers × 2').verdict}; 1 layer × 3: "
+                       f"{_row(result, '1 layer × 3').verdict}. Depth does not help: each 2-unit layer keeps the "
+                       "ring around the disc.", picture=lambda result: strip_figure(result)),
+    "tori": Question(
+        "Three layers of 3 tanh units, trained from many random starts on two linked tori: how many starts reach "
+        "100%?", SHARES, lambda result: _share_at_100(result, "3 layers × 3"),
+        lambda result: f"3 layers × 3: {_row(result, '3 layers × 3').verdict}; 2 layers × 4: "
+                       f"{_row(result, '2 layers × 4').verdict}. In 3D linked rings stay linked; a fourth dimension "
+                       "lets them come apart.", picture=lambda result: strip_figure(result)),
+}
+
+
 LESSON = Lesson(settings=LowDimConfig(), view=LowDimView(), compute=train, presets=PRESETS, claims=claims,
-                notice=notice, keep=16)
+                notice=notice, keep=16, questions=QUESTIONS)

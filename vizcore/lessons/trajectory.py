@@ -27,7 +27,7 @@ from ..nets import MLP, parse_widths
 from ..train import MAX_LR, MAX_STEPS, History, fit
 from ..trajectory import (METHOD_NAMES, METHODS, MapFrames, Path, fit_projection, frame_snapshots, output_maps,
                           path_and_plane_loss, pca_shares, random_walk_shares, random_walk_theory)
-from . import Claim, Lesson
+from . import Claim, Lesson, Question, band
 
 TRAJECTORY_DATASETS = ("above_graph", "spirals", "disc_annulus")
 MODES = ("per-example", "minibatch", "full-batch")
@@ -439,5 +439,29 @@ def layer_picture(run: TrajectoryRun, snapshot: int) -> tuple[Animation, Spec]:
     return anim, layer_animation(anim, labels, height=480)
 
 
+def path_length(hist: History) -> float:
+    """How far the weights travelled: the summed length of the steps between recorded snapshots."""
+    return float(np.linalg.norm(np.diff(hist.params, axis=0), axis=1).sum())
+
+
+def _slow_ratio(run: TrajectoryRun) -> float:
+    """The slow-learning path's length over the plain one's (same examples, same start)."""
+    return path_length(run.slow) / path_length(run.history)
+
+
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "slow": Question(
+        "Slow learning lands each update in 10 small parts. On the same 2,000 examples, from the same start, its path "
+        "through weight space is…", ("longer and rougher", "about as long (within 25%)", "shorter and smoother"),
+        lambda run: band(1 / _slow_ratio(run), (0.8, 1.25)),
+        lambda run: f"The plain path is {path_length(run.history):.3g} long in weight space, the slow-learning one "
+                    f"{path_length(run.slow):.3g}: " + (f"{1 / _slow_ratio(run):.1f}× shorter. Jitter that cancels "
+                    "out over a few steps is never walked." if _slow_ratio(run) < 1 else
+                    f"{_slow_ratio(run):.1f}× longer."),
+        picture=lambda run: trajectory_figure(run, PRESETS["slow"].configs()[1])[0]),
+}
+
+
 LESSON = Lesson(settings=TrajectoryConfig(), view=TrajectoryView(), compute=train_trajectory, presets=PRESETS,
-                claims=claims, notice=notice, keep=16, ship=False)  # 2.4 MB a preset: trained on demand
+                claims=claims, notice=notice, keep=16, ship=False,  # 2.4 MB a preset: trained on demand
+                questions=QUESTIONS)

@@ -23,7 +23,7 @@ from ..figures.vectorfield import arrow_field
 from ..history import ProgressFn, stages
 from ..layers import Animation
 from ..sweeps import fit_many
-from . import Claim, Lesson
+from . import Claim, Lesson, Question
 
 DATASETS = ("disc_annulus", "spirals")
 MAX_POINTS = {2: 400, 3: 250}  # drawn points in 2D and 3D
@@ -369,5 +369,35 @@ def penalty_caption(plain: VfResult, result: VfResult) -> str:
             f"{result.run.jacobian.mean():.2f} with it.")
 
 
+def flow_verdict(result: VfResult) -> int:
+    """0: separated (a channel through the ring in at most half the seeds); 1: high but leaking (a channel in most
+    seeds); 2: under 70% right on fresh points (mean of the seeds)."""
+    run = result.run
+    if run.test_accuracy.mean() < 0.7:
+        return 2
+    return int(2 * int(run.escapes.sum()) > len(run.escapes))
+
+
+def _flow_why(result: VfResult) -> str:
+    run = result.run
+    return (f"{run.test_accuracy.mean():.1%} of fresh points right (mean of {len(run.escapes)} seeds); the region "
+            f"called disc runs out through the ring in {int(run.escapes.sum())} of them.")
+
+
+FLOW_CHOICES = ("It separates them: no channel through the ring", "It scores high, but the disc's region leaks "
+                "out through a channel in the ring", "It fails: under 70% right")
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "disc2": Question("A vector-field layer flows the plane, never tearing it. Trained on the disc inside a ring, "
+                      "what does it do?", FLOW_CHOICES, flow_verdict,
+                      lambda result: _flow_why(result) + " A flow of the plane cannot open the ring, so it squeezes "
+                                                         "it thin where the disc gets out.",
+                      picture=lambda result: pictures(result, 0, 0)[1]),
+    "disc3": Question("The same flow with a third coordinate, so points may rise off the plane. Trained on the disc "
+                      "inside a ring, what does it do?", FLOW_CHOICES, flow_verdict,
+                      lambda result: _flow_why(result) + " In 3D the disc can rise over the ring.",
+                      picture=lambda result: pictures(result, 0, 0)[1]),
+}
+
+
 LESSON = Lesson(settings=VfConfig(), view=VfView(), compute=compute, presets=PRESETS, claims=claims, notice=notice,
-                keep=24)
+                keep=24, questions=QUESTIONS)
