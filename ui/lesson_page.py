@@ -19,6 +19,7 @@ import streamlit as st
 from ui import shipped
 from ui.boot import require_navigation
 from ui.cache import log, named_cache
+from ui.classroom import ask_the_class
 from ui.common import progress_bar, user_errors
 from ui.exports import Downloads, download_row
 from ui.form import Form, preset_picker
@@ -175,12 +176,15 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     settings = controls(forms[0]) or forms[0].config()
     computed = result(entry, settings, label(settings) if callable(label) else label, progress)
     shown = Shown(entry, settings, forms[1] if len(forms) > 1 else None, computed, preset)
+    voting = ask_the_class(shown)  # presenting: the class predicts before the picture (and the claims) answer
     view = None
     try:
-        view = draw(shown)
+        view = None if voting else draw(shown)
     finally:  # also when the drawing stops the page with a message: the link still says what was asked
         view = view or shown.view
         publish_link([c for c in (settings, view) if c is not None], entry.name, lesson.configs())
+    if voting:
+        return shown
     show_claims(lesson.claims(preset, shown.result, view))
     show_notice(lesson.notice(preset, shown.result, view))
     for item in shown.downloads:

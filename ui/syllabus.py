@@ -48,6 +48,7 @@ class Entry:
 
 
 HOME = "00_home.py"
+JOIN = "90_join.py"  # the students' voting page (ui/classroom.py): in the navigation, hidden from the sidebar
 LESSONS = (
     Entry("10_layers.py", "Layers as homeomorphisms",
           "How does a tanh layer move space, and why can it never tear it?", "spirals", "", "layers_"),
