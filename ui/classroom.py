@@ -346,6 +346,9 @@ def _phone(code: str, token: str, seen: tuple) -> None:
         return
     if _state(room) != seen:
         st.rerun()
+    kind, text = st.session_state.pop(VOTED, (None, ""))
+    if kind == "error":  # said whatever the page shows now: a vote pressed as the answer came is refused
+        st.error(text)
     item = asked(room)
     if room.closed:
         st.info(f"Room {room.code} is closed. Thank you for voting!")
@@ -362,10 +365,7 @@ def _phone(code: str, token: str, seen: tuple) -> None:
     for i, choice in enumerate(question.choices):
         st.button(f"{LETTERS[i]} · {choice}", key=f"vote_{room.q}_{i}", type="primary" if mine == i else "secondary",
                   width="stretch", on_click=_vote, args=(room.code, room.q, token, i))
-    kind, text = st.session_state.pop(VOTED, (None, ""))
-    if kind == "error":
-        st.error(text)
-    elif mine is not None:
+    if mine is not None and kind != "error":
         st.success(f"Your vote: **{LETTERS[mine]}**. You can change it until the answer is revealed.")
 
 
