@@ -109,8 +109,35 @@ TEACHER_CSS = """<style>
 </style>"""
 
 
+ROOM_COOKIE = "vz_room"  # the teacher's browser keeps "<code>.<secret>": a reload or another replica keeps the room
+
+
 def _teacher() -> Optional[dict]:
-    return st.session_state.get(TEACHER)
+    """The room this session opened, or the one whose secret this browser's cookie holds (after a reload, or a
+    reconnection to another replica)."""
+    held = st.session_state.get(TEACHER)
+    if held is None:
+        cookie = st.context.cookies.get(ROOM_COOKIE, "")
+        code, _, secret = cookie.partition(".") if isinstance(cookie, str) else ("", "", "")
+        if secret and rooms().holds(code, secret):
+            held = st.session_state[TEACHER] = {"code": code, "secret": secret, "kept": True}
+    return held
+
+
+def _keep_in_browser(held: dict) -> None:
+    """Write the room's cookie once per session (a script: Streamlit sets no cookie itself)."""
+    if not held.get("kept"):
+        held["kept"] = True
+        st.html(f"<script>document.cookie = '{ROOM_COOKIE}={held['code']}.{held['secret']}; path=/; "
+                f"max-age={ROOM_SECONDS}; samesite=strict';</script>", unsafe_allow_javascript=True)
+
+
+def _forget(text: str = "") -> None:
+    st.session_state.pop(TEACHER, None)
+    st.html(f"<script>document.cookie = '{ROOM_COOKIE}=; path=/; max-age=0; samesite=strict';</script>",
+            unsafe_allow_javascript=True)
+    if text:
+        st.warning(text)
 
 
 def _open_and_ask(item: Asked) -> None:
@@ -148,12 +175,12 @@ def ask_the_class(shown) -> bool:
     try:
         room = rooms().room(held["code"])
     except UserError as exc:
-        st.warning(f"{exc} Ask again to open a new room.")
-        del st.session_state[TEACHER]
+        _forget(f"{exc} Ask again to open a new room.")
         return False
     if room.closed:
-        del st.session_state[TEACHER]
+        _forget()
         return False
+    _keep_in_browser(held)
     current = asked(room)
     if current is None or (current.entry.name, current.preset) != (here.entry.name, here.preset):
         _room_bar(room, held["secret"], here if question is not None else None, current)

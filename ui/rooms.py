@@ -334,6 +334,13 @@ class Rooms:
             raise RoomError(REFUSED["closed"].format(code=room.code))
         return room
 
+    def holds(self, code: str, secret: str) -> bool:
+        """Whether ``secret`` is the secret of the open room ``code`` (a teacher's browser coming back)."""
+        try:
+            return not self._teachers(code, secret).closed
+        except RoomError:
+            return False
+
     def ask(self, code: str, secret: str, lesson: str, preset: str, choices: int) -> Room:
         """Ask a question (a new ``q``: no votes yet); the previous one, if any, takes no more votes."""
         room = self._teachers(code, secret)
