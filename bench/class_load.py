@@ -348,7 +348,7 @@ def main() -> int:
                     print(f"  replica {name} log: {len(tracebacks)} tracebacks")
                     ok = ok and not tracebacks
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True) if not os.environ.get("VZ_KEEP") else print("kept", work)
     print("\nall within their targets" if ok else "\nSOME FIGURES MISSED THEIR TARGETS")
     return 0 if ok else 1
 

@@ -156,6 +156,10 @@ class Client:
             self._element(fwd.delta.new_element, fwd.delta.fragment_id)
         elif kind == "auto_rerun":
             self._schedule(fwd.auto_rerun.fragment_id, fwd.auto_rerun.interval)
+        elif kind == "stop_auto_rerun":
+            for fragment in fwd.stop_auto_rerun.fragment_ids or list(self._reruns):
+                task = self._reruns.pop(fragment, None)
+                task.cancel() if task else None
         elif kind == "script_finished" and fwd.script_finished != FINISHED.FINISHED_EARLY_FOR_RERUN:
             self._status = "finished"
             self._finished.set()

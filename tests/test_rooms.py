@@ -213,10 +213,10 @@ def test_the_sqlite_file_holds_no_voter_token_and_runs_in_wal_mode(tmp_path):
     store = SQLiteBackend(tmp_path / "rooms.sqlite3")
     rooms, room, _ = asked(store)
     rooms.vote(room.code, room.q, TOKENS[0], 1)
-    store._connection().execute("PRAGMA wal_checkpoint(FULL)")
+    store._read("PRAGMA wal_checkpoint(FULL)", ())
     data = (tmp_path / "rooms.sqlite3").read_bytes()
     assert TOKENS[0].encode() not in data and b"voter-token" not in data
-    assert store._connection().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._read("PRAGMA journal_mode", ()) == [("wal",)]
 
 
 def test_a_store_that_does_not_answer_is_reported_in_words(tmp_path):

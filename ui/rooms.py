@@ -23,9 +23,10 @@ import secrets
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Callable, Optional, Protocol
+from typing import Callable, Iterator, Optional, Protocol
 
 from vizcore import UserError
 
@@ -129,29 +130,53 @@ def refusal(room: Optional[Room], q: int, choice: int, now: float) -> Optional[s
 class SQLiteBackend:
     """Rooms and votes in one SQLite file, in WAL mode: readers never wait for the writer, and each vote is a
     committed transaction before it is acknowledged (synchronous=NORMAL: a crashed or restarted server loses no
-    vote; only a power cut may lose the last ones). One connection per thread, as sqlite3 wants."""
+    vote; only a power cut may lose the last ones).
+
+    Streamlit runs every script run on a thread of its own, so connections are pooled rather than kept per thread
+    (a new connection for every run of 200 phones), and this process's writers queue on one lock instead of in
+    SQLite's busy handler, which sleeps up to 100 ms between tries while 200 threads wait for the GIL."""
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        with self._connection() as db:
+        self._pool: list[sqlite3.Connection] = []
+        self._pool_lock, self._write_lock = threading.Lock(), threading.Lock()
+        with self._write() as db:
             db.execute("CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, expires REAL NOT NULL, "
                        "state TEXT NOT NULL)")
             db.execute("CREATE TABLE IF NOT EXISTS votes (code TEXT NOT NULL, q INTEGER NOT NULL, voter TEXT NOT NULL, "
                        "choice INTEGER NOT NULL, PRIMARY KEY (code, q, voter))")
 
-    def _connection(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        with self._pool_lock:
+            db = self._pool.pop() if self._pool else None
         if db is None:
-            db = sqlite3.connect(self.path, timeout=15, isolation_level=None)  # transactions by hand
-            db.execute("PRAGMA journal_mode=WAL")
+            db = sqlite3.connect(self.path, timeout=15, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")  # transactions by hand (isolation_level=None)
             db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-        return db
+        try:
+            yield db
+        finally:
+            with self._pool_lock:
+                self._pool.append(db)
 
-    def _write(self):
-        return _Immediate(self._connection())
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE), so a check and the write after it see the same
+        data; another process (a second replica on the same file) waits in SQLite's busy timeout."""
+        with self._write_lock, self._connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    def _read(self, sql: str, args: tuple) -> list[tuple]:
+        with self._connection() as db:
+            return db.execute(sql, args).fetchall()
 
     def create(self, room: Room) -> bool:
         with self._write() as db:
@@ -161,8 +186,8 @@ class SQLiteBackend:
             return cur.rowcount == 1
 
     def load(self, code: str) -> Optional[Room]:
-        row = self._connection().execute("SELECT state FROM rooms WHERE code = ?", (code,)).fetchone()
-        return None if row is None else Room.from_json(row[0])
+        rows = self._read("SELECT state FROM rooms WHERE code = ?", (code,))
+        return Room.from_json(rows[0][0]) if rows else None
 
     def save(self, room: Room) -> None:
         with self._write() as db:
@@ -180,29 +205,12 @@ class SQLiteBackend:
             return "counted" if old is None else "same" if old[0] == choice else "changed"
 
     def tally(self, code: str, q: int) -> dict[int, int]:
-        rows = self._connection().execute("SELECT choice, COUNT(*) FROM votes WHERE code = ? AND q = ? GROUP BY choice",
-                                          (code, q))
+        rows = self._read("SELECT choice, COUNT(*) FROM votes WHERE code = ? AND q = ? GROUP BY choice", (code, q))
         return {int(c): int(n) for c, n in rows}
 
     def choice_of(self, code: str, q: int, voter: str) -> Optional[int]:
-        row = self._connection().execute("SELECT choice FROM votes WHERE code = ? AND q = ? AND voter = ?",
-                                         (code, q, voter)).fetchone()
-        return None if row is None else int(row[0])
-
-
-class _Immediate:
-    """``with _Immediate(db) as db:`` one write transaction, taken at once (BEGIN IMMEDIATE), so a check and the
-    write after it see the same data."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, kind, *rest) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        rows = self._read("SELECT choice FROM votes WHERE code = ? AND q = ? AND voter = ?", (code, q, voter))
+        return int(rows[0][0]) if rows else None
 
 
 # The Redis vote: the same checks as refusal(), then HSET, in one script (Redis runs a script atomically).
@@ -233,7 +241,11 @@ class RedisBackend:
         import redis  # only a host that names a Redis server needs the client
 
         self.url, self.prefix = url, prefix
-        self.client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5, socket_connect_timeout=3)
+        # at most 32 connections per replica, a script run waiting up to 10 s for one: 200 phones voting at once
+        # no longer get "Too many connections" (redis-py 8's default pool refused 80 of 200)
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=32, timeout=10, decode_responses=True,
+                                                     socket_timeout=5, socket_connect_timeout=3)
+        self.client = redis.Redis(connection_pool=pool)
         self._vote = self.client.register_script(VOTE_SCRIPT)
 
     def _room(self, code: str) -> str:
