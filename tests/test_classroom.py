@@ -149,6 +149,13 @@ def test_a_student_cannot_reveal_reset_or_close_the_teachers_room(store):
     assert room_code(student) != code and not store.room(code).revealed  # only a room of its own
 
 
+def test_the_join_link_is_the_apps_address_whatever_page_the_teacher_is_on():
+    assert classroom.app_address("http://10.0.0.5:8501/layers") == "http://10.0.0.5:8501"
+    assert classroom.app_address("https://school.example/vizcore/landscape/") == "https://school.example/vizcore"
+    assert classroom.app_address("http://localhost:8501") == "http://localhost:8501"
+    assert classroom.app_address("http://h:8080/join") == "http://h:8080"
+
+
 def test_a_vote_sent_twice_is_counted_once(store):
     at = teacher()
     present(at, at.button(key="classroom_ask").click())

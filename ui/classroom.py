@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -87,10 +88,20 @@ def verdict(item: Asked, result: Any) -> tuple[int, str]:
     return cache.get_or_compute((item.entry.name, item.preset, item.settings()), lambda: item.question.decide(result))
 
 
+def app_address(url: str) -> str:
+    """The app's own address from a page's ("http://host:8501/layers" -> "http://host:8501"; a base path stays)."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    if last in BY_NAME or last == "join":
+        path = path[: -len(last) - 1]
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
 def join_url(code: str) -> str:
     """The address a phone opens: this app's own address (or $VIZCORE_PUBLIC_URL), page join, the room's code."""
-    base = os.environ.get(PUBLIC_URL_ENV) or (getattr(st.context, "url", None) or "http://localhost:8501")
-    return f"{base.split('?')[0].rstrip('/')}/join?room={code}"
+    base = os.environ.get(PUBLIC_URL_ENV) or app_address(getattr(st.context, "url", None) or "http://localhost:8501")
+    return f"{base.rstrip('/')}/join?room={code}"
 
 
 def qr_code(url: str, px: int = QR_PX) -> str:
@@ -304,7 +315,7 @@ PLAY_SCRIPT = """<script>
 # --- the students' page ---------------------------------------------------------------------------------------
 
 PHONE_CSS = """<style>
-  .stMainBlockContainer { padding: 2.8rem 0.9rem 2rem 0.9rem !important; }
+  .stMainBlockContainer { padding: 3.6rem 0.9rem 2rem 0.9rem !important; }  /* below the header bar */
   .stMainBlockContainer h1 { font-size: 1.4rem !important; padding: 0 0 0.4rem 0 !important; }
   .vz-phone-prompt { font-size: 1.2rem; line-height: 1.4; font-weight: 600; margin-bottom: 0.3rem; }
   .stMainBlockContainer .stButton button { min-height: 3.8rem; font-size: 1.15rem !important; width: 100%;
