@@ -417,19 +417,22 @@ def _share_at_100(result: ClaimSweeps, label: str) -> int:
 
 
 SHARES = ("None of them", "Some, but at most half", "More than half")
+
+
+def seeds_question(architecture: str, data: str, asked: str, wider: str, reason: str) -> Question:
+    """How many seeds of the claim's variant ``asked`` reach 100% on ``data``, answered by the sweeps' counts and
+    told beside those of the variant ``wider``."""
+    return Question(f"{architecture}, trained from many random starts on {data}: how many starts reach 100%?", SHARES,
+                    lambda result: _share_at_100(result, asked),
+                    lambda result: f"{asked}: {_row(result, asked).verdict}; {wider}: {_row(result, wider).verdict}. "
+                                   + reason, picture=strip_figure)
+
+
 QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
-    "disc": Question(
-        "Four layers of 2 tanh units, trained from many random starts on the disc inside a ring: how many starts "
-        "reach 100%?", SHARES, lambda result: _share_at_100(result, "4 layers × 2"),
-        lambda result: f"4 layers × 2: {_row(result, '4 layers × 2').verdict}; 1 layer × 3: "
-                       f"{_row(result, '1 layer × 3').verdict}. Depth does not help: each 2-unit layer keeps the "
-                       "ring around the disc.", picture=lambda result: strip_figure(result)),
-    "tori": Question(
-        "Three layers of 3 tanh units, trained from many random starts on two linked tori: how many starts reach "
-        "100%?", SHARES, lambda result: _share_at_100(result, "3 layers × 3"),
-        lambda result: f"3 layers × 3: {_row(result, '3 layers × 3').verdict}; 2 layers × 4: "
-                       f"{_row(result, '2 layers × 4').verdict}. In 3D linked rings stay linked; a fourth dimension "
-                       "lets them come apart.", picture=lambda result: strip_figure(result)),
+    "disc": seeds_question("Four layers of 2 tanh units", "the disc inside a ring", "4 layers × 2", "1 layer × 3",
+                           "Depth does not help: each 2-unit layer keeps the ring around the disc."),
+    "tori": seeds_question("Three layers of 3 tanh units", "two linked tori", "3 layers × 3", "2 layers × 4",
+                           "In 3D linked rings stay linked; a fourth dimension lets them come apart."),
 }
 
 
