@@ -75,8 +75,10 @@ def nginx(workdir: Path, replicas: list[int]):
     conf = conf.replace("listen 8080;", f"listen 127.0.0.1:{port};")
     conf = conf.replace("      add_header Set-Cookie", "      add_header X-Upstream $upstream_addr always;\n"
                                                         "      add_header Set-Cookie")
-    prefix = workdir / "nginx"
-    prefix.mkdir()
+    # Its own folder straight under /tmp, open to all: started as root, nginx's workers run as nobody and buffer
+    # large responses and uploads to files there (in a 0700 temporary folder Chromium got no PlotlyChart.js).
+    prefix = Path(tempfile.mkdtemp(prefix="vz-nginx-"))
+    prefix.chmod(0o755)
     (prefix / "nginx.conf").write_text(conf)
     base = ["nginx", "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(prefix / "nginx.conf")]
     subprocess.run(base, check=True)
@@ -84,6 +86,12 @@ def nginx(workdir: Path, replicas: list[int]):
         yield f"http://127.0.0.1:{port}"
     finally:
         subprocess.run(base + ["-s", "quit"])
+        for _ in range(50):  # until the master has gone
+            if not (prefix / "nginx.pid").exists():
+                break
+            time.sleep(0.1)
+        shutil.copy(prefix / "error.log", workdir / "nginx-error.log")
+        shutil.rmtree(prefix, ignore_errors=True)
 
 
 def replicas(stack: ExitStack, workdir: Path, env: dict[str, str], names=("A", "B")) -> dict[str, Server]:
