@@ -54,6 +54,7 @@ def test_the_projector_asks_a_phone_votes_by_touch_and_the_reveal_answers_on_bot
     assert qr["width"] >= 300 and qr["y"] + qr["height"] <= 1080  # scannable from the back, on the first screen
     assert font_px(projector.locator(".vz-join")) >= 16 and font_px(projector.locator(".vz-code")) >= 16
     assert font_px(projector.locator(".vz-prompt")) >= 16 and font_px(projector.locator(".vz-choice").first) >= 16
+    assert font_px(projector.locator(".st-key-classroom_tally [data-testid=stMetricLabel] p")) >= 16
     assert projector.locator("[data-testid=stPlotlyChart]").count() == 0  # the picture waits for the reveal
     link = projector.locator("img[alt^='QR code']").get_attribute("alt").removeprefix("QR code of ")
     assert link == f"{base}/join?room={code}"  # the app's address, not the lesson's
@@ -89,6 +90,7 @@ def test_the_projector_asks_a_phone_votes_by_touch_and_the_reveal_answers_on_bot
         "() => [...document.querySelectorAll('.js-plotly-plot')].some(g => g._fullLayout && g._fullLayout.sliders"
         " && g._fullLayout.sliders.length && g._fullLayout.sliders[0].active > 3)", timeout=30_000)
     projector.screenshot(path=str(SHOTS / "classroom-projector-revealed.png"))
+    assert font_px(projector.get_by_text("votes in room")) >= 16
 
     phone.wait_for_selector("text=You were right", timeout=30_000)  # the phone redraws by itself
     phone.wait_for_selector("[data-testid=stPlotlyChart] .main-svg", timeout=60_000)
