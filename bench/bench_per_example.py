@@ -95,7 +95,7 @@ def main() -> None:
     print(f"ratio              : {f / p:.1f}x (floor {RATIO_FLOOR:.0f}x);  200,000 examples take {200_000 / f:.2f} s "
           f"(PyTorch: {200_000 / p:.0f} s)")
     trained(TrajectoryConfig(), "default view")
-    trained(PRESETS["gas"].config, "home link (gas)")
+    trained(PRESETS["gas"].configs()[0], "home link (gas)")
     if args.long:
         long = TrajectoryConfig(steps=500_000, schedule="150000: 0.015, 300000: 0.005")
         trained(replace(long, fresh=False), "500k, fixed 20,000")

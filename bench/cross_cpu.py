@@ -90,9 +90,9 @@ def workloads() -> dict:
         "L4 k-NN digits (numpy f32, OpenBLAS)": lambda: l4.compare_heads(l4.KnnConfig(dataset="digits", steps=40)),
         "L4 k-NN spirals, gaussian": lambda: l4.compare_heads(
             l4.KnnConfig(dataset="spirals", weighting="gaussian", steps=40)),
-        "L5 vector field (torch + numpy)": lambda: vz.vectorfield.train(l5.VfConfig(steps=30)),
-        "L6 curve 20 tanh, Adam": lambda: vz.curves.train(l6.CurveConfig(optimizer="adam", lr=0.01, steps=500)),
-        "L6 curve 2x50 tanh, Nesterov": lambda: vz.curves.train(
+        "L5 vector field (torch + numpy)": lambda: l5.train(l5.VfConfig(steps=30)),
+        "L6 curve 20 tanh, Adam": lambda: l6.train(l6.CurveConfig(optimizer="adam", lr=0.01, steps=500)),
+        "L6 curve 2x50 tanh, Nesterov": lambda: l6.train(
             l6.CurveConfig(width=50, depth=2, optimizer="nesterov", lr=0.01, steps=300)),
         "L7 landscape (numpy f64)": landscape,
     }
@@ -108,17 +108,18 @@ def preset_trainings() -> dict:
     from vizcore.lessons import low_dimension as l2
     from vizcore.lessons import vector_fields as l5
 
-    def each(train, configs):
-        return lambda: [train(c) for c in configs]
+    def each(lesson, train=None):
+        """Every preset's (first) settings of the lesson's own type, trained by ``train`` (default: the lesson's compute)."""
+        configs = list(dict.fromkeys(next((c for c in p.configs() if type(c) is type(lesson.LESSON.settings)),
+                                          lesson.LESSON.settings) for p in lesson.PRESETS.values()))
+        run = train or lesson.LESSON.compute
+        return f"({len(configs)} presets)", lambda: [run(c) for c in configs]
 
-    return {
-        "L1 layers (7 presets)": each(vz.runs.train_run, [p.config for p in l1.PRESETS.values()]),
-        "L2 low dimension, disc claim (16 seeds)": lambda: l2.run_claim(l2.CLAIMS["disc"], range(16), dtype="float32"),
-        "L4 k-NN (3 presets)": each(l4.compare_heads, [p.config for p in l4.PRESETS.values()]),
-        "L5 vector fields (3 presets)": each(vz.vectorfield.train, [p.config for p in l5.PRESETS.values()]),
-        "L6 curves (11 presets)": each(vz.curves.train, [p.config for p in l6.PRESETS.values()]),
-        "L7 landscape nets (2)": each(vz.runs.train_run, sorted({p.config[0] for p in l7.PRESETS.values()}, key=repr)),
-    }
+    jobs = {"L1 layers": each(l1), "L4 k-NN": each(l4), "L5 vector fields": each(l5, l5.train),
+            "L6 curves": each(l6, l6.train), "L7 landscape nets": each(l7)}
+    out = {f"{name} {count}": job for name, (count, job) in jobs.items()}
+    out["L2 low dimension, disc claim (16 seeds)"] = lambda: l2.run_claim(l2.CLAIMS["disc"], range(16), dtype="float32")
+    return dict(sorted(out.items()))
 
 
 def cost_child(repeats: int) -> None:

@@ -1,9 +1,9 @@
 """Regenerate the preset results that ship with the app (ui/shipped_results/, see ui/shipped.py).
 
 Opens every lesson page bare and from each of its preset links (bench/lessonlinks.py) through
-Streamlit's AppTest, with VIZCORE_SHIP_WRITE set, so each ``@shared_cache(ship=True)`` function
-writes what it computes. The old files are removed first: what is left is exactly what the
-presets need. Prints each file and its size; fails if a page shows an exception or an error.
+Streamlit's AppTest, with VIZCORE_SHIP_WRITE set, so every result a shipped lesson computes there
+(its presets, and what their pages compute beside them, such as lesson 5's partner net) is
+written. The old files are removed first: what is left is exactly what the presets need. Prints each file and its size; fails if a page shows an exception or an error.
 
 Writes only where vizcore's pinned CPU kernels are in force (vizcore/cpu.py: x86-64 with AVX2 and FMA), so
 the files hold the numbers every such machine computes.
@@ -70,7 +70,8 @@ def main() -> int:
     for path, entry in shipped.entries():
         size = path.stat().st_size
         total += size
-        print(f"{path.relative_to(root)}  {size / 1024:.1f} kB  {entry['key_repr'][:80]}")
+        print(f"{path.relative_to(root)}  {size / 1024:.1f} kB  {entry['lesson']}.{entry['function']} "
+              f"{entry['query']}"[:200])
     print(f"{len(list(shipped.DIR.glob('*/*.pkl.xz')))} files, {total / 1024:.0f} kB in all; {failures} links failed")
     return 1 if failures else 0
 

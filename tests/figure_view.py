@@ -74,4 +74,12 @@ def points_out_of_view(fig: go.Figure) -> list[str]:
 
 
 def frame_names(fig: go.Figure) -> list[str]:
-    return [f.name for f in fig.frames]
+    return [f["name"] for f in fig.to_dict().get("frames", [])]
+
+
+def plain(fig: go.Figure) -> go.Figure:
+    """A finished figure as plotly's own validated ``go.Figure`` (frames included), to read it by attribute.
+
+    Validating also checks that the hand-built frames are figures plotly accepts.
+    """
+    return go.Figure(fig.to_dict())

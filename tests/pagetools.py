@@ -23,3 +23,8 @@ def assert_clean(at: AppTest) -> AppTest:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def notice(at: AppTest) -> str:
+    """The page's "What to notice" lines (and any info box), as one text."""
+    return " ".join([m.value for m in at.markdown] + [i.value for i in at.info])

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from figure_view import values, points_out_of_view
+from figure_view import plain, values, points_out_of_view
 from vizcore.datasets import subsample
 from vizcore.figures.layers import camera, layer_animation, view_ranges
 from vizcore.layers import animate
@@ -27,7 +27,8 @@ def test_layers_preset_keeps_every_point_in_view_while_playing(key):
     if anim.dim == 2:  # the camera moves the data, never the axes: nothing depends on plotly's relayouts
         centre, scale = camera(anim.points)
         assert np.all(np.abs((anim.points - centre[:, None]) / scale[:, None, None]) <= 1 + 1e-6)
-        assert fig.layout.xaxis.range[0] < -1 and fig.layout.yaxis.range[0] < -1
+        layout = fig.to_dict()["layout"]
+        assert layout["xaxis"]["range"][0] < -1 and layout["yaxis"]["range"][0] < -1
         frames = fig.to_plotly_json()["frames"]
         assert not any("layout" in f for f in frames)
         ticks = [t for t in frames[-1]["data"] if "text" in t][0]
@@ -65,7 +66,8 @@ def test_pulled_back_boundary_lies_on_the_output_line_in_the_last_frame(key):
 
 
 def test_every_phase_lasts_long_enough_to_narrate_with_pauses_between_layers():
-    anim, fig = _preset_animation("spirals")
+    anim, spec = _preset_animation("spirals")
+    fig = plain(spec)  # validated by plotly, frames included
     play = fig.layout.updatemenus[0].buttons[0].args[1]
     per_phase = 6 * play["frame"]["duration"]
     assert 1400 <= per_phase <= 1700
@@ -85,8 +87,30 @@ def test_grand_tour_turns_through_every_dimension_and_stays_in_its_box():
     frames = fig.to_plotly_json()["frames"]
     spread = [np.std(np.r_[values(f["data"][0], "x"), values(f["data"][1], "x")]) for f in frames]
     assert max(spread) > 3 * min(spread)  # the wide direction swings into and out of view
-    limit = fig.layout.scene.xaxis.range[1]
+    limit = fig.to_dict()["layout"]["scene"]["xaxis"]["range"][1]
     assert all(np.abs(values(f["data"][0], a)).max() <= limit for f in frames for a in "xyz")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_grand_tour_of_the_linked_tori_keeps_every_point_in_its_box_and_closes_its_loop(seed):
+    from dataclasses import replace
+
+    from vizcore.figures.layers import grand_tour, tour_views
+    from vizcore.lessons.layers import tour_points
+
+    run = train_run(replace(PRESETS["tori4"].config, seed=seed))
+    points, labels = tour_points(run, -1)
+    frames_ = 90
+    fig = grand_tour(points, labels, frames=frames_)
+    frames = fig.to_plotly_json()["frames"]
+    limit = fig.layout.scene.xaxis.range[1]
+    for f in frames:
+        for trace in f["data"]:
+            assert all(np.abs(values(trace, a)).max() <= limit for a in "xyz")
+    assert fig.layout.sliders[0].steps[-1].label == f"turn {(frames_ - 1) / frames_:.0%}"
+    views = tour_views(points, frames_)
+    np.testing.assert_allclose(views[-1], views[0], atol=1e-9)  # one more step and the tour is where it began
+
 
 
 def test_training_animation_shows_each_moment_with_its_own_boundary_on_a_line():
@@ -132,9 +156,10 @@ def test_lesson_2_seed_animation_keeps_every_point_in_view():
 
 def test_vector_flow_keeps_every_point_in_view():
     from vizcore import vectorfield as vf
+    from vizcore.lessons import vector_fields as lesson
     from vizcore.lessons.vector_fields import VfConfig
 
-    run = vf.train(VfConfig(dataset="disc_annulus", n=120, steps=20))
+    run = lesson.train(VfConfig(dataset="disc_annulus", n=120, steps=20))
     X, y = run.dataset.X[:120], run.dataset.y[:120]
     anim = vf.animation(run, X, frames_per_step=2)
     assert points_out_of_view(layer_animation(anim, y, phase_seconds=3.0)) == []

@@ -1,11 +1,15 @@
 """A real browser: start `streamlit run app.py`, open every page in Chromium, check it rendered.
 
-Needs Debian's chromium (/usr/bin/chromium) and the playwright Python package; skipped
-when either is missing, except in CI, where a missing browser is a failure.
+Needs Chromium (or Chrome) and the playwright Python package, which drives the browser already on
+the machine and downloads none. The browser is the one CHROMIUM_PATH names, else the first of
+chromium, chromium-browser, google-chrome on PATH, else Ubuntu's snap (/snap/bin/chromium).
+Skipped, with the reason in pytest's summary (-rfEs in pyproject.toml), when either is missing; in CI (CI set), a
+missing browser is a failure.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "/snap/bin/chromium")
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
 pytestmark = pytest.mark.browser
 
@@ -27,9 +31,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def find_chromium() -> str | None:
+    """The browser to drive: $CHROMIUM_PATH, else the first of BROWSERS found; None if there is none."""
+    named = os.environ.get("CHROMIUM_PATH")
+    if named:
+        found = shutil.which(named)
+        if found is None:
+            pytest.fail(f"CHROMIUM_PATH={named} is not an executable file")
+        return found
+    return next((path for path in map(shutil.which, BROWSERS) if path), None)
+
+
+def _chromium() -> str:
+    path = find_chromium()
+    if path is None:
+        missing = f"no Chromium found (CHROMIUM_PATH, or {', '.join(BROWSERS)}): apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return path
+
+
 def _start_server():
-    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-        pytest.skip("Debian's chromium is not installed")
+    _chromium()  # no server for a browser that is not there
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
@@ -66,9 +90,9 @@ def server():
 
 @pytest.fixture(scope="module")
 def page(server):
-    playwright = pytest.importorskip("playwright.sync_api")
+    playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+        browser = p.chromium.launch(executable_path=_chromium(), args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -6,7 +6,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from vizcore import UserError, curves
+from vizcore import UserError, curves, datasets
+from vizcore.lessons import curves as lesson
 from vizcore.lessons.curves import OPENING, PRESETS, CurveConfig
 from vizcore.nets import MLP, load_flat
 
@@ -14,7 +15,7 @@ X = np.linspace(-3, 3, 301)
 
 
 def quick(**changes) -> curves.CurveRun:
-    return curves.train(replace(CurveConfig(n=100, steps=300, optimizer="adam", lr=0.01), **changes))
+    return lesson.train(replace(CurveConfig(n=100, steps=300, optimizer="adam", lr=0.01), **changes))
 
 
 @pytest.mark.parametrize("changes", [dict(activation="tanh"), dict(activation="relu", width=7),
@@ -27,8 +28,8 @@ def test_units_add_up_to_the_fit(changes):
 
 
 def test_linear_units_collapse_to_one_line():
-    one = curves.train(PRESETS["linear1"].config)
-    five = curves.train(PRESETS["linear5"].config)
+    one = lesson.train(PRESETS["linear1"].config)
+    five = lesson.train(PRESETS["linear5"].config)
     for run in (one, five):
         slope, intercept = curves.collapsed_line(run.model)
         np.testing.assert_allclose(curves.predict(run.model, X), slope * X + intercept, atol=1e-4)
@@ -60,7 +61,7 @@ def test_tanh_flattens_outside_the_data_and_relu_continues_straight():
 
 
 def test_the_articles_comparisons_hold():
-    loss = {p.title.split(" · ")[1]: curves.train(p.config).history.loss[-1]
+    loss = {p.title.split(" · ")[1]: lesson.train(p.config).history.loss[-1]
             for p in PRESETS.values() if p.title.split(" · ")[0] in {"6", "7", "8", "9", "10"}}
     assert loss["tanh, 20 units, He init"] < loss["tanh, 20 units, Glorot init"]
     assert loss["SGD with Nesterov momentum"] < loss["plain SGD"]
@@ -71,7 +72,7 @@ def test_every_preset_is_valid_and_reproducible():
     for preset in PRESETS.values():
         preset.config.check()
     cfg = PRESETS["relu5"].config
-    a, b = curves.train(cfg), curves.train(cfg)
+    a, b = lesson.train(cfg), lesson.train(cfg)
     np.testing.assert_array_equal(a.history.params, b.history.params)
 
 
@@ -81,18 +82,19 @@ def test_snapshots_and_sweeps():
     steps = [s for s, _ in snaps]
     assert steps == sorted(steps) and steps[-1] == 300 and len(snaps) >= 4
     seen = []
-    panels = curves.sweep(CurveConfig(n=60, steps=50), "init", X, progress=lambda d, t, l: seen.append((d, t)))
+    fit = lesson.compute(CurveConfig(n=60, steps=50))
+    panels = lesson.sweep(fit, "init", progress=lambda d, t, l: seen.append((d, t)))
     assert [p[0] for p in panels] == ["init = default", "init = glorot", "init = he"]
     assert seen[-1][0] == seen[-1][1]  # progress reaches the end of the whole sweep
     with pytest.raises(UserError):
-        curves.sweep(CurveConfig(), "colour", X)
+        lesson.sweep(fit, "colour")
 
 
 @pytest.mark.parametrize("target", ["import os", "log(x)", "1/x", "log(abs(x - 0.1234))"])
 @pytest.mark.parametrize("n", [50, 51])  # 51 points hit x = 0, 50 do not: the same rule either way
 def test_bad_or_undefined_formulas_are_user_errors(target, n):
     with pytest.raises(UserError):
-        curves.train(CurveConfig(target=target, n=n, steps=5))
+        lesson.train(CurveConfig(target=target, n=n, steps=5))
 
 
 def test_opening_settings_are_a_named_preset():
@@ -106,7 +108,7 @@ def test_relu_presets_use_the_articles_optimisers():
 
 
 def test_one_relu_layer_switches_at_most_once_per_unit_and_kinks_are_every_layers_switches():
-    one = curves.train(PRESETS["relu5"].config)
+    one = lesson.train(PRESETS["relu5"].config)
     per = curves.switches(one.model, X)
     assert len(per) == 1 and 1 <= len(per[0]) <= 5
     np.testing.assert_array_equal(curves.kinks(one.model, X), per[0])
@@ -132,5 +134,13 @@ def test_tanh_units_saturate_at_minus_one_or_plus_one_far_away():
 
 
 def test_a_users_formula_trains():
-    run = curves.train(CurveConfig(target="abs(x) - 1", n=80, steps=400, width=10, activation="relu"))
+    run = lesson.train(CurveConfig(target="abs(x) - 1", n=80, steps=400, width=10, activation="relu"))
     assert run.history.loss[-1] < 0.1 * run.history.loss[0]
+
+
+def test_a_link_to_an_upload_this_server_lacks_and_data_that_is_no_curve_are_user_errors():
+    with pytest.raises(UserError, match="uploaded on another computer"):
+        lesson.compute(CurveConfig(data_id="deadbeefdeadbeef", steps=5))
+    plane = datasets.make("spirals", n=20)
+    with pytest.raises(UserError, match="one x column"):
+        curves.train(plane, MLP(2, (3,), 1), steps=5, lr=0.01, optimizer="adam")

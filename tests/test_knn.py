@@ -9,7 +9,7 @@ import torch
 
 from vizcore import UserError
 from vizcore.knn import knn_head, neighbour_ratio, reference_soft_knn_loss, soft_knn_loss
-from vizcore.lessons.knn import KnnConfig, compare_heads, table_rows
+from vizcore.lessons.knn import KnnConfig, claims, compare_heads
 
 
 def test_soft_knn_loss_excludes_each_point_from_its_own_neighbours():
@@ -76,10 +76,12 @@ def test_end_to_end_knn_beats_softmax_on_digits_with_gaussian_weights():
     assert neighbour_ratio(result.features["knn_end_to_end"], y) < neighbour_ratio(result.features["softmax"], y)
     xs, ys, cls = result.regions["softmax"]
     assert cls.shape == (len(ys), len(xs)) and set(np.unique(cls)) <= set(range(10))
-    rows = table_rows(result)
-    assert len(rows) == 3 and "4–5%" in rows[2]["the article says (MNIST, a two-layer CNN)"]
-    measured = rows[2]["measured here (5 seeds)"]
+    rows = claims("digits_gaussian", result)
+    assert len(rows) == 3 and "4–5%" in rows[2].said and rows[2].source.startswith("article 003")
+    measured = rows[2].measured
     assert "this app's addition" in measured and f"{100 * summary['knn_end_to_end'][0]:.1f}%" in measured
+    assert "over 5 seeds" in measured and rows[2].agrees is None  # the article's claim is about 1/distance
+    assert rows[1].agrees == bool(np.mean(result.errors["knn_features"] - result.errors["softmax"]) < 0)
     better = int(np.sum(result.errors["knn_end_to_end"] < result.errors["softmax"]))
     assert f"lower in {better} of 5 seeds" in measured
 

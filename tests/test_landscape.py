@@ -1,8 +1,11 @@
 """Loss landscapes: the batched surface, filter normalisation, PCA planes, descent on two weights."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from figure_view import plain
 from sklearn.decomposition import PCA
 
 import vizcore as vz
@@ -145,8 +148,32 @@ def test_opening_view_small_sample_and_all_examples_differ(opening_view):
 
 def test_article_checks_report_the_saddle_between_two_valleys(opening_view):
     checks = lesson.article_checks(opening_view)
-    assert len(checks) == 4
+    assert len(checks) == 5
     assert checks[-1][1].endswith(": a saddle point.") and "3 local minima" in checks[0][1]
+
+
+def test_the_claims_are_article_002s_checks_measured_once_on_the_picture_the_page_draws():
+    run, cfg = lesson.LESSON.compute(lesson.EARLY), lesson.LandscapeConfig()
+    picture = lesson.weights_picture(run, cfg)
+    claims = lesson.claims("descent", run, cfg)  # measured afresh
+    assert claims == picture.claims == lesson.claims("descent", run.beside(picture), cfg)
+    assert [(c.said, c.measured) for c in claims] == lesson.article_checks(picture.view)
+    assert {c.source for c in claims} == {"article 002"}
+    assert lesson.claims("descent", run, replace(cfg, view="plane")) == []  # the article checks two weights only
+
+
+def test_a_presets_notice_says_what_the_article_says_and_custom_settings_get_none():
+    for key, preset in lesson.PRESETS.items():
+        lines = lesson.notice(key)
+        assert lines[:len(preset.notice)] == list(preset.notice), key
+        assert (f"- **The article:** {preset.article}" in lines) == bool(preset.article), key
+    assert lesson.notice("custom") == []
+
+
+def test_article_checks_say_the_article_net_is_not_this_one_and_where_the_starts_end(opening_view):
+    said, measured = lesson.article_checks(opening_view)[3]
+    assert "784-50-500-10" in said and "sigmoid" in said and "MNIST" in said
+    assert "end in 3 different places" in measured  # the opening view's starts split three ways
 
 
 def test_mountain_pass_and_curvatures_on_a_double_well():
@@ -200,8 +227,9 @@ def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clea
 
     view = opening_view
     a, b = view.axes(view.surface)
-    fig = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
-                         center=view.center)
+    spec = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                          center=view.center)
+    fig = plain(spec)
     # the map is a picture plotly keeps while playing (it blanks contour traces mid-play, plotly.js #4491)
     assert "contour" not in [t.type for t in fig.data] and fig.layout.images[0].source.startswith("data:image/png")
     bar = next(t.marker.colorbar for t in fig.data if t.type == "scatter" and t.marker.colorbar.title.text)
@@ -210,7 +238,7 @@ def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clea
     frames = fig.to_dict()["frames"]
     assert len(frames) >= 10 and all(len(f["data"]) == 9 for f in frames)  # 3 starts x 3 panels
     assert frames[-1]["name"] == str(view.descent.path.shape[1] - 1)  # the last frame is the last epoch
-    assert "Plotly.newPlot" in standalone_html(fig)  # the download still builds
+    assert "Plotly.newPlot" in standalone_html(spec)  # the download still builds
     assert fig.layout.yaxis2.type == "linear"  # this cost spans less than a factor of 10
     log = loss_axis([1e-4, 0.3, 2.0])
     assert log["type"] == "log" and log["dtick"] == 1 and log["exponentformat"] == "power"

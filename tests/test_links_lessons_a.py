@@ -17,7 +17,7 @@ from vizcore import UserError
 from vizcore.config import _parse
 from vizcore.lessons.low_dimension import LowDimConfig
 from vizcore.lessons.knn import KnnConfig
-from vizcore.lessons.trajectory import TrajectoryConfig, fresh_scores, train_trajectory
+from vizcore.lessons.trajectory import TrajectoryConfig, TrajectoryView, fresh_scores, train_trajectory
 
 JUNK = "x" * 10_000
 
@@ -34,6 +34,12 @@ def warned(at: AppTest, *keys: str) -> None:
         assert any(f"{key}=" in w or f"'{key}'" in w for w in text), (key, text)
 
 
+def arch_label(at: AppTest) -> str:
+    """The architecture the low-dimension page offers to open (its picker holds an index into the claim's)."""
+    picker = at.selectbox(key="ld_arch")
+    return picker.options[picker.value]
+
+
 def chart_height(at: AppTest, index: int = 0) -> int:
     return json.loads(at.get("plotly_chart")[index].proto.spec)["layout"]["height"]
 
@@ -45,18 +51,19 @@ def test_low_dimension_link_sets_claim_seeds_and_architecture():
     at = assert_clean(open_page("20_low_dimension.py", query))
     assert at.radio(key="ld_claim").value == "aba"
     assert at.select_slider(key="ld_seeds").value == 16
-    assert at.selectbox(key="ld_open_aba").value == "2 units"
+    assert arch_label(at) == "2 units"
     assert [c for c in at.dataframe[0].value.columns if c.startswith("seed ")] == [f"seed {s}" for s in range(16)]
     assert any(l.proto.label.startswith("Best seed") for l in at.get("page_link"))
     assert link(at) == query  # the page writes back the same link
-    at.selectbox(key="ld_open_aba").set_value("1 unit").run()
+    at.selectbox(key="ld_arch").set_value(0).run()
+    assert arch_label(at) == "1 unit"
     assert link(at) == {"claim": "aba", "seeds": "16"}  # arch 0 is the default
 
 
 def test_low_dimension_junk_link_warns_per_key_and_runs_the_defaults_that_remain():
     at = assert_clean(open_page("20_low_dimension.py", {"claim": "aba", "seeds": "nan", "arch": "3", "zzz": JUNK}))
     warned(at, "seeds", "arch", "zzz")
-    assert at.select_slider(key="ld_seeds").value == 8 and at.selectbox(key="ld_open_aba").value == "1 unit"
+    assert at.select_slider(key="ld_seeds").value == 8 and arch_label(at) == "1 unit"
     at = assert_clean(open_page("20_low_dimension.py", {"claim": JUNK, "seeds": "1e999", "arch": "-1", "": "?"}))
     warned(at, "claim", "seeds", "arch", "")
     assert at.radio(key="ld_claim").value == "disc"
@@ -94,9 +101,9 @@ def test_trajectory_link_reproduces_the_run_with_its_rate_schedule_and_snapshot(
     slider = at.select_slider(key="tr_layer_step")
     assert abs(int(slider.value) - 301) == min(abs(int(s) - 301) for s in slider.options)  # nearest snapshot
     assert [c.key for c in at.get("plotly_chart")] == ["trajectory_view", "trust", "trajectory_layers"]
-    # the page trained exactly this config, rate changes included
-    cfg, warnings = TrajectoryConfig.from_query(query)
-    assert not warnings
+    # the page trained exactly this config, rate changes included (and drew it with this view)
+    (cfg, view), _, warnings = read_link([TrajectoryConfig(), TrajectoryView()], query)
+    assert not warnings and (view.method, view.window, view.layers) == ("rms", 200, True)
     rms, _ = fresh_scores(train_trajectory(cfg))
     assert float(at.metric[2].value) == pytest.approx(rms, abs=5e-4)
     unscheduled, _ = fresh_scores(train_trajectory(replace(cfg, schedule="")))
@@ -151,7 +158,7 @@ def test_knn_link_sets_every_widget():
     assert at.radio(key="kn_weighting").value == "gaussian" and at.number_input(key="kn_temperature").value == 0.5
     assert at.slider(key="kn_seeds").value == 6 and at.number_input(key="kn_steps").value == 30
     assert at.number_input(key="kn_batch").value == 32 and at.number_input(key="kn_lr").value == 0.02
-    assert "6 seeds" in " ".join(at.table[0].value.columns)
+    assert all("over 6 seeds" in m for m in at.table[0].value["measured here"])
     assert link(at) == query
 
 
@@ -174,7 +181,7 @@ def test_knn_preset_link():
 
 # --- the configs: fuzzed queries and exact round trips ---------------------------------------
 
-CONFIGS = (LowDimConfig, TrajectoryConfig, KnnConfig)
+CONFIGS = (LowDimConfig, TrajectoryConfig, TrajectoryView, KnnConfig)
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 values = st.one_of(st.text(max_size=20), st.floats().map(repr), st.integers().map(str), st.just(JUNK),
                    st.sampled_from(["nan", "1e999", "-1", "0", "1", "true", "minibatch", "spirals", "aba", "gaussian",
@@ -194,7 +201,7 @@ def test_any_query_gives_a_checked_config_and_every_key_is_taken_or_named(cls, d
             continue
         assert _parse(raw, type(cls.__dataclass_fields__[key].default)) == getattr(cfg, key), (key, raw)
     # the pages read links with ui.links.read_link (presets included): it too only warns
-    (linked,), _, warnings = read_link([(cls(), "")], query, presets={"p": cls()})
+    (linked,), _, warnings = read_link([cls()], query, presets={"p": cls()})
     linked.check()
     assert all(isinstance(w, str) for w in warnings)
 

@@ -11,23 +11,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from ui.links import bindings, link_params, read_link
-from vizcore.lessons import vector_fields as vf
+from ui.links import check_disjoint, link_params, read_link
+from ui.syllabus import LESSONS
 from vizcore.config import _parse
-from ui.views import CurveView, VfView
-from vizcore.lessons.curves import CurveConfig
+from vizcore.lessons import curves as l6
+from vizcore.lessons import vector_fields as vf
 from vizcore.lessons.landscape import LandscapeConfig
-from vizcore.runs import LAYER_DATASETS, RunConfig
+from vizcore.runs import RunConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 180
 NET = RunConfig(dataset="disc_annulus", widths="3", steps=20)  # the landscape page's default net
-PAGES = {  # page -> its bound (default, prefix) pairs and narrowed choices, as the page declares them
-    "45_vector_fields.py": ([(vf.VfConfig, "vf_"), (VfView, "vf_")], {}),
-    "50_curves.py": ([(CurveConfig, "cv_"), (CurveView, "cv_")], {}),
-    "60_landscape.py": ([(NET, "ls_"), (LandscapeConfig, "ls_")],
-                        {"dataset": LAYER_DATASETS, "data_id": ("",), "start_id": ("",)}),
-}
+PAGES = {entry.file: (entry.lesson.configs(), entry.lesson.offers) for entry in LESSONS}  # what each lesson binds
 
 
 def open_page(name: str, query: dict[str, str]) -> AppTest:
@@ -172,11 +167,14 @@ def test_an_uploaded_csv_is_fitted_and_a_bad_one_changes_nothing():
 
 def test_bound_classes_must_have_disjoint_keys():
     with pytest.raises(ValueError, match="dataset"):
-        bindings([(RunConfig, "a_"), (RunConfig, "b_")])
+        check_disjoint([RunConfig(), RunConfig()])
+    for defaults, _ in PAGES.values():
+        check_disjoint(defaults)  # every lesson's settings and view
 
 
 def test_a_page_default_is_the_base_of_its_link_and_of_its_warnings():
-    pairs = bindings(PAGES["60_landscape.py"][0])
+    pairs = PAGES["60_landscape.py"][0]
+    assert pairs[0] == NET  # the landscape lesson's own default net, not RunConfig's
     (net, view), _, warnings = read_link(pairs, {"widths": "junk", "view": "plane"})
     assert net == NET and view == LandscapeConfig(view="plane")
     assert any("widths='junk'" in w and "'3'" in w for w in warnings)
@@ -192,14 +190,14 @@ values = st.one_of(st.text(max_size=30), st.floats().map(repr), st.integers().ma
 
 
 def _keys(name: str) -> list[str]:
-    return [f for default, _ in bindings(PAGES[name][0]) for f in type(default).__dataclass_fields__] + [
+    return [f for default in PAGES[name][0] for f in type(default).__dataclass_fields__] + [
         "preset", "present", "zzz"]
 
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_fuzzed_links_give_valid_configs_and_every_key_is_taken_or_warned_about(name):
-    pairs = bindings(PAGES[name][0])
-    fields = {f: c for c, _ in pairs for f in type(c).__dataclass_fields__}
+    pairs = PAGES[name][0]
+    fields = {f: c for c in pairs for f in type(c).__dataclass_fields__}
 
     @FUZZ
     @given(query=st.dictionaries(st.sampled_from(_keys(name)), values, max_size=8))
@@ -217,7 +215,7 @@ def test_fuzzed_links_give_valid_configs_and_every_key_is_taken_or_warned_about(
     check()
 
 
-@pytest.mark.parametrize("cls", [vf.VfConfig, VfView, CurveConfig, CurveView, LandscapeConfig])
+@pytest.mark.parametrize("cls", [vf.VfConfig, vf.VfView, l6.CurveConfig, l6.CurveView, LandscapeConfig])
 def test_fuzzed_from_query_of_each_page_config_never_raises(cls):
     @FUZZ
     @given(query=st.dictionaries(st.sampled_from([*cls.__dataclass_fields__, "zzz"]), values, max_size=6))

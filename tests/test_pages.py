@@ -26,9 +26,12 @@ def test_page_runs_with_defaults_without_exception_or_error(page):
     assert not at.error, [e.value for e in at.error]
 
 
-def test_app_navigation_lists_every_page():
+def test_the_navigation_opens_home_first_and_every_lesson_of_the_syllabus_under_its_title():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
-    assert not at.exception
+    assert not at.exception and at.title[0].value == "What neural networks do to space"  # the default page
+    links = [link.proto.page for link in at.get("page_link")]
+    assert links == [entry.name for entry in LESSONS]  # the home page links every lesson, in teaching order
+    assert len(PAGES) == len(LESSONS) + 1  # no page outside the syllabus
 
 
 @pytest.fixture(scope="module")
@@ -110,11 +113,12 @@ def test_each_lesson_1_preset_opens_named_with_its_own_notes(layers_page):
         at.sidebar.selectbox(key="preset").set_value(key).run()
         assert at.sidebar.selectbox(key="preset").value == key
         notes.add(next(m.value for m in at.markdown if m.value.startswith("- ")))
-        said = next(m.value for m in at.markdown if m.value.startswith("**The article says**"))
+        claim = next(t.value for t in at.table if "measured here" in t.value.columns).iloc[0]
+        said, measured = claim.iloc[0], claim["measured here"]
         steps = at.select_slider(key="layers_step").options
         at.select_slider(key="layers_step").set_value(steps[-1]).run()  # the metric at the end of training
         accuracy = float(at.metric[0].value.rstrip("%")) / 100
-        assert f"{accuracy:.1%}" in said  # the measured half is this run's number
+        assert f"{accuracy:.1%}" in measured  # the measured half is this run's number
         assert ("cannot" in said) == (accuracy < 1), (key, said)  # and it agrees with the article's words
     assert len(notes) == len(PRESETS)
     at.sidebar.text_input(key="widths").set_value("3,3").run()
@@ -130,7 +134,7 @@ def test_topology_table_counts_the_ring_as_one_loop_in_the_input(layers_page):
     assert len(table) == 2  # the input and the one hidden layer
 
 
-@pytest.mark.parametrize("file, query", [(lesson.file, lesson.link) for lesson in LESSONS])
+@pytest.mark.parametrize("file, query", [(entry.file, entry.link) for entry in LESSONS])
 def test_every_home_link_opens_its_lesson_on_the_named_preset_without_warnings(file, query):
     at = assert_clean(open_page(file, query))
     assert not at.warning, [w.value for w in at.warning]

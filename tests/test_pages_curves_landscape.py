@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetools import assert_clean, open_page
+from tests.pagetools import assert_clean, notice, open_page
 from vizcore.lessons.curves import PRESETS
 
 page, ok = open_page, assert_clean
@@ -14,11 +14,17 @@ def charts(at: AppTest) -> int:
     return len(at.get("plotly_chart"))
 
 
+def claims(at: AppTest):
+    """The table of what the article says beside what was measured here."""
+    return next(t.value for t in at.table if "measured here" in t.value.columns)
+
+
 def test_curves_page_defaults_presets_and_sweeps():
     at = ok(page("50_curves.py"))
     assert charts(at) == 4  # fit, loss, beyond, small multiples
-    assert PRESETS[at.selectbox(key="cv_preset").value].title == "7 · tanh, 20 units, He init" and at.info
-    assert any("zero to one is the sigmoid" in m.value for m in at.markdown)  # the article's tanh claim, measured
+    preset = PRESETS[at.selectbox(key="cv_preset").value]
+    assert preset.title == "7 · tanh, 20 units, He init" and all(line in notice(at) for line in preset.notice)
+    assert "zero to one is the sigmoid" in claims(at)["measured here"].iloc[0]  # the article's tanh claim, measured
     moments = next(c.value for c in at.caption if "moments" in c.value)
     panels = at.get("plotly_chart")[-1].proto.spec.count('"text":"epoch ')  # one subplot title per panel
     assert f"at {panels} moments" in moments
@@ -28,7 +34,7 @@ def test_curves_page_defaults_presets_and_sweeps():
     at.selectbox(key="cv_preset").set_value("relu5").run()
     ok(at)
     kinks = int(next(m.value for m in at.metric if "kinks" in m.label))
-    line = next(m.value for m in at.markdown if "The article says" in m.value)
+    line = claims(at)["measured here"].iloc[0]
     assert "at most n + 1 segments" in line and f"{kinks} kinks there, {kinks + 1} straight pieces" in line
     at.radio(key="cv_sweep").set_value("init").run()
     ok(at)
@@ -52,21 +58,31 @@ def test_curves_page_warns_about_bad_link_settings():
     assert at.number_input(key="cv_steps").value == 300
 
 
+def noticed(at: AppTest, key: str) -> bool:
+    """Whether the landscape page's "What to notice" says what its preset ``key`` asks the reader to notice."""
+    from vizcore.lessons.landscape import PRESETS as LANDSCAPE
+
+    return all(line in notice(at) for line in LANDSCAPE[key].notice)
+
+
 def test_landscape_page_opens_on_its_first_preset_with_the_article_checked():
     at = ok(page("60_landscape.py"))
     assert charts(at) == 2  # animated descent, N = 100 beside all examples
-    assert at.selectbox(key="ls_preset").value == "descent" and at.info  # a named preset and what to notice
-    lines = [m.value for m in at.markdown if "The article says" in m.value][0].splitlines()
-    assert len(lines) == 4 and all("**Measured here:**" in line for line in lines)
-    assert "a saddle point." in lines[-1] and "3 local minima" in lines[0]
+    assert at.selectbox(key="ls_preset").value == "descent" and noticed(at, "descent")  # named, and what to notice
+    table = claims(at)
+    measured = list(table["measured here"])
+    assert len(measured) == 5 and all(measured)  # each of the article's five claims, measured here
+    assert list(table.columns) == ["the article says (article 002)", "measured here"]
+    assert "a saddle point." in measured[-1] and "3 local minima" in measured[0]
     at.radio(key="ls_sample").set_value(30).run()  # no preset's N (N = all is the "all-examples" preset)
     ok(at)
-    assert not at.info  # the settings are no longer the preset's, so its words are not shown
+    assert not noticed(at, "descent")  # the settings are no longer the preset's, so its words are not shown
+    assert "What to notice" not in [h.value for h in at.subheader]
 
 
 def test_a_landscape_link_whose_settings_equal_a_preset_names_it():
     at = ok(page("60_landscape.py", {"sample": "0"}))
-    assert at.selectbox(key="ls_preset").value == "all-examples" and at.info
+    assert at.selectbox(key="ls_preset").value == "all-examples" and noticed(at, "all-examples")
     assert any("N = 10,000 (all)" in c.value for c in at.caption)
 
 
@@ -77,12 +93,15 @@ def test_landscape_page_two_weights_then_planes():
     assert charts(at) == 2  # the plane, and the path's loss beside the plane's under "Can this picture be trusted?"
     assert any("PCA" in c.value for c in at.caption)
     shares = at.table[-1].value
-    assert list(shares.index) == ["PC1", "PC2", "PC3"] and shares.columns.tolist() == ["this run", "a random walk as long"]
+    assert list(shares.index) == ["PC1", "PC2", "PC3"]
+    assert shares.columns.tolist() == ["this run", "a random walk seen at the same steps"]
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert f"PC1 ({shares['this run'].iloc[0]} of" in spec  # one PC1 share on the page: the axis names the table's
     at.radio(key="ls_plane").set_value("random").run()
     ok(at)
     at.selectbox(key="ls_preset").set_value("random-plane").run()
     ok(at)
-    assert at.info and at.text_input(key="ls_widths").value == "8,8"
+    assert noticed(at, "random-plane") and at.text_input(key="ls_widths").value == "8,8"
 
 
 def test_landscape_page_reports_bad_start_points():

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 
-from tests.pagetools import assert_clean, open_page
+from tests.pagetools import assert_clean, notice, open_page
 
 page, ok = open_page, assert_clean
 
 
-def notice(at) -> str:
-    return " ".join(i.value for i in at.info)
+def table_with(at, column: str):
+    """The first table on the page with a column named ``column``."""
+    return next(t.value for t in at.table if column in t.value.columns)
 
 
 def test_knn_page_opens_on_a_preset_with_the_article_beside_live_numbers():
@@ -16,9 +17,11 @@ def test_knn_page_opens_on_a_preset_with_the_article_beside_live_numbers():
     assert at.selectbox(key="kn_preset").value == "digits"  # a named preset, not "custom settings"
     assert len(at.get("plotly_chart")) == 1
     table = at.table[0].value
-    assert len(table) == 3 and "the article says (MNIST, a two-layer CNN)" in table.columns
-    measured = list(table["measured here (5 seeds)"])
-    assert "0.1–0.2 points" in table.iloc[1, 1] and "points against softmax" in measured[1]
+    said = "the article says (article 003: MNIST, a two-layer CNN)"
+    assert len(table) == 3 and said in table.columns and list(table.columns[-2:]) == ["measured here", "agrees"]
+    measured = list(table["measured here"])
+    assert "0.1–0.2 points" in table[said].iloc[1] and "points against softmax" in measured[1]
+    assert all("over 5 seeds" in m for m in measured)
     assert "against softmax's" in notice(at) and measured[0].split("%")[0] in notice(at)
     assert any("This app's choices, not the article's" in c.value for c in at.caption)
     at.selectbox(key="kn_preset").set_value("spirals").run()
@@ -44,10 +47,10 @@ def test_vector_field_page_opens_on_a_preset_and_shows_the_channel():
     assert len(charts) == 2
     arrows = charts[0].proto.spec
     assert "channel through the ring" in arrows and "ring points as disc" in arrows
-    rows = at.table[1].value
+    rows = table_with(at, "net")  # the 2D and 3D nets side by side
     assert list(rows["net"]) == ["1 vector-field layer × 24 anchors in 2D", "1 vector-field layer × 24 anchors in 3D"]
     assert list(rows["disc region cuts through the ring"])[0] == "5 of 5 seeds"
-    claims = at.table[0].value
+    claims = table_with(at, "measured here")
     assert "80%" in claims.iloc[1, 0] and "5 of 5 seeds" in claims.iloc[1, 1]
     metrics = {m.label: m.value for m in at.metric}
     caught = metrics["Ring points called disc (seed 0)"].split(" of ")[0]
@@ -60,9 +63,9 @@ def test_vector_field_page_presets_and_spirals_comparison():
     assert at.selectbox(key="vf_preset").value == "disc3" and "without any channel" in notice(at)
     at.selectbox(key="vf_preset").set_value("spirals").run()
     ok(at)
-    names = list(at.table[1].value["net"])
+    names = list(table_with(at, "net")["net"])
     assert names[1].startswith("tanh net 2-2-2-2")
-    assert "very hard" in at.table[0].value.iloc[-1, 0] and "of fresh points right" in notice(at)
+    assert "very hard" in table_with(at, "measured here").iloc[-1, 0] and "of fresh points right" in notice(at)
     at.radio(key="vf_arrow_layer").set_value(1).run()
     ok(at)
 

@@ -42,7 +42,7 @@ def test_other_claim_trains_when_chosen(page):
 
 def test_seed_links_open_that_run_in_the_layer_page(page):
     page.radio(key="ld_claim").set_value("aba").run()
-    page.selectbox(key="ld_open_aba").set_value("2 units").run()
+    page.selectbox(key="ld_arch").set_value(1).run()  # "2 units"
     best = seed_links(page)["Best"]
     assert best["dataset"] == "line_aba" and best["widths"] == "2"
     layers = assert_clean(open_page("10_layers.py", best))
@@ -66,7 +66,8 @@ def test_coming_back_to_the_address_the_page_wrote_keeps_its_settings():
     at.run()
     assert_clean(at)
     assert not at.warning, [w.value for w in at.warning]
-    assert at.radio(key="ld_claim").value == "tori" and at.selectbox(key="ld_open_tori").value == "2 layers × 4"
+    picker = at.selectbox(key="ld_arch")
+    assert at.radio(key="ld_claim").value == "tori" and picker.options[picker.value] == "2 layers × 4"
 
 
 def test_topology_table_shows_each_architectures_classes_layer_by_layer():

@@ -1,5 +1,5 @@
-"""Shipped preset results (ui/shipped.py): a fresh training gives the same numbers, files stay small,
-and the shared cache loads a shipped result instead of computing it.
+"""Shipped preset results (ui/shipped.py): every preset of a shipped lesson has one, a fresh training gives
+the same numbers, files stay small, and a cold cache loads a shipped result instead of computing it.
 
 Tolerance: every float of the shipped value (weights, the recorded history: snapshots, losses,
 accuracies, gradient RMS) within 1e-4 absolute + 1e-3 relative of a fresh run. On every x86-64 CPU
@@ -10,13 +10,15 @@ computes the same numbers). Integers, strings and shapes must match exactly.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
+import lzma
 import math
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +26,11 @@ import pytest
 import torch
 
 from ui import cache as ui_cache
-from ui import shipped
+from ui import lesson_page, shipped, syllabus
+from ui.syllabus import Entry
 from vizcore import cpu
+from vizcore.config import QueryConfig, setting
+from vizcore.lessons import Lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 RTOL, ATOL = 1e-3, 1e-4
@@ -34,16 +39,16 @@ MAX_TOTAL_MB = 8    # what the repository carries for all presets
 ENTRIES = [path for path, _ in shipped.entries()]
 
 
-def define(name: str) -> None:
-    """Run the code that defines the ship=True function ``name`` ("10_layers.trained"): its page or module."""
-    stem = name.split(".")[0]
-    if (ROOT / "pages" / f"{stem}.py").exists():
-        from pagetools import open_page
+@dataclass(frozen=True)
+class Twice(QueryConfig):
+    x: int = setting(1, lo=0, hi=10)
 
-        open_page(f"{stem}.py")
-        return
-    for path in [*ROOT.glob(f"ui/**/{stem}.py"), *ROOT.glob(f"vizcore/**/{stem}.py")]:
-        importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
+
+@dataclass(frozen=True)
+class FakeEntry(Entry):
+    """A syllabus entry whose lesson is given, not imported."""
+
+    lesson: Lesson = None
 
 
 def differences(a, b, where: str = "value") -> list[str]:
@@ -85,16 +90,30 @@ def differences(a, b, where: str = "value") -> list[str]:
     return [] if a == b else [f"{where}: {a!r} vs {b!r}"]
 
 
-@pytest.mark.parametrize("path", ENTRIES, ids=[f"{p.parent.name}/{p.name[:8]}" for p in ENTRIES])
+def settings_of(entry: dict):
+    """The lesson and the settings a shipped file was computed for (read back from its query, as a link is)."""
+    lesson = syllabus.entry(entry["lesson"]).lesson
+    cfg, warnings = lesson.settings.with_query(entry["query"])
+    assert not warnings and cfg.to_query() == entry["query"], warnings
+    return lesson, cfg
+
+
+@pytest.mark.parametrize("path", ENTRIES, ids=[f"{p.parent.name}/{p.name[:16]}" for p in ENTRIES])
 def test_a_fresh_training_gives_the_shipped_numbers(path):
     entry = shipped.read(path)
-    assert shipped.path_of(entry["name"], entry["key"]) == path  # the name a server looks it up by
-    if entry["name"] not in ui_cache.shipped_functions():
-        define(entry["name"])
-    fn = ui_cache.shipped_functions().get(entry["name"])
-    assert fn is not None, f"no ship=True function {entry['name']}: regenerate with bench/ship_presets.py"
-    args, kwargs = entry["key"]
-    assert differences(entry["value"], fn(*args, **dict(kwargs))) == []
+    assert entry["format"] == shipped.FORMAT and entry["function"] == "compute"
+    assert shipped.path_of(entry["lesson"], entry["function"], entry["query"]) == path  # what a server looks up
+    lesson, cfg = settings_of(entry)
+    assert differences(entry["value"], lesson.compute(cfg)) == []
+
+
+@pytest.mark.parametrize("entry", [e for e in syllabus.LESSONS if e.lesson.ship], ids=lambda e: e.name)
+def test_every_preset_of_a_shipped_lesson_has_its_result(entry):
+    lesson = entry.lesson
+    wanted = {key: next((c for c in preset.configs() if type(c) is type(lesson.settings)), lesson.settings)
+              for key, preset in lesson.presets.items()}
+    missing = [key for key, cfg in wanted.items() if not shipped.load(entry.name, "compute", cfg.to_query())[0]]
+    assert missing == [], f"{entry.name}: no shipped result for {missing}: run python bench/ship_presets.py"
 
 
 def test_shipped_files_stay_small():
@@ -107,33 +126,39 @@ def test_shipped_files_stay_small():
 
 
 def test_a_shipped_result_is_loaded_instead_of_computed(tmp_path, monkeypatch):
-    monkeypatch.setattr(shipped, "DIR", tmp_path)
-    monkeypatch.delenv(shipped.OFF_ENV, raising=False)
     calls = []
 
-    @ui_cache.shared_cache(max_entries=4, ship=True)
-    def doubled(x: int, _progress=None) -> int:
-        calls.append(x)
-        return 2 * x
+    def doubled(cfg: Twice, progress=None) -> int:
+        calls.append(cfg.x)
+        return 2 * cfg.x
 
+    entry = FakeEntry("doubled", "", "", "", "", lesson=Lesson(settings=Twice(), compute=doubled, presets={}))
+    monkeypatch.setattr(shipped, "DIR", tmp_path)
+    monkeypatch.delenv(shipped.OFF_ENV, raising=False)
     monkeypatch.setenv(shipped.WRITE_ENV, "1")
-    assert doubled(3) == 6 and calls == [3]          # written while VIZCORE_SHIP_WRITE is set
+    assert lesson_page.result(entry, Twice(3)) == 6 and calls == [3]   # written while VIZCORE_SHIP_WRITE is set
     monkeypatch.delenv(shipped.WRITE_ENV)
-    doubled.cache._items.clear()                     # a freshly started server
-    assert doubled(3) == 6 and calls == [3] and doubled.cache.shipped == 1
-    assert doubled(4) == 8 and calls == [3, 4]       # no file: computed
+    cache = ui_cache.named_cache("doubled.compute")
+    cache._items.clear()                                                 # a freshly started server
+    assert lesson_page.result(entry, Twice(3)) == 6 and calls == [3] and cache.shipped == 1
+    assert lesson_page.result(entry, Twice(4)) == 8 and calls == [3, 4]  # no file: computed
     monkeypatch.setenv(shipped.OFF_ENV, "1")
-    doubled.cache._items.clear()
-    assert doubled(3) == 6 and calls == [3, 4, 3]    # shipped files ignored
+    cache._items.clear()
+    assert lesson_page.result(entry, Twice(3)) == 6 and calls == [3, 4, 3]  # shipped files ignored
 
 
-def test_a_file_for_other_arguments_or_unreadable_is_a_miss(tmp_path):
-    key = ((1,), ())
-    path = shipped.save("f.g", key, "value", root=tmp_path)
-    assert shipped.load("f.g", key, root=tmp_path) == (True, "value")
+def test_a_file_for_other_settings_another_format_or_unreadable_is_a_miss(tmp_path):
+    query = {"x": "1"}
+    path = shipped.save("f", "compute", query, "value", root=tmp_path)
+    assert shipped.load("f", "compute", query, root=tmp_path) == (True, "value")
+    entry = shipped.read(path)
+    shipped_file = lambda **change: path.write_bytes(lzma.compress(pickle.dumps({**entry, **change})))  # noqa: E731
+    shipped_file(query={"x": "2"})  # a file whose name matches but that holds other settings
+    assert shipped.load("f", "compute", query, root=tmp_path) == (False, None)
+    shipped_file(format=shipped.FORMAT - 1)
+    assert shipped.load("f", "compute", query, root=tmp_path) == (False, None)
     path.write_bytes(b"not xz")
-    assert shipped.load("f.g", key, root=tmp_path) == (False, None)
-    assert shipped.path_of("f.g", ((object(),), ())) is None  # an address in the repr never matches
+    assert shipped.load("f", "compute", query, root=tmp_path) == (False, None)
 
 
 needs_pin = pytest.mark.skipif(not cpu.applies(), reason="no AVX2 + FMA (or VIZCORE_HOST_KERNELS): nothing is pinned")

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from figure_view import plain
 from sklearn.decomposition import PCA
 
 from vizcore import UserError, datasets, engine
@@ -14,9 +15,9 @@ from vizcore.nets import MLP, flat_params
 from vizcore.train import fit
 from vizcore.trajectory import fit_projection, frame_snapshots, project
 from vizcore.figures.trajectory import FRAME_MS
-from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, article_comparison,
-                                        fresh_scores, lesson_view, parse_schedule, rate_choices, shown_step, slowdowns,
-                                        train_trajectory, what_to_notice)
+from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, TrajectoryView, claims,
+                                        fresh_scores, lesson_view, notice, parse_schedule, rate_choices, shown_step,
+                                        slowdowns, train_trajectory)
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +159,7 @@ def test_three_panel_figure_is_synchronised_and_small():
     run = train_trajectory(cfg)
     maps, paths = lesson_view(run, resolution=60)
     fig = training_view(maps, paths)
-    assert len(fig.frames) == len(maps.snapshot) <= 90
+    assert len(fig.to_dict()["frames"]) == len(maps.snapshot) <= 90
     assert len(paths) == 2 and paths[0].xy.shape == (len(run.history), 2)
     text = fig.to_json()
     assert len(text) < 3_000_000
@@ -168,7 +169,7 @@ def test_three_panel_figure_is_synchronised_and_small():
     assert len(frames[-1]["data"]) == len(frames[-1]["traces"]) == 4 * len(paths) + 2  # + colour bar + curve
     sources = [f["layout"]["images"][0]["source"] for f in frames]
     assert all(s.startswith("data:image/png;base64,") for s in sources) and len(set(sources)) > 1
-    assert "heatmap" not in [t.type for t in fig.data]  # plotly.js drops animated heatmaps (#4491)
+    assert "heatmap" not in [t.get("type") for t in fig.to_dict()["data"]]  # plotly.js drops animated heatmaps (#4491)
     np.testing.assert_allclose(maps.values[-1], run.model.predict(np.c_[np.meshgrid(
         np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[0].ravel(), np.meshgrid(
         np.linspace(-.5, .5, 60), np.linspace(-.5, .5, 60))[1].ravel(), np.ones(3600)])[:, 0].reshape(60, 60),
@@ -181,9 +182,9 @@ def test_three_panel_figure_is_synchronised_and_small():
         xy = np.c_[np.frombuffer(base64.b64decode(walked["x"]["bdata"]), np.float32),
                    np.frombuffer(base64.b64decode(walked["y"]["bdata"]), np.float32)]
         assert np.abs(xy).max() <= 1.0 and np.abs(xy).max(axis=0).min() >= 0.7  # in view, and filling it
-    assert list(fig.layout.xaxis3.range) == [-1.02, 1.02]
-    small = compact_trajectory(paths[0].xy, 5, run.history.step)
-    assert list(small.data[2].x) == [np.float32(paths[0].xy[5, 0])]
+    assert list(plain(fig).layout.xaxis3.range) == [-1.02, 1.02]
+    marker = compact_trajectory(paths[0].xy, 5, run.history.step).to_dict()["data"][2]["x"]  # a typed array
+    assert list(np.frombuffer(base64.b64decode(marker["bdata"]), np.float32)) == [np.float32(paths[0].xy[5, 0])]
 
 
 def test_frames_run_on_a_log_clock_slow_enough_to_talk_over():
@@ -199,7 +200,7 @@ def test_frames_run_on_a_log_clock_slow_enough_to_talk_over():
 
 def test_error_axis_is_logarithmic_with_ticks_at_powers_of_ten():
     run = train_trajectory(TrajectoryConfig(steps=3000, schedule="", compare=0))
-    fig = training_view(*lesson_view(run))
+    fig = plain(training_view(*lesson_view(run)))
     axis = fig.layout.xaxis2
     assert axis.type == "log" and axis.dtick == 1 and axis.tickformat == ","
     assert axis.range[0] == 0 and 10 ** axis.range[1] >= 3000
@@ -226,7 +227,10 @@ def test_article_comparison_reports_this_run():
     cfg = TrajectoryConfig(steps=3000, lr=0.03, schedule="1000: 0.06, 2000: 0.02, 2500: 0.0067", compare=0)
     run = train_trajectory(cfg)
     rms, sign = fresh_scores(run)
-    rows = {what: (article, measured) for what, article, measured in article_comparison(run, rms, sign)}
+    assert run.scores == (rms, sign)  # scored once, when trained
+    found = claims("custom", run)
+    assert {c.source for c in found} == {"article 000"}  # every figure here is article 000's
+    rows = {c.about: (c.said, c.measured) for c in found}
     assert rows["weights"] == ("510", "510")
     assert rows["RMS error of the trained net"][1].startswith(f"{rms:.3f}")
     assert rows["sign right"][1] == f"{sign:.2%}"
@@ -267,16 +271,19 @@ def test_plane_loss_equals_path_loss_on_a_planar_path_and_differs_off_it():
 
 def test_every_preset_is_a_valid_experiment_with_a_title_and_what_to_notice():
     for key, preset in PRESETS.items():
-        preset.config.check()
+        assert [type(c) for c in preset.configs()] == [TrajectoryConfig, TrajectoryView], key  # a preset sets both
+        for cfg in preset.configs():
+            cfg.check()
         assert preset.title and preset.notice, key
-        assert all(line in what_to_notice(key) for line in preset.notice)
-    assert "Custom settings" in what_to_notice("custom")
+        assert all(line in notice(key) for line in preset.notice)
+        assert f"**The article says** {preset.article_says()}" in "\n".join(notice(key))
+    assert "Custom settings" in "\n".join(notice("custom"))
 
 
 def test_every_setting_names_its_widget_and_the_rate_slider_offers_a_linked_rate():
     from dataclasses import fields
 
-    assert all(f.metadata["label"] for f in fields(TrajectoryConfig))
+    assert all(f.metadata["label"] for cls in (TrajectoryConfig, TrajectoryView) for f in fields(cls))
     assert rate_choices(0.05) == sorted(RATES) and 0.0123 in rate_choices(0.0123)
     assert rate_choices(0.0123) == sorted(rate_choices(0.0123))
 
@@ -292,3 +299,12 @@ def test_a_linked_snapshot_shows_the_nearest_recorded_one_and_minus_one_the_end(
     steps = [0, 1, 2, 100, 200]
     assert shown_step(-1, steps) == 200 and shown_step(2, steps) == 2 and shown_step(140, steps) == 100
     assert shown_step(10_000, steps) == 200
+
+
+def test_the_random_walk_baseline_is_seen_at_the_runs_own_uneven_snapshot_times():
+    from vizcore.trajectory import random_walk_shares
+
+    steps = np.r_[np.arange(1, 201), np.arange(1449, 250_001, 1249)]  # dense early, sparse late, like lesson 3's runs
+    even = np.mean([random_walk_shares(len(steps), 510, 1, seed=s)[0] for s in range(4)])
+    uneven = np.mean([random_walk_shares(len(steps), 510, 1, seed=s, at=steps)[0] for s in range(4)])
+    assert even < 0.66 < 0.69 < uneven  # seen where the run was seen, the walk's first share is higher

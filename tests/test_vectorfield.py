@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 import torch
 
+from tests.figure_view import plain
 from vizcore import UserError
 from vizcore import vectorfield as vf
 from vizcore.history import stages
 from vizcore.lessons import vector_fields as lesson
-from vizcore.lessons.vector_fields import VfConfig
+from vizcore.lessons.vector_fields import VfConfig, VfView
 from vizcore.vectorfield import FlowLayer
 
 
@@ -69,7 +70,7 @@ def test_grid_cells_keep_positive_oriented_area_along_the_flow():
 
 def test_plane_flow_keeps_the_disc_inside_the_ring_but_a_third_coordinate_lifts_it_out():
     base = VfConfig(seeds=5)  # the page's defaults: contraction penalty on, so no Euler step folds
-    flat, lifted = vf.train(base), vf.train(VfConfig(augment=1, seeds=5))
+    flat, lifted = lesson.train(base), lesson.train(VfConfig(augment=1, seeds=5))
     for run in (flat, lifted):
         assert max(vf.fold_risk(run, run.dataset.X, s)[0] for s in range(5)) < 1
     # a homeomorphism of the plane: the "disc" region always cuts a channel through the ring
@@ -83,7 +84,7 @@ def test_plane_flow_keeps_the_disc_inside_the_ring_but_a_third_coordinate_lifts_
 def test_animation_frames_follow_the_flow_and_feed_the_layer_figure():
     from vizcore.figures.layers import layer_animation
     from vizcore.figures.vectorfield import arrow_field
-    run = vf.train(VfConfig(n=120, steps=30, layers=2, flow_steps=5, augment=1, seeds=5))
+    run = lesson.train(VfConfig(n=120, steps=30, layers=2, flow_steps=5, augment=1, seeds=5))
     X = run.dataset.X
     anim = vf.animation(run, X)
     assert anim.points.shape == (1 + 2 * 5, len(X), 3) and anim.grid.shape[2] == 3
@@ -97,17 +98,17 @@ def test_animation_frames_follow_the_flow_and_feed_the_layer_figure():
     assert len([f for f in frames if f.get("data")]) == anim.points.shape[0]  # (plus still frames between layers)
     P, F = vf.arrows(run, layer=1, resolution=5)
     assert P.shape == F.shape == (25, 3) and np.isfinite(F).all()
-    assert arrow_field(P, F, anim.points[0], run.dataset.y).data
+    assert plain(arrow_field(P, F, anim.points[0], run.dataset.y)).data
 
 
 def test_parameter_counts_and_bad_settings():
     cfg = VfConfig(n=50, steps=1, anchors=10, layers=2, learn_widths=True, seeds=5)
-    run = vf.train(cfg)
+    run = lesson.train(cfg)
     assert run.n_params == 2 * (10 * 2 + 10) + 2 * 2 + 2
     with pytest.raises(UserError):
-        vf.train(VfConfig(n=20, anchors=30))
+        lesson.train(VfConfig(n=20, anchors=30))
     with pytest.raises(UserError):
-        vf.train(VfConfig(lr=5.0))
+        lesson.train(VfConfig(lr=5.0))
 
 
 @pytest.mark.parametrize("normalised", [False, True])
@@ -133,7 +134,7 @@ def test_numpy_euler_flow_matches_torch_autograd_in_value_and_every_gradient(nor
 
 
 def test_extra_frames_lie_on_each_euler_step_and_the_boundary_rides_along():
-    run = vf.train(VfConfig(n=80, steps=40, anchors=10, seeds=5))
+    run = lesson.train(VfConfig(n=80, steps=40, anchors=10, seeds=5))
     X = run.dataset.X
     coarse, fine = vf.animation(run, X, seed_index=2), vf.animation(run, X, seed_index=2, frames_per_step=4)
     assert fine.points.shape[0] == 1 + 4 * (coarse.points.shape[0] - 1)
@@ -148,7 +149,7 @@ def test_extra_frames_lie_on_each_euler_step_and_the_boundary_rides_along():
 
 
 def test_the_certificate_channel_is_where_fresh_ring_points_are_called_disc():
-    run = vf.train(VfConfig())  # the page's default: a plane flow of the disc in a ring
+    run = lesson.train(VfConfig())  # the page's default: a plane flow of the disc in a ring
     reg = run.region
     radius = np.hypot(*np.meshgrid(reg.axis, reg.axis))
     assert reg.channel.any((1, 2)).all() and (radius[reg.channel.any(0)] >= vf.RING[0]).all()
@@ -163,18 +164,22 @@ def test_the_certificate_channel_is_where_fresh_ring_points_are_called_disc():
 
 
 def test_stretch_is_measured_along_the_drawn_grid_too():
-    run = vf.train(VfConfig(n=80, steps=40, anchors=10, seeds=5))
+    run = lesson.train(VfConfig(n=80, steps=40, anchors=10, seeds=5))
     data_only, with_grid = vf.fold_risk(run, run.dataset.X), vf.fold_risk(run, run.dataset.X, with_grid=True)
     assert with_grid[0] >= data_only[0] > 0
 
 
 def test_claims_quote_the_article_beside_live_numbers():
-    flat, lifted = vf.train(VfConfig()), vf.train(VfConfig(augment=1))
-    rows = lesson.claim_rows(flat, lifted)
-    assert [r["the article says"] for r in rows] == [lesson.ARTICLE[k] for k in ("layer", "plane", "stretch", "third")]
-    assert f"{flat.test_accuracy.mean():.1%}" in rows[1]["measured here"]
-    assert f"{int(flat.escapes.sum())} of 5 seeds" in rows[1]["measured here"]
-    assert f"{lifted.test_accuracy.mean():.1%}" in rows[3]["measured here"]
+    result, other = lesson.compute(VfConfig()), lesson.compute(VfConfig(augment=1))
+    flat, lifted = result.run, other.run
+    claims = lesson.claims("disc2", result.beside(other))
+    assert [c.said for c in claims] == [lesson.ARTICLE[k] for k in ("layer", "plane", "stretch", "third")]
+    assert {c.source for c in claims} == {"article 003"}
+    assert f"{flat.test_accuracy.mean():.1%}" in claims[1].measured
+    assert f"{int(flat.escapes.sum())} of 5 seeds" in claims[1].measured
+    assert f"{lifted.test_accuracy.mean():.1%}" in claims[3].measured
+    seen_from_3d = lesson.claims("disc3", other.beside(result))  # the same comparison, opened on the 3D preset
+    assert [c.measured for c in seen_from_3d[1:]] == [c.measured for c in claims[1:]]
 
 
 def test_the_comparison_trains_the_other_dimension_on_the_disc_and_fills_one_progress_bar_in_turn():
@@ -187,9 +192,17 @@ def test_the_comparison_trains_the_other_dimension_on_the_disc_and_fills_one_pro
     assert seen == [0.5, 0.625] and stages(None, 2) == [None, None]
 
 
+def test_a_view_beyond_the_runs_seeds_or_layers_shows_0_with_a_warning_naming_the_key():
+    cfg = VfConfig(seeds=5, layers=2)
+    assert lesson.picked(cfg, VfView(draw_seed=4, arrow_layer=1)) == (VfView(draw_seed=4, arrow_layer=1), [])
+    view, warnings = lesson.picked(cfg, VfView(draw_seed=7, arrow_layer=3, compare_penalty=True))
+    assert view == VfView(compare_penalty=True)
+    assert warnings == ["draw_seed=7 is beyond this run's 5 seeds; showing 0.",
+                        "arrow_layer=3 is beyond this run's 2 layers; showing 0."]
+
+
 def test_every_preset_checks_and_has_notes_and_every_setting_labels_its_widget():
     from dataclasses import fields
-    from ui.views import VfView
     for preset in lesson.PRESETS.values():
         for cfg in preset.configs():
             cfg.check()

@@ -6,32 +6,24 @@ This cache is keyed on the (hashable, frozen) arguments; while one session compu
 key, other sessions asking for the same key wait for that result instead of training
 again, so thirty students opening one link cost one training.
 
-``@shared_cache(..., ship=True)`` marks a training function whose results for the presets
-ship with the app (ui/shipped.py): on a miss the cache first looks there, so a preset link
-on a freshly started server draws without training.
-
-With ``VIZCORE_CACHE_LOG`` set, every computation, shipped load and store prints one line
+A lesson's results and what a page derives from them live in named caches (:func:`named_cache`,
+used by ui/lesson_page.py). With ``VIZCORE_CACHE_LOG`` set, every computation, shipped load and store prints one line
 (``[cache] computing|shipped <name>``, ``[cache] stored <name> size <n>/<bound> after <s> s``): the load
 and soak tests (bench/) count trainings and check the bounds from the server's log.
 """
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
 from collections import OrderedDict
-from pathlib import Path
 from typing import Any, Callable
 
-from ui import shipped
-
-_REGISTRY: dict[tuple[str, str], "SharedCache"] = {}  # page scripts re-run, so caches live here
-_SHIPPED_FUNCTIONS: dict[str, Callable] = {}  # name -> the undecorated ship=True function (latest definition)
+_REGISTRY: dict[Any, "SharedCache"] = {}  # page scripts re-run, so caches live here
 _REGISTRY_LOCK = threading.Lock()
 
 
-def _log(line: str) -> None:
+def log(line: str) -> None:
     if os.environ.get("VIZCORE_CACHE_LOG"):
         os.write(2, f"[cache] {line}\n".encode())  # one write per line: sessions' threads do not interleave
 
@@ -45,7 +37,7 @@ class SharedCache:
         self.computed = 0  # values produced by compute(), shipped loads included (those also count in .shipped)
         self.shipped = 0
 
-    def _lookup(self, key: Any) -> tuple[bool, Any]:
+    def lookup(self, key: Any) -> tuple[bool, Any]:
         with self._lock:
             item = self._items.get(key)
             if item is None or time.monotonic() - item[0] > self.ttl:
@@ -55,13 +47,13 @@ class SharedCache:
             return True, item[1]
 
     def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
-        hit, value = self._lookup(key)
+        hit, value = self.lookup(key)
         if hit:
             return value
         with self._lock:
             key_lock = self._key_locks.setdefault(key, threading.Lock())
         with key_lock:
-            hit, value = self._lookup(key)  # another session may have finished it meanwhile
+            hit, value = self.lookup(key)  # another session may have finished it meanwhile
             if hit:
                 return value
             t0 = time.perf_counter()
@@ -79,63 +71,17 @@ class SharedCache:
                 self._key_locks.pop(key, None)
                 self.computed += 1
                 size = len(self._items)
-            _log(f"stored {self.name} size {size}/{self.max_entries} after {time.perf_counter() - t0:.2f} s")
+            log(f"stored {self.name} size {size}/{self.max_entries} after {time.perf_counter() - t0:.2f} s")
             return value
 
     def get(self, key: Any, default: Any = None) -> Any:
         """The cached value of ``key``, or ``default`` if it is absent or expired (never computes)."""
-        hit, value = self._lookup(key)
+        hit, value = self.lookup(key)
         return value if hit else default
 
 
-def cache_name(fn: Callable) -> str:
-    """E.g. "10_layers.trained": the defining file's stem and the function's qualified name."""
-    return f"{Path(fn.__code__.co_filename).stem}.{fn.__qualname__}"
-
-
-def shipped_functions() -> dict[str, Callable]:
-    """The undecorated ``ship=True`` functions defined so far in this process, by cache name."""
+def named_cache(name: str, max_entries: int = 32, ttl: float = 6 * 3600) -> SharedCache:
+    """The server's cache called ``name`` (made on first use, with these bounds; a page's scripts re-run, the
+    caches stay)."""
     with _REGISTRY_LOCK:
-        return dict(_SHIPPED_FUNCTIONS)
-
-
-def shared_cache(max_entries: int = 32, ttl: float = 6 * 3600, ship: bool = False) -> Callable:
-    """Decorator: cache a function on its arguments; keyword arguments starting with "_" are not part of the key.
-
-    The wrapped function gets ``.cache`` (the SharedCache; ``.computed`` counts real computations).
-    ``ship=True``: a miss first looks for a shipped result of the same arguments (ui/shipped.py),
-    and with ``VIZCORE_SHIP_WRITE`` set each computed result is written there (bench/ship_presets.py).
-    """
-    def decorate(fn: Callable) -> Callable:
-        name = cache_name(fn)
-        with _REGISTRY_LOCK:
-            cache = _REGISTRY.setdefault((fn.__code__.co_filename, fn.__qualname__),
-                                         SharedCache(max_entries, ttl, name))
-            if ship:
-                _SHIPPED_FUNCTIONS[name] = fn
-
-        def key_of(args, kwargs):
-            return (args, tuple(sorted((k, v) for k, v in kwargs.items() if not k.startswith("_"))))
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            key = key_of(args, kwargs)
-
-            def compute():
-                if ship:
-                    found, value = shipped.load(name, key)
-                    if found:
-                        cache.shipped += 1
-                        _log(f"shipped {name}")
-                        return value
-                _log(f"computing {name}")
-                value = fn(*args, **kwargs)
-                if ship and shipped.writing():
-                    shipped.save(name, key, value)
-                return value
-            return cache.get_or_compute(key, compute)
-
-        wrapper.cache = cache
-        return wrapper
-
-    return decorate
+        return _REGISTRY.setdefault(name, SharedCache(max_entries, ttl, name))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Callable, Iterator, TypeVar
 
 import streamlit as st
 
@@ -33,13 +33,6 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
     finally:
         bar.empty()
-
-
-def computed(fn: Callable[..., T], *args: Any, label: str = "Training") -> T:
-    """``fn(*args, _progress=...)`` (usually a shared_cache function) under a progress bar; a UserError
-    stops the page with its message."""
-    with user_errors(), progress_bar(label) as progress:
-        return fn(*args, _progress=progress)
 
 
 def explain(text: str) -> None:

@@ -1,44 +1,38 @@
-"""Widgets of a RunConfig (lesson 1, and the landscape lesson's net) and of the training step a page shows."""
+"""Widgets shared by lessons: a RunConfig's (lesson 1, and the landscape lesson's net) and the training step shown."""
 from __future__ import annotations
 
 from typing import Sequence
 
 import streamlit as st
 
+from ui.form import Form
 from ui.presentation import advanced
-from ui.settings import config_from_widgets, field_widget, preset_picker, setting_widgets
-from vizcore.lessons.layers import PRESETS
-from vizcore.runs import LAYER_DATASETS, RunConfig
+from vizcore.datasets import takes
 
 
-def run_config_controls(prefix: str = "", dataset_choices=LAYER_DATASETS, default: RunConfig | None = None,
-                        presets: bool = True) -> RunConfig:
-    """Preset picker plus one widget per RunConfig field, in the sidebar; returns the config."""
-    default = default or RunConfig()
+def run_config_controls(form: Form) -> None:
+    """One widget per RunConfig field, in the sidebar (a CSV is offered once one is uploaded)."""
     side = st.sidebar
-    if presets:
-        preset_picker(PRESETS, prefix, side,
-                      help="A ready-made experiment. Changing any control below makes it your own.")
     side.subheader("Data")
-    offered = (*dataset_choices, "csv") if st.session_state.get(prefix + "data_id") else dataset_choices
-    dataset = field_widget(default, "dataset", prefix, side, choices=offered)  # a CSV, once uploaded
-    if dataset in ("spirals", "three_spirals"):
-        field_widget(default, "turns", prefix, side)
+    offered = [d for d in form.offers.get("dataset", ()) if d != "csv" or form.value("data_id")]
+    dataset = form.widget("dataset", side, **({"choices": offered} if offered else {}))
+    if "turns" in takes(dataset):
+        form.widget("turns", side)
     side.subheader("Network")
-    field_widget(default, "widths", prefix, side)
-    setting_widgets(default, prefix, ["n", "noise", "activation", "seed", "steps", "lr", "optimizer"], advanced(side))
-    return config_from_widgets(default, prefix)
+    form.widget("widths", side)
+    form.widgets(["n", "noise", "activation", "seed", "steps", "lr", "optimizer"], advanced(side))
 
 
-def step_slider(steps: Sequence[int], run_of: object, key: str, label: str = "Training step shown",
+def step_slider(form: Form, steps: Sequence[int], run_of: object, label: str = "Training step shown",
                 help: str | None = None) -> tuple[int, int]:
-    """A slider over the recorded training ``steps`` of the run ``run_of`` (its config); returns (step, index).
+    """The view form's ``step`` as a slider over the recorded training ``steps`` of the run ``run_of`` (its
+    settings); returns (step, index). The form's ``step`` is -1 at the end of training.
 
     It starts at the end of training, and goes back there whenever the run changes (``run_of`` differs
     from the run the step was picked in) or the step it holds (e.g. a link's) was not recorded.
     """
     steps = [int(s) for s in steps]
-    state, of = st.session_state, f"_{key}_of"
+    state, key, of = st.session_state, form.key("step"), form.key("_step_of")
     if state.get(of, run_of) != run_of or state.get(key) not in steps:
         state[key] = steps[-1]
     state[of] = run_of

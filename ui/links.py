@@ -1,81 +1,67 @@
 """Every experiment is a link: settings <-> URL query, presets as links, a copyable link box.
 
-Call :func:`apply_link` before a page creates its widgets and :func:`publish_link` after
-it has read them. A URL that the page did not write itself (a shared link, a preset
-link, a hand-edited address) is loaded into the widgets; each invalid value is replaced
-by its default and named in a warning.
+:func:`apply_link` runs before a page creates its widgets and :func:`publish_link` after it has
+read them (``ui/lesson_page.py`` calls both). A URL that the page did not write itself (a shared
+link, a preset link, a hand-edited address) is loaded into the widgets through their forms
+(ui/form.py); each invalid value is replaced by its default and named in a warning.
+
+A page binds one or more settings classes, each with its page default (its lesson's ``settings``
+and ``view``). Their field names are the URL keys, so they must be disjoint; a key no bound class
+knows is reported.
 
 Why not Streamlit's ``bind="query-params"``: it names the URL key after the widget's key, and
 widget keys are shared by every page of a session. The lessons share URL keys (``seed``,
 ``steps``, ``lr``, ``dataset``... with different ranges and types), and a bound value carries
 over to the next page that binds the same key. The widgets do use Streamlit's
-``persist_state="session"`` (ui/settings.py), which keeps a page's settings when one comes back.
-
-A page may bind one settings class (``apply_link(RunConfig, page=...)``) or several at
-once, each with its page default and widget-key prefix
-(``apply_link([(NET, "ls_"), (LandscapeConfig, "ls_")], page=...)``). Their field names
-are the URL keys, so they must be disjoint; a key no bound class knows is reported.
+``persist_state="session"`` (ui/form.py), which keeps a page's settings when one comes back.
 """
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, Callable, Mapping, Sequence, Union
+from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui.form import Form
 from vizcore.config import Preset, QueryConfig
 
 SHARED_KEYS = ("preset", "present")  # handled here or by app.py, never config fields
-
-Bindable = Union[type, QueryConfig]  # a QueryConfig subclass (default: its defaults) or the page's default instance
-PresetLike = Union[Preset, QueryConfig, Sequence[QueryConfig]]  # a Preset, or its config(s) (matched by class)
 
 
 def _written_key(page: str) -> str:
     return f"_link_written:{page}"
 
 
-def _defaults_key(page: str) -> str:
-    return f"_link_defaults:{page}"
-
-
-def bindings(cls: Bindable | Sequence[tuple[Bindable, str]], prefix: str = "") -> list[tuple[QueryConfig, str]]:
-    """[(default config, widget-key prefix)] from a class, a default instance or a sequence of such pairs.
-
-    Raises ValueError (a programming error, not a user's) if two bound classes share a key.
-    """
-    pairs = [(cls, prefix)] if isinstance(cls, (type, QueryConfig)) else list(cls)
-    out, owner = [], {}
-    for item, pre in pairs:
-        default = item() if isinstance(item, type) else item
+def check_disjoint(defaults: Sequence[QueryConfig]) -> None:
+    """Raise ValueError (a programming error, not a user's) if two bound classes share a link key."""
+    owner: dict[str, str] = {}
+    for default in defaults:
         for f in fields(default):
             if f.name in owner or f.name in SHARED_KEYS:
                 raise ValueError(f"Link key {f.name!r} of {type(default).__name__} is already used by "
                                  f"{owner.get(f.name, 'the link itself')}.")
             owner[f.name] = type(default).__name__
-        out.append((default, pre))
-    return out
 
 
-def _preset_configs(preset: PresetLike, bases: list[QueryConfig]) -> list[QueryConfig]:
+def _preset_configs(preset: Preset | QueryConfig, bases: list[QueryConfig]) -> list[QueryConfig]:
     """The bases with the preset's configs put in place of the bound configs of the same class."""
-    given = (list(preset.configs()) if isinstance(preset, Preset) else [preset] if isinstance(preset, QueryConfig)
-             else list(preset))
+    given = preset.configs() if isinstance(preset, Preset) else (preset,)
     by_class = {type(c): c for c in given}
     return [by_class.get(type(base), base) for base in bases]
 
 
-def read_link(pairs: Sequence[tuple[QueryConfig, str]], query: Mapping[str, str],
-              presets: Mapping[str, PresetLike] | None = None, choices: Mapping[str, Sequence[Any]] | None = None
-              ) -> tuple[list[QueryConfig], str | None, list[str]]:
+def read_link(defaults: Sequence[QueryConfig], query: Mapping[str, str],
+              presets: Mapping[str, Preset | QueryConfig] | None = None,
+              choices: Mapping[str, Sequence[Any]] | None = None) -> tuple[list[QueryConfig], str | None, list[str]]:
     """The bound configs a query describes, the preset key it started from (or None), and the warnings.
 
     Pure (no Streamlit): every accepted config passes ``check()``; nothing escapes but warnings.
     ``choices`` narrows a field to what this page offers (e.g. its datasets).
     """
+    check_disjoint(defaults)
     warnings: list[str] = []
-    bases = [default for default, _ in pairs]
+    bases = list(defaults)
     preset_key = query.get("preset")
     if preset_key is not None:
         if presets and preset_key in presets:
@@ -95,36 +81,26 @@ def read_link(pairs: Sequence[tuple[QueryConfig, str]], query: Mapping[str, str]
     return configs, preset_key, warnings
 
 
-def apply_link(cls: Bindable | Sequence[tuple[Bindable, str]], page: str, prefix: str = "",
-               presets: Mapping[str, PresetLike] | None = None, *, choices: Mapping[str, Sequence[Any]] | None = None,
+def apply_link(forms: Sequence[Form], page: str, presets: Mapping[str, Preset] | None = None,
                on_load: Callable[[list[QueryConfig], str | None], None] | None = None) -> list[str]:
-    """Load the URL's settings into the widgets' session state if the URL came from outside.
+    """Load the URL's settings into the forms' widgets if the URL came from outside; returns the warnings.
 
-    ``cls``: a QueryConfig class, the page's default instance of one, or a sequence of
-    ``(class or default instance, widget-key prefix)`` pairs with disjoint fields. Returns the
-    warnings (also shown on the page). ``?preset=key`` starts from that preset; other keys in
-    the same URL override it. The preset picker's key is ``prefix + "preset"``. ``on_load(configs,
-    preset_key)`` runs after loading, for widgets that are not one field each.
-
-    The page's own address (after Back) and an address without settings (the sidebar's link to
-    the page) change nothing: the widgets keep their values for the session (ui/settings.py).
+    ``?preset=key`` starts from that preset; other keys in the same URL override it. ``on_load(configs,
+    preset_key)`` runs after loading, for widgets that are not one field each. The page's own address
+    (after Back) and an address without settings (the sidebar's link to the page) change nothing: the
+    widgets keep their values for the session.
     """
-    pairs = bindings(cls, prefix)
-    st.session_state[_defaults_key(page)] = {type(d): d for d, _ in pairs}
     query = {k: st.query_params[k] for k in st.query_params}
     written = st.session_state.get(_written_key(page))
     bare = not any(key not in SHARED_KEYS or key == "preset" for key in query)
     if query == written or (bare and written is not None):
         return []
-    configs, preset_key, warnings = read_link(pairs, query, presets, choices)
-    for cfg, (_, pre) in zip(configs, pairs):
-        for f in fields(cfg):
-            if bare:  # first visit without a link: keep whatever the session already set
-                st.session_state.setdefault(pre + f.name, getattr(cfg, f.name))
-            else:
-                st.session_state[pre + f.name] = getattr(cfg, f.name)
+    offers = {name: choices for form in forms for name, choices in form.offers.items()}
+    configs, preset_key, warnings = read_link([form.default for form in forms], query, presets, offers)
+    for cfg, form in zip(configs, forms):
+        form.load(cfg, keep=bare)  # first visit without a link: keep whatever the session already set
     if presets is not None:
-        st.session_state[f"{prefix}preset"] = preset_key if preset_key is not None else "custom"
+        forms[0].set("preset", preset_key if preset_key is not None else "custom")
     if on_load is not None:
         on_load(configs, preset_key)
     st.session_state[_written_key(page)] = query
@@ -133,30 +109,21 @@ def apply_link(cls: Bindable | Sequence[tuple[Bindable, str]], page: str, prefix
     return warnings
 
 
-def link_params(configs: QueryConfig | Sequence[QueryConfig],
-                defaults: QueryConfig | Sequence[QueryConfig] | None = None) -> dict[str, str]:
-    """The query of ``configs``: only the fields that differ from the defaults (of the same class)."""
-    configs = [configs] if isinstance(configs, QueryConfig) else list(configs)
-    given = [] if defaults is None else [defaults] if isinstance(defaults, QueryConfig) else list(defaults)
-    by_class = {type(d): d for d in given}
+def link_params(configs: Sequence[QueryConfig], defaults: Sequence[QueryConfig] = ()) -> dict[str, str]:
+    """The query of ``configs``: only the fields that differ from the defaults of the same class."""
+    by_class = {type(d): d for d in defaults}
     params: dict[str, str] = {}
     for cfg in configs:
-        base = by_class.get(type(cfg)) or type(cfg)()
-        default = base.to_query()
-        params.update({k: v for k, v in cfg.to_query().items() if default[k] != v})
+        params.update(cfg.changed(by_class.get(type(cfg))))
     return params
 
 
-def publish_link(cfg: QueryConfig | Sequence[QueryConfig], page: str,
-                 defaults: QueryConfig | Sequence[QueryConfig] | None = None) -> str:
-    """Write ``cfg`` (one config or several) into the URL and show a copyable link; returns the query string.
+def publish_link(configs: Sequence[QueryConfig], page: str, defaults: Sequence[QueryConfig] = ()) -> str:
+    """Write ``configs`` into the URL and show a copyable link; returns the query string.
 
-    Only values that differ from the page's defaults (those given to :func:`apply_link`, or
-    ``defaults``) go into the link.
+    Only values that differ from the page's ``defaults`` go into the link.
     """
-    if defaults is None:
-        defaults = list(st.session_state.get(_defaults_key(page), {}).values())
-    params = link_params(cfg, defaults)
+    params = link_params(configs, defaults)
     if st.session_state.get("present"):
         params["present"] = "1"
     if dict(st.query_params) != params:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vizcore.figures.style import frozen, projector_fonts
+from vizcore.figures.spec import Spec, finished
 
 PROJECTOR_CSS = """
 <style>
@@ -50,21 +50,17 @@ def chart_height(normal: int, fill: bool = False) -> int:
     return SCREEN_FILL if fill else int(normal * 1.35)
 
 
-def sized(fig, fill: bool = False):
-    """The figure at its chart height and, when presenting, with text of at least 16 px; frozen (its
-    dict built once, see vizcore.figures.style.frozen), so sizing it again for the same mode is free.
+PROJECTOR_FONT = 18  # chart text when presenting: ticks 16 px, the rest 18 px or more
 
-    Changes ``fig`` in place: pass a figure built in this run, or a cached one whose cache key
-    includes the height (so presenting and normal sessions never share it).
+
+def sized(fig, fill: bool = False) -> Spec:
+    """The figure for this viewer: at its chart height and, when presenting, with text of at least 16 px.
+
+    A new :class:`~vizcore.figures.spec.Spec` that shares the traces and frames of ``fig`` (a figure
+    from a shared cache stays as it is, whoever views it); a plain ``go.Figure`` is finished first.
     """
-    mode = (presenting(), fill)
-    if getattr(fig, "_sized_for", None) == mode:
-        return fig
-    fig.update_layout(height=chart_height(fig.layout.height or 450, fill))
-    if presenting():
-        projector_fonts(fig)
-    fig._sized_for = mode
-    return frozen(fig)
+    fig = finished(fig)
+    return fig.resized(chart_height(fig.height or 450, fill), PROJECTOR_FONT if presenting() else None)
 
 
 def advanced(container=None):

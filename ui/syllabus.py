@@ -1,47 +1,72 @@
-"""The lessons in teaching order: the one list that the navigation (app.py) and the home page read."""
+"""The lessons in teaching order: the one list that the navigation (app.py), the home page, the lesson pages,
+the links between lessons and the bench scripts read.
+
+An entry names its page file and the words the home page and sidebar show; its lesson
+(``vizcore/lessons/<name>.py``'s ``LESSON``) is imported when first asked for, so the navigation
+and the home page do not wait for torch, scikit-learn and numba.
+"""
 from __future__ import annotations
 
 import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 
 @dataclass(frozen=True)
-class Lesson:
+class Entry:
     file: str       # under pages/, "<order>_<name>.py"; <name> is also its module under vizcore/lessons/
     title: str      # sidebar and home page
     question: str   # what the lesson answers (home page)
     preset: str     # the preset the home page links to (?preset=...)
-
-    @property
-    def link(self) -> dict[str, str]:
-        return {"preset": self.preset}
+    prefix: str     # its widgets' session keys start with this (keeps the lessons' fields apart)
+    view_prefix: str | None = None  # the same for its view settings, if not ``prefix``
 
     @property
     def name(self) -> str:
         """"20_low_dimension.py" -> "low_dimension": the page's URL path and its lesson module."""
         return re.sub(r"^\d+_", "", Path(self.file).stem)
 
-    def presets(self) -> dict:
-        """The lesson's PRESETS, keyed by link key (imported on demand: the navigation does not need them)."""
-        return importlib.import_module(f"vizcore.lessons.{self.name}").PRESETS
+    @property
+    def page(self) -> str:
+        """The page script, as st.page_link and st.switch_page name it."""
+        return f"pages/{self.file}"
+
+    @property
+    def link(self) -> dict[str, str]:
+        """The home page's link to it: its best preset."""
+        return {"preset": self.preset}
+
+    @property
+    def lesson(self):
+        """The lesson's :class:`vizcore.lessons.Lesson` (imported on first use)."""
+        return importlib.import_module(f"vizcore.lessons.{self.name}").LESSON
+
+    def presets(self) -> Mapping:
+        return self.lesson.presets
 
 
 HOME = "00_home.py"
 LESSONS = (
-    Lesson("10_layers.py", "Layers as homeomorphisms",
-           "How does a tanh layer move space, and why can it never tear it?", "spirals"),
-    Lesson("20_low_dimension.py", "What low dimension forbids",
-           "Why can no net with 2 units per layer cut a disc out of a ring, however deep?", "disc"),
-    Lesson("30_trajectory.py", "The training trajectory",
-           "What does the path of 510 weights through weight space tell us about training?", "gas"),
-    Lesson("40_knn.py", "k-NN instead of softmax",
-           "Must the last layer make classes separable by a line, or just close together?", "digits_gaussian"),
-    Lesson("45_vector_fields.py", "Vector-field layers",
-           "Can a layer that flows space along arrows untangle data better than tanh(Wx + b)?", "disc3"),
-    Lesson("50_curves.py", "Fitting curves neuron by neuron",
-           "How do a few tanh or ReLU units add up to a curve, and what happens outside the data?", "relu100"),
-    Lesson("60_landscape.py", "The loss landscape",
-           "What does the loss look like over two weights, and how does gradient descent walk on it?", "descent"),
+    Entry("10_layers.py", "Layers as homeomorphisms",
+          "How does a tanh layer move space, and why can it never tear it?", "spirals", "", "layers_"),
+    Entry("20_low_dimension.py", "What low dimension forbids",
+          "Why can no net with 2 units per layer cut a disc out of a ring, however deep?", "disc", "ld_"),
+    Entry("30_trajectory.py", "The training trajectory",
+          "What does the path of 510 weights through weight space tell us about training?", "gas", "tr_"),
+    Entry("40_knn.py", "k-NN instead of softmax",
+          "Must the last layer make classes separable by a line, or just close together?", "digits_gaussian", "kn_"),
+    Entry("45_vector_fields.py", "Vector-field layers",
+          "Can a layer that flows space along arrows untangle data better than tanh(Wx + b)?", "disc3", "vf_"),
+    Entry("50_curves.py", "Fitting curves neuron by neuron",
+          "How do a few tanh or ReLU units add up to a curve, and what happens outside the data?", "relu100", "cv_"),
+    Entry("60_landscape.py", "The loss landscape",
+          "What does the loss look like over two weights, and how does gradient descent walk on it?", "descent", "ls_"),
 )
+BY_NAME = {entry.name: entry for entry in LESSONS}
+
+
+def entry(name: str) -> Entry:
+    """The lesson named ``name`` ("knn"), or the one whose page file is ``name`` (``__file__`` of a page)."""
+    return BY_NAME[re.sub(r"^\d+_", "", Path(name).stem)]

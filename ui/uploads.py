@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 import streamlit as st
 
 from ui.cache import SharedCache
+from ui.form import Form
 from vizcore import UserError, datasets
 from vizcore.export import load_weights
 
@@ -29,25 +30,25 @@ def stored(kind: str, key: str):
     return STORE.get((kind, key))
 
 
-def _accept(kind: str, upload, parse, prefix: str, field: str, select: Mapping[str, Any]) -> None:
+def _accept(kind: str, upload, parse, form: Form, field: str, select: Mapping[str, Any]) -> None:
     data = upload.getvalue()
     key = fingerprint(data)
-    seen = st.session_state.get(f"_{prefix}{kind}_seen")
-    if seen == key:
+    state, seen, error = st.session_state, form.key(f"_{kind}_seen"), form.key(f"_{kind}_error")
+    if state.get(seen) == key:
         return
-    st.session_state[f"_{prefix}{kind}_seen"] = key
+    state[seen] = key
     try:
         value = parse(data)
     except UserError as exc:
-        st.session_state[f"_{prefix}{kind}_error"] = f"{upload.name}: {exc}"
+        state[error] = f"{upload.name}: {exc}"
         return
-    st.session_state.pop(f"_{prefix}{kind}_error", None)
+    state.pop(error, None)
     STORE.get_or_compute((kind, key), lambda: value)
-    st.session_state[prefix + field] = key
+    form.set(field, key)
     if kind == "weights":  # the widgets show the architecture the weights belong to
         select = {"widths": ",".join(map(str, value.widths)), "activation": value.activation, **select}
     for name, chosen in select.items():
-        st.session_state[prefix + name] = chosen
+        form.set(name, chosen)
 
 
 def _csv_parser(task: str, dims: Sequence[int]):
@@ -69,31 +70,31 @@ CSV_HELP = {
 }
 
 
-def upload_controls(prefix: str = "", task: str = "classification", dims: Sequence[int] = (1, 2, 3),
+def upload_controls(form: Form, task: str = "classification", dims: Sequence[int] = (1, 2, 3),
                     weights: bool = True, select: Mapping[str, Any] | None = None) -> None:
     """Sidebar expander with the CSV (and weights) uploaders; call before the widgets it sets.
 
-    A good CSV is stored under its fingerprint in ``prefix + "data_id"`` and the widgets in
-    ``select`` (default: the dataset picker) are switched to it; good weights go to
-    ``prefix + "start_id"``. ``dims``: the numbers of coordinate columns the page accepts.
+    A good CSV is stored under its fingerprint in the form's ``data_id`` and the widgets in
+    ``select`` (default: the dataset picker) are switched to it; good weights go to its
+    ``start_id``. ``dims``: the numbers of coordinate columns the page accepts.
     """
     select = {"dataset": "csv"} if select is None else select
     title = "Your own data and saved weights" if weights else "Your own data"
     with st.sidebar.expander(title):
-        csv_file = st.file_uploader("CSV file", type=["csv", "txt"], key=f"{prefix}csv_upload",
+        csv_file = st.file_uploader("CSV file", type=["csv", "txt"], key=form.key("csv_upload"),
                                     help=CSV_HELP.get(task, CSV_HELP["classification"]))
         if csv_file is not None:
-            _accept("csv", csv_file, _csv_parser(task, tuple(dims)), prefix, "data_id", select)
+            _accept("csv", csv_file, _csv_parser(task, tuple(dims)), form, "data_id", select)
         if weights:
             weights_file = st.file_uploader("Weights (.json saved by this app)", type=["json"],
-                                            key=f"{prefix}weights_upload",
+                                            key=form.key("weights_upload"),
                                             help="Training continues from these weights instead of a fresh start.")
             if weights_file is not None:
-                _accept("weights", weights_file, lambda d: load_weights(d)[0], prefix, "start_id", {})
-            if st.session_state.get(prefix + "start_id") and st.button("Start from fresh weights again",
-                                                                       key=f"{prefix}forget_weights"):
-                st.session_state[prefix + "start_id"] = ""
-                st.session_state.pop(f"_{prefix}weights_seen", None)
+                _accept("weights", weights_file, lambda d: load_weights(d)[0], form, "start_id", {})
+            if form.value("start_id") and st.button("Start from fresh weights again", key=form.key("forget_weights")):
+                form.set("start_id", "")
+                st.session_state.pop(form.key("_weights_seen"), None)
     for kind in ("csv", "weights"):
-        if st.session_state.get(f"_{prefix}{kind}_error"):
-            st.sidebar.error(st.session_state[f"_{prefix}{kind}_error"] + " The previous data is still in use.")
+        error = st.session_state.get(form.key(f"_{kind}_error"))
+        if error:
+            st.sidebar.error(error + " The previous data is still in use.")

@@ -14,10 +14,10 @@ cpu.pin()  # first: numpy, OpenBLAS and torch read their choice of CPU kernels o
 
 # (the imports below come after the pin on purpose)
 from . import boundary, config, curves, datasets, engine, export, history, knn, landscape, layers, nets, runs  # noqa: E402
-from . import sweeps, threads, topology, train, trajectory, vectorfield  # noqa: E402
+from . import shapes, sweeps, threads, topology, train, trajectory, vectorfield  # noqa: E402
 from . import figures  # noqa: E402
 from .errors import UserError  # noqa: E402
 
-__all__ = ["UserError", "boundary", "config", "cpu", "curves", "datasets", "engine", "export", "figures", "history", "knn",
-           "landscape", "layers", "nets", "runs", "sweeps", "threads", "topology", "train", "trajectory",
+__all__ = ["UserError", "boundary", "config", "cpu", "curves", "datasets", "engine", "export", "figures", "history",
+           "knn", "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train", "trajectory",
            "vectorfield"]

@@ -2,7 +2,7 @@
 
 A lesson's settings are one ``QueryConfig`` subclass. Fields are declared with
 :func:`setting`, which records the allowed range or choices and how the field is offered
-as a widget (label, help, step, widget kind: ``ui/settings.py`` builds the widget from
+as a widget (label, help, step, widget kind: ``ui/form.py`` builds the widget from
 these, so a range is written once); ``from_query`` reads a
 query mapping, keeps every valid value, and replaces anything invalid (text where a
 number goes, NaN, 1e999, out of range, unknown names, huge strings, unknown keys)
@@ -86,9 +86,9 @@ class QueryConfig:
         """Every field as a string, for ``st.query_params``."""
         return {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in asdict(self).items()}
 
-    def changed(self) -> dict[str, str]:
-        """Only the fields that differ from the defaults (short links)."""
-        default = type(self)().to_query()
+    def changed(self, base: QueryConfig | None = None) -> dict[str, str]:
+        """Only the fields that differ from ``base`` (default: the class's defaults): short links."""
+        default = (base if base is not None else type(self)()).to_query()
         return {k: v for k, v in self.to_query().items() if default[k] != v}
 
     def with_query(self: C, query: Mapping[str, str], allowed: Mapping[str, Sequence[Any]] | None = None

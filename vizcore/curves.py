@@ -9,8 +9,7 @@ straight), so the net only extrapolates a constant or a line.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -21,63 +20,35 @@ from .engine import Architecture
 from .errors import UserError
 from .nets import MLP, flat_params, layer_weights
 from .threads import one_thread
-from .train import OPTIMIZERS, History, ProgressFn, fit
+from .train import History, ProgressFn, fit
 
 TARGETS = tuple(datasets.CURVE_TARGETS)  # "2x+5", "2sin(x)+5", "piecewise"
 LOW, HIGH = -3.0, 3.0  # the training interval of the article
 WIDE = 6.0  # the "beyond the training interval" view covers [-WIDE, WIDE]
-SWEEPS = {
-    "width": (1, 2, 5, 10, 20, 50),
-    "optimizer": OPTIMIZERS,
-    "init": ("default", "glorot", "he"),
-    "depth": (1, 2),
-}
-COMPARISONS = ("epochs", *SWEEPS)  # what the small multiples compare: one run's epochs, or a sweep
-
-
-class CurveSettings(Protocol):
-    """What :func:`train` needs of a lesson's settings (e.g. ``vizcore.lessons.curves.CurveConfig``)."""
-
-    width: int
-    steps: int
-    lr: float
-    optimizer: str
-    seed: int
-    data_id: str  # "" unless the points come from a user's file
-
-    def check(self) -> None: ...
-    def make_dataset(self) -> Dataset: ...
-    def make_model(self) -> MLP: ...
 
 
 @dataclass(eq=False)
 class CurveRun:
     """A trained curve fit (read-only: cached)."""
 
-    config: CurveSettings
     dataset: Dataset
     model: MLP
     history: History
 
 
-def train(cfg: CurveSettings, progress: ProgressFn | None = None, dataset: Dataset | None = None) -> CurveRun:
-    """Make the data and the net of ``cfg`` and train them, full batch (one step = one epoch).
+def train(ds: Dataset, model: MLP, *, steps: int, lr: float, optimizer: str, seed: int = 0,
+          progress: ProgressFn | None = None) -> CurveRun:
+    """Train ``model`` (1 input, 1 output) on the points ``ds`` full batch (one step = one epoch).
 
-    ``dataset`` (1D regression, e.g. a user's CSV named by ``cfg.data_id``) replaces the target's points.
+    ``ds`` must be 1D regression: the target's points (``datasets.make("curve", ...)``) or a user's CSV.
+    ``seed`` as in :func:`vizcore.train.fit`.
     """
-    cfg.check()
-    if cfg.data_id and dataset is None:
-        raise UserError("This link uses a CSV file uploaded on another computer, and this server no longer "
-                        "has it. Upload the same file (sidebar, 'Your own data') to reproduce the experiment.")
-    if dataset is not None and (dataset.dim != 1 or dataset.task != "regression"):
-        raise UserError(f"A curve needs one x column and a numeric target; this data has {dataset.dim} "
-                        f"coordinate column(s) and a {dataset.task} label.")
-    ds = dataset if dataset is not None else cfg.make_dataset()
-    model = cfg.make_model()
+    if ds.dim != 1 or ds.task != "regression":
+        raise UserError(f"A curve needs one x column and a numeric target; this data has {ds.dim} "
+                        f"coordinate column(s) and a {ds.task} label.")
     with one_thread():  # tiny matrices: more threads only add waiting
-        hist = fit(model, ds, steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed,
-                   progress=progress)
-    return CurveRun(cfg, ds, model, hist)
+        hist = fit(model, ds, steps=steps, lr=lr, optimizer=optimizer, seed=seed, progress=progress)
+    return CurveRun(ds, model, hist)
 
 
 def predict(model: MLP, x: np.ndarray) -> np.ndarray:
@@ -173,28 +144,3 @@ def snapshots(run: CurveRun, x: np.ndarray, count: int = 6) -> list[tuple[int, n
     wanted = np.unique(np.geomspace(1, steps[-1], count).round().astype(int)) if steps[-1] >= 1 else [0]
     picks = sorted({int(np.argmin(np.abs(steps - w))) for w in wanted})
     return [(int(steps[t]), predict(run.history.model_at(run.model, t), x)) for t in picks]
-
-
-def sweep(cfg: CurveSettings, kind: str, x: np.ndarray, progress: ProgressFn | None = None,
-          dataset: Dataset | None = None) -> list[tuple[str, np.ndarray, float]]:
-    """Train one net per value of ``kind`` (width, optimizer, init, depth), all else from ``cfg``.
-
-    Returns (label, f(x) [n], final loss) per value.
-    """
-    if kind not in SWEEPS:
-        raise UserError(f"Unknown sweep {kind!r}; choose one of {', '.join(SWEEPS)}.")
-    values = SWEEPS[kind]
-    panels = []
-    for k, value in enumerate(values):
-        changed = replace(cfg, **{kind: value})
-        if kind != "width" and cfg.width == 0:
-            changed = replace(changed, width=20)
-
-        def report(done: int, total: int, loss: float, k: int = k) -> None:
-            if progress is not None:
-                progress(k * total + done, len(values) * total, loss)
-
-        run = train(changed, progress=report, dataset=dataset)
-        label = f"{kind} = {value}" if kind != "depth" else f"{value} hidden layer{'s' if value > 1 else ''}"
-        panels.append((label, predict(run.model, x), float(run.history.loss[-1])))
-    return panels

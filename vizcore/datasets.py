@@ -7,6 +7,7 @@ so the same arguments always give the same points.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import numpy as np
@@ -157,6 +158,25 @@ def names() -> list[str]:
     return list(_GENERATORS)
 
 
+def options(name: str) -> dict[str, Any]:
+    """The options dataset ``name`` takes, with their defaults (``{"turns": 1.0}`` for spirals), read from its
+    generator's signature: the one place that says which dataset takes which option."""
+    if name not in _GENERATORS:
+        return {}
+    parameters = list(inspect.signature(_GENERATORS[name][0]).parameters.values())[3:]  # after n, noise, rng
+    return {p.name: p.default for p in parameters}
+
+
+def takes(name: str) -> tuple[str, ...]:
+    """The names of the options dataset ``name`` takes (none for an unknown name, e.g. "csv")."""
+    return tuple(options(name))
+
+
+def accepted(name: str, **candidates: Any) -> dict[str, Any]:
+    """Those of ``candidates`` that dataset ``name`` takes: ``make(name, **accepted(name, turns=t))``."""
+    return {k: v for k, v in candidates.items() if k in options(name)}
+
+
 def make(name: str, n: int = 500, noise: float = 0.0, seed: int = 0, *, signed: bool = False,
          bias_input: bool = False, **params: Any) -> Dataset:
     """Generate a dataset from the registry.
@@ -183,11 +203,12 @@ def make(name: str, n: int = 500, noise: float = 0.0, seed: int = 0, *, signed: 
         raise UserError(f"The number of points must be between 2 and {MAX_POINTS:,}, not {n}.")
     if not (np.isfinite(noise) and 0 <= noise <= 1):
         raise UserError(f"Noise must be between 0 and 1, not {noise}.")
+    unknown = sorted(set(params) - set(options(name)))
+    if unknown:
+        raise UserError(f"Dataset {name!r} does not take these options: {unknown}; it takes "
+                        f"{sorted(options(name)) or 'none'}.")
     generate, task = _GENERATORS[name]
-    try:
-        X, y = generate(int(n), float(noise), np.random.default_rng(int(seed)), **params)
-    except TypeError as exc:  # an option this generator does not have
-        raise UserError(f"Dataset {name!r} does not take these options: {sorted(params)}.") from exc
+    X, y = generate(int(n), float(noise), np.random.default_rng(int(seed)), **params)
     if signed:
         if task != "classification" or y.max() > 1:
             raise UserError("Signed targets need a two-class dataset.")

@@ -7,6 +7,7 @@ computation can grow without bound (``9**9**9`` is rejected before it is evaluat
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from typing import Callable
 
@@ -30,8 +31,10 @@ _NODE_WORDS = {
     "JoinedStr": "an f-string", "List": "a list", "Tuple": "a tuple", "Dict": "a dict", "Set": "a set",
     "Starred": "*", "FloorDiv": "//", "Mod": "%", "BitXor": "^ as xor", "LShift": "<<", "RShift": ">>",
 }
+# ** is numpy's operator, not np.power: the operator squares for x**2 (and takes sqrt for x**0.5), which
+# np.power did not do on NumPy 2.0, so a typed x**2 differed from numpy's x**2 in the last bit there.
 _BINARY = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
-           ast.Div: np.divide, ast.Pow: np.power}
+           ast.Div: np.divide, ast.Pow: operator.pow}
 _UNARY = {ast.USub: np.negative, ast.UAdd: np.positive}
 
 

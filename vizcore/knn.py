@@ -78,7 +78,7 @@ def load_split(cfg: BodySettings) -> Split:
         Xa, Xb, ya, yb = train_test_split(X, digits.target.astype(np.int64), test_size=0.25,
                                           random_state=0, stratify=digits.target)
         return Split(Xa, ya, Xb, yb, tuple(str(d) for d in range(10)))
-    params = {"turns": 0.75} if cfg.dataset == "spirals" else {}
+    params = datasets.accepted(cfg.dataset, turns=0.75)
     train = datasets.make(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=0, **params)
     test = datasets.make(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=1, **params)
     return Split(train.X, train.y, test.X, test.y, ("A", "B"))

@@ -212,6 +212,26 @@ def deforming_grid(X: np.ndarray, lines: int, resolution: int) -> np.ndarray:
     return np.concatenate(polylines)
 
 
+def layer_facts(model: MLP, points: np.ndarray, flipped: list[bool] | None = None) -> list[LayerFacts]:
+    """What each hidden layer of ``model`` does to ``points`` [n, d] (the facts :func:`animate` reports): its
+    shape, det W, shift and kind, without building any frame.
+
+    ``flipped``: which layers :func:`canonicalise` reordered, when ``model`` is already the canonical net;
+    without it the model is canonicalised here.
+    """
+    if flipped is None:
+        model, flipped = canonicalise(model)
+    h, facts = np.asarray(points, dtype=np.float64), []
+    act = ACTIVATIONS[model.activation][0]
+    for k, (W, b) in enumerate(layer_weights(model)[:-1], start=1):
+        pre = h @ W.T + b
+        kind, det, note = _classify(W, model.activation, flipped[k - 1], pre)
+        facts.append(LayerFacts(k, W.shape[1], W.shape[0], kind, det, flipped[k - 1], note, tuple(map(float, b))))
+        with np.errstate(all="ignore"):
+            h = act(pre)
+    return facts
+
+
 def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_lines: int = 11,
             grid_resolution: int = 30, canonical: bool = True) -> Animation:
     """Frames for the input and every phase of every hidden layer of ``model``.
@@ -234,13 +254,14 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
     width = max(model.in_dim, *model.widths)
     state = np.zeros((len(X) + len(grid) + len(curve), width))
     state[:, :model.in_dim] = np.r_[X, grid, curve]
-    frames, labels, facts = [state.copy()], ["input"], []
+    frames, labels = [state.copy()], ["input"]
     ts = np.arange(1, frames_per_phase + 1) / frames_per_phase
     act = ACTIVATIONS[model.activation][0]
+    facts = layer_facts(model, X, flipped)
     for k, (W, b) in enumerate(layer_weights(model)[:-1], start=1):
         out_dim, in_dim = W.shape
         m = max(in_dim, out_dim)
-        kind, det, note = _classify(W, model.activation, flipped[k - 1], state[:len(X), :in_dim] @ W.T + b)
+        kind = facts[k - 1].kind
         if out_dim == in_dim and kind == "homeomorphism" or kind == "embedding":
             square = W if out_dim == in_dim else _complete_to_square(W)
             path = polar_path(square, ts)
@@ -270,7 +291,6 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
         labels += [f"layer {k} · {model.activation}"] * frames_per_phase
         state[:, out_dim:] = 0.0  # dimensions this layer dropped are gone for good
         frames[-1] = state.copy()
-        facts.append(LayerFacts(k, in_dim, out_dim, kind, det, flipped[k - 1], note, tuple(map(float, b))))
     stack = np.stack(frames)  # [F, n + g, width]
     W_out, b_out = layer_weights(model)[-1]
     display, boundary, projection = _to_display(stack, len(X), W_out, b_out)

@@ -48,8 +48,8 @@ class RunConfig(QueryConfig):
         self.hidden_widths()  # widths' range: whole numbers 1 to 16
 
     def make_dataset(self) -> datasets.Dataset:
-        params = {"turns": self.turns} if self.dataset in ("spirals", "three_spirals") else {}
-        return datasets.make(self.dataset, n=self.n, noise=self.noise, seed=self.seed, **params)
+        return datasets.make(self.dataset, n=self.n, noise=self.noise, seed=self.seed,
+                             **datasets.accepted(self.dataset, turns=self.turns))
 
     def make_model(self, ds: datasets.Dataset) -> MLP:
         return MLP(ds.dim, self.hidden_widths(), ds.out_dim, activation=self.activation, seed=self.seed)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Optional
 
 import numpy as np
 import torch
@@ -34,29 +34,7 @@ from .torchkit import Adam
 METHODS = ("euler", "rk4")
 TEST_POINTS = 2000
 ESCAPE_BOX = 1.6  # half-width of the input square searched by disc_region
-RING = (0.65, 1.0)  # inner and outer radius of the disc_annulus generator's ring (its defaults)
-
-
-class FlowSettings(Protocol):
-    """What :func:`train` reads from a lesson's settings (e.g. ``vizcore.lessons.vector_fields.VfConfig``)."""
-
-    dataset: str
-    seeds: int
-    layers: int
-    anchors: int
-    width: float
-    augment: int
-    flow_steps: int
-    method: str
-    normalised: bool
-    learn_widths: bool
-    learn_anchors: bool
-    contraction: float
-    steps: int
-    lr: float
-
-    def make_dataset(self, n: int | None = None, seed: int = 0) -> datasets.Dataset:
-        """The training points (seed 0), or with ``seed=1`` fresh test points."""
+RING = tuple(datasets.options("disc_annulus")[k] for k in ("r_inner", "r_outer"))  # the ring's radii
 
 
 # --- the layer -------------------------------------------------------------------------
@@ -342,16 +320,15 @@ class VfRun:
     """A trained batch of vector-field nets.
 
     accuracy : float [S] training accuracy per seed
-    test_accuracy : float [S] accuracy on 2,000 fresh points of the same distribution (seed 1)
+    test_accuracy : float [S] accuracy on the fresh points ``test``
     escapes : bool [S] disc_annulus only (else None): whether the region of the input plane classified
         as "disc" runs from the centre out through the ring to the edge of the picture (``region.escapes``)
     region : disc_annulus only (else None): the :class:`DiscRegion` certificate behind ``escapes``
-    test : the 2,000 fresh points; test_predictions int8 [S, 2000] each seed's class for them
+    test : the fresh points; test_predictions int8 [S, len(test)] each seed's class for them
     jacobian : float [S] root mean squared Frobenius norm of the field Jacobian at the data
     loss : float [steps + 1] cross-entropy, mean over seeds
     """
 
-    config: FlowSettings
     dataset: datasets.Dataset
     net: VectorFieldNet
     accuracy: np.ndarray
@@ -372,44 +349,44 @@ class VfRun:
         return ((self.test_predictions == 0) & (self.test.y == 1)).sum(1)
 
 
-def make_net(cfg: FlowSettings, ds: datasets.Dataset) -> VectorFieldNet:
-    return VectorFieldNet(ds.X, ds.n_classes, list(range(cfg.seeds)), cfg.layers, cfg.anchors, cfg.width,
-                          cfg.augment, cfg.flow_steps, cfg.method, cfg.normalised, cfg.learn_widths,
-                          cfg.learn_anchors)
+def train(ds: datasets.Dataset, test: datasets.Dataset, *, seeds: int = 5, layers: int = 1, anchors: int = 24,
+          width: float = 0.3, augment: int = 0, flow_steps: int = 10, method: str = "euler", normalised: bool = False,
+          learn_widths: bool = False, learn_anchors: bool = False, contraction: float = 0.0, steps: int = 100,
+          lr: float = 0.15, progress: Optional[ProgressFn] = None) -> VfRun:
+    """Train ``seeds`` nets (seeds 0 .. seeds-1) full-batch with Adam on cross-entropy (+ contraction penalty).
 
-
-def train(cfg: FlowSettings, progress: Optional[ProgressFn] = None) -> VfRun:
-    """Train ``cfg.seeds`` nets full-batch with Adam on cross-entropy (+ contraction penalty)."""
-    cfg.check()
-    ds = cfg.make_dataset()
+    ds : the training points; test : fresh points of the same distribution (e.g. TEST_POINTS of them), scored
+    after training. The nets are :class:`VectorFieldNet`'s; ``contraction`` weighs :meth:`VectorFieldNet.contraction`
+    in the loss. On ``disc_annulus`` data the run also holds the :class:`DiscRegion` certificate.
+    """
     with one_thread():
-        net = make_net(cfg, ds)
-        opt = Adam([p for p in net.parameters() if p.requires_grad], lr=cfg.lr)
-        y = torch.from_numpy(ds.y).expand(cfg.seeds, -1)
+        net = VectorFieldNet(ds.X, ds.n_classes, list(range(seeds)), layers, anchors, width, augment, flow_steps,
+                             method, normalised, learn_widths, learn_anchors)
+        opt = Adam([p for p in net.parameters() if p.requires_grad], lr=lr)
+        y = torch.from_numpy(ds.y).expand(seeds, -1)
         losses = []
-        for step in range(cfg.steps + 1):
+        for step in range(steps + 1):
             logits, inputs = net(ds.X, with_inputs=True)
             ce = torch.nn.functional.cross_entropy(logits.transpose(1, 2), y, reduction="none").mean(-1)
-            loss = ce + cfg.contraction * net.contraction(inputs) if cfg.contraction > 0 else ce
+            loss = ce + contraction * net.contraction(inputs) if contraction > 0 else ce
             if not torch.isfinite(loss).all():
                 raise UserError(f"Training diverged at step {step}: lower the learning rate or the width "
                                 "of the bumps and train again.")
             losses.append(float(ce.detach().mean()))
-            if step == cfg.steps:
+            if step == steps:
                 break
             opt.zero_grad()
             loss.sum().backward()
             opt.step()
-            if progress is not None and ((step + 1) % max(1, cfg.steps // 50) == 0 or step + 1 == cfg.steps):
-                progress(step + 1, cfg.steps, losses[-1])
+            if progress is not None and ((step + 1) % max(1, steps // 50) == 0 or step + 1 == steps):
+                progress(step + 1, steps, losses[-1])
         with torch.no_grad():
             accuracy = (logits.argmax(-1) == y).float().mean(-1).numpy()
             jac = torch.sqrt(net.contraction(inputs)).numpy()
-            test = cfg.make_dataset(n=TEST_POINTS, seed=1)
             predicted = net(test.X).argmax(-1).numpy().astype(np.int8)
             test_acc = (predicted == test.y).mean(-1)
-            region = disc_region(net) if cfg.dataset == "disc_annulus" else None
-    return VfRun(cfg, ds, net, accuracy, test_acc, None if region is None else region.escapes, jac,
+            region = disc_region(net) if ds.name == "disc_annulus" else None
+    return VfRun(ds, net, accuracy, test_acc, None if region is None else region.escapes, jac,
                  np.asarray(losses, dtype=np.float32), region, test, predicted)
 
 
@@ -575,10 +552,14 @@ def animation(run: VfRun, points: np.ndarray, grid_lines: int = 11, grid_resolut
     risks = fold_risk(run, points, seed_index, with_grid=True) if risks is None else risks
     facts = []
     for k, risk in enumerate(risks, start=1):
-        ok = risk < 1 or run.net.method == "rk4"
+        # x -> x + h·Φ(x) is one-to-one when h·Lip(Φ) < 1. Euler: Φ = v, so h·|J| < 1. RK4: Lip(Φ) is at most
+        # L(1 + hL/2 + (hL)²/6 + (hL)³/24), so h·Lip(Φ) <= e^(hL) - 1, below 1 when hL < ln 2.
+        limit = float(np.log(2.0)) if run.net.method == "rk4" else 1.0
+        ok = risk < limit
+        step = "RK4" if run.net.method == "rk4" else "Euler"
         note = (f"a flow along a smooth field; largest step stretch h·|J| = {risk:.2f} along the drawn points' "
-                "paths" + (" < 1, so no step folds space there" if risk < 1 else
-                           ", above 1: Euler steps may fold there; use more steps"))
+                f"paths" + (f" < {limit:.2g}, so no {step} step folds space there" if ok else
+                            f", not below {limit:.2g}: {step} steps may fold there; use more steps"))
         facts.append(LayerFacts(k, run.net.dim, run.net.dim, "homeomorphism" if ok else "fold", None, False, note))
     W = run.net.W[seed_index].detach().numpy().astype(np.float64)
     b = run.net.b[seed_index, 0].detach().numpy().astype(np.float64)

@@ -8,21 +8,22 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .landscape import loss_axis
+from .spec import Spec, finished
 from .style import FONT, f32, padded_range
 
 DATA, FIT, TARGET, PART = "#7f8796", "#c2185b", "#2e9e5b", "rgba(59, 111, 214, 0.55)"
 MAX_PARTS = 30
 
 
-def _layout(fig: go.Figure, height: int, **extra) -> go.Figure:
+def _layout(fig: go.Figure, height: int, **extra) -> Spec:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), font=FONT, template="plotly_white",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **extra)
-    return fig
+    return finished(fig)
 
 
 def fit_figure(x: np.ndarray, y: np.ndarray, grid: np.ndarray, fit: np.ndarray, parts: np.ndarray | None = None,
                kinks: np.ndarray | None = None, kink_y: np.ndarray | None = None,
-               unit_notes: list[str] | None = None) -> go.Figure:
+               unit_notes: list[str] | None = None) -> Spec:
     """Data points, the net's curve and, below it, each hidden unit's contribution.
 
     x, y : [n] training data; grid, fit : [m] the net's output on a fine grid;
@@ -56,7 +57,7 @@ def fit_figure(x: np.ndarray, y: np.ndarray, grid: np.ndarray, fit: np.ndarray, 
     return _layout(fig, 560 if show_parts else 380)
 
 
-def beyond_figure(grid: np.ndarray, target: np.ndarray, fit: np.ndarray, low: float, high: float) -> go.Figure:
+def beyond_figure(grid: np.ndarray, target: np.ndarray, fit: np.ndarray, low: float, high: float) -> Spec:
     """The target and the net on a wider interval, with the training interval shaded."""
     fig = go.Figure()
     fig.add_vrect(x0=low, x1=high, fillcolor="rgba(59,111,214,0.08)", line_width=0,
@@ -71,7 +72,7 @@ def beyond_figure(grid: np.ndarray, target: np.ndarray, fit: np.ndarray, low: fl
     return _layout(fig, 380)
 
 
-def loss_figure(steps: Sequence[float], losses: Sequence[float], title: str = "training loss") -> go.Figure:
+def loss_figure(steps: Sequence[float], losses: Sequence[float], title: str = "training loss") -> Spec:
     """Mean squared error against epoch, on a log scale."""
     fig = go.Figure(go.Scatter(x=f32(steps), y=f32(np.maximum(losses, 1e-12)), mode="lines",
                                line=dict(color="#3b6fd6", width=2), name="loss"))
@@ -81,7 +82,7 @@ def loss_figure(steps: Sequence[float], losses: Sequence[float], title: str = "t
 
 
 def small_multiples(panels: Sequence[tuple[str, np.ndarray]], x: np.ndarray, y: np.ndarray, grid: np.ndarray,
-                    cols: int = 3) -> go.Figure:
+                    cols: int = 3) -> Spec:
     """One small fit per panel: (title, f(grid) [m]), over the same data points."""
     rows = int(np.ceil(len(panels) / cols))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[t for t, _ in panels], shared_yaxes=True,

@@ -5,6 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .spec import Spec, finished
 from .style import CLASS_COLORS, FONT, f32, padded_range
 
 
@@ -29,7 +30,7 @@ def _plane(Z: np.ndarray) -> tuple[np.ndarray, str, str]:
 
 
 def feature_planes(features: dict[str, np.ndarray], labels: np.ndarray, names: tuple[str, ...],
-                   titles: dict[str, str], regions: dict[str, tuple] | None = None, height: int = 460) -> go.Figure:
+                   titles: dict[str, str], regions: dict[str, tuple] | None = None, height: int = 460) -> Spec:
     """One panel per head: test points [n, k] in the learned feature space, coloured by true class.
 
     regions: {head: (xs [g], ys [g], class int [g, g])} painted underneath when the features are 2-D.
@@ -58,4 +59,4 @@ def feature_planes(features: dict[str, np.ndarray], labels: np.ndarray, names: t
                          zeroline=False)
     fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=60, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0, title="class"))
-    return fig
+    return finished(fig)

@@ -7,7 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .style import FONT, attach_frames, colorize, f32, playback, png_data_uri
+from .spec import Spec, finished
+from .style import FONT, colorize, f32, playback, png_data_uri
 
 PATH_COLORS = ["#111111", "#d6404e", "#3b6fd6"]
 DASHES = ["solid", "dash", "dot"]
@@ -21,10 +22,10 @@ def display_cap(loss: np.ndarray) -> float:
     return float(np.quantile(finite, 0.95)) if finite.size else 1.0
 
 
-def _layout(fig: go.Figure, height: int, **extra) -> go.Figure:
+def _layout(fig: go.Figure, height: int, **extra) -> Spec:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10), font=FONT, template="plotly_white",
                       **extra)
-    return fig
+    return finished(fig)
 
 
 def _scene(xlabel: str, ylabel: str) -> dict:
@@ -35,7 +36,7 @@ def _scene(xlabel: str, ylabel: str) -> dict:
 
 
 def landscape_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, xlabel: str, ylabel: str,
-                     path: np.ndarray | None = None, path_loss: np.ndarray | None = None) -> go.Figure:
+                     path: np.ndarray | None = None, path_loss: np.ndarray | None = None) -> Spec:
     """3D surface and contour map of ``loss`` [len(b), len(a)] over axes a, b; optionally a path [T, 2].
 
     The path (e.g. training projected onto a PCA plane) is drawn on both, its end marked.
@@ -127,7 +128,7 @@ def _frame_ends(T: int) -> np.ndarray:
 
 
 def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.ndarray, path_loss: np.ndarray,
-                   xlabel: str, ylabel: str, center: np.ndarray | None = None) -> go.Figure:
+                   xlabel: str, ylabel: str, center: np.ndarray | None = None) -> Spec:
     """Gradient descent from several starts, animated on the surface, the contour and the cost curve at once.
 
     a, b : [R] axes; loss : [R, R]; paths : [K, T, 2] weight values per epoch; path_loss : [K, T];
@@ -182,12 +183,12 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
     fig.update_yaxes(title_text="cost", row=1, col=3, **loss_axis(path_loss))
     _layout(fig, 520, scene=_scene(xlabel, ylabel), legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.4))
     out = go.Figure(dict(data=[*fig.data, *moving(T)], layout=fig.layout), _validate=False)
-    return attach_frames(out, [dict(data=moving(int(end)), traces=indices, name=name)  # 0.25 s validated
-                               for end, name in zip(frame_ends, names)])
+    return finished(out, [dict(data=moving(int(end)), traces=indices, name=name)  # 0.25 s if validated
+                          for end, name in zip(frame_ends, names)])
 
 
 def contour_pair(a: np.ndarray, b: np.ndarray, losses: Sequence[np.ndarray], titles: Sequence[str],
-                 xlabel: str, ylabel: str, paths: Sequence[np.ndarray] | None = None) -> go.Figure:
+                 xlabel: str, ylabel: str, paths: Sequence[np.ndarray] | None = None) -> Spec:
     """Contour maps side by side over the same axes (e.g. the loss on N = 100 examples and on all of them).
 
     paths : optionally, per map, descent paths [K, T, 2] drawn on it with their ends marked.

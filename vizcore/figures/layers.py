@@ -5,8 +5,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..layers import Animation
-from .style import (BOUNDARY_COLOR, CLASS_COLORS, CONTROLS_HEIGHT, FONT, GRID_COLOR, GRID_COLOR_3D, attach_frames,
-                    class_name, f32, hold_frame, padded_range, playback)
+from .spec import Spec, finished, hold_frame
+from .style import (BOUNDARY_COLOR, CLASS_COLORS, CONTROLS_HEIGHT, FONT, GRID_COLOR, GRID_COLOR_3D, class_name, f32,
+                    padded_range, playback)
 
 
 def _boundary_segment(normal: np.ndarray, offset: float, xr: list, yr: list) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +122,7 @@ def _frames_per_phase(labels: list[str]) -> int:
 
 def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height: int = 560,
                     phase_seconds: float = PHASE_SECONDS, pause_seconds: float = PAUSE_SECONDS,
-                    frame_ms: int | None = None) -> go.Figure:
+                    frame_ms: int | None = None) -> Spec:
     """Plotly animation over every frame of ``anim``: play at three speeds, pause, and a labelled slider.
 
     labels: int [n] class of each point (colours). Each phase lasts ``phase_seconds`` at normal
@@ -209,7 +210,6 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         frames.append(dict(data=moving(f) + [output_boundary(f)], name=str(f), traces=moving_ids))
         if f in pause_after:
             frames += [hold_frame(f"{f}-hold{h}") for h in range(holds)]
-    attach_frames(fig, frames)
 
     fig.update_layout(
         title=title, height=height, font=FONT, template="plotly_white",
@@ -228,31 +228,41 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         fig.update_xaxes(title=dict(text="coordinate 1", standoff=4), range=X_RANGE, **hidden)
         fig.update_yaxes(title=dict(text="coordinate 2", standoff=4), range=Y_RANGE, scaleanchor="x", scaleratio=1,
                          **hidden)
-    return fig
+    return finished(fig, frames)
+
+
+def tour_views(points: np.ndarray, frames: int, seed: int = 0) -> np.ndarray:
+    """The grand tour's views [frames + 1, n, 3] of ``points`` [n, k]: the last is the first again (see
+    :func:`grand_tour`), and every view lies in the unit ball."""
+    from scipy.linalg import expm
+    from scipy.stats import ortho_group
+
+    X = np.asarray(points, dtype=np.float64)
+    X = X - X.mean(0)
+    X = X / max(float(np.linalg.norm(X, axis=1).max()), 1e-12)  # a rotation keeps norms: in the ball for ever
+    k = X.shape[1]
+    Q = ortho_group.rvs(k, random_state=seed) if k > 1 else np.eye(1)
+    B = np.zeros((k, k))
+    for plane in range(k // 2):
+        B[2 * plane + 1, 2 * plane] = plane + 1.0  # plane p turns p + 1 times per tour: whole turns, a closed loop
+        B[2 * plane, 2 * plane + 1] = -(plane + 1.0)
+    A = Q @ B @ Q.T  # skew-symmetric: expm(tA) is a rotation, and expm(2π A) = I
+    return np.stack([X @ expm(2 * np.pi * f / frames * A)[:, :3] for f in range(frames + 1)])
 
 
 def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: int = 0, height: int = 520,
-               frame_ms: int = 70) -> go.Figure:
+               frame_ms: int = 70) -> Spec:
     """A smooth rotation of ``points`` [n, k] (k > 3) seen through 3D: every direction of the k-dimensional
     representation comes into view (a "grand tour", as in Li, Zhao and Scheidegger, Distill 2020).
 
     The view at time t is the points' first three coordinates after the rotation expm(t·A), with A a
-    seeded skew-symmetric generator whose rotation speeds are incommensurate, so the tour does not
-    repeat a view within a turn.
+    seeded skew-symmetric generator that turns k/2 random planes at 1, 2, ... turns per tour: every
+    direction comes into view, and after the last frame the tour is back at the first (one full turn,
+    so the "turn x %" labels are true). The points are scaled by their largest norm, so that every
+    view of every frame lies inside the unit ball, inside the fixed box.
     """
-    from scipy.linalg import expm
-
-    X = np.asarray(points, dtype=np.float64)
-    X = (X - X.mean(0)) / max(float(np.abs(X - X.mean(0)).max()), 1e-12)
-    k = X.shape[1]
-    A = np.random.default_rng(seed).normal(size=(k, k))
-    A = (A - A.T) / np.linalg.norm(A - A.T) * np.sqrt(k)  # skew-symmetric: expm(tA) is a rotation
-    step = expm(2 * np.pi / frames * A)
+    views = tour_views(points, frames, seed)[:frames]
     classes = np.unique(labels)
-    basis, views = np.eye(k), []
-    for _ in range(frames):
-        views.append(X @ basis[:, :3])
-        basis = basis @ step
 
     def traces(view: np.ndarray) -> list[dict]:
         return [dict(type="scatter3d", x=f32(view[labels == c, 0]), y=f32(view[labels == c, 1]),
@@ -262,8 +272,6 @@ def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: i
                                   name=f"class {class_name(c)}",
                                   marker=dict(size=3, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)]))
                      for c, t in zip(classes, traces(views[0]))])
-    attach_frames(fig, [dict(data=traces(v), name=str(f), traces=list(range(len(classes))))
-                        for f, v in enumerate(views)])
     box = dict(range=[-1.05, 1.05], showbackground=False, zeroline=False, showticklabels=False, title="")
     fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=0, r=0, t=30, b=CONTROLS_HEIGHT),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
@@ -271,4 +279,5 @@ def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: i
                                  camera=dict(eye=dict(x=1.4, y=-1.4, z=0.8))),
                       **playback([str(f) for f in range(frames)], [f"turn {f / frames:.0%}" for f in range(frames)],
                                  frame_ms=frame_ms, redraw=True, prefix="tour: ", pad_top=10))
-    return fig
+    return finished(fig, [dict(data=traces(v), name=str(f), traces=list(range(len(classes))))
+                          for f, v in enumerate(views)])

@@ -4,13 +4,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .spec import Spec, finished
 from .style import CLASS_COLORS, FONT, f32
 
 EXPECT_COLORS = {"fails": CLASS_COLORS[0], "succeeds": CLASS_COLORS[2]}
 
 
 def accuracy_strip(labels: list[str], accuracies: list[np.ndarray], expects: list[str], seeds: list[np.ndarray],
-                   threshold: float = 0.99, height: int = 260) -> go.Figure:
+                   threshold: float = 0.99, height: int = 260) -> Spec:
     """One row of dots per architecture, one dot per seed at its final accuracy.
 
     labels, expects : one per architecture; accuracies, seeds : arrays [S] per architecture.
@@ -33,4 +34,4 @@ def accuracy_strip(labels: list[str], accuracies: list[np.ndarray], expects: lis
         xaxis=dict(title="final training accuracy (%)", range=[100 * min(low, 0.9) - 2, 101]),
         yaxis=dict(tickvals=list(range(len(labels))), ticktext=labels, range=[-0.6, len(labels) - 0.4],
                    autorange="reversed", title=None))
-    return fig
+    return finished(fig)

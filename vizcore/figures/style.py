@@ -16,6 +16,11 @@ def class_name(label: int) -> str:
     return chr(ord("A") + int(label))
 
 
+def percent(accuracy: float) -> str:
+    """Accuracy as a percentage truncated to 0.1, so that only a perfect run shows 100.0% (99.98% shows 99.9%)."""
+    return f"{np.floor(1000 * float(accuracy) + 1e-3) / 10:.1f}%"
+
+
 def padded_range(values: np.ndarray, pad: float = 0.06) -> list[float]:
     """[low, high] of the finite values, widened a little so markers are not clipped."""
     finite = values[np.isfinite(values)]
@@ -56,25 +61,6 @@ SPEEDS = (("▶ Play", 1.0), ("▶ Slow", 2.0), ("▶▶ Fast", 0.45))  # label,
 CONTROLS_HEIGHT = 95  # pixels below the plot that the buttons row and the slider need
 
 
-def attach_frames(fig, frames: list[dict]):
-    """Give ``fig`` these frames (dicts of name, data, traces), unvalidated; returns the figure.
-
-    go.Figure(frames=...) validates every trace of every frame even with _validate=False, which took
-    most of an animation's build time (0.3 s of lesson 1's 0.5 s). The frames built here are valid by
-    construction, so they are set directly. Read them back with ``fig.to_plotly_json()["frames"]``:
-    ``fig.frames[i].data`` cannot rebuild unvalidated traces.
-    """
-    import plotly.graph_objects as go
-
-    fig._frame_objs = tuple(go.Frame(**frame, _validate=False) for frame in frames)
-    return fig
-
-
-def hold_frame(name: str) -> dict:
-    """A frame that changes nothing: played, it holds the picture still for one frame's duration."""
-    return dict(name=name, data=[], traces=[])
-
-
 def playback(names: list[str], labels: list[str], *, frame_ms: int = 80, redraw: bool = True,
              transition_ms: int = 0, active: int = 0, x: float = 0.0, y: float = 0.0, slider_x: float = 0.0,
              prefix: str = "", pad_top: int = 8) -> dict:
@@ -100,48 +86,3 @@ def playback(names: list[str], labels: list[str], *, frame_ms: int = 80, redraw:
                       currentvalue=dict(prefix=prefix, font=dict(size=14, color="#1d2330"), xanchor="right"),
                       steps=[dict(method="animate", label=label, args=[[name], still])
                              for name, label in zip(names, labels)])])
-
-
-def projector_fonts(fig, size: int = 18):
-    """Make every text of ``fig`` at least ``size - 2`` px for a projector (ticks, legend, play buttons,
-    slider label, colour bars, annotations); returns the figure, changed in place."""
-    fig.update_layout(font_size=size, legend_font_size=size, title_font_size=size + 4)
-    fig.update_xaxes(tickfont_size=size - 2, title_font_size=size)
-    fig.update_yaxes(tickfont_size=size - 2, title_font_size=size)
-    axis = dict(tickfont_size=size - 2, title_font_size=size)
-    fig.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis)
-    for menu in fig.layout.updatemenus or ():
-        menu.font.size = size - 1
-    for slider in fig.layout.sliders or ():
-        slider.currentvalue.font.size = size + 2
-        slider.font.size = size  # its step labels stay transparent (hundreds would overlap), but never tiny
-    for note in fig.layout.annotations or ():
-        note.font.size = max(note.font.size or 0, size - 2)
-    for trace in fig.data:
-        if "colorbar" in trace:
-            trace.colorbar.tickfont.size = size - 2
-            trace.colorbar.title.font.size = size
-    return fig
-
-
-class _Spec:
-    """A figure's dict, built once (picklable, unlike a lambda)."""
-
-    def __init__(self, spec: dict):
-        self.spec = spec
-
-    def __call__(self) -> dict:
-        return self.spec
-
-
-def frozen(fig):
-    """``fig``, finished: its dict is built now and reused by every later ``to_dict``.
-
-    Streamlit's ``st.plotly_chart`` calls ``fig.to_dict()``, a deep copy of every trace and frame,
-    on each rerun of each session: 90 ms for lesson 1's animation, whose JSON then takes 15 ms.
-    A cached figure pays that copy once. Change nothing in the figure afterwards (freeze it again
-    if you must: this rebuilds the dict).
-    """
-    fig.__dict__.pop("to_dict", None)  # a figure frozen before: rebuild from its current state
-    object.__setattr__(fig, "to_dict", _Spec(fig.to_dict()))
-    return fig

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from _plotly_utils.utils import to_typed_array_spec as typed
 from plotly.subplots import make_subplots
 
 from ..trajectory import MapFrames, Path
+from .spec import Spec, finished, typed
 from .style import CLASS_COLORS, CONTROLS_HEIGHT, FONT, colorize, f32, padded_range, playback, png_data_uri
 
 # The article's colouring: red below 0, blue near 0, green above 0, deeper with |output|.
@@ -20,7 +20,7 @@ FRAME_MS = 250  # 80 frames play in 20 s: slow enough to say what each stretch o
 
 
 def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS error", path_label: str = "",
-                  height: int = 540, frame_ms: int = FRAME_MS) -> go.Figure:
+                  height: int = 540, frame_ms: int = FRAME_MS) -> Spec:
     """Three panels driven by one slider and play button: map at step t, error curve, path.
 
     Only the moving parts (the map, the markers, the path walked so far) are in frames,
@@ -126,11 +126,11 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     magnified = dict(range=[-1.02, 1.02], showticklabels=False, zeroline=False)  # plane units mean nothing
     fig.update_xaxes(title=f"{path_label} 1 (magnified to the walk so far)".strip(), row=1, col=3, **magnified)
     fig.update_yaxes(title=f"{path_label} 2".strip(), row=1, col=3, **magnified)
-    return go.Figure(dict(data=fig.data, layout=fig.layout, frames=frames), _validate=False)
+    return finished(fig, frames)
 
 
 def compact_trajectory(xy: np.ndarray, t: int, steps: np.ndarray, axis_label: str = "direction",
-                       height: int = 360) -> go.Figure:
+                       height: int = 360) -> Spec:
     """The path [T, 2] in weight space with a marker at snapshot t (no frames: a page slider moves it)."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=f32(xy[:, 0]), y=f32(xy[:, 1]), mode="lines", line=dict(color="#9aa6bd", width=1),
@@ -144,11 +144,11 @@ def compact_trajectory(xy: np.ndarray, t: int, steps: np.ndarray, axis_label: st
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(title=f"{axis_label} 1", range=padded_range(xy[:, 0])),
                       yaxis=dict(title=f"{axis_label} 2", range=padded_range(xy[:, 1])))
-    return fig
+    return finished(fig)
 
 
 def plane_trust_figure(steps: np.ndarray, path_loss: np.ndarray, plane_loss: np.ndarray,
-                       height: int = 320) -> go.Figure:
+                       height: int = 320) -> Spec:
     """The loss along the real path beside the loss at its projections onto the PCA plane, per snapshot."""
     fig = go.Figure([
         go.Scatter(x=f32(np.maximum(steps, 1)), y=f32(path_loss), mode="lines", name="along the real path",
@@ -159,4 +159,4 @@ def plane_trust_figure(steps: np.ndarray, path_loss: np.ndarray, plane_loss: np.
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     fig.update_xaxes(title="update", type="log", dtick=1, tickformat=",")
     fig.update_yaxes(title="loss")
-    return fig
+    return finished(fig)

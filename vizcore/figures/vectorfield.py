@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .spec import Spec, finished
 from .style import CLASS_COLORS, FONT, class_name, f32, padded_range
 
 ARROW_COLOR = "#333a48"
@@ -44,7 +45,7 @@ def _region_traces(region: dict) -> list:
 
 
 def arrow_field(positions: np.ndarray, field: np.ndarray, X: np.ndarray, y: np.ndarray, title: str = "",
-                height: int = 520, region: dict | None = None) -> go.Figure:
+                height: int = 520, region: dict | None = None) -> Spec:
     """Arrows of ``field`` [a, D] at ``positions`` [a, D] over data X [n, D] coloured by class y [n].
 
     Arrows are scaled so the longest spans about one grid spacing; D = 3 draws cones.
@@ -95,4 +96,4 @@ def arrow_field(positions: np.ndarray, field: np.ndarray, X: np.ndarray, y: np.n
                       margin=dict(l=10, r=10, t=50 if title else 20, b=10) if D == 2 else dict(l=30, r=10, t=40, b=30),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, entrywidth=0.5,
                                   entrywidthmode="fraction"))
-    return fig
+    return finished(fig)

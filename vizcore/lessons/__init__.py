@@ -1,2 +1,85 @@
-"""One module per lesson: its settings class, its presets (one ``vizcore.config.Preset`` type for all),
-and functions from a trained run to the arrays its page draws. Concepts live one level up, in vizcore."""
+"""One module per lesson, each exporting ``LESSON``: a :class:`Lesson`, the contract between a lesson and its page.
+
+A lesson is data and functions, no Streamlit: its settings (a default :class:`~vizcore.config.QueryConfig`,
+which is also its link), its presets, one ``compute(settings, progress) -> result`` that the app caches,
+shares between sessions and ships trained for the presets, and functions from that result to the
+claims the page checks and the lines it asks the reader to notice. A page (``pages/``) only places
+the widgets of the settings and draws the result (``ui/lesson_page.py`` does the rest the same way for
+every lesson). Concepts live one level up, in :mod:`vizcore`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Mapping, Optional, Sequence, TypeVar
+
+from ..config import Preset, QueryConfig
+
+S = TypeVar("S", bound=QueryConfig)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One thing a page states, beside what this run measured.
+
+    said     : what the source article states (or, with ``source=""``, what this app expects)
+    measured : what was measured here, with its numbers
+    agrees   : whether the measurement supports the statement; None where no yes/no applies
+    about    : what the claim is about, when a page lists several (a head, an architecture)
+    source   : e.g. "article 003"; "" for this app's own statement
+    """
+
+    said: str
+    measured: str
+    agrees: Optional[bool] = None
+    about: str = ""
+    source: str = ""
+
+
+def no_claims(preset: str, result: Any, view: Any = None) -> Sequence[Claim]:
+    return ()
+
+
+def no_notice(preset: str, result: Any = None, view: Any = None) -> Sequence[str]:
+    return ()
+
+
+def preset_notice(presets: Mapping[str, Preset], custom: Sequence[str] = ()) -> Callable[..., Sequence[str]]:
+    """A ``notice`` function that gives the picked preset's lines as they are (``custom`` for other settings)."""
+    def notice(preset: str, result: Any = None, view: Any = None) -> Sequence[str]:
+        return presets[preset].notice if preset in presets else tuple(custom)
+    return notice
+
+
+@dataclass(frozen=True)
+class Lesson(Generic[S, R]):
+    """What a page needs of a lesson.
+
+    settings : the default settings; their fields are the link's keys, and ``compute`` depends on them alone
+    compute  : ``compute(settings, progress=None) -> result``, deterministic; the app caches it by settings
+    presets  : named settings (``?preset=<key>``), each with what to notice in it
+    view     : the default view settings, if the page offers any: what it shows of a result (a step, a seed, a
+               projection); also in the link, never a reason to compute again
+    claims   : ``claims(preset_key, result, view) -> [Claim]``, rendered as one table on every page
+    notice   : ``notice(preset_key, result, view) -> [markdown line]``: what to notice (key "custom": no preset)
+    keep     : how many results a server keeps in memory (shared by its sessions)
+    ship     : the presets' results ship with the app (``ui/shipped_results``), so a cold server draws them at once
+    offers   : the choices this lesson offers for some settings fields, when fewer than the field allows
+    uploads  : the settings fields that name an uploaded file, and its kind (``{"data_id": "csv"}``): ``compute``
+               then takes the stored objects as keyword arguments, e.g. ``compute(cfg, progress, csv=dataset)``
+    """
+
+    settings: S
+    compute: Callable[..., R]
+    presets: Mapping[str, Preset]
+    view: Optional[QueryConfig] = None
+    claims: Callable[..., Sequence[Claim]] = no_claims
+    notice: Callable[..., Sequence[str]] = no_notice
+    keep: int = 32
+    ship: bool = True
+    offers: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    uploads: Mapping[str, str] = field(default_factory=dict)
+
+    def configs(self) -> tuple[QueryConfig, ...]:
+        """The default settings and view: the classes a link of this lesson binds."""
+        return (self.settings,) if self.view is None else (self.settings, self.view)

@@ -1,20 +1,28 @@
 """Lesson 6, fitting curves neuron by neuron: its settings, presets (article 001's steps) and what its page draws.
 
-The concept (training a 1D fit, its units, kinks and saturation, sweeps) is :mod:`vizcore.curves`.
+The concept (training a 1D fit, its units, kinks and saturation) is :mod:`vizcore.curves`; this module trains
+the fit of its settings (:func:`compute`), sweeps one setting over several values, and turns the fit into
+the figures, tables and words of the page, and article 001's claims beside what the fit shows.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from vizcore import curves
 from vizcore import datasets
 from vizcore.config import Preset, QueryConfig, setting
 from vizcore.curves import HIGH, LOW, TARGETS, WIDE, CurveRun, collapsed_line, contributions, first_layer_units, \
     kinks, most_switches, predict, saturation, snapshots, switches
 from vizcore.datasets import Dataset, curve_target
+from vizcore.errors import UserError
 from vizcore.expr import check_finite
+from vizcore.figures import curves as figures
 from vizcore.figures.curves import MAX_PARTS
+from vizcore.figures.spec import Spec
+from vizcore.history import ProgressFn, stages
+from vizcore.lessons import Claim, Lesson
 from vizcore.nets import ACTIVATIONS, INITS, MLP
 from vizcore.train import OPTIMIZERS
 
@@ -57,6 +65,70 @@ class CurveConfig(QueryConfig):
     def make_model(self) -> MLP:
         activation = "linear" if self.width == 0 else self.activation
         return MLP(1, self.widths, 1, activation=activation, seed=self.seed, init=self.init)
+
+
+SWEEPS = {  # what the small multiples can sweep: a setting and its values, all else as set
+    "width": (1, 2, 5, 10, 20, 50),
+    "optimizer": OPTIMIZERS,
+    "init": ("default", "glorot", "he"),
+    "depth": (1, 2),
+}
+COMPARISONS = ("epochs", *SWEEPS)  # what the small multiples compare: one run's epochs, or a sweep
+
+
+@dataclass(frozen=True)
+class CurveView(QueryConfig):
+    """What the curve page shows of a trained fit: the small multiples compare epochs or a sweep."""
+
+    sweep: str = setting("epochs", choices=COMPARISONS, widget="radio", horizontal=True, label="Compare",
+                         names={"epochs": "epochs (this run)", "width": "widths", "optimizer": "optimisers",
+                                "init": "initialisations", "depth": "depths"})
+
+
+def train(cfg: CurveConfig, progress: ProgressFn | None = None, csv: Dataset | None = None) -> CurveRun:
+    """The net of ``cfg`` trained on the target's points, or on the uploaded points ``csv`` that ``cfg.data_id``
+    names (full batch: one step = one epoch)."""
+    cfg.check()
+    if cfg.data_id and csv is None:
+        raise UserError("This link uses a CSV file uploaded on another computer, and this server no longer "
+                        "has it. Upload the same file (sidebar, 'Your own data') to reproduce the experiment.")
+    ds = csv if csv is not None else cfg.make_dataset()
+    return curves.train(ds, cfg.make_model(), steps=cfg.steps, lr=cfg.lr, optimizer=cfg.optimizer, seed=cfg.seed,
+                        progress=progress)
+
+
+@dataclass(eq=False)
+class CurveResult:
+    """Lesson 6's result: the settings and their trained fit."""
+
+    config: CurveConfig
+    run: CurveRun
+
+
+def compute(cfg: CurveConfig, progress: ProgressFn | None = None, csv: Dataset | None = None) -> CurveResult:
+    return CurveResult(cfg, train(cfg, progress, csv))
+
+
+def sweep(result: CurveResult, kind: str, progress: ProgressFn | None = None) -> list[tuple[str, np.ndarray, float]]:
+    """Train one net per value of ``kind`` (width, optimizer, init, depth), all else from ``result``'s settings
+    (and on its points); ``progress`` counts the steps of all of them.
+
+    Returns (label, f(x) [m] on the fit's grid, final loss) per value.
+    """
+    if kind not in SWEEPS:
+        raise UserError(f"Unknown sweep {kind!r}; choose one of {', '.join(SWEEPS)}.")
+    cfg, x = result.config, grids(result)[0]
+    csv = result.run.dataset if cfg.data_id else None
+    values = SWEEPS[kind]
+    panels = []
+    for value, report in zip(values, stages(progress, len(values))):
+        changed = replace(cfg, **{kind: value})
+        if kind != "width" and cfg.width == 0:
+            changed = replace(changed, width=20)
+        run = train(changed, report, csv)
+        label = f"{kind} = {value}" if kind != "depth" else f"{value} hidden layer{'s' if value > 1 else ''}"
+        panels.append((label, predict(run.model, x), float(run.history.loss[-1])))
+    return panels
 
 
 def learning_rates(current: float) -> list[float]:
@@ -147,23 +219,23 @@ class FitView:
         return f"[{self.low:.3g}, {self.high:.3g}]"
 
 
-def grids(run: CurveRun) -> tuple[np.ndarray, np.ndarray, float, float]:
+def grids(result: CurveResult) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Where the curve is drawn: [LOW, HIGH] and [-WIDE, WIDE], or an uploaded x range and twice as wide."""
-    if not run.config.data_id:
+    if not result.config.data_id:
         return np.linspace(LOW, HIGH, 400), np.linspace(-WIDE, WIDE, 600), LOW, HIGH
-    x = run.dataset.X[:, 0]
+    x = result.run.dataset.X[:, 0]
     low, high = float(x.min()), float(x.max())
     half = max(high - low, 1e-3) / 2
     return np.linspace(low, high, 400), np.linspace(low - half, high + half, 600), low, high
 
 
-def fit_view(run: CurveRun) -> FitView:
-    """The arrays of :class:`FitView` for a trained run."""
-    grid, wide, low, high = grids(run)
-    model = run.model
+def fit_view(result: CurveResult) -> FitView:
+    """The arrays of :class:`FitView` for a trained fit."""
+    grid, wide, low, high = grids(result)
+    cfg, model = result.config, result.run.model
     parts, bias = contributions(model, grid)
     kinked = kinks(model, grid)
-    target = np.full(len(wide), np.nan) if run.config.data_id else curve_target(run.config.target)(wide)
+    target = np.full(len(wide), np.nan) if cfg.data_id else curve_target(cfg.target)(wide)
     return FitView(grid, wide, low, high, predict(model, grid), parts, bias, kinked, predict(model, kinked),
                    first_layer_units(model), predict(model, wide), np.where(np.isfinite(target), target, np.nan))
 
@@ -206,12 +278,13 @@ UNITS_CAPTION = ("Unit i computes act(wᵢ·x + bᵢ): the bias slides its curve
                  "With biases starting at zero every unit starts centred at x = 0; training moves them apart.")
 
 
-def line_text(run: CurveRun) -> str:
+def line_text(result: CurveResult) -> str:
     """For a net without activation, the one line it computes, in words; "" for any other net."""
+    run = result.run
     if run.model.activation != "linear":
         return ""
     slope, intercept = collapsed_line(run.model)
-    if run.config.width == 0:
+    if result.config.width == 0:
         return f"**One neuron, one line:** f(x) = w·x + b = **{slope:.3f}·x + {intercept:.3f}**."
     return ("**Still a line.** Without an activation every unit is a line w·x + b, and a weighted sum of lines is a "
             "line: f(x) = Σᵢ w′ᵢ(wᵢ·x + bᵢ) + b = (Σᵢ w′ᵢwᵢ)·x + (Σᵢ w′ᵢbᵢ + b) "
@@ -225,7 +298,7 @@ def epoch_panels(run: CurveRun, grid: np.ndarray) -> tuple[list[tuple[str, np.nd
 
 
 def sweep_panels(results: list[tuple[str, np.ndarray, float]], kind: str) -> tuple[list[tuple[str, np.ndarray]], str]:
-    """Small multiples of a :func:`vizcore.curves.sweep`: (title, f(grid)) per net, and what they show."""
+    """Small multiples of a :func:`sweep`: (title, f(grid)) per net, and what they show."""
     return ([(f"{label} · MSE {loss:.3f}", y) for label, y, loss in results],
             f"Every net has your settings except the {kind}; each trains from the same seed.")
 
@@ -233,6 +306,21 @@ def sweep_panels(results: list[tuple[str, np.ndarray, float]], kind: str) -> tup
 def file_caption(dataset: Dataset) -> str:
     columns = dataset.params.get("columns") or ["x", "y"]
     return f"Your file: {dataset.n:,} points, {columns[0]!r} as x and {columns[-1]!r} as y."
+
+
+def claims(preset_key: str, result: CurveResult, view: CurveView | None = None) -> list[Claim]:
+    """What article 001 says beside what this net shows, for the article's claims this net can test."""
+    grid, wide, _, _ = grids(result)
+    return [Claim(said, seen, source="article 001")
+            for said, seen in article_checks(result.run.model, grid, (wide[0], wide[-1]))]
+
+
+def notice(preset_key: str, result: CurveResult | None = None, view: CurveView | None = None) -> list[str]:
+    """What to notice: the preset's lines and the article's settings it follows (if any), then the lesson's."""
+    preset = PRESETS.get(preset_key)
+    if preset is None:
+        return list(NOTICE)
+    return [*preset.notice, *([f"- **The article:** {preset.article}"] if preset.article else []), *NOTICE]
 
 
 def article_checks(model: MLP, grid: np.ndarray, far: tuple[float, float]) -> list[tuple[str, str]]:
@@ -262,3 +350,35 @@ def article_checks(model: MLP, grid: np.ndarray, far: tuple[float, float]) -> li
                  f"{far[1]:.3g}, {np.sum(values < -0.99)} of this net's {values.size} first-layer values are below "
                  f"−0.99 and {np.sum(values > 0.99)} above +0.99.")]
     return []
+
+
+# --- the figures (through the page's shared cache: ``shown.derived(fn, ...)``) --------------------
+
+def fit_figure(result: CurveResult) -> Spec:
+    """The data and the fit and, below it, each unit's share (for a net with hidden units)."""
+    view, run = fit_view(result), result.run
+    widths = run.model.widths
+    return figures.fit_figure(run.dataset.X[:, 0], run.dataset.y, view.grid, view.fit, view.parts if widths else None,
+                              view.kinks, view.kink_y, unit_notes=unit_notes(view, len(widths)))
+
+
+def loss_figure(result: CurveResult) -> Spec:
+    return figures.loss_figure(result.run.history.step, result.run.history.loss)
+
+
+def beyond_figure(result: CurveResult) -> Spec:
+    view = fit_view(result)
+    return figures.beyond_figure(view.wide, view.wide_target, view.wide_fit, view.low, view.high)
+
+
+def multiples(result: CurveResult, kind: str, progress: ProgressFn | None = None) -> tuple[Spec, str]:
+    """The small multiples of one run's epochs (``kind`` "epochs") or of a :func:`sweep` of ``kind``, and what
+    they show."""
+    grid, ds = grids(result)[0], result.run.dataset
+    panels, note = epoch_panels(result.run, grid) if kind == "epochs" else \
+        sweep_panels(sweep(result, kind, progress), kind)
+    return figures.small_multiples(panels, ds.X[:, 0], ds.y, grid), note
+
+
+LESSON = Lesson(settings=CurveConfig(), view=CurveView(), compute=compute, presets=PRESETS, claims=claims,
+                notice=notice, uploads={"data_id": "csv"})

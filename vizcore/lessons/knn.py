@@ -15,11 +15,14 @@ import torch
 
 from ..boundary import padded_box
 from ..config import Preset, QueryConfig, setting
+from ..figures.knn import feature_planes
+from ..figures.spec import Spec
 from ..history import ProgressFn
 from ..knn import WEIGHTINGS, Split, knn_head, load_split, neighbour_ratio, train_bodies
 from ..nets import parse_widths
 from ..errors import UserError
 from ..threads import one_thread
+from . import Claim, Lesson
 
 DATASETS = ("digits", "spirals", "disc_annulus")
 DATASET_TITLES = {"digits": "digits: 8×8 handwritten digits (scikit-learn)", "spirals": "spirals: two arms in 2D",
@@ -74,9 +77,9 @@ PRESETS = {  # ?preset=<key>; each notice line is formatted with the numbers of 
          "end: {e2e:.1f}% against softmax's {soft:.1f}%, better in {better} of {seeds} seeds.",)),
     "spirals": Preset(
         "Two spirals (2D toy data)", KnnConfig(dataset="spirals"),
-        ("Two spirals are easy for every head here ({soft:.1f}%, {feats:.1f}%, {e2e:.1f}% test error). Look at "
-         "the shapes instead: trained for k-NN, a point's nearest neighbour of its own class is {r_e2e:.2f} times "
-         "as far as the nearest of the other class ({r_soft:.2f} in softmax features).",)),
+        ("Two spirals are easy for every head here ({soft:.1f}%, {feats:.1f}%, {e2e:.1f}% test error), so compare "
+         "the shapes of seed 0's features: a point's nearest neighbour of its own class is {r_e2e:.4f} times as far "
+         "as the nearest of the other class when trained for k-NN, {r_soft:.4f} in softmax features: {packing}.",)),
 }
 CUSTOM_NOTICE = ("Your own settings: softmax {soft:.1f}%, k-NN on its features {feats:.1f}%, k-NN end to end "
                  "{e2e:.1f}% test error (means over {seeds} seeds).",)
@@ -158,27 +161,31 @@ ARTICLE = {
 }
 
 
-def table_rows(result: KnnResult) -> list[dict[str, str]]:
-    """One row per head: the article's finding beside this app's test error (mean ± std over seeds, and
+def claims(preset: str, result: KnnResult, view=None) -> list[Claim]:
+    """One claim per head: the article's finding beside this app's test error (mean ± std over seeds, and
     the paired change from softmax with the number of seeds where the head did better)."""
     S = result.config.seeds
-    rows = []
+    gaussian = result.config.weighting == "gaussian"
+    out = []
     for head in HEADS:
         mean, std = result.summary()[head]
-        measured = f"{100 * mean:.1f}% ± {100 * std:.1f} test error"
-        if head == "knn_end_to_end" and result.config.weighting == "gaussian":
+        measured = f"{100 * mean:.1f}% ± {100 * std:.1f} test error over {S} seeds"
+        agrees = None  # the softmax figure is for MNIST: only the direction of the differences carries over
+        if head == "knn_end_to_end" and gaussian:
             measured = "with exp(-d²/T) weights, this app's addition: " + measured
         if head != "softmax":
             diff = 100 * (result.errors[head] - result.errors["softmax"])
             better = int(np.sum(diff < 0))
             measured += (f"; {diff.mean():+.1f} ± {diff.std():.1f} points against softmax, lower in {better} "
                          f"of {S} seeds")
-        rows.append({"head": HEAD_TITLES[head], "the article says (MNIST, a two-layer CNN)": ARTICLE[head],
-                     f"measured here ({S} seeds)": measured})
-    return rows
+            agrees = None if gaussian and head == "knn_end_to_end" else \
+                bool(diff.mean() < 0) if head == "knn_features" else bool(diff.mean() > 0)
+        out.append(Claim(ARTICLE[head], measured, agrees, about=HEAD_TITLES[head],
+                         source="article 003: MNIST, a two-layer CNN"))
+    return out
 
 
-def notice(preset_key: str, result: KnnResult) -> str:
+def notice(preset_key: str, result: KnnResult, view=None) -> list[str]:
     """What to notice in this result: the preset's lines (or the custom settings' line) with its numbers."""
     soft, feats, e2e = (100 * result.summary()[h][0] for h in HEADS)
     ratio = neighbour_ratios(result)
@@ -186,8 +193,10 @@ def notice(preset_key: str, result: KnnResult) -> str:
     values = dict(soft=soft, feats=feats, e2e=e2e, diff=feats - soft, seeds=result.config.seeds,
                   verdict="worse, as the article found" if e2e > soft else "better, unlike the article's finding",
                   better=int(np.sum(result.errors["knn_end_to_end"] < result.errors["softmax"])),
-                  r_soft=ratio["softmax"], r_e2e=ratio["knn_end_to_end"])
-    return " ".join(line.format(**values) for line in lines)
+                  r_soft=ratio["softmax"], r_e2e=ratio["knn_end_to_end"],
+                  packing=("training for k-NN packed each class tighter" if ratio["knn_end_to_end"] < ratio["softmax"]
+                           else "training for k-NN did not pack the classes tighter than softmax here"))
+    return [line.format(**values) for line in lines]
 
 
 def neighbour_ratios(result: KnnResult) -> dict[str, float]:
@@ -214,3 +223,22 @@ def seed_rows(result: KnnResult) -> list[dict]:
     """One row per seed: the test error of each head (the CSV download)."""
     return [{"seed": s, **{f"{HEAD_TITLES[h]} test error": float(result.errors[h][s]) for h in HEADS}}
             for s in range(result.config.seeds)]
+
+
+def planes_figure(result: KnnResult) -> Spec:
+    """Seed 0's test set in each head's feature plane, with the regions each head predicts."""
+    return feature_planes(result.features, result.split.y_test, result.split.names, plane_titles(result),
+                          result.regions, height=460)
+
+
+def planes_caption(result: KnnResult) -> str:
+    ratio = neighbour_ratios(result)
+    return (("Shaded: the class each head would predict at that point of the feature plane. The first two panels "
+             "show the same features; only the head differs." if result.regions else
+             "Features with more than two dimensions are shown through their two main directions (decision "
+             "regions are drawn only for 2-D features).")
+            + f" Nearest same-class over nearest other-class distance (median, seed 0): {ratio['softmax']:.2f} in "
+            f"the softmax features, {ratio['knn_end_to_end']:.2f} in the features trained for k-NN.")
+
+
+LESSON = Lesson(settings=KnnConfig(), compute=compare_heads, presets=PRESETS, claims=claims, notice=notice, keep=16)

@@ -1,10 +1,12 @@
-"""Lesson 7, the loss landscape: its settings, presets, and the pictures of a trained net its page draws.
+"""Lesson 7, the loss landscape: its view settings, presets, and the pictures of a trained net its page draws.
 
-The maths (surfaces, directions, the PCA plane, descent, minima, passes, curvatures) is :mod:`vizcore.landscape`.
+The net is a :class:`vizcore.runs.RunConfig` (the lesson's settings, trained by :func:`train`); what the page
+draws of it is a :class:`LandscapeConfig` (the lesson's view). ``LESSON`` is all of it for the page. The maths
+(surfaces, directions, the PCA plane, descent, minima, passes, curvatures) is :mod:`vizcore.landscape`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -12,11 +14,16 @@ from vizcore import datasets
 from vizcore.config import Preset, QueryConfig, setting
 from vizcore.datasets import Dataset
 from vizcore.engine import Architecture
+from vizcore.figures.landscape import contour_pair, descent_figure, landscape_figure
+from vizcore.figures.spec import Spec
+from vizcore.figures.trajectory import plane_trust_figure
 from vizcore.landscape import (Descent, Surface, batched_loss, curvatures, descend, local_minima, mountain_pass,
                                nested_sample, parse_starts, pca_plane, random_directions, surface, weight_directions)
 from vizcore.nets import flat_params, parameter_names
-from vizcore.runs import RunConfig
+from vizcore.runs import LAYER_DATASETS, Run, RunConfig, train_run
 from vizcore.trajectory import pca_shares, random_walk_shares
+
+from . import Claim, Lesson
 
 POOL = 10_000  # examples a landscape averages over at most (the article compared N = 100 with N = 10,000)
 SAMPLES = (0, 30, 100, 1000)  # N; 0 = all POOL examples
@@ -87,6 +94,23 @@ PRESETS: dict[str, Preset] = {  # link key (?preset=descent); config: (net, view
 }
 
 
+@dataclass(eq=False)
+class LandscapeRun(Run):
+    """Lesson 7's result: the trained net and, once the page has drawn its two-weights view, that picture beside it
+    (:meth:`beside`), so the claims are not measured again."""
+
+    picture: WeightsPicture | None = None
+
+    def beside(self, picture: WeightsPicture) -> LandscapeRun:
+        return replace(self, picture=picture)
+
+
+def train(cfg: RunConfig, progress=None) -> LandscapeRun:
+    """Lesson 7's result: the net of ``cfg``, trained (UserError for bad settings)."""
+    run = train_run(cfg, progress=progress)
+    return LandscapeRun(run.config, run.dataset, run.model, run.history)
+
+
 @dataclass(frozen=True, eq=False)
 class TwoWeights:
     """The article's picture: the loss over two weights on N examples and on all of them, descent on both."""
@@ -122,8 +146,8 @@ class TwoWeights:
 
 def evaluation_pool(net: RunConfig) -> Dataset:
     """POOL fresh examples of the net's dataset (seed + 1: a different draw from its training points)."""
-    params = {"turns": net.turns} if net.dataset == "spirals" else {}
-    return datasets.make(net.dataset, n=POOL, noise=net.noise, seed=net.seed + 1, **params)
+    return datasets.make(net.dataset, n=POOL, noise=net.noise, seed=net.seed + 1,
+                         **datasets.accepted(net.dataset, turns=net.turns))
 
 
 def two_weights(model, pool: Dataset, cfg: LandscapeConfig) -> TwoWeights:
@@ -179,6 +203,9 @@ def plane_view(model, dataset: Dataset, params: np.ndarray, cfg: LandscapeConfig
 
 # --- what article 002 claims, checked on the view the page shows ----------------------------------
 
+ARTICLE = "article 002"
+
+
 def article_checks(view: TwoWeights) -> list[tuple[str, str]]:
     """(what article 002 says, what this view measures) for each claim the lesson makes about it."""
     n_small, n_all = len(local_minima(view.surface)), len(local_minima(view.other))
@@ -206,6 +233,14 @@ def article_checks(view: TwoWeights) -> list[tuple[str, str]]:
         f"where the descents end, the last step moved the weights at most {steps.max():.1e}, so the slope is "
         f"almost zero; the loss curves upwards in both directions at {int((curv[:, 0] > 0).sum())} of the "
         f"{len(ends)} ends (a minimum of the loss over these two weights, not over all of them)."))
+    places = _end_places(gaps)
+    checks.append((
+        "its own net: 784-50-500-10 with sigmoid units and no biases, on MNIST; its figures use two weights into "
+        "the output unit for the digit 5.",
+        f"this net is a small tanh net on toy data (above the map), not the article's. Its default starts were "
+        f"chosen on one N = 100 sample, where they split into three valleys; on the map shown they end in "
+        f"{places} different place{'s' if places != 1 else ''} (ends more than 5% of the width apart), and "
+        "another sample may split them fewer ways."))
     far = [(k, m) for k in range(len(ends)) for m in range(k + 1, len(ends)) if gaps[k, m] > 0.05]
     if far:
         k, m = far[0]
@@ -221,17 +256,28 @@ def article_checks(view: TwoWeights) -> list[tuple[str, str]]:
             f"loss {view.surface.loss[j, i]:.4f}; curvature there {low:+.3g} and {high:+.3g}: {shape}."))
     return checks
 
+def _end_places(gaps: np.ndarray, apart: float = 0.05) -> int:
+    """How many distinct places the descents end in: ends closer than ``apart`` of the width count as one."""
+    place = list(range(len(gaps)))
+    for k in range(len(gaps)):
+        for m in range(k):
+            if gaps[k, m] <= apart:
+                place[k] = place[m]
+                break
+    return len(set(place))
+
+
 # --- what the page says under its pictures ---------------------------------------------------------
 
-def trust_shares(params: np.ndarray) -> dict[str, list[str]]:
-    """PC1-3's shares of the snapshots' spread [T, P] about the final weights (the map's centre), beside a random
-    walk's as long: the columns of the "can this picture be trusted?" table."""
-    ours = pca_shares(params, 3, about_last=True)
-    walk = random_walk_shares(len(params), params.shape[1], 3, about_last=True)
-    return {"this run": [f"{v:.0%}" for v in ours], "a random walk as long": [f"{v:.0%}" for v in walk]}
+def trust_shares(params: np.ndarray, steps: np.ndarray | None = None) -> dict[str, list[str]]:
+    """PC1-3's shares of the snapshots' spread [T, P] about their mean (the shares the map's axes name), beside a
+    random walk's recorded at the same ``steps``: the columns of the "can this picture be trusted?" table."""
+    ours = pca_shares(params, 3)
+    walk = random_walk_shares(len(params), params.shape[1], 3, at=steps)
+    return {"this run": [f"{v:.0%}" for v in ours], "a random walk seen at the same steps": [f"{v:.0%}" for v in walk]}
 
 
-TRUST_CAPTION = ("Shares of the snapshots' spread about the final weights, as the map is centred. A pure random "
+TRUST_CAPTION = ("Shares of the snapshots' spread about their mean, the same shares the map's axes name. A pure random "
                  "walk puts most of its spread in its first component too (about 6/π² ≈ 61% about its mean; "
                  "Antognini and Sohl-Dickstein, 2018), so a tidy PCA path alone proves nothing. The chart compares "
                  "the loss along the real path with the loss the map shows under the projected path.")
@@ -259,3 +305,73 @@ def net_caption(run) -> str:
     return (f"A {model.in_dim}-{'-'.join(map(str, model.widths))}-{model.out_dim} {model.activation} net with "
             f"{model.n_params} weights and biases, trained for {run.config.steps} steps on {run.dataset.n} points; "
             f"final loss {run.history.loss[-1]:.4f}.")
+
+
+def notice(preset_key: str, run: Run | None = None, view: LandscapeConfig | None = None) -> list[str]:
+    """The picked preset's lines and what the article says of it; nothing for custom settings."""
+    preset = PRESETS.get(preset_key)
+    if preset is None:
+        return []
+    return [*preset.notice, *([f"- **The article:** {preset.article}"] if preset.article else [])]
+
+
+def claims(preset_key: str, run: LandscapeRun, view: LandscapeConfig) -> list[Claim]:
+    """What article 002 says beside what the two-weights view of ``run`` measures (none for a plane): measured on
+    the picture the page drew (:meth:`LandscapeRun.beside`), or else on a new one."""
+    if view.view != "weights":
+        return []
+    drawn = run.picture is not None and run.picture.config == view
+    return (run.picture if drawn else weights_picture(run, view)).claims
+
+
+# --- what the page draws, each kept for the next visitor of the same link (ui.lesson_page.Shown.derived) ----
+
+@dataclass(frozen=True, eq=False)
+class WeightsPicture:
+    """The two-weights view of a net (drawn as ``config`` says), its two figures, and the article's claims
+    measured on it."""
+
+    config: LandscapeConfig
+    view: TwoWeights
+    descent: Spec  # the descent animation on the N-example surface and map
+    pair: Spec  # the N-example map beside the other one, the same starts on both
+    claims: list[Claim]
+
+
+def weights_picture(run: Run, cfg: LandscapeConfig) -> WeightsPicture:
+    """Everything the "two chosen weights" view draws of ``run`` (building the figures took 0.25 s a run)."""
+    cfg.check()
+    view = two_weights(run.model, evaluation_pool(run.config), cfg)
+    a, b = view.axes(view.surface)
+    d = view.descent
+    return WeightsPicture(
+        cfg, view, descent_figure(a, b, view.surface.loss, d.path, d.loss, *view.names, center=view.center),
+        contour_pair(a, b, [view.surface.loss, view.other.loss], [view.sample_label, view.other_label], *view.names,
+                     paths=[d.path, view.other_descent.path]),
+        [Claim(said, measured, source=ARTICLE) for said, measured in article_checks(view)])
+
+
+@dataclass(frozen=True, eq=False)
+class PlanePicture:
+    """The plane view of a net, its figure, and with PCA's plane the check of what the plane hides."""
+
+    view: PlaneView
+    figure: Spec
+    trust: dict[str, list[str]] | None  # :func:`trust_shares` of the run (PCA only)
+    trust_figure: Spec | None  # the loss along the path beside the loss the map shows under it (PCA only)
+
+
+def plane_picture(run: Run, cfg: LandscapeConfig) -> PlanePicture:
+    """Everything the "plane through all the weights" view draws of ``run``."""
+    cfg.check()
+    view = plane_view(run.model, run.dataset, run.history.params, cfg)
+    fig = landscape_figure(view.surface.a, view.surface.b, view.surface.loss, *view.labels, path=view.path,
+                           path_loss=view.path_loss)
+    if view.path is None:
+        return PlanePicture(view, fig, None, None)
+    return PlanePicture(view, fig, trust_shares(run.history.params, run.history.step),
+                        plane_trust_figure(run.history.step, run.history.loss, view.path_loss))
+
+
+LESSON = Lesson(settings=EARLY, view=LandscapeConfig(), compute=train, presets=PRESETS, claims=claims,
+                notice=notice, offers={"dataset": LAYER_DATASETS, "data_id": ("",), "start_id": ("",)})  # no uploads

@@ -6,15 +6,22 @@ facts and Betti numbers, and the "what to notice" text with its live measurement
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
 
-from ..config import Preset
+from ..config import Preset, QueryConfig, setting
+from ..data import Dataset
 from ..datasets import subsample
+from ..figures.layers import grand_tour, layer_animation
+from ..figures.spec import Spec
 from ..figures.style import class_name
-from ..layers import Animation, LayerFacts, animate, training_frames
-from ..runs import Run, RunConfig
-from ..topology import MAX_POINTS as LANDMARKS
-from ..topology import betti_per_layer, layer_clouds
+from ..figures.trajectory import compact_trajectory
+from ..layers import Animation, LayerFacts, animate, layer_facts, training_frames
+from ..runs import LAYER_DATASETS, Run, RunConfig, train_run
+from ..topology import GAP, LOOP_RATIO, Barcode, barcodes_per_layer, layer_clouds
+from ..trajectory import project
+from . import Claim, Lesson
 
 # What the animation follows: points per frame (2D / 3D data), frames per phase, points per grid line.
 # Together they set the payload: 1.8 MB for the spirals' three layers.
@@ -24,9 +31,26 @@ GRID_RESOLUTION = 16
 MOVIE_MOMENTS = 40  # snapshots in the training movie, on a log scale of steps
 TOUR_POINTS = 300   # points turned by the grand tour
 
-BETTI_METHOD = (f"by persistent homology (ripser) on up to {LANDMARKS} landmarks, counting features larger than "
-                "a tenth of the cloud's extent; a hidden layer is measured on W·h + b, just before its tanh, which "
-                "maps it homeomorphically onto the layer's output")
+TOPOLOGY_POINTS = 2000    # fresh points per class the Betti numbers are counted on (the training set has 200)
+TOPOLOGY_SEED = 1_000_003  # their sample's seed: the run's seed plus this, far from any training sample
+
+
+@dataclass(frozen=True)
+class LayersView(QueryConfig):
+    """What the layers page shows of a run: the training step (-1 = the end of training)."""
+
+    step: int = setting(-1, lo=-1, hi=1_000_000)
+
+
+def train(cfg: RunConfig, progress=None, csv=None, weights=None) -> Run:
+    """Lesson 1's result: the run of ``cfg``, on an uploaded CSV or from uploaded weights if the settings name them."""
+    return train_run(cfg, progress=progress, dataset=csv, start=weights)
+
+
+def snapshot_of(run: Run, step: int) -> int:
+    """The snapshot recorded at training step ``step`` (-1, or a step never recorded: the last)."""
+    steps = [int(v) for v in run.history.step]
+    return steps.index(step) if step in steps else len(steps) - 1
 
 
 def animation(run: Run, t: int = -1) -> tuple[Animation, np.ndarray]:
@@ -52,11 +76,63 @@ def tour_points(run: Run, t: int) -> tuple[np.ndarray, np.ndarray]:
     return run.model_at(t).hidden(run.dataset.X[keep])[-1], run.dataset.y[keep]
 
 
-def topology_rows(run: Run, t: int) -> list[dict[str, str]]:
-    """b₀, b₁ of each class in the input and every hidden layer of snapshot ``t``: one record per representation."""
-    per_layer = betti_per_layer(layer_clouds(run.model_at(t), run.dataset.X), run.dataset.y)
+def topology_sample(cfg: RunConfig, dataset: Dataset) -> Dataset:
+    """The points the Betti numbers are counted on: TOPOLOGY_POINTS fresh ones per class drawn like ``dataset``
+    (an uploaded CSV: its own points). More points resolve thinner features than the training sample can."""
+    if cfg.dataset == "csv" or dataset.name == "csv":
+        return dataset
+    return replace(cfg, n=TOPOLOGY_POINTS * dataset.n_classes, seed=cfg.seed + TOPOLOGY_SEED).make_dataset()
+
+
+def barcodes(run: Run, t: int) -> tuple[list[dict[int, Barcode]], list[LayerFacts]]:
+    """Each class's barcode in the input and every hidden layer of snapshot ``t``, and the layers' facts."""
+    model = run.model_at(t)
+    sample = topology_sample(run.config, run.dataset)
+    facts = layer_facts(model, run.dataset.X)
+    return barcodes_per_layer(layer_clouds(model, sample.X), sample.y), facts
+
+
+def topology_rows(per_layer: list[dict[int, Barcode]], facts: list[LayerFacts]) -> list[dict[str, str]]:
+    """b₀, b₁ of each class per representation, and what the layer allows: one record per representation."""
     return [{"representation": "input" if k == 0 else f"layer {k}",
-             **{f"class {class_name(c)}": str(b) for c, b in classes.items()}} for k, classes in enumerate(per_layer)]
+             **{f"class {class_name(c)}": str(code.betti) for c, code in classes.items()},
+             "the layer": "" if k == 0 else allows(facts[k - 1].kind)}
+            for k, classes in enumerate(per_layer)]
+
+
+def allows(kind: str) -> str:
+    """What a layer of this kind may do to the counts, in words."""
+    if kind in ("homeomorphism", "embedding"):
+        return f"{kind} onto its image: keeps every count"
+    if kind == "collapse":
+        return "collapse: may merge pieces or close loops"
+    if kind == "fold":
+        return "fold (ReLU): may merge pieces or close loops"
+    return f"{kind}: passes through a flat frame, may change counts"
+
+
+def barcode_figure(per_layer: list[dict[int, Barcode]]):
+    """Each class's strongest gaps and loops in every representation, against their counting lines."""
+    from ..figures.topology import barcode_grid
+
+    classes = list(per_layer[0])
+    return barcode_grid([[layer[c].gaps / layer[c].gap_bar for layer in per_layer] for c in classes],
+                        [[layer[c].loop_ratio for layer in per_layer] for c in classes],
+                        [f"class {class_name(c)}" for c in classes],
+                        ["input" if k == 0 else f"layer {k}" for k in range(len(per_layer))], GAP, LOOP_RATIO)
+
+
+BARCODE_CAPTION = ("How to read the bars: each is one feature of that class's points, its length how many times it "
+                   "outlasts what random sampling leaves. A **gap** bar is a break between pieces, measured in the largest "
+                   "gaps that as many random points along a curve leave; a **loop** bar is a loop's lifetime, the scale at "
+                   "which it fills in divided by the scale at which it closes. A bar past the black line counts (class "
+                   "colour); one in the amber band is too close to call (\"unresolved\"); grey ones are sampling noise. "
+                   "A homeomorphic layer may lengthen or shorten a bar, but a counted one stays past the line.")
+
+BETTI_METHOD = (f"counted on {TOPOLOGY_POINTS:,} fresh points of each class drawn like the training set; every "
+                "length is compared with the spacing of the points around it, after undoing any linear stretch, so "
+                "how much a layer stretched space does not change a count; a hidden layer is measured on W·h + b, "
+                "just before its tanh, which maps it homeomorphically onto the layer's output")
 
 
 def facts_rows(facts: list[LayerFacts]) -> list[dict[str, object]]:
@@ -67,21 +143,86 @@ def facts_rows(facts: list[LayerFacts]) -> list[dict[str, object]]:
             for f in facts]
 
 
-def notice(preset_key: str, run: Run, facts: list[LayerFacts]) -> list[str]:
-    """The "what to notice" markdown: the preset's bullet points, then what the article says beside what was
-    measured in ``run`` (its final accuracy and its layers' kinds); for custom settings, general hints."""
+def layer_kinds(run: Run, t: int = -1) -> list[str]:
+    """What each hidden layer of snapshot ``t`` does (homeomorphism, embedding, collapse, fold)."""
+    return [f.kind for f in layer_facts(run.model_at(t), run.dataset.X)]
+
+
+def notice(preset_key: str, run: Run, view: LayersView | None = None) -> list[str]:
+    """The "what to notice" lines: the preset's, or for custom settings general hints."""
     preset = PRESETS.get(preset_key)
     if preset is None:
-        return ["- Custom settings: pick a preset in the sidebar for a guided example.\n"
-                "- A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
-    measured = (f"this net reaches {run.history.accuracy[-1]:.1%} training accuracy after "
-                f"{int(run.history.step[-1]):,} steps; its layers: {', '.join(f.kind for f in facts)}.")
-    return [preset.bullets(), f"**The article says** {preset.article_says()} **Measured here:** {measured}"]
+        return ["Custom settings: pick a preset in the sidebar for a guided example.",
+                "A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
+    return list(preset.notice)
+
+
+def claims(preset_key: str, run: Run, view: LayersView | None = None) -> list[Claim]:
+    """What the article says of the picked preset beside what this run measured (its final accuracy and its
+    layers' kinds); nothing for custom settings."""
+    preset = PRESETS.get(preset_key)
+    if preset is None:
+        return []
+    measured = (f"This net reaches {run.history.accuracy[-1]:.1%} training accuracy after "
+                f"{int(run.history.step[-1]):,} steps; its layers: {', '.join(layer_kinds(run))}.")
+    return [Claim(preset.article or "Nothing about this case: the preset is this app's own.", measured,
+                  source="article 003" if preset.article else "")]
+
+
+def animation_figure(run: Run, t: int) -> tuple[Animation, Spec]:
+    """The layer animation of snapshot ``t`` and its figure."""
+    anim, labels = animation(run, t)
+    return anim, layer_animation(anim, labels, height=600)
+
+
+def training_movie_figure(run: Run) -> Spec | None:
+    """The training movie's figure, or None when the last layer is wider than 3."""
+    anim, labels = training_movie(run)
+    return None if anim is None else layer_animation(anim, labels, height=520, frame_ms=250)
+
+
+def weight_path(run: Run):
+    """The weights' path through weight space [T, 2], each weight along its own random direction."""
+    return project(run.history, "random", seed=run.config.seed)
+
+
+def path_figure(run: Run, t: int) -> Spec:
+    return compact_trajectory(weight_path(run), t, run.history.step, axis_label="random direction", height=400)
+
+
+def tour_figure(run: Run, t: int) -> Spec:
+    return grand_tour(*tour_points(run, t))
+
+
+PATH_CAPTION = ("The weights' path during training (each weight pushes along its own random direction); the orange "
+                "marker is step {step:,}, the net animated on the left.")
+ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. The black curve is the decision boundary, "
+                     "pulled back to the input and carried through every frame; in the last frame it lies on the output "
+                     "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")
+TOUR_CAPTION = ("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each direction "
+                "comes into view in turn. Watch the two classes: in 4D the linked rings no longer pass through each "
+                "other.")
+MOVIE_CAPTION = ("Each frame is the last layer's picture at one moment of training (steps on a log scale, since early "
+                 "training changes fastest): the grid and the data as the net of that moment places them, and the "
+                 "decision boundary, which always lies on a straight line here. Play it to watch the classes come "
+                 "apart.")
+CANONICAL_CAPTION = ("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next layer) "
+                     "gives a net that computes exactly the same function with det W > 0, so it can be animated "
+                     "without passing through a flattened frame.")
+TOPOLOGY_CAPTION = (f"Each cell is b₀, b₁: the number of pieces and of loops of that class's points, {BETTI_METHOD}. "
+                    "A homeomorphic layer cannot change the numbers; a collapse or a fold can (the last column says "
+                    "which). \"Unresolved\" means the points are too few to tell: a limit of the measurement, not a tear.")
+
+
+def topology_view(run: Run, t: int) -> tuple[list[dict[str, str]], Spec]:
+    """The topology table of snapshot ``t`` and its barcodes."""
+    per_layer, facts = barcodes(run, t)
+    return topology_rows(per_layer, facts), barcode_figure(per_layer)
 
 
 PRESETS: dict[str, Preset] = {
     "spirals": Preset(
-        "Spirals: a 2-2-2-2 tanh net untangles them", RunConfig(),
+        "Spirals: a 2-2-2-2 tanh net untangles them on 6 of 16 seeds (this one is seed 0)", RunConfig(),
         ("Each linear phase only rotates and stretches; each tanh phase squeezes space into the square "
          "(-1, 1)². Neither tears the grid.",
          "Follow the black decision boundary: it starts as an S-shaped curve between the arms and is "
@@ -125,8 +266,8 @@ PRESETS: dict[str, Preset] = {
         "how many 4-unit layers; this preset's two are this app's choice."),
     "aba1": Preset(
         "A-B-A on a line, 1 unit: impossible", RunConfig(dataset="line_aba", widths="1"),
-        ("One tanh unit maps the line onto an interval without changing the order of points (tanh is "
-         "monotone), so class B stays between the two A groups.",
+        ("One tanh unit maps the line onto an interval by a monotone function: it keeps the order of the points "
+         "or, with a negative weight, reverses it, so class B stays between the two A groups.",
          "A single threshold (the black diamond) can only split the line in two: one A group is always "
          "on B's side."),
         "that this 1D set cannot be classified without a layer of two or more units (article 003)."),
@@ -137,3 +278,8 @@ PRESETS: dict[str, Preset] = {
          "separates the bulge from both ends."),
         "that with two units the net learns a curve on which a line separates the classes (article 003)."),
 }
+
+
+LESSON = Lesson(settings=RunConfig(), view=LayersView(), compute=train, presets=PRESETS, claims=claims,
+                notice=notice, uploads={"data_id": "csv", "start_id": "weights"},
+                offers={"dataset": (*LAYER_DATASETS, "csv")})

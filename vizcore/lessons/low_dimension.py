@@ -1,6 +1,6 @@
 """Lesson 2, what low dimension forbids: its topology claims as data, and their multi-seed verdicts.
 
-Each :class:`Claim` names a dataset and several architectures (:class:`Variant`), some
+Each :class:`TopologyClaim` names a dataset and several architectures (:class:`Variant`), some
 expected to fail whatever the seed, some expected to succeed. :func:`run_claim` trains
 every variant over many seeds with :func:`vizcore.sweeps.fit_many`; :func:`summary`
 turns the result into the table the lesson shows. Seed s of a variant is exactly the
@@ -10,21 +10,25 @@ initial weights), so any row can be opened in the layer animation (lesson 1).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
 import numpy as np
 
 from ..config import Preset, QueryConfig, setting
 from ..datasets import subsample
-from ..errors import UserError
-from ..figures.style import class_name
+from ..figures.layers import layer_animation
+from ..figures.low_dimension import accuracy_strip
+from ..figures.spec import Spec
+from ..figures.style import class_name, percent  # noqa: F401  (percent: public here, pages use it)
 from ..history import ProgressFn, stages
-from ..layers import Animation, animate
+from ..layers import Animation, animate, layer_facts
 from ..nets import MLP
 from ..runs import RunConfig
 from ..sweeps import Sweep, fit_many
 from ..topology import betti_per_layer, layer_clouds
+from . import Claim, Lesson
+from .layers import BETTI_METHOD, TOPOLOGY_POINTS, TOPOLOGY_SEED
 
 SUCCESS = 0.99  # the accuracy line the lesson draws; a claim's words speak of 100%
 SEED_COUNTS = (8, 16, 32, 64)  # seeds per architecture the lesson offers
@@ -41,7 +45,7 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class Claim:
+class TopologyClaim:
     """A statement about what low-dimensional tanh nets can or cannot separate."""
 
     key: str
@@ -73,8 +77,8 @@ class Claim:
 # Each statement speaks of 100% training accuracy: "never" means no seed reaches it, "most
 # seeds" more than half of them (``Row.holds``). tests/test_experiments.py trains every claim
 # over the lesson's default seeds and checks that the numbers support these words.
-CLAIMS: dict[str, Claim] = {c.key: c for c in (
-    Claim("disc", "A disc inside a ring",
+CLAIMS: dict[str, TopologyClaim] = {c.key: c for c in (
+    TopologyClaim("disc", "A disc inside a ring",
           "Hidden layers of 2 units never reach 100% on a dense sample, however many layers; "
           "one layer of 3 units reaches 100% on most seeds.",
           "A 2-unit tanh layer whose W is invertible is a homeomorphism of the plane onto its image, the open "
@@ -89,7 +93,7 @@ CLAIMS: dict[str, Claim] = {c.key: c for c in (
            Variant("4 layers × 2", (2, 2, 2, 2), "fails"), Variant("1 layer × 3", (3,), "succeeds")),
           notes=("The ring cannot open, so training squeezes part of it thin and lets the line cut through there.",
                  "Three units bend the plane into 3D, where a flat plane slices the disc off. Drag to rotate.")),
-    Claim("aba", "A, then B, then A on a line",
+    TopologyClaim("aba", "A, then B, then A on a line",
           "One hidden unit never separates A-B-A; two units reach 100% on most seeds.",
           "One unit maps the line into the line by an increasing or a decreasing function (or a constant), "
           "so B stays between the two A's and no single threshold splits them. Two units bend the line "
@@ -98,7 +102,7 @@ CLAIMS: dict[str, Claim] = {c.key: c for c in (
           (Variant("1 unit", (1,), "fails"), Variant("2 units", (2,), "succeeds")),
           notes=("One unit only stretches or flips the line: one group of A stays on B's side of every cut.",
                  "Two units bend the line into a curve in the plane; the cut crosses the bend.")),
-    Claim("tori", "Two linked tori",
+    TopologyClaim("tori", "Two linked tori",
           "Layers of 3 units never reach 100% on the linked tori, however many; two layers of 4 units reach "
           "100% on most seeds.",
           "A 3-unit tanh layer whose W is invertible is a homeomorphism of space onto its image, the open "
@@ -112,7 +116,7 @@ CLAIMS: dict[str, Claim] = {c.key: c for c in (
           notes=("Three units keep the rings linked, so some points always end on the wrong side of the plane.",
                  "Four dimensions cannot be drawn, so each frame is projected onto the same three directions; "
                  "the rings may look crossed in the picture.")),
-    Claim("spirals", "Two spirals",
+    TopologyClaim("spirals", "Two spirals",
           "A 2-2-2-2 tanh net reaches 100% on spirals of half a turn on most seeds; at 1.25 turns it never "
           "does here; layers of 8 units reach 100% on most seeds.",
           "Topology does not forbid this one: the spirals are not linked, and a homeomorphism of the plane "
@@ -130,28 +134,20 @@ CLAIMS: dict[str, Claim] = {c.key: c for c in (
 
 @dataclass(frozen=True)
 class LowDimConfig(QueryConfig):
-    """The lesson's shareable settings: which claim, how many seeds, and which architecture is picked.
-
-    ``arch`` indexes ``CLAIMS[claim].variants`` (the architecture whose best or worst seed
-    can be opened in the layer animation).
-    """
+    """The lesson's shareable settings: which claim, and how many seeds train each of its architectures."""
 
     claim: str = setting("disc", choices=tuple(CLAIMS), widget="radio", horizontal=True, label="Claim",
                          names={k: c.title for k, c in CLAIMS.items()})
     seeds: int = setting(SEED_COUNTS[0], choices=SEED_COUNTS, widget="select_slider", label="Seeds per architecture",
                          help="More seeds take longer: 64 seeds of the disc take a few seconds.")
-    arch: int = setting(0, lo=0, hi=max(len(c.variants) for c in CLAIMS.values()) - 1)
 
-    def check(self) -> None:
-        super().check()
-        count = len(CLAIMS[self.claim].variants)
-        if self.arch >= count:
-            raise UserError(f"arch must be below {count} for the claim {self.claim!r}; got {self.arch}.")
 
-    @property
-    def variant(self) -> Variant:
-        """The architecture picked."""
-        return CLAIMS[self.claim].variants[self.arch]
+@dataclass(frozen=True)
+class LowDimView(QueryConfig):
+    """Which architecture of the claim (an index into ``CLAIMS[claim].variants``) the page offers to open in the
+    layer animation; one beyond the claim's architectures is shown as 0, with a warning."""
+
+    arch: int = setting(0, lo=0, hi=max(len(c.variants) for c in CLAIMS.values()) - 1, label="Architecture")
 
 
 # What the article says of each claim ("" where the claim is this app's own measurement).
@@ -166,6 +162,28 @@ ARTICLE = {
 }
 PRESETS: dict[str, Preset] = {key: Preset(claim.title, LowDimConfig(claim=key), article=ARTICLE[key])
                               for key, claim in CLAIMS.items()}  # ?preset=disc, aba, tori, spirals
+
+
+@dataclass(eq=False)
+class ClaimSweeps:
+    """Every architecture of ``claim`` trained over ``seeds`` seeds (one Sweep per variant label)."""
+
+    claim: TopologyClaim
+    sweeps: dict[str, Sweep]
+
+    @property
+    def rows(self) -> list[Row]:
+        return summary(self.claim, self.sweeps)
+
+    def model(self, label: str, seed: int) -> MLP:
+        return seed_model(self.sweeps, label, seed)
+
+
+def train(cfg: LowDimConfig, progress: Optional[ProgressFn] = None) -> ClaimSweeps:
+    """Lesson 2's result: the claim's sweeps over seeds 0 .. seeds-1 (float32 for speed)."""
+    cfg.check()
+    claim = CLAIMS[cfg.claim]
+    return ClaimSweeps(claim, run_claim(claim, range(cfg.seeds), progress=progress, dtype="float32"))
 # Two animations side by side: points per frame (2D / 3D data), 6 frames per phase and a coarser grid than
 # lesson 1's (4 layers × 2: 1.1 MB, not 1.8 MB).
 ANIMATION_POINTS = {2: 400, 3: 300}
@@ -173,7 +191,7 @@ FRAMES_PER_PHASE = 6
 GRID_RESOLUTION = 20
 
 
-def run_variant(claim: Claim, variant: Variant, seeds, steps: Optional[int] = None,
+def run_variant(claim: TopologyClaim, variant: Variant, seeds, steps: Optional[int] = None,
                 progress: Optional[ProgressFn] = None, dtype: str = "float64") -> Sweep:
     """Train ``variant`` once per seed, each on its own data sample, as one batched computation.
 
@@ -186,7 +204,7 @@ def run_variant(claim: Claim, variant: Variant, seeds, steps: Optional[int] = No
                     progress=progress, dtype=dtype)
 
 
-def run_claim(claim: Claim, seeds, steps: Optional[int] = None, progress: Optional[ProgressFn] = None,
+def run_claim(claim: TopologyClaim, seeds, steps: Optional[int] = None, progress: Optional[ProgressFn] = None,
               dtype: str = "float64") -> dict[str, Sweep]:
     """One Sweep per variant label; ``progress(done, total, loss)`` counts steps over all variants."""
     reports = stages(progress, len(claim.variants))
@@ -251,18 +269,13 @@ class Row:
         return f"{self.perfect} of {len(self.accuracy)} at 100%"
 
 
-def percent(accuracy: float) -> str:
-    """Accuracy as a percentage truncated to 0.1, so that only a perfect run shows 100.0%."""
-    return f"{np.floor(1000 * float(accuracy) + 1e-3) / 10:.1f}%"
-
-
-def summary(claim: Claim, sweeps: dict[str, Sweep]) -> list[Row]:
+def summary(claim: TopologyClaim, sweeps: dict[str, Sweep]) -> list[Row]:
     """One Row per variant of ``claim``, in the claim's order."""
     return [Row(v.label, v.expect, sweeps[v.label].seeds, sweeps[v.label].final_accuracy,
                 int((sweeps[v.label].diverged_at > 0).sum())) for v in claim.variants]
 
 
-def notices(claim: Claim, rows: list[Row]) -> list[str]:
+def notices(claim: TopologyClaim, rows: list[Row]) -> list[str]:
     """What to notice in ``rows``, one line each, every number taken from the rows."""
     fails = [r for r in rows if r.expect == "fails"]
     if any(r.perfect for r in fails):  # the usual words would be false: say what was measured instead
@@ -276,12 +289,22 @@ def notices(claim: Claim, rows: list[Row]) -> list[str]:
     return lines + [f"{rows[-1].label}: {rows[-1].verdict}."]
 
 
-def article_says(claim: Claim, rows: list[Row]) -> str:
-    """What the article says of ``claim`` beside what was measured in ``rows``: the accuracy (median and best
-    seed) of each architecture expected to fail."""
+EXPECTED = {"fails": "never reaches 100%, whatever the seed", "succeeds": "reaches 100% on most seeds"}
+
+
+def claims(preset: str, result: ClaimSweeps, view: LowDimView | None = None) -> list[Claim]:
+    """This lesson's expectation of each architecture beside its verdict over the seeds, then what the article
+    says beside the accuracy (median and best seed) of each architecture expected to fail."""
+    rows = result.rows
+    out = [Claim(EXPECTED[r.expect], r.verdict, r.holds, about=r.label) for r in rows]  # the lesson's words
     measured = "; ".join(f"{r.label} median {percent(r.median)}, best {percent(r.best)}" for r in rows
                          if r.expect == "fails")
-    return f"**The article says** {ARTICLE[claim.key]} **Measured here:** {measured}."
+    out.append(Claim(ARTICLE[result.claim.key], measured + ".", about="the article", source="article 003"))
+    return out
+
+
+def notice(preset: str, result: ClaimSweeps, view: LowDimView | None = None) -> list[str]:
+    return notices(result.claim, result.rows)
 
 
 def table(rows: list[Row]) -> list[dict]:
@@ -308,7 +331,7 @@ def seed_model(sweeps: dict[str, Sweep], label: str, seed: int) -> MLP:
     return sweep.model(list(sweep.seeds).index(seed))
 
 
-def seed_animation(claim: Claim, label: str, seed: int, model: MLP) -> tuple[Animation, np.ndarray]:
+def seed_animation(claim: TopologyClaim, label: str, seed: int, model: MLP) -> tuple[Animation, np.ndarray]:
     """The layer animation of ``model`` (seed ``seed`` of the variant ``label``) at the end of training, and the
     labels of the points it follows."""
     ds = claim.seed_config(label, seed).make_dataset()
@@ -317,19 +340,33 @@ def seed_animation(claim: Claim, label: str, seed: int, model: MLP) -> tuple[Ani
     return anim, ds.y[keep]
 
 
-def topology_rows(claim: Claim, nets: Sequence[tuple[str, int, MLP]]) -> list[dict[str, str]]:
-    """For each (label, seed, trained net): b₀, b₁ of each class in every layer, input first, one record each."""
+def topology_rows(claim: TopologyClaim, nets: Sequence[tuple[str, int, MLP]]) -> list[dict[str, str]]:
+    """For each (label, seed, trained net): b₀, b₁ of each class in every layer (and the layer's kind), input
+    first, one record each; counted on lesson 1's fresh sample of the seed's data."""
     out = []
     for label, seed, model in nets:
-        ds = claim.seed_config(label, seed).make_dataset()
+        cfg = claim.seed_config(label, seed)
+        ds = replace(cfg, n=TOPOLOGY_POINTS * 2, seed=cfg.seed + TOPOLOGY_SEED).make_dataset()  # lesson 1's sample
         per_layer = betti_per_layer(layer_clouds(model, ds.X), ds.y)
+        kinds = [""] + [f" ({f.kind})" for f in layer_facts(model, ds.X)]
         cells = {("input" if k == 0 else f"layer {k}"): " · ".join(f"{class_name(c)}: {b}" for c, b in classes.items())
-                 for k, classes in enumerate(per_layer)}
+                 + kinds[k] for k, classes in enumerate(per_layer)}
         out.append({"architecture (best seed)": f"{label} ({seed})", **cells})
     return out
 
 
-def seed_links(claim: Claim, row: Row) -> list[tuple[str, dict[str, str]]]:
+def topology_caption(claim: TopologyClaim) -> str:
+    """What the topology table shows, in words it supports."""
+    words = "A layer that is a homeomorphism or an embedding keeps every count; a collapse may not."
+    if claim.key == "disc":
+        words += (" The ring keeps its loop in the 2-unit nets that fail and in the 3-unit net that succeeds alike, so "
+                  "the counts alone do not decide whether a line can split the classes; where the loop sits does. In "
+                  "the plane, a ring with its loop surrounds the disc and every line through the disc crosses it; in "
+                  "3D the same loop can lie beside the disc, and a plane passes between them.")
+    return words
+
+
+def seed_links(claim: TopologyClaim, row: Row) -> list[tuple[str, dict[str, str]]]:
     """The best and the worst seed of ``row``: (label with its accuracy, the layer page's query of that run)."""
     links = []
     for name, seed in (("Best", row.best_seed), ("Worst", row.worst_seed)):
@@ -338,6 +375,47 @@ def seed_links(claim: Claim, row: Row) -> list[tuple[str, dict[str, str]]]:
     return links
 
 
-def file_name(claim: Claim, label: str, seed: int) -> str:
+def file_name(claim: TopologyClaim, label: str, seed: int) -> str:
     """A download's file name for seed ``seed`` of the variant ``label``, e.g. "disc-1-layer-3-seed4"."""
     return f"{claim.key}-{re.sub('[^A-Za-z0-9.]+', '-', label)}-seed{seed}"
+
+
+def seed_animation_figure(result: ClaimSweeps, label: str, seed: int) -> tuple[Animation, Spec]:
+    """The layer animation of seed ``seed`` of the architecture ``label`` at the end of training, and its figure."""
+    anim, labels = seed_animation(result.claim, label, seed, result.model(label, seed))
+    return anim, layer_animation(anim, labels, height=480)
+
+
+def strip_figure(result: ClaimSweeps) -> Spec:
+    """Every seed's final accuracy, one row of dots per architecture."""
+    rows = result.rows
+    return accuracy_strip([r.label for r in rows], [r.accuracy for r in rows], [r.expect for r in rows],
+                          [r.seeds for r in rows], threshold=SUCCESS)
+
+
+def best_topology_rows(result: ClaimSweeps) -> list[dict[str, str]]:
+    """:func:`topology_rows` of each architecture's best seed."""
+    return topology_rows(result.claim, [(r.label, r.best_seed, result.model(r.label, r.best_seed))
+                                        for r in result.rows])
+
+
+def picked(result: ClaimSweeps, view: LowDimView) -> tuple[LowDimView, str]:
+    """The view with an architecture this claim has (0 if it has fewer), and a warning if it had to change."""
+    count = len(result.claim.variants)
+    if view.arch < count:
+        return view, ""
+    return LowDimView(), f"arch={view.arch} is beyond this claim's {count} architectures; showing 0."
+
+
+TABLE_CAPTION = ("Final training accuracy of each seed after {steps:,} full-batch Adam steps on {n:,} points (each "
+                 "seed draws its own sample). 'agrees' checks the claim's words: no seed at 100% for 'fails', more "
+                 "than half the seeds at 100% for 'succeeds'.")
+STRIP_CAPTION = "One dot per seed (hover for its number). Red rows are expected to fail, green rows to succeed."
+def topology_words(claim: TopologyClaim) -> str:
+    """The caption under the topology table."""
+    return (f"For each architecture's best seed: b₀, b₁ (pieces, loops) of each class's points in every layer, "
+            f"{BETTI_METHOD}. {topology_caption(claim)}")
+
+
+LESSON = Lesson(settings=LowDimConfig(), view=LowDimView(), compute=train, presets=PRESETS, claims=claims,
+                notice=notice, keep=16)

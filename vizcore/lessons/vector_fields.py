@@ -1,6 +1,10 @@
 """Lesson 5, vector-field layers: its settings, presets, the pictures of one seed's flow, the comparisons
 beside it (the same net in the other dimension on the disc data, lesson 1's tanh net on spirals) and the
 article's claims beside the measured numbers. The layer itself is :mod:`vizcore.vectorfield`.
+
+The result (:class:`VfResult`) is the trained batch of nets and, on spirals, lesson 1's tanh net on the same
+data. On the disc data the comparison is this lesson's own result for :func:`partner`'s settings, computed
+(and cached, and shipped) as its own: the 2D and the 3D preset share their two trainings.
 """
 from __future__ import annotations
 
@@ -13,9 +17,14 @@ from .. import datasets
 from .. import vectorfield as vf
 from ..config import Preset, QueryConfig, setting
 from ..data import subsample
-from ..history import ProgressFn
+from ..figures.layers import layer_animation
+from ..figures.spec import Spec
+from ..figures.style import percent
+from ..figures.vectorfield import arrow_field
+from ..history import ProgressFn, stages
 from ..layers import Animation
 from ..sweeps import fit_many
+from . import Claim, Lesson
 
 DATASETS = ("disc_annulus", "spirals")
 MAX_POINTS = {2: 400, 3: 250}  # drawn points in 2D and 3D
@@ -52,8 +61,30 @@ class VfConfig(QueryConfig):
 
     def make_dataset(self, n: int | None = None, seed: int = 0) -> datasets.Dataset:
         """The training points (seed 0), or with ``seed=1`` fresh test points."""
-        params = {"turns": self.turns} if self.dataset == "spirals" else {}
-        return datasets.make(self.dataset, n=n or self.n, noise=self.noise, seed=seed, **params)
+        return datasets.make(self.dataset, n=n or self.n, noise=self.noise, seed=seed,
+                             **datasets.accepted(self.dataset, turns=self.turns))
+
+
+@dataclass(frozen=True)
+class VfView(QueryConfig):
+    """What the vector-field page shows of a trained batch (a link's view state, not training)."""
+
+    # the page offers only its run's seeds and layers (VfConfig.seeds, VfConfig.layers): see picked()
+    draw_seed: int = setting(0, choices=range(10), label="Seed to draw")
+    arrow_layer: int = setting(0, choices=range(4), widget="radio", horizontal=True, label="Arrows of layer",
+                               names={i: f"layer {i + 1}" for i in range(4)})
+    compare_penalty: bool = setting(False, label="Show the effect of the contraction penalty (trains once more "
+                                                 "without it)")
+
+
+def picked(cfg: VfConfig, view: VfView) -> tuple[VfView, list[str]]:
+    """The view with a seed and a layer this run has (0 for any beyond it), and a warning for each that changed."""
+    warnings = []
+    for key, count, what in (("draw_seed", cfg.seeds, "seeds"), ("arrow_layer", cfg.layers, "layers")):
+        if not 0 <= getattr(view, key) < count:
+            warnings.append(f"{key}={getattr(view, key)} is beyond this run's {count} {what}; showing 0.")
+            view = replace(view, **{key: 0})
+    return view, warnings
 
 
 PRESETS = {  # ?preset=<key>; each notice line is formatted with the numbers of notice()
@@ -72,7 +103,7 @@ PRESETS = {  # ?preset=<key>; each notice line is formatted with the numbers of 
     "spirals": Preset(
         "Spirals, two layers", VfConfig(dataset="spirals", layers=2),
         ("Play the flow: unwinding spirals is a deformation of the plane, so no extra coordinate is needed "
-         "({acc:.1%} of fresh points right, mean of {seeds} seeds); two layers flow one after the other (compare "
+         "({acc} of fresh points right, mean of {seeds} seeds); two layers flow one after the other (compare "
          "the arrows of each).",),
         article="Spirals can be separated in low dimension, but doing so is very hard."),
 }
@@ -85,6 +116,43 @@ FOLD_WARNING = ("Along the drawn paths some Euler steps stretch space by more th
 def partner(cfg: VfConfig) -> VfConfig | None:
     """On the disc data, the same net in the other dimension (2D <-> 3D), trained beside it; else None."""
     return replace(cfg, augment=1 - cfg.augment) if cfg.dataset == "disc_annulus" else None
+
+
+def train(cfg: VfConfig, progress: Optional[ProgressFn] = None) -> vf.VfRun:
+    """The batch of ``cfg.seeds`` vector-field nets of ``cfg``, scored on TEST_POINTS fresh points (seed 1)."""
+    cfg.check()
+    return vf.train(cfg.make_dataset(), cfg.make_dataset(n=vf.TEST_POINTS, seed=1), seeds=cfg.seeds,
+                    layers=cfg.layers, anchors=cfg.anchors, width=cfg.width, augment=cfg.augment,
+                    flow_steps=cfg.flow_steps, method=cfg.method, normalised=cfg.normalised,
+                    learn_widths=cfg.learn_widths, learn_anchors=cfg.learn_anchors, contraction=cfg.contraction,
+                    steps=cfg.steps, lr=cfg.lr, progress=progress)
+
+
+@dataclass(eq=False)
+class VfResult:
+    """Lesson 5's result: the settings, their trained batch ``run`` and, where the comparison is lesson 1's tanh
+    net (no :func:`partner`), that net over the same seeds (``baseline``).
+
+    partner : on the disc data, the result of ``partner(config)`` once the page has computed it (:meth:`beside`);
+    the claims compare the two.
+    """
+
+    config: VfConfig
+    run: vf.VfRun
+    baseline: TanhBaseline | None = None
+    partner: VfResult | None = None
+
+    def beside(self, other: VfResult | None) -> VfResult:
+        """This result with ``other`` (the partner's result) beside it."""
+        return replace(self, partner=other)
+
+
+def compute(cfg: VfConfig, progress: Optional[ProgressFn] = None) -> VfResult:
+    """Lesson 5's result for ``cfg``: its nets and, on data without a partner, lesson 1's tanh net (one bar)."""
+    if partner(cfg) is not None:
+        return VfResult(cfg, train(cfg, progress))
+    first, second = stages(progress, 2)
+    return VfResult(cfg, train(cfg, first), tanh_baseline(cfg, progress=second))
 
 
 # --- one seed's pictures -------------------------------------------------------------------------
@@ -107,10 +175,10 @@ class FlowPictures:
     worst: float
 
 
-def flow_pictures(run: vf.VfRun, layer: int = 0, seed: int = 0) -> FlowPictures:
+def flow_pictures(result: VfResult, layer: int = 0, seed: int = 0) -> FlowPictures:
     """Seed ``seed``'s flow of up to MAX_POINTS data points (at least MIN_FRAMES frames per layer) and layer
     ``layer``'s arrows."""
-    cfg = run.config
+    cfg, run = result.config, result.run
     keep = subsample(run.dataset.n, MAX_POINTS[2 + cfg.augment])
     X, y = run.dataset.X[keep], run.dataset.y[keep]
     risks = vf.fold_risk(run, X, seed, with_grid=True)
@@ -122,18 +190,27 @@ def flow_pictures(run: vf.VfRun, layer: int = 0, seed: int = 0) -> FlowPictures:
     return FlowPictures(anim, y, positions, field, start, overlay, max(risks))
 
 
-def notice(preset_key: str, run: vf.VfRun, seed: int = 0) -> str:
-    """What to notice: the preset's lines (or the custom settings' line) with this run's numbers."""
+def pictures(result: VfResult, layer: int, seed: int) -> tuple[FlowPictures, Spec, Spec]:
+    """:func:`flow_pictures`, the flow animation and the arrows (left) of seed ``seed`` and layer ``layer``."""
+    pics = flow_pictures(result, layer, seed)
+    arrows = arrow_field(pics.positions, pics.field, pics.start, pics.labels, height=520, region=pics.overlay)
+    flow = layer_animation(pics.anim, pics.labels, height=520, phase_seconds=FLOW_SECONDS)
+    return pics, flow, arrows
+
+
+def notice(preset_key: str, result: VfResult, view: VfView | None = None) -> list[str]:
+    """What to notice: the preset's lines (or the custom settings' line) with the numbers of the seed drawn."""
+    run, seed, seeds = result.run, (view or VfView()).draw_seed, result.config.seeds
     disc = run.region is not None
     lines = PRESETS[preset_key].notice if preset_key in PRESETS else CUSTOM_NOTICE
     values = dict(caught=run.ring_points_as_disc()[seed] if disc else 0, total=vf.TEST_POINTS,
-                  wrong=int((run.test_predictions[seed] != run.test.y).sum()), seeds=run.config.seeds,
-                  free=int(run.config.seeds - run.escapes.sum()) if disc else 0, acc=run.test_accuracy.mean())
-    return " ".join(line.format(**values) for line in lines)
+                  wrong=int((run.test_predictions[seed] != run.test.y).sum()), seeds=seeds,
+                  free=int(seeds - run.escapes.sum()) if disc else 0, acc=percent(run.test_accuracy.mean()))
+    return [line.format(**values) for line in lines]
 
 
-def flow_caption(run: vf.VfRun, layer: int, seed: int) -> str:
-    overlay = run.region is not None and layer == 0 and run.config.augment == 0
+def flow_caption(result: VfResult, layer: int, seed: int) -> str:
+    overlay = result.run.region is not None and layer == 0 and result.config.augment == 0
     return (f"Left: the field of layer {layer + 1} where it receives the data (seed {seed}; arrows scaled so the "
             "longest spans one grid spacing; in 3D, cones on the starting plane)"
             + (", over the region the net calls disc (pink) and its channel through the ring (amber)" if overlay
@@ -142,10 +219,10 @@ def flow_caption(run: vf.VfRun, layer: int, seed: int) -> str:
             "straight line (plane in 3D).")
 
 
-def metrics(run: vf.VfRun, seed: int, worst: float) -> list[tuple[str, str, str | None]]:
+def metrics(result: VfResult, seed: int, worst: float) -> list[tuple[str, str, str | None]]:
     """Four (label, value, help) metrics of seed ``seed`` and of all seeds; ``worst`` from :class:`FlowPictures`."""
-    S = run.config.seeds
-    first = (f"Test accuracy (seed {seed})", f"{run.test_accuracy[seed]:.1%}",
+    run, S = result.run, result.config.seeds
+    first = (f"Test accuracy (seed {seed})", percent(run.test_accuracy[seed]),
              f"On {vf.TEST_POINTS:,} fresh points of the same distribution.")
     if run.region is not None:
         middle = [("Disc region cuts through the ring", f"{int(run.escapes.sum())} of {S} seeds", None),
@@ -153,7 +230,7 @@ def metrics(run: vf.VfRun, seed: int, worst: float) -> list[tuple[str, str, str 
                    f"{run.ring_points_as_disc()[seed]} of {int((run.test.y == 1).sum()):,}",
                    "Fresh ring points the net calls disc (crosses, left).")]
     else:
-        middle = [(f"Test accuracy, mean of {S} seeds", f"{run.test_accuracy.mean():.1%}", None),
+        middle = [(f"Test accuracy, mean of {S} seeds", percent(run.test_accuracy.mean()), None),
                   ("Parameters per net", str(run.n_params), None)]
     stretch = ("Largest step stretch h·|J|", f"{worst:.2f}",
                "The largest h·‖J‖ over every integration step, measured only along the paths of the drawn data "
@@ -237,39 +314,42 @@ ARTICLE = {  # what the source article (003) says, in this app's words
 }
 
 
-def claim_rows(run: vf.VfRun, partner: vf.VfRun | None = None,
-               base: TanhBaseline | None = None) -> list[dict[str, str]]:
-    """Rows "the article says" / "measured here", every number from ``run`` (and the 2D/3D ``partner``
-    on the disc data, or lesson 1's tanh ``base`` on spirals)."""
-    cfg, S = run.config, len(run.accuracy)
+def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> list[Claim]:
+    """What article 003 says beside what was measured here, every number from ``result``'s run (and its 2D/3D
+    partner beside it on the disc data, or lesson 1's tanh net on spirals)."""
+    cfg, run, base = result.config, result.run, result.baseline
+    S = len(run.accuracy)
     rows = [("layer", f"This app's choices: {cfg.anchors} anchors of width {cfg.width:g}, {cfg.flow_steps} "
                       f"{'Euler' if cfg.method == 'euler' else 'RK4'} steps per layer, {cfg.steps} Adam steps, "
                       f"contraction penalty {cfg.contraction:g}: {run.n_params} parameters per net.")]
-    if run.region is not None and partner is not None:
+    if run.region is not None and result.partner is not None:
+        partner = result.partner.run
         flat, lifted = (run, partner) if cfg.augment == 0 else (partner, run)
         perfect = lambda r: int(np.sum(r.test_accuracy == 1.0))  # noqa: E731
         misses = flat.ring_points_as_disc()
-        rows += [("plane", f"A flow of the plane scores {flat.test_accuracy.mean():.1%} on fresh points, yet in "
+        rows += [("plane", f"A flow of the plane scores {percent(flat.test_accuracy.mean())} on fresh points, yet in "
                            f"{int(flat.escapes.sum())} of {S} seeds the region called disc runs out through the "
                            f"ring (the amber channel), and {perfect(flat)} of {S} seeds reach 100%."),
                  ("stretch", f"The channel is squeezed to {flat.region.ring_share.mean():.1%} of the ring's area; "
                              f"{misses.mean():.0f} of {int(np.sum(flat.test.y == 1))} fresh ring points per seed "
                              f"fall in it. RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty "
-                             f"{flat.config.contraction:g}."),
-                 ("third", f"With a third coordinate: {lifted.test_accuracy.mean():.1%} on fresh points, a channel "
+                             f"{cfg.contraction:g}."),
+                 ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a channel "
                            f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
     if base is not None:
         rows.append(("spirals", f"{describe(cfg)}: {_spread(run.test_accuracy)}; lesson 1's tanh net "
                                 f"{'-'.join(map(str, base.widths))}: {_spread(base.test_accuracy)} "
                                 f"(fresh points, {S} seeds)."))
-    return [{"the article says": ARTICLE[key], "measured here": text} for key, text in rows]
+    return [Claim(ARTICLE[key], text, source="article 003") for key, text in rows]
 
 
-def comparison_rows(run: vf.VfRun, other: vf.VfRun | None, base: TanhBaseline | None) -> list[dict[str, str]]:
-    """The side-by-side table: the 2D and 3D runs (disc data), or the run and lesson 1's tanh net."""
-    if other is not None:
-        return [run_row(describe(r.config), r) for r in sorted((run, other), key=lambda r: r.config.augment)]
-    return [run_row(describe(run.config), run), baseline_row(base)]
+def comparison_rows(result: VfResult) -> list[dict[str, str]]:
+    """The side-by-side table: the 2D and 3D runs (disc data, the partner beside the result), or the run and
+    lesson 1's tanh net."""
+    if result.partner is not None:
+        return [run_row(describe(r.config), r.run) for r in sorted((result, result.partner),
+                                                                    key=lambda r: r.config.augment)]
+    return [run_row(describe(result.config), result.run), baseline_row(result.baseline)]
 
 
 def comparison_caption(disc: bool) -> str:
@@ -279,6 +359,16 @@ def comparison_caption(disc: bool) -> str:
                ", the same for both nets; the tanh net is lesson 1's default (2-2-2-2, Adam, 2000 steps)."))
 
 
-def penalty_rows(plain: vf.VfRun, run: vf.VfRun) -> list[dict[str, str]]:
+def penalty_rows(plain: VfResult, result: VfResult) -> list[dict[str, str]]:
     """The run beside the same settings trained without the contraction penalty (``plain``)."""
-    return [run_row("without contraction penalty", plain), run_row(f"with penalty {run.config.contraction:g}", run)]
+    return [run_row("without contraction penalty", plain.run),
+            run_row(f"with penalty {result.config.contraction:g}", result.run)]
+
+
+def penalty_caption(plain: VfResult, result: VfResult) -> str:
+    return (f"RMS |J| at the data: {plain.run.jacobian.mean():.2f} without the penalty, "
+            f"{result.run.jacobian.mean():.2f} with it.")
+
+
+LESSON = Lesson(settings=VfConfig(), view=VfView(), compute=compute, presets=PRESETS, claims=claims, notice=notice,
+                keep=24)
