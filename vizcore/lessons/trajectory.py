@@ -302,8 +302,10 @@ def slowdowns(cfg: TrajectoryConfig) -> list[float]:
     return [a / b for a, b in zip(rates, rates[1:]) if b < a]
 
 
-def article_comparison(run: TrajectoryRun, rms: float, sign: float) -> list[tuple[str, str, str]]:
-    """(what, the article says, measured here) for this run, every measured value computed from it."""
+def article_comparison(run: TrajectoryRun, rms: float, sign: float, method: str = "random"
+                       ) -> list[tuple[str, str, str]]:
+    """(what, the article says, measured here) for this run drawn with projection ``method``, every measured
+    value computed from it."""
     cfg, hist = run.config, run.history
     rows = [("weights", "510", f"{run.model.n_params:,}")]
     if run.dataset.task == "regression":
@@ -318,7 +320,7 @@ def article_comparison(run: TrajectoryRun, rms: float, sign: float) -> list[tupl
     if slowdowns(cfg):
         rows.append(("each slow-down of the rate", "3×", ", ".join(f"{f:.1f}×" for f in slowdowns(cfg))))
     rows.append(("points on the path", "one per example, later one per 1,000", path_density(cfg)))
-    if cfg.method == "rms":
+    if method == "rms":
         weighted, plain = (drift(fit_projection(hist, method, cfg.seed)(hist.params)) for method in ("rms", "random"))
         rows.append(("share of the path that is net drift over the second half of the run (RMS-weighted vs random "
                      "directions)", "the weighted path keeps drifting where the plain one marks time",
@@ -430,7 +432,7 @@ def notice(preset_key: str, run: TrajectoryRun | None = None, view: TrajectoryVi
 def claims(preset_key: str, run: TrajectoryRun, view: TrajectoryView | None = None) -> list[Claim]:
     """The article's figures beside this run's (:func:`article_comparison`), whatever the preset."""
     return [Claim(said, measured, about=what, source=ARTICLE)
-            for what, said, measured in article_comparison(run, *run.scores)]
+            for what, said, measured in article_comparison(run, *run.scores, (view or TrajectoryView()).method)]
 
 
 # --- what the page draws, each kept for the next visitor of the same link (ui.lesson_page.Shown.derived) ----
