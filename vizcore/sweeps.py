@@ -61,11 +61,6 @@ class Sweep:
         """float32 [S] accuracy of each net at the end of training."""
         return np.array([h.accuracy[-1] for h in self.histories], dtype=np.float32)
 
-    @property
-    def final_loss(self) -> np.ndarray:
-        """float32 [S] loss of each net at the end of training."""
-        return np.array([h.loss[-1] for h in self.histories], dtype=np.float32)
-
     def model(self, i: int, t: int = -1) -> MLP:
         """Net ``i`` (an index into ``seeds``) with the weights of its snapshot ``t``."""
         net = MLP(self.in_dim, self.widths, self.out_dim, activation=self.activation, seed=int(self.seeds[i]))
