@@ -75,6 +75,7 @@ def initial_params(in_dim: int, widths: Sequence[int], out_dim: int, seeds: Sequ
                      for s in seeds])
 
 
+@np.errstate(over="ignore", invalid="ignore")  # divergence is detected per net, not warned (see train.fit)
 def fit_many(dataset: Dataset | Sequence[Dataset], widths: Sequence[int], seeds: Sequence[int], steps: int = 1000,
              lr: float = 0.03, activation: str = "tanh", optimizer: str = "adam", record_every: Optional[int] = None,
              progress: Optional[ProgressFn] = None, momentum: float = 0.9, dtype: str = "float32",
