@@ -227,4 +227,4 @@ PRESETS: dict[str, Preset] = {
 
 LESSON = Lesson(settings=RunConfig(), view=LayersView(), compute=train, presets=PRESETS, claims=claims,
                 notice=notice, uploads={"data_id": "csv", "start_id": "weights"},
-                offers={"dataset": (*LAYER_DATASETS, "csv")})
+                offers={"dataset": (*LAYER_DATASETS, "csv", "drawn")})
