@@ -42,7 +42,8 @@ HOW = ("Tap or click to add a point of the chosen class; drag to spray points. T
 
 
 def _keys(form: Form) -> dict[str, str]:
-    return {name: form.key(f"_draw_{name}") for name in ("class", "tool", "surface", "history", "seq", "session",
+    """The session keys of the drawing's widgets and state (no "__": a component's key must not hold it)."""
+    return {name: form.key(f"drawing_{name}") for name in ("class", "tool", "surface", "history", "seq", "session",
                                                           "notes", "undo", "clear", "csv", "start")}
 
 

@@ -132,10 +132,10 @@ class QueryConfig:
         try:
             together = replace(self, **parsed)
             together.check()
-            return together, warnings
+            return together, warnings + together._set_aside(parsed, raws)
         except UserError:
             pass
-        cfg = self
+        cfg, taken = self, {}
         for key in (f.name for f in fields(self) if f.name in parsed):
             try:
                 candidate = replace(cfg, **{key: parsed[key]})
@@ -143,8 +143,14 @@ class QueryConfig:
             except UserError as exc:
                 warnings.append(cfg._ignored(key, raws[key], exc))
                 continue
-            cfg = candidate
-        return cfg, warnings
+            cfg, taken[key] = candidate, parsed[key]
+        return cfg, warnings + cfg._set_aside(taken, raws)
+
+    def _set_aside(self, taken: Mapping[str, Any], raws: Mapping[str, str]) -> list[str]:
+        """A warning for each value of ``taken`` that this config does not hold: its class sets a value aside where
+        it does not apply (a drawing's points while another dataset is shown)."""
+        return [f"Ignored link setting {key}={raws[key][:40]!r}: it does not apply with this link's other settings."
+                for key, value in taken.items() if getattr(self, key) != value]
 
     def _ignored(self, key: str, raw: str, reason: Exception) -> str:
         return (f"Ignored link setting {key}={raw[:40]!r} ({str(reason)[:120]}); "

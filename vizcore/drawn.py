@@ -2,11 +2,11 @@
 
 A drawing lives on the plane [-PLANE, PLANE)², quantised to a grid of GRID × GRID nodes spaced STEP apart
 (0 is a node, and every node is exact in float32). Each point is its two grid indices and its class (A, B or C):
-10 + 10 + 2 bits. :func:`encode` packs them behind a 5-byte header (format version, point count, a checksum
-of the rest) and writes the bytes as unpadded base64url, which a URL carries as it is: 300 points take 1,107
-characters. :func:`decode` gives the points back, or a UserError that says what is wrong with a tampered or
-truncated text. The drawing surface (ui/drawing.py) talks in grid indices (:func:`indices`, :func:`from_indices`),
-so the browser and Python agree on every point exactly.
+10 + 10 + 2 bits. :func:`encode` packs them behind a 7-byte header (format version, point count, a CRC-32 of
+the count and the points) and writes the bytes as unpadded base64url, which a URL carries as it is: 300 points
+take 1,110 characters. :func:`decode` gives the points back, or a UserError that says what is wrong with a
+tampered or truncated text. The drawing surface (ui/drawing.py) talks in grid indices (:func:`flat`,
+:func:`from_flat`), so the browser and Python agree on every point exactly.
 
 :func:`from_dataset` turns a preset's or an uploaded file's 2-D points into a drawing to edit (fitted into
 the plane, at most MAX_POINTS of them); :func:`to_csv` writes a drawing in the upload format. A drawing trains
@@ -33,7 +33,7 @@ MAX_POINTS = 2000
 MAX_CLASSES = 3
 MIN_PER_CLASS = 5
 VERSION = 1
-HEADER = 5             # bytes: version, point count (2, big-endian), checksum (2) of the count and the points
+HEADER = 7             # bytes: version, point count (2, big-endian), CRC-32 (4) of the count and the points
 BITS = 22              # per point: x index (10 bits), y index (10), class (2)
 NAMES = tuple("ABC"[:MAX_CLASSES])
 _ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
@@ -92,7 +92,10 @@ def pack(ij: np.ndarray, y: np.ndarray) -> str:
     words = (ij[:, 0] << 12) | (ij[:, 1] << 2) | y
     bits = ((words[:, None] >> np.arange(BITS - 1, -1, -1)) & 1).astype(np.uint8).reshape(-1)
     body = len(y).to_bytes(2, "big") + np.packbits(bits).tobytes()
-    raw = bytes([VERSION]) + body[:2] + (zlib.crc32(body) & 0xFFFF).to_bytes(2, "big") + body[2:]
+    return _text(bytes([VERSION]) + body[:2] + zlib.crc32(body).to_bytes(4, "big") + body[2:])
+
+
+def _text(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
@@ -110,7 +113,8 @@ def unpack(text: str) -> tuple[np.ndarray, np.ndarray]:
         raise UserError(f"a drawing holds at most {MAX_POINTS:,} points, far fewer than {len(text):,} characters hold")
     if not _ALPHABET.fullmatch(text):
         raise UserError("this is not a drawing's code: it has characters other than letters, digits, - and _")
-    head = base64.urlsafe_b64decode(text[:7] + "=") if len(text) >= 7 else b""  # 7 characters: the 5-byte header
+    start = text[:12]  # 12 characters are 9 bytes, the header's 7 and more
+    head = base64.urlsafe_b64decode(start + "=" * (-len(start) % 4)) if len(start) % 4 != 1 else b""
     if len(head) < HEADER:
         raise UserError("the drawing's code is cut short")
     if head[0] != VERSION:
@@ -124,7 +128,9 @@ def unpack(text: str) -> tuple[np.ndarray, np.ndarray]:
                         f"{len(text):,}" if short else
                         f"the drawing's code is {len(text) - chars_for(n):,} characters too long for {n:,} points")
     raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if zlib.crc32(raw[1:3] + raw[HEADER:]) & 0xFFFF != int.from_bytes(raw[3:5], "big"):
+    # a CRC-32 catches every change of up to 32 neighbouring bits, so of any one character; the last character
+    # also holds unused bits, which the decoder ignores: the text must be the one its bytes give
+    if zlib.crc32(raw[1:3] + raw[HEADER:]) != int.from_bytes(raw[3:HEADER], "big") or _text(raw) != text:
         raise UserError("the drawing's code does not match its checksum: it was changed or cut")
     bits = np.unpackbits(np.frombuffer(raw[HEADER:], dtype=np.uint8))
     if bits[n * BITS:].any():
