@@ -124,21 +124,21 @@ def surface(form: Form) -> None:
     have = drawn.counts(y)
     session = state.setdefault(keys["session"], secrets.token_hex(4))  # tells the surface a new session began
     with st.expander("Your drawing", icon=":material/draw:", expanded=True):
-        plane, tools = st.columns([3, 2], gap="medium")
-        with tools:
-            cls = st.segmented_control("Class", list(CLASS_WORDS), format_func=CLASS_WORDS.get, default=0,
-                                       required=True, key=keys["class"], persist_state=PERSIST)
-            tool = st.segmented_control("Tool", list(TOOLS), format_func=TOOLS.get, default="draw", required=True,
-                                        key=keys["tool"], persist_state=PERSIST)
-            row = st.container(horizontal=True)
-            row.button("Undo", icon=":material/undo:", key=keys["undo"], on_click=_undo, args=(form,),
-                       disabled=not state.get(keys["history"]))
-            row.button("Clear", icon=":material/delete:", key=keys["clear"], on_click=_put, args=(form, ""),
-                       disabled=not len(y))
-            row.download_button("Points (CSV)", lambda: drawn.to_csv(text), file_name="drawing.csv", mime="text/csv",
-                                icon=":material/download:", on_click="ignore", key=keys["csv"], disabled=not len(y),
-                                help="x, y and the class, one point a row: the upload format, so the file loads "
-                                     "back under 'Your own data'.")
+        bar = st.container(horizontal=True, vertical_alignment="bottom")  # above the plane: in reach on a phone
+        cls = bar.segmented_control("Class", list(CLASS_WORDS), format_func=CLASS_WORDS.get, default=0,
+                                    required=True, key=keys["class"], persist_state=PERSIST)
+        tool = bar.segmented_control("Tool", list(TOOLS), format_func=TOOLS.get, default="draw", required=True,
+                                     key=keys["tool"], persist_state=PERSIST)
+        bar.button("Undo", icon=":material/undo:", key=keys["undo"], on_click=_undo, args=(form,),
+                   disabled=not state.get(keys["history"]))
+        bar.button("Clear", icon=":material/delete:", key=keys["clear"], on_click=_put, args=(form, ""),
+                   disabled=not len(y))
+        bar.download_button("Points (CSV)", lambda: drawn.to_csv(text), file_name="drawing.csv", mime="text/csv",
+                            icon=":material/download:", on_click="ignore", key=keys["csv"], disabled=not len(y),
+                            help="x, y and the class, one point a row: the upload format, so the file loads back "
+                                 "under 'Your own data'.")
+        plane, words = st.columns([3, 2], gap="medium")
+        with words:
             st.caption(" · ".join(f"{CLASS_WORDS[c]} {k:,}" for c, k in enumerate(have))
                        + f" · {len(y):,} of at most {drawn.MAX_POINTS:,} points")
             st.caption(HOW)

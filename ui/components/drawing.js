@@ -4,8 +4,9 @@
 // cls, tool, grid, plane, max, colors, size}. A tap or click adds one point of class `cls` where it lands; a
 // drag sprays points along its path; with tool "erase" the points under the eraser go. Nothing is sent while
 // the pointer moves: when a stroke ends, setTriggerValue("stroke", {points, seq}) hands the whole drawing to
-// Python. Streamlit runs this function again whenever `data` changes; what must outlive a run (the points
-// being drawn, a stroke under way) is kept per canvas in STATES.
+// Python. Streamlit runs this function again whenever `data` changes, without running the cleanup it returned
+// before (that runs only when the component goes): so the listeners are attached once per canvas, and they read
+// the newest `data` and the points being drawn from the canvas's state in STATES.
 
 const STATES = new WeakMap();
 const SPRAY = 3;          // points per spray step
@@ -16,13 +17,14 @@ const ERASER_RADIUS = 0.045;
 export default function ({ data, parentElement, setTriggerValue }) {
   const root = parentElement.querySelector(".vz-draw");
   const canvas = root.querySelector(".vz-plane");
-  const note = root.querySelector(".vz-note");
-  const G = data.grid;
   let S = STATES.get(canvas);
   if (!S || S.session !== data.session) {
-    S = { session: data.session, points: [], sent: -1, stroke: null, hover: null, full: false };
+    if (S) S.detach();
+    S = surface(canvas, root.querySelector(".vz-note"), data.session);
     STATES.set(canvas, S);
   }
+  S.data = data;
+  S.send = setTriggerValue;
   // Python's points are the drawing once it has seen every stroke sent from here (its seq has caught up);
   // until then, and during a stroke, the points drawn here stay.
   if (!S.stroke && data.seq >= S.sent) {
@@ -32,25 +34,32 @@ export default function ({ data, parentElement, setTriggerValue }) {
     S.full = false;
   }
   root.style.setProperty("--vz-size", `${data.size}px`);
+  S.render();
+  return () => { S.detach(); STATES.delete(canvas); };
+}
+
+function surface(canvas, note, session) {
+  const S = { session, data: null, send: null, points: [], sent: -1, stroke: null, hover: null, full: false };
   const ctx = canvas.getContext("2d");
   let frame = 0;
 
   const width = () => canvas.clientWidth || 1;
+  const G = () => S.data.grid;
   // grid index i sits at x = i·W/G from the left; j at y = (G − j)·W/G from the top (vizcore/drawn.py's nodes)
-  const toPx = (i, j, W) => [(i * W) / G, ((G - j) * W) / G];
+  const toPx = (i, j, W) => [(i * W) / G(), ((G() - j) * W) / G()];
   function toGrid(x, y) {
     const W = width();
     if (!(x >= 0 && y >= 0 && x <= W && y <= W)) return null; // off the plane: not a point
-    return [Math.min(G - 1, Math.round((x * G) / W)), Math.min(G - 1, Math.round(G - (y * G) / W))];
+    return [Math.min(G() - 1, Math.round((x * G()) / W)), Math.min(G() - 1, Math.round(G() - (y * G()) / W))];
   }
   function at(e) {
     const box = canvas.getBoundingClientRect();
     return [e.clientX - box.left, e.clientY - box.top];
   }
 
-  function render() {
+  S.render = function render() {
     frame = 0;
-    const W = width(), dpr = window.devicePixelRatio || 1, side = Math.round(W * dpr);
+    const data = S.data, W = width(), dpr = window.devicePixelRatio || 1, side = Math.round(W * dpr);
     if (canvas.width !== side) canvas.width = canvas.height = side;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, W, W);
@@ -69,7 +78,6 @@ export default function ({ data, parentElement, setTriggerValue }) {
       ctx.fillText(String(v), data.plane * unit + 4, W - p - 3);
     }
     const r = Math.max(3, Math.min(6, W / 100));
-    ctx.lineWidth = 1;
     ctx.strokeStyle = "#ffffff";
     for (const [i, j, c] of S.points) {
       const [x, y] = toPx(i, j, W);
@@ -84,14 +92,14 @@ export default function ({ data, parentElement, setTriggerValue }) {
     }
     note.hidden = !S.full;
     note.textContent = S.full ? `At most ${data.max.toLocaleString("en")} points: erase some to add more.` : "";
-  }
-  const redraw = () => { if (!frame) frame = requestAnimationFrame(render); };
+  };
+  const redraw = () => { if (!frame) frame = requestAnimationFrame(S.render); };
 
   function add(x, y) {
     const ij = toGrid(x, y);
     if (!ij) return;
-    if (S.points.length >= data.max) { S.full = true; return; }
-    S.points.push([ij[0], ij[1], data.cls]);
+    if (S.points.length >= S.data.max) { S.full = true; return; }
+    S.points.push([ij[0], ij[1], S.data.cls]);
     S.stroke.changed = true;
   }
   function spray(x, y) {
@@ -114,7 +122,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
   }
   function follow(p) {
     const s = S.stroke;
-    if (data.tool === "erase") { erase(s.last, p); s.last = p; return; }
+    if (s.tool === "erase") { erase(s.last, p); s.last = p; return; }
     const step = SPACING * width();
     let d = Math.hypot(p[0] - s.last[0], p[1] - s.last[1]);
     while (d >= step) { // evenly along the path, however fast the pointer moved
@@ -130,9 +138,9 @@ export default function ({ data, parentElement, setTriggerValue }) {
     e.preventDefault();
     canvas.setPointerCapture(e.pointerId);
     const p = at(e);
-    S.stroke = { id: e.pointerId, changed: false, last: p };
+    S.stroke = { id: e.pointerId, changed: false, last: p, tool: S.data.tool };
     S.hover = p;
-    if (data.tool === "erase") erase(p, p); else add(p[0], p[1]);
+    if (S.stroke.tool === "erase") erase(p, p); else add(p[0], p[1]);
     redraw();
   }
   function move(e) {
@@ -151,7 +159,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     if (e.pointerType !== "mouse") S.hover = null;
     if (changed) {
       S.sent += 1;
-      setTriggerValue("stroke", { points: S.points.flat(), seq: S.sent });
+      S.send("stroke", { points: S.points.flat(), seq: S.sent });
     }
     redraw();
   }
@@ -163,10 +171,10 @@ export default function ({ data, parentElement, setTriggerValue }) {
   for (const [name, fn] of listeners) canvas.addEventListener(name, fn);
   const resized = new ResizeObserver(redraw);
   resized.observe(canvas);
-  render();
-  return () => {
+  S.detach = () => {
     for (const [name, fn] of listeners) canvas.removeEventListener(name, fn);
     resized.disconnect();
     if (frame) cancelAnimationFrame(frame);
   };
+  return S;
 }
