@@ -159,7 +159,7 @@ DESCRIPTIONS = {
     "line_aba": "A, then B, then A along a line (1D)",
     "curve": "1D curve regression on [-3, 3]",
     "above_graph": "is a point above or below a curve with two minima?",
-    "drawn": "your own points, drawn on the plane",
+    "drawn": "your own points",
 }
 
 
