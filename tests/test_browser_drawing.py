@@ -1,7 +1,6 @@
 """Drawing your own data in a real browser, with a mouse and with a finger: points land where they are put,
 erase and undo work, the page still scrolls around the plane, the link carries the drawing to a fresh browser,
-in presentation mode and on a 390×844 phone. Chromium and the server are found and started as in
-tests/test_browser.py."""
+in presentation mode and on a 390×844 phone. The server and Chromium are tests/test_browser.py's fixtures."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
@@ -9,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pytest
 
-from tests.test_browser import _chromium, _metric, _start_server, _stop, wait_until_finished
+from tests.test_browser import _metric, page, server, wait_until_finished  # noqa: F401 (page, server: fixtures)
 from vizcore import datasets, drawn
 
 pytestmark = pytest.mark.browser
@@ -18,20 +17,8 @@ QUICK = "steps=200"  # a small training: these tests are about the drawing
 
 
 @pytest.fixture(scope="module")
-def server():
-    proc, base = _start_server()
-    yield base
-    _stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox", "--disable-gpu",
-                                                                         "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+def browser(page):
+    return page.context.browser
 
 
 def _open(context, url: str):

@@ -33,7 +33,7 @@ from vizcore.figures.style import CLASS_COLORS
 HERE = Path(__file__).resolve().parent / "components"
 SURFACE = component("vizcore_drawing", html=(HERE / "drawing.html").read_text(), css=(HERE / "drawing.css").read_text(),
                     js=(HERE / "drawing.js").read_text())
-CLASS_WORDS = {0: ":red[●] A", 1: ":blue[●] B", 2: ":green[●] C"}  # CLASS_COLORS' first three, as Streamlit names them
+CLASS_WORDS = {0: ":red[●] A", 1: ":blue[●] B", 2: ":green[●] C"}  # CLASS_COLORS' first three, in Streamlit's words
 TOOLS = {"draw": ":material/edit: Draw", "erase": ":material/ink_eraser: Erase"}
 UNDO_DEPTH = 50
 SIZE = {False: 480, True: 620}  # the plane's largest side in pixels (presenting: True)

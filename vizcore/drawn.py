@@ -166,7 +166,8 @@ def problem(y: np.ndarray) -> str | None:
                 "(pick the class beside the plane), and the net trains on them.")
     now = ", ".join(f"{NAMES[c]} {k:,}" for c, k in enumerate(have))
     which = f"class {short[0]}" if len(short) == 1 else f"classes {' and '.join(short)}"
-    why = "a classifier needs two classes" if len(have) == 2 else f"every class from A to {NAMES[len(have) - 1]} needs them"
+    why = ("a classifier needs two classes" if len(have) == 2 else
+           f"every class from A to {NAMES[len(have) - 1]} needs them")
     return f"Draw at least {MIN_PER_CLASS} points of {which} to train: {why} (points now: {now})."
 
 

@@ -39,7 +39,8 @@ class RunConfig(QueryConfig):
     optimizer: str = setting("adam", choices=OPTIMIZERS, label="Optimiser")
     data_id: str = setting("", max_chars=16)   # fingerprint of an uploaded CSV (dataset == "csv")
     start_id: str = setting("", max_chars=16)  # fingerprint of uploaded weights training starts from
-    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True)  # the drawing (dataset == "drawn")
+    # the drawing (dataset == "drawn"): vizcore.drawn's code
+    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True, label="Drawn points")
 
     def __post_init__(self) -> None:
         drawn.only_when_drawn(self)

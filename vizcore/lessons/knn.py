@@ -55,7 +55,8 @@ class KnnConfig(QueryConfig):
     n: int = setting(600, lo=50, hi=3000, step=50, label="Training points",
                      help="The test set is as large, drawn afresh.")
     noise: float = setting(0.05, lo=0.0, hi=0.3, step=0.01, widget="slider", label="Noise")
-    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True)  # the drawing (dataset == "drawn")
+    # the drawing (dataset == "drawn"): vizcore.drawn's code
+    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True, label="Drawn points")
 
     def __post_init__(self) -> None:
         drawn.only_when_drawn(self)

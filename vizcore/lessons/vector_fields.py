@@ -57,7 +57,8 @@ class VfConfig(QueryConfig):
     # on 300 points showed (a channel in every 2D seed, 3D seeds separated without one)
     steps: int = setting(100, lo=1, hi=3000, step=50, label="Steps", help="Full-batch Adam updates.")
     lr: float = setting(0.15, lo=1e-4, hi=1.0, step=0.01, label="Learning rate", format="%.4f")
-    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True)  # the drawing (dataset == "drawn")
+    # the drawing (dataset == "drawn"): vizcore.drawn's code
+    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True, label="Drawn points")
 
     def __post_init__(self) -> None:
         drawn.only_when_drawn(self)
