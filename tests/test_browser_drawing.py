@@ -147,13 +147,28 @@ def test_on_a_phone_a_tap_lands_where_tapped_a_finger_draws_on_the_plane_and_scr
         phone.close()
 
 
-def test_in_presentation_mode_the_plane_is_larger_and_a_tap_lands_where_tapped(server, browser):
+def test_in_presentation_mode_a_full_plane_says_so_and_keeps_its_points_and_a_tap_lands_where_tapped(
+        server, browser):
+    X = np.random.default_rng(0).uniform(-1.4, 1.4, (drawn.MAX_POINTS, 2))
+    full = drawn.encode(X, (X[:, 0] > 0).astype(int))
     projector = browser.new_context(viewport={"width": 1920, "height": 1080})
     try:
-        tab = _open(projector, f"{server}/layers?dataset=drawn&present=1&{QUICK}")
+        tab = _open(projector, f"{server}/layers?dataset=drawn&points={full}&present=1&{QUICK}")
         box = _plane(tab)
         assert box["width"] > 500 and box["y"] + box["height"] <= 1080
-        X, _ = _after(tab, lambda: tab.mouse.click(*_at(box, -0.75, 0.5)))
-        assert np.abs(X[0] - [-0.75, 0.5]).max() <= CELL and "present=1" in tab.url
+        before = tab.url
+        tab.mouse.click(*_at(box, -0.75, 0.5))
+        note = tab.locator(".vz-note")
+        note.wait_for(state="visible")
+        assert "At most 2,000 points: erase some to add more." in note.inner_text()
+        tab.wait_for_timeout(500)
+        assert tab.url == before  # nothing was sent: nothing changed
+        _pick(tab, "tool", "Erase")
+        fewer, _ = _after(tab, lambda: tab.mouse.click(*_at(box, 0.0, 0.0)))
+        assert len(fewer) < drawn.MAX_POINTS and not note.is_visible()
+        _pick(tab, "tool", "Draw")
+        again, _ = _after(tab, lambda: tab.mouse.click(*_at(box, 0.0, 0.0)))
+        assert len(again) == len(fewer) + 1 and np.abs(again[-1] - [0.0, 0.0]).max() <= CELL
+        assert "present=1" in tab.url
     finally:
         projector.close()
