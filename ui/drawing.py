@@ -112,6 +112,8 @@ def drawing(form: Form, base: Callable[[QueryConfig], Optional[Dataset]], where=
                                          on_click=_start, args=(form, ds), width="stretch",
                                          help="Puts these points on a plane where you add, spray and erase points "
                                               "of each class with a finger or the mouse; the net trains on them.")
+        for note in st.session_state.pop(keys["notes"], None) or ():  # why the points could not go on the plane
+            (where or st.sidebar).warning(note)
         return
     surface(form)
 
