@@ -44,7 +44,7 @@ def chars_for(n: int) -> int:
     return -(-(HEADER + -(-n * BITS // 8)) * 4 // 3)
 
 
-MAX_CHARS = chars_for(MAX_POINTS)  # 7,340
+MAX_CHARS = chars_for(MAX_POINTS)  # 7,343
 MAX_TEXT = chars_for(2 * MAX_POINTS)  # a settings field reads texts this long, to say how many points too many
 
 
