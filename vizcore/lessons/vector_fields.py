@@ -36,7 +36,8 @@ MIN_FRAMES = 40  # frames per layer, so the flow moves smoothly for those second
 class VfConfig(QueryConfig):
     """One vector-field experiment (a shareable link)."""
 
-    dataset: str = setting("disc_annulus", choices=DATASETS, label="Dataset")
+    dataset: str = setting("disc_annulus", choices=DATASETS, label="Dataset",
+                           names={k: f"{k}: {datasets.DESCRIPTIONS[k]}" for k in DATASETS})
     n: int = setting(200, lo=20, hi=2000, step=50, label="Points")
     noise: float = setting(0.0, lo=0.0, hi=0.3, step=0.01, label="Noise")
     turns: float = setting(0.75, lo=0.25, hi=2.0, step=0.05, label="Spiral turns")
