@@ -22,7 +22,7 @@ from ui.cache import log, named_cache
 from ui.common import progress_bar, user_errors
 from ui.exports import Downloads, download_row
 from ui.form import Form, preset_picker
-from ui.links import apply_link, publish_link
+from ui.links import apply_link, publish_link, write_link
 from ui.syllabus import Entry, entry as entry_of
 from ui.uploads import stored
 from vizcore.config import QueryConfig
@@ -173,6 +173,8 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     apply_link(forms, entry.name, lesson.presets, on_load=on_link)
     preset = preset_picker(forms, lesson.presets, st.sidebar, **({"help": preset_help} if preset_help else {}))
     settings = controls(forms[0]) or forms[0].config()
+    # the address holds the settings while they compute, and if they stop the page (a drawing too small to train)
+    write_link([settings, *(form.config() for form in forms[1:])], entry.name, lesson.configs())
     computed = result(entry, settings, label(settings) if callable(label) else label, progress)
     shown = Shown(entry, settings, forms[1] if len(forms) > 1 else None, computed, preset)
     view = None

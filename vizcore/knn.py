@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 
-from . import datasets
+from . import datasets, drawn
 from .errors import UserError
 from .history import ProgressFn
 
@@ -44,6 +44,7 @@ class BodySettings(Protocol):
     steps: int
     batch: int
     lr: float
+    points: str
 
     def hidden_widths(self) -> tuple[int, ...]: ...
 
@@ -68,7 +69,8 @@ class Split:
 def load_split(cfg: BodySettings) -> Split:
     """Digits: scikit-learn's 8x8 images scaled to [0, 1], 25% held out (fixed, stratified).
 
-    Toy sets: ``cfg.n`` training points drawn with seed 0 and as many test points with seed 1.
+    Toy sets: ``cfg.n`` training points drawn with seed 0 and as many test points with seed 1. A drawing
+    (``cfg.points``): a quarter of each class held out for the test (:func:`vizcore.drawn.split`).
     """
     if cfg.dataset == "digits":
         from sklearn.datasets import load_digits
@@ -78,6 +80,9 @@ def load_split(cfg: BodySettings) -> Split:
         Xa, Xb, ya, yb = train_test_split(X, digits.target.astype(np.int64), test_size=0.25,
                                           random_state=0, stratify=digits.target)
         return Split(Xa, ya, Xb, yb, tuple(str(d) for d in range(10)))
+    if cfg.dataset == "drawn":
+        train, test = drawn.split(datasets.make("drawn", points=cfg.points))
+        return Split(train.X, train.y, test.X, test.y, drawn.NAMES[:train.n_classes])
     params = datasets.accepted(cfg.dataset, turns=0.75)
     train = datasets.make(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=0, **params)
     test = datasets.make(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=1, **params)
