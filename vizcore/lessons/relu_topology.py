@@ -35,7 +35,7 @@ NAMES = {"tanh": "tanh", "relu": "ReLU"}
 DEPTHS = (2, 4, 6)     # hidden layers of the claims' table: shallow to deep
 DATASETS = ("linked_tori", "disc_annulus")  # both have a class with a loop: something for a net to simplify
 TOPOLOGY_POINTS = 300  # fresh points per class counted: right in 91% of bench/topology_shapes.py's cells at 300, and
-                       # 0.05 s a count (400: 0.11 s), so the table's 500 counts take about half a minute
+                       # 0.05 s a count (400: 0.11 s): the table's 496 counts and 48 nets took 15 CPU-s
 TOPOLOGY_SEED = 1_000_003  # the counted sample's seed: the run's seed plus this
 TRAINED = 0.99         # a net counts as well trained from this training accuracy on
 ANIMATION_POINTS = 250
@@ -145,7 +145,7 @@ def sweep(cfg: ReluConfig, progress: Optional[ProgressFn] = None) -> Measured:
     """``cfg.seeds`` seeds of tanh and ReLU nets at every depth of DEPTHS, each class counted in every representation
     (the seeds 0, 1, …; ``cfg.depth`` and ``cfg.seed`` are not used).
 
-    Takes 20-40 s on one core (8 seeds: 48 nets, 496 counts), so the page runs it after its first view.
+    8 seeds (48 nets, 496 counts) took 15.1 CPU-s (the first view: 0.7-1.9), so the page runs it after its first view.
     """
     seeds = range(cfg.seeds)
     samples = [counted_sample(cfg, s) for s in seeds]
@@ -339,7 +339,7 @@ def data_caption(pair: Pair) -> str:
             f"counted on {TOPOLOGY_POINTS} fresh points per class by the rule of lesson 1 (every length against the "
             "sampling, after undoing any linear stretch); a hidden tanh layer is counted before its tanh, a ReLU "
             "layer after its fold. Naitzat et al. trained wider nets (15 to 50 units) on their own data sets; 8 "
-            "units keep 48 nets and 576 counts within half a minute on one core.")
+            "units keep the table's 48 nets and 496 counts to about 15 s of one core.")
 
 
 TABLE_CAPTION = ("Each cell is b₀, b₁ (pieces, loops) of one class. A tanh layer with invertible W is a "
@@ -354,6 +354,18 @@ SWEEP_CAPTION = ("Measured live over the seeds, for three depths: the mean total
                  "the fall happens in the last hidden layer and the output.")
 
 
+def tanh_line(pair: Pair) -> str:
+    """What the tanh net's hidden layers did to the counts, in words."""
+    counts, depth = pair.counts["tanh"], pair.config.depth
+    changed = [k for k in range(1, depth + 1) if counts[k] != counts[0]]
+    if not changed:
+        return ("The tanh net keeps every class's counts through every hidden layer: a layer with invertible W is a "
+                f"homeomorphism, so only the output, where {pair.config.width} numbers become 2, can change them.")
+    return (f"The tanh net's counts differ from the input's at layer {', '.join(map(str, changed))}. A homeomorphism "
+            "cannot change them, so there the points could not tell: a saturated layer squeezed a class thinner than "
+            "their spacing (or \"unresolved\" stood in for a number).")
+
+
 def notice(preset: str, pair: Pair, view=None) -> list[str]:
     """What to notice, with this seed's counts."""
     depth = pair.config.depth
@@ -362,8 +374,7 @@ def notice(preset: str, pair: Pair, view=None) -> list[str]:
                           for f in firsts[a]) for a in ACTIVATIONS}
     lines = [f"In this seed each class first reads (1, 0) at {where['relu']} with ReLU and at {where['tanh']} "
              "with tanh (class A, then B).",
-             "The tanh net keeps both classes' loops through every hidden layer: each is a homeomorphism, so "
-             f"only the output, where {pair.config.width} numbers become 2, can close them.",
+             tanh_line(pair),
              "Press ▶ on the ReLU net and watch the last phase of each layer: whole regions are pressed flat "
              "onto the faces of the orthant; that is where a loop can be crushed."]
     if PRESETS.get(preset) is not None:
