@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from tests.pagetools import assert_clean, open_page
+from tests.pagetools import assert_clean, notice, open_page
 from vizcore.layers import animate, canonicalise, layer_facts, linear_path
 from vizcore.lessons import relu_topology as lesson
 from vizcore.lessons.relu_topology import Summary, claims_of, drops, first_simple, summarise
@@ -111,6 +111,9 @@ def test_the_page_shows_both_nets_their_counts_and_the_claims_measured_live():
     claims = next(t.value for t in at.table if "measured here" in t.value.columns)
     assert len(claims) == 4 and "agrees" in claims.columns
     assert any("Naitzat" in c for c in claims.columns)
+    against = [about for about, verdict in claims["agrees"].items() if verdict.startswith("✗")]
+    assert all(about in notice(at) for about in against)  # a claim the counts do not support is said plainly
+    assert ("does not support the paper" in notice(at)) == bool(against)
     sweep = next(t.value for t in at.table if "first layer at (1, 0)" in t.value.columns)
     assert len(sweep) == 6 and all("of 2" in v for v in sweep["trained to 99%"])
     assert len(at.get("plotly_chart")) == 2

@@ -379,6 +379,10 @@ def notice(preset: str, pair: Pair, view=None) -> list[str]:
              "onto the faces of the orthant; that is where a loop can be crushed."]
     if PRESETS.get(preset) is not None:
         lines += list(PRESETS[preset].notice)
+    against = [c.about for c in claims(preset, pair) if c.agrees is False]
+    if against:
+        lines.append(f"**Where this measurement does not support the paper: {'; '.join(against)}** (see the table "
+                     "above: a ✗ is computed from these counts, not written in advance).")
     return lines
 
 
