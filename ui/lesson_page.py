@@ -104,6 +104,20 @@ class Shown:
         with user_errors(), progress_bar(label) as progress:
             return cache.get_or_compute(key, lambda: fn(self.result, *args, progress=progress))
 
+    def beside(self, fn: Callable[..., Any], settings: QueryConfig, label: str, keep: int = 8) -> Any:
+        """``fn(settings, progress)`` under a progress bar, kept in a shared cache under ``settings`` alone.
+
+        For a longer computation next to the result that depends on fewer settings than the page's (lesson 8's
+        table over seeds and depths ignores the depth and seed drawn): pass them with the others at their
+        defaults, and changing those others reuses it.
+        """
+        cache = named_cache(f"{fn.__module__}.{fn.__qualname__}", keep)
+        hit, value = cache.lookup(settings)
+        if hit:
+            return value
+        with user_errors(), progress_bar(label) as progress:
+            return cache.get_or_compute(settings, lambda: fn(settings, progress=progress))
+
     def compute(self, settings: QueryConfig, label: str = "Training") -> Any:
         """The lesson's result for other settings (a comparison the page draws beside this one)."""
         return result(self.entry, settings, label)
