@@ -69,6 +69,15 @@ class KnnConfig(QueryConfig):
         self.hidden_widths()  # widths' range: whole numbers 1 to 128, at most 4 layers
         drawn.unpack(self.points)  # a drawing's text: whole and unchanged
 
+    def split(self) -> Split:
+        """The train/test split these settings name (:func:`vizcore.knn.load_split`)."""
+        return load_split(self.dataset, n=self.n, noise=self.noise, points=self.points)
+
+    def training(self) -> dict:
+        """The keyword arguments of :func:`vizcore.knn.train_bodies` these settings give."""
+        return dict(widths=self.hidden_widths(), features=self.features, seeds=self.seeds, steps=self.steps,
+                    batch=self.batch, lr=self.lr, weighting=self.weighting, temperature=self.temperature)
+
 
 PRESETS = {  # ?preset=<key>; each notice line is formatted with the numbers of notice_values()
     "digits": Preset(
@@ -126,11 +135,11 @@ def _grid(Z: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray, np.nd
 def compare_heads(cfg: KnnConfig, progress: Optional[ProgressFn] = None, resolution: int = 90) -> KnnResult:
     """Train both bodies over ``cfg.seeds`` seeds and score the three heads on the test set."""
     cfg.check()
-    split = load_split(cfg)
+    split = cfg.split()
     if cfg.k > len(split.X_train):
         raise UserError(f"k must be at most the number of training points ({len(split.X_train)}).")
     with torch.enable_grad(), one_thread():
-        soft, e2e = train_bodies(split, cfg, progress)
+        soft, e2e = train_bodies(split, **cfg.training(), progress=progress)
     Xtr, Xte = torch.from_numpy(split.X_train), torch.from_numpy(split.X_test)
     Zs_tr, Zs_te = soft.features(Xtr).numpy(), soft.features(Xte).numpy()
     Ze_tr, Ze_te = e2e.features(Xtr).numpy(), e2e.features(Xte).numpy()
@@ -216,7 +225,7 @@ def training_points(cfg: KnnConfig) -> Dataset | None:
     """The training points of a 2-D toy set, for a drawing to start from (None for digits)."""
     if cfg.dataset not in ("spirals", "disc_annulus"):
         return None
-    split = load_split(cfg)
+    split = cfg.split()
     return Dataset(split.X_train, split.y_train, "classification", cfg.dataset)
 
 
