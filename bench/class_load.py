@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -210,7 +209,8 @@ async def one_room(args, base: str, store: str, server: Server | None) -> bool:
     counted = store_counts(store, code)
     cast = expected_counts(phones)
     errors = [e for p in phones for e in p.errors + p.client.seen.errors] + projector.seen.errors
-    report(f"{args.voters} phones on room {code}, one server, store: {'Redis' if store.startswith('redis') else 'SQLite'}",
+    kind = "Redis" if store.startswith("redis") else "SQLite"
+    report(f"{args.voters} phones on room {code}, one server, store: {kind}",
            [("phones joined", f"{sum(joined)} of {args.voters} in {join_s:.1f} s", ""),
             ("votes sent (changes, replays included)", f"{sum(len(p.sent) for p in phones)}", ""),
             ("votes cast (one per phone, its last choice)", f"{sum(cast)}: {cast}", ""),

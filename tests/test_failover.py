@@ -19,6 +19,7 @@ from tests.rooms_backends import redis_or_skip
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import class_load  # noqa: E402
+from wsclient import Server  # noqa: E402
 
 PHONES = 12
 pytestmark = pytest.mark.servers

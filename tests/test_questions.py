@@ -82,7 +82,8 @@ def test_lesson_2_answers_follow_how_many_seeds_reached_100_percent():
         changed = replace(sweep, histories=histories[:perfect] + sweep.histories[perfect:])
         doctored = ClaimSweeps(result.claim, {**result.sweeps, "4 layers × 2": changed})
         assert answer("low_dimension", "disc", doctored) == words
-        assert f"{perfect} of {len(histories)} at 100%" in BY_NAME["low_dimension"].lesson.questions["disc"].why(doctored)
+        question = BY_NAME["low_dimension"].lesson.questions["disc"]
+        assert f"{perfect} of {len(histories)} at 100%" in question.why(doctored)
 
 
 def test_lesson_3_answer_follows_the_two_paths_lengths():
@@ -125,3 +126,17 @@ def test_lesson_7_answer_follows_where_the_descents_end():
     together = l7.weights_picture(run, l7.PRESETS["all-examples"].configs()[1])  # the descents of all examples ...
     drawn = run.beside(replace(together, config=l7.PRESETS["descent"].configs()[1]))  # ... as the picture drawn
     assert answer("landscape", "descent", drawn) == "into the same valley"
+
+
+def test_lesson_8_answer_follows_where_each_net_first_makes_every_class_simple():
+    from vizcore.lessons.relu_topology import simple_from
+
+    pair = preset_result("relu_topology", "tori")
+    relu, tanh = simple_from(pair, "relu"), simple_from(pair, "tanh")
+    expected = "The ReLU net" if relu < tanh else "The tanh net" if tanh < relu else "Both at the same layer"
+    assert answer("relu_topology", "tori", pair) == expected
+    swapped = replace(pair, counts={"relu": pair.counts["tanh"], "tanh": pair.counts["relu"]})
+    flipped = {"The ReLU net": "The tanh net", "The tanh net": "The ReLU net"}.get(expected, expected)
+    assert answer("relu_topology", "tori", swapped) == flipped
+    same = replace(pair, counts={"relu": pair.counts["relu"], "tanh": pair.counts["relu"]})
+    assert answer("relu_topology", "tori", same) == "Both at the same layer"

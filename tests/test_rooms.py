@@ -63,8 +63,9 @@ def test_only_the_secrets_holder_can_ask_reveal_reset_or_close(backend):
     rooms, room, secret = asked(backend)
     rooms.vote(room.code, room.q, TOKENS[0], 0)
     for wrong in ("", "a-students-guess", secret[:-1]):
-        for action in (lambda: rooms.reveal(room.code, wrong, 0, "x"), lambda: rooms.reset(room.code, wrong),
-                       lambda: rooms.close(room.code, wrong), lambda: rooms.ask(room.code, wrong, "knn", "digits", 2)):
+        for action in (lambda w=wrong: rooms.reveal(room.code, w, 0, "x"), lambda w=wrong: rooms.reset(room.code, w),
+                       lambda w=wrong: rooms.close(room.code, w),
+                       lambda w=wrong: rooms.ask(room.code, w, "knn", "digits", 2)):
             with pytest.raises(RoomError, match="Only the teacher who opened room"):
                 action()
     now = rooms.room(room.code)

@@ -180,7 +180,8 @@ def ask_the_class(shown) -> bool:
     held = _teacher()
     if held is None:
         if question is not None:
-            st.button("🙋 Ask the class", key="classroom_ask", type="primary", on_click=_act, args=(_open_and_ask, here),
+            st.button("🙋 Ask the class", key="classroom_ask", type="primary", on_click=_act,
+                      args=(_open_and_ask, here),
                       help="Opens a room: the class votes from their phones before the picture answers.")
         _said()
         return False
@@ -227,12 +228,14 @@ def _asking(room: Room, secret: str, item: Asked, result: Any) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.html(f'<div class="vz-prompt">{question.prompt}</div>' + "".join(
-            f'<div class="vz-choice"><b>{LETTERS[i]}</b>&nbsp; {choice}</div>' for i, choice in enumerate(question.choices)))
+            f'<div class="vz-choice"><b>{LETTERS[i]}</b>&nbsp; {choice}</div>'
+            for i, choice in enumerate(question.choices)))
         _live_tally(room.code)
         b1, b2, b3 = st.columns(3)
         b1.button("Reveal", key="classroom_reveal", type="primary", width="stretch", on_click=_act,
                   args=(_reveal, room.code, secret, item, result))
-        b2.button("Ask again", key="classroom_reset", width="stretch", on_click=_act, args=(rooms().reset, room.code, secret),
+        b2.button("Ask again", key="classroom_reset", width="stretch", on_click=_act,
+                  args=(rooms().reset, room.code, secret),
                   help="The same question from no votes.")
         b3.button("Close the room", key="classroom_close", width="stretch", on_click=_act,
                   args=(rooms().close, room.code, secret))

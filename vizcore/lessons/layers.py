@@ -151,6 +151,14 @@ def layer_kinds(run: Run, t: int = -1) -> list[str]:
 def notice(preset_key: str, run: Run, view: LayersView | None = None) -> list[str]:
     """The "what to notice" lines: the preset's, or for custom settings general hints."""
     preset = PRESETS.get(preset_key)
+    if run.config.dataset == "drawn":
+        ds, kinds = run.dataset, layer_kinds(run)
+        return [f"Your drawing: {ds.n:,} points in {ds.n_classes} classes, {run.history.accuracy[-1]:.1%} of them on "
+                f"the right side after {int(run.history.step[-1]):,} steps. Its layers: {', '.join(kinds)}.",
+                "Draw where the net is wrong, or erase, and lift your finger: the net trains again and every layer's "
+                "motion shows what it does to your points.",
+                "A ring of one class around another cannot be cut out by 2-unit layers, however deep: try a third unit "
+                "(Hidden widths 3)."]
     if preset is None:
         return ["Custom settings: pick a preset in the sidebar for a guided example.",
                 "A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
@@ -281,7 +289,8 @@ PRESETS: dict[str, Preset] = {
 
 
 def _final(run: Run) -> str:
-    return f"This net ends at {run.history.accuracy[-1]:.1%} training accuracy after {int(run.history.step[-1]):,} steps"
+    accuracy, steps = run.history.accuracy[-1], int(run.history.step[-1])
+    return f"This net ends at {accuracy:.1%} training accuracy after {steps:,} steps"
 
 
 ACCURACY_BANDS = ("Under 70%: hardly better than guessing", "70% to 99.9%: most points, not all",
@@ -303,4 +312,4 @@ QUESTIONS = {  # asked from the projector before the picture answers (ui/classro
 
 LESSON = Lesson(settings=RunConfig(), view=LayersView(), compute=train, presets=PRESETS, claims=claims,
                 notice=notice, uploads={"data_id": "csv", "start_id": "weights"}, questions=QUESTIONS,
-                offers={"dataset": (*LAYER_DATASETS, "csv")})
+                offers={"dataset": (*LAYER_DATASETS, "csv", "drawn")})
