@@ -19,7 +19,7 @@ from typing import Any
 from .errors import UserError
 
 __all__ = ["UserError", "boundary", "config", "curves", "datasets", "engine", "export", "figures", "history", "knn",
-           "landscape", "layers", "nets", "runs", "sweeps", "threads", "topology", "train", "trajectory",
+           "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train", "trajectory",
            "vectorfield"]
 
 
