@@ -69,8 +69,11 @@ class Form:
                 self.set(name, getattr(cfg, name))
 
     def holds(self, cfg: QueryConfig) -> bool:
-        """Whether every widget of a preset's field (``setting(preset=True)``, the default) holds ``cfg``'s value."""
-        return all(self.value(f.name) == getattr(cfg, f.name) for f in fields(cfg) if f.metadata.get("preset", True))
+        """Whether the widgets hold the settings ``cfg``, read as :meth:`config` reads them, in every field a preset
+        sets (``setting(preset=True)``, the default; a field its class sets aside, such as a drawing kept while
+        another dataset is shown, does not count)."""
+        now = self.config()
+        return all(getattr(now, f.name) == getattr(cfg, f.name) for f in fields(cfg) if f.metadata.get("preset", True))
 
     def config(self) -> QueryConfig:
         """The settings the widgets hold now; a field without a widget keeps its value from the link or default."""

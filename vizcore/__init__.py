@@ -13,13 +13,17 @@ and navigation need none of them.
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from . import cpu
 
-from .errors import UserError
+cpu.pin()  # first: numpy, OpenBLAS and torch read their choice of CPU kernels once, when loaded (why: vizcore/cpu.py)
 
-__all__ = ["UserError", "boundary", "config", "curves", "datasets", "engine", "export", "figures", "history", "knn",
-           "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train", "trajectory",
+import importlib  # noqa: E402  (after the pin, as everything here)
+from typing import Any  # noqa: E402
+
+from .errors import UserError  # noqa: E402
+
+__all__ = ["UserError", "boundary", "config", "cpu", "curves", "datasets", "engine", "export", "figures", "history",
+           "knn", "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train", "trajectory",
            "vectorfield"]
 
 

@@ -25,6 +25,8 @@ from typing import Iterator
 
 from threadpoolctl import threadpool_limits
 
+from . import cpu
+
 # read once, when a library loads: OpenMP (torch, scikit-learn), OpenBLAS (numpy, scipy), MKL, numba
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
@@ -42,6 +44,8 @@ def use_one_thread() -> None:
     Libraries loaded afterwards start with one thread (environment variables); those already
     loaded are limited now. Cheap when nothing new was loaded since the last call: app.py runs on
     every rerun, and threadpoolctl scans the loaded libraries each time it is asked (about 25 ms).
+    Also checks, once torch is loaded, that the libraries took vizcore's CPU kernels (vizcore/cpu.py):
+    the thread count and the kernels together make a run's numbers.
     """
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, "1")
@@ -52,6 +56,8 @@ def use_one_thread() -> None:
         sys.modules["torch"].set_num_threads(1)
     threadpool_limits(1)
     _LIMITED.update(loaded)
+    if "torch" in loaded:  # the check imports torch: the home page loads none of it
+        cpu.check()  # warns if numpy or torch escaped the pinned CPU kernels (loaded before vizcore)
 
 
 @contextmanager
