@@ -45,7 +45,8 @@ def trace_visit(browser, url: str, reload: bool) -> tuple[list[dict], dict]:
     cdp = ctx.new_cdp_session(page)
     frames: list[tuple[float, int]] = []
     cdp.send("Network.enable")
-    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append((e["timestamp"], len(e["response"]["payloadData"]))))
+    cdp.on("Network.webSocketFrameReceived",
+           lambda e: frames.append((e["timestamp"], len(e["response"]["payloadData"]))))
     events: list[dict] = []
     cdp.on("Tracing.dataCollected", lambda e: events.extend(e["value"]))
     cdp.send("Tracing.start", {"categories": CATEGORIES, "transferMode": "ReportEvents"})
@@ -99,7 +100,8 @@ def summarise(events: list[dict], marks: dict) -> str:
                           "Layout", "Paint", "PrePaint", "Layerize", "ParseAuthorStyleSheet", "MajorGC", "MinorGC",
                           "V8.GC_MC_BACKGROUND_MARKING", "XHRReadyStateChange", "RunMicrotasks", "v8.run"):
                 kinds[name] += dur
-                url = (e.get("args", {}).get("data", {}) or {}).get("url") or (e.get("args", {}).get("data", {}) or {}).get("fileName")
+                data = e.get("args", {}).get("data", {}) or {}
+                url = data.get("url") or data.get("fileName")
                 if url and name in ("EvaluateScript", "v8.compile", "v8.compileModule", "v8.evaluateModule"):
                     per_file[re.sub(r"^.*/", "", url)[:50]] += dur
         out = [f"  main thread busy {kinds['(all tasks)']:.0f} ms in tasks; by kind (ms, nested kinds overlap): "
@@ -107,7 +109,8 @@ def summarise(events: list[dict], marks: dict) -> str:
         if per_file:
             out.append("  script per file (ms): " + ", ".join(f"{f} {v:.0f}" for f, v in per_file.most_common(8)))
         long = sorted(tasks, reverse=True)[:8]
-        out.append("  longest tasks (ms at ms): " + ", ".join(f"{d:.0f}@{t:.0f}" for d, t in sorted(long, key=lambda x: x[1])))
+        out.append("  longest tasks (ms at ms): "
+                   + ", ".join(f"{d:.0f}@{t:.0f}" for d, t in sorted(long, key=lambda x: x[1])))
         return "\n".join(out)
 
     lines.append(f"until the first chart ({chart_us / 1e3:.0f} ms):\n" + window(chart_us))
@@ -130,7 +133,6 @@ def top_functions(events: list[dict], t0: float, limit_us: float, n: int = 12) -
             nodes[(key, node["id"])] = frame
         samples = data.get("cpuProfile", {}).get("samples", []) or []
         deltas = data.get("timeDeltas", []) or []
-        ts = data.get("_ts", None)
         for sample, delta in zip(samples, deltas):
             self_us[(key, sample)] += delta
     by_name = collections.Counter()

@@ -115,7 +115,8 @@ def main() -> int:
             page = browser.new_context(viewport=VIEWPORT).new_page()
             for _ in range(2):  # the first visit computes the run; the second is the cached run, as timed
                 page.goto(f"{base}/{path}")
-                page.wait_for_selector(f".st-key-{key} .js-plotly-plot .slider-tick-rect", state="attached", timeout=300000)
+                page.wait_for_selector(f".st-key-{key} .js-plotly-plot .slider-tick-rect", state="attached",
+                                       timeout=300000)
                 wait_finished(page, 300000)
             ticks = len(page.evaluate(TICKS, key))
             targets = [round(ticks * (k + 0.5) / args.moves) for k in range(args.moves)][::-1]

@@ -51,7 +51,7 @@ def warm_server() -> float:
 
     t0 = time.perf_counter()
     for lesson in LESSONS:
-        lesson.lesson  # imports vizcore.lessons.<name>, and through it torch, scipy, scikit-learn...
+        _ = lesson.lesson  # imports vizcore.lessons.<name>, and through it torch, scipy, scikit-learn...
     import ripser  # noqa: F401  (vizcore.topology imports it on first use: lesson 1's first view would pay it)
     use_one_thread()  # limits the thread pools of the libraries just loaded
     start_warmup().join()

@@ -8,7 +8,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["curves", "knn", "landscape", "layers", "low_dimension", "spec", "style", "topology", "trajectory", "vectorfield"]
+__all__ = ["curves", "knn", "landscape", "layers", "low_dimension", "spec", "style", "topology", "trajectory",
+           "vectorfield"]
 
 
 def __getattr__(name: str) -> Any:

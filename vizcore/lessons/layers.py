@@ -197,7 +197,8 @@ def weight_path(run: Run):
 def path_figure(run: Run) -> Spec:
     """The weights' path with a slider over the recorded steps, each labelled with its accuracy and loss."""
     hist = run.history
-    labels = [f"step {int(s):,}: accuracy {a:.1%}, loss {l:.3g}" for s, a, l in zip(hist.step, hist.accuracy, hist.loss)]
+    labels = [f"step {int(s):,}: accuracy {a:.1%}, loss {loss:.3g}"
+              for s, a, loss in zip(hist.step, hist.accuracy, hist.loss)]
     return compact_trajectory(weight_path(run), hist.step, labels, axis_label="random direction", height=440)
 
 

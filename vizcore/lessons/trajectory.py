@@ -323,7 +323,8 @@ MAX_FRAMES = 80  # the figure's frames: 20 s of play at normal speed
 
 
 def frames_of(run: TrajectoryRun, picture: TrajectoryView, max_frames: int = MAX_FRAMES) -> np.ndarray:
-    """int [F] the snapshots the figure's frames show: the logarithmic clock's, and ``picture.layer_step`` if recorded."""
+    """int [F] the snapshots the figure's frames show: the logarithmic clock's, and ``picture.layer_step`` if
+    recorded."""
     steps = run.history.step
     frames = frame_snapshots(steps, max_frames)
     return np.union1d(frames, np.flatnonzero(steps == picture.layer_step)) if picture.layer_step >= 0 else frames
