@@ -34,6 +34,7 @@ from look import wait_finished  # noqa: E402
 VIEWPORT = {"width": 1400, "height": 1000}
 FLOOR_APP = '''import sys
 sys.path.insert(0, {root!r})
+import vizcore  # first, as app.py: it pins the CPU kernels before numpy loads
 from dataclasses import dataclass
 import plotly.graph_objects as go
 import streamlit as st
