@@ -55,7 +55,7 @@ def draw(shown: Shown) -> lesson.LayersView:
         st.plotly_chart(sized(movie), width="stretch", key="training_movie")
         explain(lesson.MOVIE_CAPTION)
     st.subheader("What each layer does")
-    st.table(pd.DataFrame(lesson.facts_rows(anim.facts)).set_index("layer"))  # a table wraps the long "why" text
+    st.table(pd.DataFrame(lesson.facts_rows(anim.facts)), hide_index=True)  # a table wraps the long "why" text
     if any(f.canonicalised for f in anim.facts):
         explain(lesson.CANONICAL_CAPTION)
     st.subheader("Topology of each class, layer by layer")

@@ -1,6 +1,7 @@
 """Open a page the way a user does (through app.py's navigation), optionally from a link."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -28,3 +29,8 @@ def assert_clean(at: AppTest) -> AppTest:
 def notice(at: AppTest) -> str:
     """The page's "What to notice" lines (and any info box), as one text."""
     return " ".join([m.value for m in at.markdown] + [i.value for i in at.info])
+
+
+def shown(markdown: str) -> str:
+    """What a message escaped by ``ui.common.literal`` shows: its Markdown without the backslash escapes."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

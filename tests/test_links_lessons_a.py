@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetools import ROOT, TIMEOUT, assert_clean, open_page
+from tests.pagetools import ROOT, TIMEOUT, assert_clean, open_page, shown
 from ui.links import read_link
 from vizcore import UserError
 from vizcore.config import _parse
@@ -29,7 +29,7 @@ def link(at: AppTest) -> dict[str, str]:
 
 def warned(at: AppTest, *keys: str) -> None:
     """Each key is named by a warning (as "key=" for a bad value, "'key'" for an unknown key)."""
-    text = [w.value for w in at.warning]
+    text = [shown(w.value) for w in at.warning]
     for key in keys:
         assert any(f"{key}=" in w or f"'{key}'" in w for w in text), (key, text)
 

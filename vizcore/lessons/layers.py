@@ -85,8 +85,9 @@ def topology_rows(run: Run, t: int) -> list[dict[str, str]]:
 
 
 def facts_rows(facts: list[LayerFacts]) -> list[dict[str, object]]:
-    """What each hidden layer does (shape, det W, shift b, kind and why), one record per layer."""
-    return [{"layer": f.index, "shape": f"{f.in_dim} → {f.out_dim}",
+    """What each hidden layer does (shape, det W, shift b, kind and why), one record per layer, named as the
+    topology table names it ("layer 1"): a bare 1, 2, 3 … index was taken for a row count and hidden."""
+    return [{"layer": f"layer {f.index}", "shape": f"{f.in_dim} → {f.out_dim}",
              "det W": "—" if f.det is None else f"{f.det:.3g}",
              "shift b": "(" + ", ".join(f"{v:.2f}" for v in f.bias) + ")", "kind": f.kind, "why": f.note}
             for f in facts]
