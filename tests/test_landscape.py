@@ -201,6 +201,25 @@ def test_start_points_parse():
     assert landscape.parse_starts("auto", np.array([1.0, 2.0]), 2.0).shape == (3, 2)
 
 
+def test_the_descent_moves_at_a_steady_pace_for_most_of_its_play(opening_view):
+    # frames spread by epoch had the points travel 99% of their way in the first 10 of 27 frames (1.3 s of 5.9 s)
+    from vizcore.figures.landscape import descent_figure
+
+    view = opening_view
+    a, b = view.axes(view.surface)
+    spec = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                          center=view.center)
+    path = view.descent.path / np.array([a[-1] - a[0], b[-1] - b[0]])
+    way = np.r_[0, np.cumsum(np.linalg.norm(np.diff(path, axis=1), axis=2).sum(0))]
+    heads = np.array([float(frame["name"]) for frame in spec.frame_dicts])
+    gone = np.interp(heads, np.arange(len(way)), way) / way[-1]  # share of the way behind each frame
+    assert heads[0] == 0 and heads[-1] == len(way) - 1
+    moving = int(np.argmax(gone >= 0.99))
+    assert moving >= 0.75 * len(heads), (moving, len(heads))
+    steps = np.diff(gone[:moving + 1])
+    assert steps.max() <= 1.5 * np.median(steps)  # one pace, not a burst
+
+
 def test_bad_requests_are_user_errors(curve_run):
     model, ds = curve_run
     with pytest.raises(UserError):
