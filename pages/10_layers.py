@@ -59,8 +59,11 @@ def draw(shown: Shown) -> lesson.LayersView:
     if any(f.canonicalised for f in anim.facts):
         explain(lesson.CANONICAL_CAPTION)
     st.subheader("Topology of each class, layer by layer")
-    st.dataframe(pd.DataFrame(shown.derived(lesson.topology_rows, snapshot)), hide_index=True)
+    rows, bars = shown.derived(lesson.topology_view, snapshot)
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
     explain(lesson.TOPOLOGY_CAPTION)
+    st.plotly_chart(sized(bars), width="stretch", key="barcodes")
+    explain(lesson.BARCODE_CAPTION)
     return lesson.LayersView(step=-1 if snapshot == len(run.history) - 1 else step)
 
 

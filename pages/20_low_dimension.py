@@ -14,7 +14,6 @@ from ui.presentation import advanced, sized
 from ui.screen import later
 from ui.syllabus import entry
 from vizcore.lessons import low_dimension as lesson
-from vizcore.lessons.layers import BETTI_METHOD
 
 
 def controls(form) -> None:
@@ -63,7 +62,7 @@ def draw(shown: Shown) -> lesson.LowDimView:
                  key=shown.view_form.key("topology"), persist_state="session"):
         st.dataframe(pd.DataFrame(shown.derived(lesson.best_topology_rows, keep=16)).fillna(""), hide_index=True,
                      width="stretch")
-    explain(lesson.TOPOLOGY_CAPTION.format(method=BETTI_METHOD))
+    explain(lesson.topology_words(claim))
     st.subheader("Why")
     explain(claim.why)
     return lesson.LowDimView(arch=arch)

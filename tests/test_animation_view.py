@@ -91,6 +91,28 @@ def test_grand_tour_turns_through_every_dimension_and_stays_in_its_box():
     assert all(np.abs(values(f["data"][0], a)).max() <= limit for f in frames for a in "xyz")
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_grand_tour_of_the_linked_tori_keeps_every_point_in_its_box_and_closes_its_loop(seed):
+    from dataclasses import replace
+
+    from vizcore.figures.layers import grand_tour, tour_views
+    from vizcore.lessons.layers import tour_points
+
+    run = train_run(replace(PRESETS["tori4"].config, seed=seed))
+    points, labels = tour_points(run, -1)
+    frames_ = 90
+    fig = grand_tour(points, labels, frames=frames_)
+    frames = fig.to_plotly_json()["frames"]
+    limit = fig.to_dict()["layout"]["scene"]["xaxis"]["range"][1]
+    for f in frames:
+        for trace in f["data"]:
+            assert all(np.abs(values(trace, a)).max() <= limit for a in "xyz")
+    assert fig.to_dict()["layout"]["sliders"][0]["steps"][-1]["label"] == f"turn {(frames_ - 1) / frames_:.0%}"
+    views = tour_views(points, frames_)
+    np.testing.assert_allclose(views[-1], views[0], atol=1e-9)  # one more step and the tour is where it began
+
+
+
 def test_training_animation_shows_each_moment_with_its_own_boundary_on_a_line():
     from vizcore.layers import training_frames
 

@@ -148,7 +148,7 @@ def test_opening_view_small_sample_and_all_examples_differ(opening_view):
 
 def test_article_checks_report_the_saddle_between_two_valleys(opening_view):
     checks = lesson.article_checks(opening_view)
-    assert len(checks) == 4
+    assert len(checks) == 5
     assert checks[-1][1].endswith(": a saddle point.") and "3 local minima" in checks[0][1]
 
 
@@ -168,6 +168,12 @@ def test_a_presets_notice_says_what_the_article_says_and_custom_settings_get_non
         assert lines[:len(preset.notice)] == list(preset.notice), key
         assert (f"- **The article:** {preset.article}" in lines) == bool(preset.article), key
     assert lesson.notice("custom") == []
+
+
+def test_article_checks_say_the_article_net_is_not_this_one_and_where_the_starts_end(opening_view):
+    said, measured = lesson.article_checks(opening_view)[3]
+    assert "784-50-500-10" in said and "sigmoid" in said and "MNIST" in said
+    assert "end in 3 different places" in measured  # the opening view's starts split three ways
 
 
 def test_mountain_pass_and_curvatures_on_a_double_well():

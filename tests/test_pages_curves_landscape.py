@@ -91,7 +91,7 @@ def test_landscape_page_opens_on_its_first_preset_with_the_article_checked():
     assert at.selectbox(key="ls_preset").value == "descent" and noticed(at, "descent")  # named, and what to notice
     table = claims(at)
     measured = list(table["measured here"])
-    assert len(measured) == 4 and all(measured)  # each of the article's four claims, measured here
+    assert len(measured) == 5 and all(measured)  # each of the article's five claims, measured here
     assert list(table.columns) == ["the article says (article 002)", "measured here"]
     assert "a saddle point." in measured[-1] and "3 local minima" in measured[0]
     at.radio(key="ls_sample").set_value(30).run()  # no preset's N (N = all is the "all-examples" preset)
@@ -113,7 +113,10 @@ def test_landscape_page_two_weights_then_planes():
     assert charts(at) == 2  # the plane, and the path's loss beside the plane's under "Can this picture be trusted?"
     assert any("PCA" in c.value for c in at.caption)
     shares = at.table[-1].value
-    assert list(shares.index) == ["PC1", "PC2", "PC3"] and shares.columns.tolist() == ["this run", "a random walk as long"]
+    assert list(shares.index) == ["PC1", "PC2", "PC3"]
+    assert shares.columns.tolist() == ["this run", "a random walk seen at the same steps"]
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert f"PC1 ({shares['this run'].iloc[0]} of" in spec  # one PC1 share on the page: the axis names the table's
     at.radio(key="ls_plane").set_value("random").run()
     ok(at)
     at.selectbox(key="ls_preset").set_value("random-plane").run()

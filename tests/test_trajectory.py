@@ -15,7 +15,7 @@ from vizcore.nets import MLP, flat_params
 from vizcore.train import fit
 from vizcore.trajectory import fit_projection, frame_snapshots, project
 from vizcore.figures.trajectory import FRAME_MS
-from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, TrajectoryView, claims,
+from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, TrajectoryView, claims, drift,
                                         fresh_scores, lesson_view, notice, parse_schedule, rate_choices, shown_step,
                                         slowdowns, train_trajectory)
 
@@ -240,6 +240,13 @@ def test_article_comparison_reports_this_run():
     assert rows["RMS gradient, most against least important weight"][1].startswith(f"{ratio:,.0f}×")
     assert rows["points on the path"][1] == "one per update for the first 200, then one per 14"
     assert rows["training examples"][1] == "a fresh point for every update"
+    on_drift = "share of the path"
+    drift_rows = [c for c in claims("rms", run, TrajectoryView(method="rms")) if c.about.startswith(on_drift)]
+    assert not [c for c in found if c.about.startswith(on_drift)] and len(drift_rows) == 1
+    weighted, plain_share = (drift(fit_projection(run.history, m, cfg.seed)(run.history.params))
+                             for m in ("rms", "random"))
+    assert drift_rows[0].measured.startswith(f"{weighted:.0%} vs {plain_share:.0%}")  # drawn with RMS weights only
+    assert ("weighted path drifts more" in drift_rows[0].measured) == (weighted > plain_share)
 
 
 def test_a_random_walks_first_component_explains_about_six_over_pi_squared():
@@ -299,3 +306,12 @@ def test_a_linked_snapshot_shows_the_nearest_recorded_one_and_minus_one_the_end(
     steps = [0, 1, 2, 100, 200]
     assert shown_step(-1, steps) == 200 and shown_step(2, steps) == 2 and shown_step(140, steps) == 100
     assert shown_step(10_000, steps) == 200
+
+
+def test_the_random_walk_baseline_is_seen_at_the_runs_own_uneven_snapshot_times():
+    from vizcore.trajectory import random_walk_shares
+
+    steps = np.r_[np.arange(1, 201), np.arange(1449, 250_001, 1249)]  # dense early, sparse late, like lesson 3's runs
+    even = np.mean([random_walk_shares(len(steps), 510, 1, seed=s)[0] for s in range(4)])
+    uneven = np.mean([random_walk_shares(len(steps), 510, 1, seed=s, at=steps)[0] for s in range(4)])
+    assert even < 0.66 < 0.69 < uneven  # seen where the run was seen, the walk's first share is higher

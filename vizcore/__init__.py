@@ -9,10 +9,10 @@ explicitly: the concepts never import it); ``vizcore.figures`` turns arrays into
 from __future__ import annotations
 
 from . import boundary, config, curves, datasets, engine, export, history, knn, landscape, layers, nets, runs
-from . import sweeps, threads, topology, train, trajectory, vectorfield
+from . import shapes, sweeps, threads, topology, train, trajectory, vectorfield
 from . import figures
 from .errors import UserError
 
 __all__ = ["UserError", "boundary", "config", "curves", "datasets", "engine", "export", "figures", "history", "knn",
-           "landscape", "layers", "nets", "runs", "sweeps", "threads", "topology", "train", "trajectory",
+           "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train", "trajectory",
            "vectorfield"]

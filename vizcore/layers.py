@@ -213,11 +213,14 @@ def deforming_grid(X: np.ndarray, lines: int, resolution: int) -> np.ndarray:
 
 
 def layer_facts(model: MLP, points: np.ndarray, flipped: list[bool] | None = None) -> list[LayerFacts]:
-    """What each hidden layer of ``model`` does to ``points`` [n, d]: its shape, det W, shift and kind.
+    """What each hidden layer of ``model`` does to ``points`` [n, d] (the facts :func:`animate` reports): its
+    shape, det W, shift and kind, without building any frame.
 
-    ``flipped``: which layers :func:`canonicalise` reordered (``model`` is then the canonical net).
+    ``flipped``: which layers :func:`canonicalise` reordered, when ``model`` is already the canonical net;
+    without it the model is canonicalised here.
     """
-    flipped = flipped or [False] * len(model.widths)
+    if flipped is None:
+        model, flipped = canonicalise(model)
     h, facts = np.asarray(points, dtype=np.float64), []
     act = ACTIVATIONS[model.activation][0]
     for k, (W, b) in enumerate(layer_weights(model)[:-1], start=1):

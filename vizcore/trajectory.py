@@ -93,14 +93,24 @@ def pca_shares(params: np.ndarray, k: int = 5, about_last: bool = False) -> np.n
     return np.pad(s[:k] ** 2 / total, (0, max(0, k - len(s))))
 
 
-def random_walk_shares(steps: int, dims: int, k: int = 5, seed: int = 0, about_last: bool = False) -> np.ndarray:
+def random_walk_shares(steps: int, dims: int, k: int = 5, seed: int = 0, about_last: bool = False,
+                       at: Optional[np.ndarray] = None) -> np.ndarray:
     """The same shares for a pure random walk of ``steps`` points in ``dims`` dimensions (seeded, Gaussian steps).
 
     Antognini and Sohl-Dickstein (2018) showed that in many dimensions the first component of a random
     walk explains about 6/π² ≈ 61% of its variance and the k-th about 6/(π²k²): a path whose PCA looks
     like that is indistinguishable from noise, however neat its plane picture.
+
+    ``at`` [T] (increasing step numbers): the walk recorded at those steps instead of at every one, as a run's
+    snapshots are (dense early, sparse late); its increments are Gaussian with variance the steps between.
     """
-    walk = np.cumsum(np.random.default_rng(seed).normal(size=(steps, min(dims, 400))), axis=0)
+    rng = np.random.default_rng(seed)
+    width = min(dims, 400)
+    if at is None:
+        walk = np.cumsum(rng.normal(size=(steps, width)), axis=0)
+    else:
+        gaps = np.diff(np.r_[0.0, np.asarray(at, dtype=np.float64)])
+        walk = np.cumsum(rng.normal(size=(len(gaps), width)) * np.sqrt(np.maximum(gaps, 0.0))[:, None], axis=0)
     return pca_shares(walk, k, about_last)
 
 

@@ -552,10 +552,14 @@ def animation(run: VfRun, points: np.ndarray, grid_lines: int = 11, grid_resolut
     risks = fold_risk(run, points, seed_index, with_grid=True) if risks is None else risks
     facts = []
     for k, risk in enumerate(risks, start=1):
-        ok = risk < 1 or run.net.method == "rk4"
+        # x -> x + h·Φ(x) is one-to-one when h·Lip(Φ) < 1. Euler: Φ = v, so h·|J| < 1. RK4: Lip(Φ) is at most
+        # L(1 + hL/2 + (hL)²/6 + (hL)³/24), so h·Lip(Φ) <= e^(hL) - 1, below 1 when hL < ln 2.
+        limit = float(np.log(2.0)) if run.net.method == "rk4" else 1.0
+        ok = risk < limit
+        step = "RK4" if run.net.method == "rk4" else "Euler"
         note = (f"a flow along a smooth field; largest step stretch h·|J| = {risk:.2f} along the drawn points' "
-                "paths" + (" < 1, so no step folds space there" if risk < 1 else
-                           ", above 1: Euler steps may fold there; use more steps"))
+                f"paths" + (f" < {limit:.2g}, so no {step} step folds space there" if ok else
+                            f", not below {limit:.2g}: {step} steps may fold there; use more steps"))
         facts.append(LayerFacts(k, run.net.dim, run.net.dim, "homeomorphism" if ok else "fold", None, False, note))
     W = run.net.W[seed_index].detach().numpy().astype(np.float64)
     b = run.net.b[seed_index, 0].detach().numpy().astype(np.float64)

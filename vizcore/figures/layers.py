@@ -231,28 +231,38 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
     return finished(fig, frames)
 
 
+def tour_views(points: np.ndarray, frames: int, seed: int = 0) -> np.ndarray:
+    """The grand tour's views [frames + 1, n, 3] of ``points`` [n, k]: the last is the first again (see
+    :func:`grand_tour`), and every view lies in the unit ball."""
+    from scipy.linalg import expm
+    from scipy.stats import ortho_group
+
+    X = np.asarray(points, dtype=np.float64)
+    X = X - X.mean(0)
+    X = X / max(float(np.linalg.norm(X, axis=1).max()), 1e-12)  # a rotation keeps norms: in the ball for ever
+    k = X.shape[1]
+    Q = ortho_group.rvs(k, random_state=seed) if k > 1 else np.eye(1)
+    B = np.zeros((k, k))
+    for plane in range(k // 2):
+        B[2 * plane + 1, 2 * plane] = plane + 1.0  # plane p turns p + 1 times per tour: whole turns, a closed loop
+        B[2 * plane, 2 * plane + 1] = -(plane + 1.0)
+    A = Q @ B @ Q.T  # skew-symmetric: expm(tA) is a rotation, and expm(2π A) = I
+    return np.stack([X @ expm(2 * np.pi * f / frames * A)[:, :3] for f in range(frames + 1)])
+
+
 def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: int = 0, height: int = 520,
                frame_ms: int = 70) -> Spec:
     """A smooth rotation of ``points`` [n, k] (k > 3) seen through 3D: every direction of the k-dimensional
     representation comes into view (a "grand tour", as in Li, Zhao and Scheidegger, Distill 2020).
 
     The view at time t is the points' first three coordinates after the rotation expm(t·A), with A a
-    seeded skew-symmetric generator whose rotation speeds are incommensurate, so the tour does not
-    repeat a view within a turn.
+    seeded skew-symmetric generator that turns k/2 random planes at 1, 2, ... turns per tour: every
+    direction comes into view, and after the last frame the tour is back at the first (one full turn,
+    so the "turn x %" labels are true). The points are scaled by their largest norm, so that every
+    view of every frame lies inside the unit ball, inside the fixed box.
     """
-    from scipy.linalg import expm
-
-    X = np.asarray(points, dtype=np.float64)
-    X = (X - X.mean(0)) / max(float(np.abs(X - X.mean(0)).max()), 1e-12)
-    k = X.shape[1]
-    A = np.random.default_rng(seed).normal(size=(k, k))
-    A = (A - A.T) / np.linalg.norm(A - A.T) * np.sqrt(k)  # skew-symmetric: expm(tA) is a rotation
-    step = expm(2 * np.pi / frames * A)
+    views = tour_views(points, frames, seed)[:frames]
     classes = np.unique(labels)
-    basis, views = np.eye(k), []
-    for _ in range(frames):
-        views.append(X @ basis[:, :3])
-        basis = basis @ step
 
     def traces(view: np.ndarray) -> list[dict]:
         return [dict(type="scatter3d", x=f32(view[labels == c, 0]), y=f32(view[labels == c, 1]),

@@ -16,6 +16,11 @@ def class_name(label: int) -> str:
     return chr(ord("A") + int(label))
 
 
+def percent(accuracy: float) -> str:
+    """Accuracy as a percentage truncated to 0.1, so that only a perfect run shows 100.0% (99.98% shows 99.9%)."""
+    return f"{np.floor(1000 * float(accuracy) + 1e-3) / 10:.1f}%"
+
+
 def padded_range(values: np.ndarray, pad: float = 0.06) -> list[float]:
     """[low, high] of the finite values, widened a little so markers are not clipped."""
     finite = values[np.isfinite(values)]

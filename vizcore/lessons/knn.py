@@ -77,9 +77,9 @@ PRESETS = {  # ?preset=<key>; each notice line is formatted with the numbers of 
          "end: {e2e:.1f}% against softmax's {soft:.1f}%, better in {better} of {seeds} seeds.",)),
     "spirals": Preset(
         "Two spirals (2D toy data)", KnnConfig(dataset="spirals"),
-        ("Two spirals are easy for every head here ({soft:.1f}%, {feats:.1f}%, {e2e:.1f}% test error). Look at "
-         "the shapes instead: trained for k-NN, a point's nearest neighbour of its own class is {r_e2e:.2f} times "
-         "as far as the nearest of the other class ({r_soft:.2f} in softmax features).",)),
+        ("Two spirals are easy for every head here ({soft:.1f}%, {feats:.1f}%, {e2e:.1f}% test error), so compare "
+         "the shapes of seed 0's features: a point's nearest neighbour of its own class is {r_e2e:.4f} times as far "
+         "as the nearest of the other class when trained for k-NN, {r_soft:.4f} in softmax features: {packing}.",)),
 }
 CUSTOM_NOTICE = ("Your own settings: softmax {soft:.1f}%, k-NN on its features {feats:.1f}%, k-NN end to end "
                  "{e2e:.1f}% test error (means over {seeds} seeds).",)
@@ -193,7 +193,9 @@ def notice(preset_key: str, result: KnnResult, view=None) -> list[str]:
     values = dict(soft=soft, feats=feats, e2e=e2e, diff=feats - soft, seeds=result.config.seeds,
                   verdict="worse, as the article found" if e2e > soft else "better, unlike the article's finding",
                   better=int(np.sum(result.errors["knn_end_to_end"] < result.errors["softmax"])),
-                  r_soft=ratio["softmax"], r_e2e=ratio["knn_end_to_end"])
+                  r_soft=ratio["softmax"], r_e2e=ratio["knn_end_to_end"],
+                  packing=("training for k-NN packed each class tighter" if ratio["knn_end_to_end"] < ratio["softmax"]
+                           else "training for k-NN did not pack the classes tighter than softmax here"))
     return [line.format(**values) for line in lines]
 
 

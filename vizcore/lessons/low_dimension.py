@@ -10,7 +10,7 @@ initial weights), so any row can be opened in the layer animation (lesson 1).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Sequence
 
 import numpy as np
@@ -20,15 +20,15 @@ from ..datasets import subsample
 from ..figures.layers import layer_animation
 from ..figures.low_dimension import accuracy_strip
 from ..figures.spec import Spec
-from ..figures.style import class_name
+from ..figures.style import class_name, percent  # noqa: F401  (percent: public here, pages use it)
 from ..history import ProgressFn, stages
-from ..layers import Animation, animate
+from ..layers import Animation, animate, layer_facts
 from ..nets import MLP
 from ..runs import RunConfig
 from ..sweeps import Sweep, fit_many
 from ..topology import betti_per_layer, layer_clouds
-from . import Claim
-from . import Lesson
+from . import Claim, Lesson
+from .layers import BETTI_METHOD, TOPOLOGY_POINTS, TOPOLOGY_SEED
 
 SUCCESS = 0.99  # the accuracy line the lesson draws; a claim's words speak of 100%
 SEED_COUNTS = (8, 16, 32, 64)  # seeds per architecture the lesson offers
@@ -269,11 +269,6 @@ class Row:
         return f"{self.perfect} of {len(self.accuracy)} at 100%"
 
 
-def percent(accuracy: float) -> str:
-    """Accuracy as a percentage truncated to 0.1, so that only a perfect run shows 100.0%."""
-    return f"{np.floor(1000 * float(accuracy) + 1e-3) / 10:.1f}%"
-
-
 def summary(claim: TopologyClaim, sweeps: dict[str, Sweep]) -> list[Row]:
     """One Row per variant of ``claim``, in the claim's order."""
     return [Row(v.label, v.expect, sweeps[v.label].seeds, sweeps[v.label].final_accuracy,
@@ -346,15 +341,29 @@ def seed_animation(claim: TopologyClaim, label: str, seed: int, model: MLP) -> t
 
 
 def topology_rows(claim: TopologyClaim, nets: Sequence[tuple[str, int, MLP]]) -> list[dict[str, str]]:
-    """For each (label, seed, trained net): b₀, b₁ of each class in every layer, input first, one record each."""
+    """For each (label, seed, trained net): b₀, b₁ of each class in every layer (and the layer's kind), input
+    first, one record each; counted on lesson 1's fresh sample of the seed's data."""
     out = []
     for label, seed, model in nets:
-        ds = claim.seed_config(label, seed).make_dataset()
+        cfg = claim.seed_config(label, seed)
+        ds = replace(cfg, n=TOPOLOGY_POINTS * 2, seed=cfg.seed + TOPOLOGY_SEED).make_dataset()  # lesson 1's sample
         per_layer = betti_per_layer(layer_clouds(model, ds.X), ds.y)
+        kinds = [""] + [f" ({f.kind})" for f in layer_facts(model, ds.X)]
         cells = {("input" if k == 0 else f"layer {k}"): " · ".join(f"{class_name(c)}: {b}" for c, b in classes.items())
-                 for k, classes in enumerate(per_layer)}
+                 + kinds[k] for k, classes in enumerate(per_layer)}
         out.append({"architecture (best seed)": f"{label} ({seed})", **cells})
     return out
+
+
+def topology_caption(claim: TopologyClaim) -> str:
+    """What the topology table shows, in words it supports."""
+    words = "A layer that is a homeomorphism or an embedding keeps every count; a collapse may not."
+    if claim.key == "disc":
+        words += (" The ring keeps its loop in the 2-unit nets that fail and in the 3-unit net that succeeds alike, so "
+                  "the counts alone do not decide whether a line can split the classes; where the loop sits does. In "
+                  "the plane, a ring with its loop surrounds the disc and every line through the disc crosses it; in "
+                  "3D the same loop can lie beside the disc, and a plane passes between them.")
+    return words
 
 
 def seed_links(claim: TopologyClaim, row: Row) -> list[tuple[str, dict[str, str]]]:
@@ -402,9 +411,10 @@ TABLE_CAPTION = ("Final training accuracy of each seed after {steps:,} full-batc
                  "seed draws its own sample). 'agrees' checks the claim's words: no seed at 100% for 'fails', more "
                  "than half the seeds at 100% for 'succeeds'.")
 STRIP_CAPTION = "One dot per seed (hover for its number). Red rows are expected to fail, green rows to succeed."
-TOPOLOGY_CAPTION = ("For each architecture's best seed: b₀, b₁ (pieces, loops) of each class's points in every layer, "
-                    "{method}. A layer that keeps them bent space without tearing it; a class whose loop survives to "
-                    "the last layer still surrounds or is surrounded, so no line can split the classes there.")
+def topology_words(claim: TopologyClaim) -> str:
+    """The caption under the topology table."""
+    return (f"For each architecture's best seed: b₀, b₁ (pieces, loops) of each class's points in every layer, "
+            f"{BETTI_METHOD}. {topology_caption(claim)}")
 
 
 LESSON = Lesson(settings=LowDimConfig(), view=LowDimView(), compute=train, presets=PRESETS, claims=claims,

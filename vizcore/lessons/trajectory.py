@@ -31,7 +31,7 @@ from . import Claim, Lesson
 
 TRAJECTORY_DATASETS = ("above_graph", "spirals", "disc_annulus")
 MODES = ("per-example", "minibatch", "full-batch")
-RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)  # the rate slider's stops (0.05: the article's)
+RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)  # the rate slider's stops (0.05: this app's default; the article gives no rate)
 MAX_EXAMPLE_GRADIENTS = 20_000_000  # examples x updates: about 10 s of full-batch work
 BOX = (-0.5, 0.5)  # above_graph's input square; other datasets use their own extent
 FRESH_SEED = 2_000_000  # fresh training examples are seeded from here on, far from any config seed
@@ -62,7 +62,8 @@ def parse_schedule(text: str) -> tuple[tuple[int, float], ...]:
 
 @dataclass(frozen=True)
 class TrajectoryConfig(QueryConfig):
-    """Data, net and training regime of one trajectory experiment (defaults: the article's)."""
+    """Data, net and training regime of one trajectory experiment (defaults: the article's net and task; the
+    rate 0.05 and its schedule are this app's choice: the article only says the rate slows gradually)."""
 
     dataset: str = setting("above_graph", choices=TRAJECTORY_DATASETS, label="Dataset",
                            help="above_graph is the article's task: is (x, y) above a curve with two minima? The "
@@ -301,8 +302,10 @@ def slowdowns(cfg: TrajectoryConfig) -> list[float]:
     return [a / b for a, b in zip(rates, rates[1:]) if b < a]
 
 
-def article_comparison(run: TrajectoryRun, rms: float, sign: float) -> list[tuple[str, str, str]]:
-    """(what, the article says, measured here) for this run, every measured value computed from it."""
+def article_comparison(run: TrajectoryRun, rms: float, sign: float, method: str = "random"
+                       ) -> list[tuple[str, str, str]]:
+    """(what, the article says, measured here) for this run drawn with projection ``method``, every measured
+    value computed from it."""
     cfg, hist = run.config, run.history
     rows = [("weights", "510", f"{run.model.n_params:,}")]
     if run.dataset.task == "regression":
@@ -317,7 +320,20 @@ def article_comparison(run: TrajectoryRun, rms: float, sign: float) -> list[tupl
     if slowdowns(cfg):
         rows.append(("each slow-down of the rate", "3×", ", ".join(f"{f:.1f}×" for f in slowdowns(cfg))))
     rows.append(("points on the path", "one per example, later one per 1,000", path_density(cfg)))
+    if method == "rms":
+        weighted, plain = (drift(fit_projection(hist, method, cfg.seed)(hist.params)) for method in ("rms", "random"))
+        rows.append(("share of the path that is net drift over the second half of the run (RMS-weighted vs random "
+                     "directions)", "the weighted path keeps drifting where the plain one marks time",
+                     f"{weighted:.0%} vs {plain:.0%}: " + ("the weighted path drifts more here" if weighted > plain
+                                                          else "the plain path drifts as much or more here")))
     return rows
+
+
+def drift(xy: np.ndarray) -> float:
+    """How straight the second half of a 2D path [T, 2] is: its end-to-end distance over its length (1 = a line)."""
+    half = xy[len(xy) // 2:]
+    length = float(np.linalg.norm(np.diff(half, axis=0), axis=1).sum())
+    return float(np.linalg.norm(half[-1] - half[0])) / max(length, 1e-300)
 
 
 def path_density(cfg: TrajectoryConfig) -> str:
@@ -363,10 +379,11 @@ def view_caption(run: TrajectoryRun, view: TrajectoryView, frames: int) -> str:
                                     else "."))
 
 
-TRUST_COLUMNS = ("", "this run", "a random walk of as many steps", "6 / (π² k²)")
+TRUST_COLUMNS = ("", "this run", "a random walk seen at the same steps", "6 / (π² k²), every step seen")
 TRUST_CAPTION = ("A pure random walk in many dimensions has a first principal component that explains about 6/π² ≈ "
-                 "61% of its variance (Antognini and Sohl-Dickstein, 2018): a PCA path that looks like that is no "
-                 "evidence of structure. The chart compares the loss along the real path with the loss at the points "
+                 "61% of its variance (Antognini and Sohl-Dickstein, 2018). The run keeps a snapshot at every update "
+                 "early and then one every few hundred, so the walk beside it is recorded at the same steps, which "
+                 "raises its first share: a PCA path that looks like that walk is no evidence of structure. The chart compares the loss along the real path with the loss at the points "
                  "the PCA plane shows; where they part, the plane's picture shows a descent the path never had.")
 
 
@@ -375,7 +392,8 @@ def plane_check(run: TrajectoryRun, points: int = 500
     """Can the PCA picture be trusted? (rows under TRUST_COLUMNS: the run's PCA shares beside a random walk's,
     steps [T], the loss along the path [T], the loss where the PCA plane puts it [T])."""
     params = run.history.params
-    ours, walk = pca_shares(params, 3), random_walk_shares(len(params), params.shape[1], 3)
+    ours = pca_shares(params, 3)
+    walk = random_walk_shares(len(params), params.shape[1], 3, at=run.history.step)  # at the run's own snapshots
     theory = random_walk_theory(3)
     rows = [(f"PC{k + 1}", f"{ours[k]:.0%}", f"{walk[k]:.0%}", f"{theory[k]:.0%}") for k in range(3)]
     keep = datasets.subsample(run.dataset.n, points)  # 2,000 points took 1.3 s for 400 snapshots, 500 take 0.08 s
@@ -414,7 +432,7 @@ def notice(preset_key: str, run: TrajectoryRun | None = None, view: TrajectoryVi
 def claims(preset_key: str, run: TrajectoryRun, view: TrajectoryView | None = None) -> list[Claim]:
     """The article's figures beside this run's (:func:`article_comparison`), whatever the preset."""
     return [Claim(said, measured, about=what, source=ARTICLE)
-            for what, said, measured in article_comparison(run, *run.scores)]
+            for what, said, measured in article_comparison(run, *run.scores, (view or TrajectoryView()).method)]
 
 
 # --- what the page draws, each kept for the next visitor of the same link (ui.lesson_page.Shown.derived) ----

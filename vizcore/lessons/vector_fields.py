@@ -19,6 +19,7 @@ from ..config import Preset, QueryConfig, setting
 from ..data import subsample
 from ..figures.layers import layer_animation
 from ..figures.spec import Spec
+from ..figures.style import percent
 from ..figures.vectorfield import arrow_field
 from ..history import ProgressFn, stages
 from ..layers import Animation
@@ -102,7 +103,7 @@ PRESETS = {  # ?preset=<key>; each notice line is formatted with the numbers of 
     "spirals": Preset(
         "Spirals, two layers", VfConfig(dataset="spirals", layers=2),
         ("Play the flow: unwinding spirals is a deformation of the plane, so no extra coordinate is needed "
-         "({acc:.1%} of fresh points right, mean of {seeds} seeds); two layers flow one after the other (compare "
+         "({acc} of fresh points right, mean of {seeds} seeds); two layers flow one after the other (compare "
          "the arrows of each).",),
         article="Spirals can be separated in low dimension, but doing so is very hard."),
 }
@@ -204,7 +205,7 @@ def notice(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
     lines = PRESETS[preset_key].notice if preset_key in PRESETS else CUSTOM_NOTICE
     values = dict(caught=run.ring_points_as_disc()[seed] if disc else 0, total=vf.TEST_POINTS,
                   wrong=int((run.test_predictions[seed] != run.test.y).sum()), seeds=seeds,
-                  free=int(seeds - run.escapes.sum()) if disc else 0, acc=run.test_accuracy.mean())
+                  free=int(seeds - run.escapes.sum()) if disc else 0, acc=percent(run.test_accuracy.mean()))
     return [line.format(**values) for line in lines]
 
 
@@ -221,7 +222,7 @@ def flow_caption(result: VfResult, layer: int, seed: int) -> str:
 def metrics(result: VfResult, seed: int, worst: float) -> list[tuple[str, str, str | None]]:
     """Four (label, value, help) metrics of seed ``seed`` and of all seeds; ``worst`` from :class:`FlowPictures`."""
     run, S = result.run, result.config.seeds
-    first = (f"Test accuracy (seed {seed})", f"{run.test_accuracy[seed]:.1%}",
+    first = (f"Test accuracy (seed {seed})", percent(run.test_accuracy[seed]),
              f"On {vf.TEST_POINTS:,} fresh points of the same distribution.")
     if run.region is not None:
         middle = [("Disc region cuts through the ring", f"{int(run.escapes.sum())} of {S} seeds", None),
@@ -229,7 +230,7 @@ def metrics(result: VfResult, seed: int, worst: float) -> list[tuple[str, str, s
                    f"{run.ring_points_as_disc()[seed]} of {int((run.test.y == 1).sum()):,}",
                    "Fresh ring points the net calls disc (crosses, left).")]
     else:
-        middle = [(f"Test accuracy, mean of {S} seeds", f"{run.test_accuracy.mean():.1%}", None),
+        middle = [(f"Test accuracy, mean of {S} seeds", percent(run.test_accuracy.mean()), None),
                   ("Parameters per net", str(run.n_params), None)]
     stretch = ("Largest step stretch h·|J|", f"{worst:.2f}",
                "The largest h·‖J‖ over every integration step, measured only along the paths of the drawn data "
@@ -326,7 +327,7 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
         flat, lifted = (run, partner) if cfg.augment == 0 else (partner, run)
         perfect = lambda r: int(np.sum(r.test_accuracy == 1.0))  # noqa: E731
         misses = flat.ring_points_as_disc()
-        rows += [("plane", f"A flow of the plane scores {flat.test_accuracy.mean():.1%} on fresh points, yet in "
+        rows += [("plane", f"A flow of the plane scores {percent(flat.test_accuracy.mean())} on fresh points, yet in "
                            f"{int(flat.escapes.sum())} of {S} seeds the region called disc runs out through the "
                            f"ring (the amber channel), and {perfect(flat)} of {S} seeds reach 100%."),
                  ("stretch", f"Mean of {S} seeds: the channel is squeezed to {flat.region.ring_share.mean():.1%} of "
@@ -335,7 +336,7 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
                              + (f" (seed {seed}, drawn above: {flat.region.ring_share[seed]:.1%} and {misses[seed]})"
                                 if flat is run else "")
                              + f". RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty {cfg.contraction:g}."),
-                 ("third", f"With a third coordinate: {lifted.test_accuracy.mean():.1%} on fresh points, a channel "
+                 ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a channel "
                            f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
     if base is not None:
         rows.append(("spirals", f"{describe(cfg)}: {_spread(run.test_accuracy)}; lesson 1's tanh net "
