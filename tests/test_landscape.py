@@ -262,3 +262,22 @@ def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clea
     log = loss_axis([1e-4, 0.3, 2.0])
     assert log["type"] == "log" and log["dtick"] == 1 and log["exponentformat"] == "power"
     assert loss_axis([0.6, 0.7])["type"] == "linear"
+
+
+def test_the_surfaces_3d_text_and_legend_dots_are_readable(opening_view):
+    # the 3D ticks were 9 px seen from (1.9, -1.9, 1.3): about 6 px on screen; 3D points drew 2-3 px legend dots
+    from vizcore.figures.landscape import descent_figure
+    from vizcore.figures.style import FONT
+
+    view = opening_view
+    a, b = view.axes(view.surface)
+    spec = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                          center=view.center)
+    scene = spec.to_dict()["layout"]["scene"]
+    for axis in ("xaxis", "yaxis", "zaxis"):
+        assert scene[axis]["tickfont"]["size"] >= FONT["size"] - 1 and scene[axis]["nticks"] <= 4
+    eye = scene["camera"]["eye"]
+    assert np.linalg.norm([eye["x"], eye["y"], eye["z"]]) <= 2.3  # was 3.0
+    assert spec.to_dict()["layout"]["legend"]["itemsizing"] == "constant"
+    projected = spec.resized(min_font=18).to_dict()["layout"]["scene"]
+    assert min(projected[axis]["tickfont"]["size"] for axis in ("xaxis", "yaxis", "zaxis")) >= 16
