@@ -333,8 +333,8 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
                  ("stretch", f"Mean of {S} seeds: the channel is squeezed to {flat.region.ring_share.mean():.1%} of "
                              f"the ring's area and {misses.mean():.0f} of {int(np.sum(flat.test.y == 1))} fresh ring "
                              f"points fall in it"
-                             + (f" (seed {seed}, drawn above: {flat.region.ring_share[seed]:.1%} and {misses[seed]})"
-                                if flat is run else "")
+                             + f" (seed {seed} alone, the drawn seed: {flat.region.ring_share[seed]:.1%} and "
+                               f"{misses[seed]})"
                              + f". RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty {cfg.contraction:g}."),
                  ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a channel "
                            f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
