@@ -34,6 +34,33 @@ def test_the_navigation_opens_home_first_and_every_lesson_of_the_syllabus_under_
     assert len(PAGES) == len(LESSONS) + 1  # no page outside the syllabus
 
 
+def test_the_home_page_shows_each_lesson_as_a_picture_above_a_link_drawn_as_a_button():
+    # it was all text, and its lesson links did not look clickable (issue 27.8)
+    import base64
+
+    from ui.pictures import CARD_CSS
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    cards = []
+
+    def collect(node):
+        for child in getattr(node, "children", {}).values():
+            if "-lesson_card_" in getattr(child.proto, "id", ""):
+                cards.append([(grand.type, grand.proto) for grand in child.children.values()])
+            collect(child)
+
+    collect(at.main)
+    assert [card[1][1].page for card in cards] == [entry.name for entry in LESSONS]
+    for card in cards:
+        (kind, image), (_, link) = card[:2]
+        url = image.imgs[0].url
+        assert kind == "image" and url.startswith("data:image/svg+xml;base64,")
+        svg = base64.b64decode(url.split(",", 1)[1])
+        assert svg.count(b"<circle") + svg.count(b"<polyline") >= 3, svg[:200]  # a drawing, not an empty frame
+        assert link.icon == ":material/arrow_forward:"
+    assert '[data-testid="stPageLink"] a {' in CARD_CSS and "border: 1px solid" in CARD_CSS
+
+
 @pytest.fixture(scope="module")
 def layers_page() -> AppTest:
     return run_page("10_layers.py")
@@ -153,3 +180,11 @@ def test_every_lesson_module_has_titled_presets_of_the_one_type_including_the_ho
         assert all(isinstance(cfg, QueryConfig) for cfg in preset.configs()), key
         for cfg in preset.configs():
             cfg.check()  # every preset is a valid experiment
+
+
+def test_the_layer_table_of_a_deep_net_names_every_layer(layers_page):
+    # st.table hid the bare 1, 2, 3 index of the layer table, so deeper nets' rows lost their numbers (27.7)
+    at = layers_page
+    at.sidebar.selectbox(key="preset").set_value("spirals").run()
+    tables = [t.value for t in at.table if "det W" in t.value.columns]
+    assert tables and list(tables[0]["layer"]) == ["layer 1", "layer 2", "layer 3", "layer 4"]
