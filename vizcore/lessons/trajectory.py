@@ -25,7 +25,7 @@ from ..history import Trained
 from ..layers import Animation, animate
 from ..nets import MLP, parse_widths
 from ..train import MAX_LR, MAX_STEPS, History, fit
-from ..trajectory import (METHOD_NAMES, METHODS, MapFrames, Path, fit_projection, frame_snapshots, output_maps,
+from ..trajectory import (CLOCK_OFFSET, METHOD_NAMES, METHODS, MapFrames, Path, fit_projection, frame_snapshots, output_maps,
                           path_and_plane_loss, pca_shares, random_walk_shares, random_walk_theory)
 from . import Claim, Lesson
 
@@ -375,7 +375,7 @@ def view_caption(run: TrajectoryRun, view: TrajectoryView, frames: int) -> str:
     return (f"Left: the net's output at the moment shown (green above 0, red below, blue near 0; dotted: the true "
             f"curve). Middle: its error over the last {view.window:,} examples. Right: where its weights are, "
             f"magnified to the walk so far. The path has {path_density(cfg)}. The {frames} frames run on a "
-            f"logarithmic clock" + (f": {early} of them show the first {dense:,} updates." if 0 < dense < cfg.steps
+            f"logarithmic clock (in updates + {CLOCK_OFFSET})" + (f": {early} of them show the first {dense:,} updates." if 0 < dense < cfg.steps
                                     else "."))
 
 
