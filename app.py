@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vizcore.threads import use_one_thread  # first: importing vizcore pins the CPU kernels before numpy loads
+
 import streamlit as st
 
 from ui.presentation import init_from_link, sidebar_toggle
 from ui.slots import script_slot
 from ui.syllabus import HOME, LESSONS
 from ui.warmup import start_warmup
-from vizcore.threads import use_one_thread
 
 use_one_thread()  # why: vizcore/threads.py
 

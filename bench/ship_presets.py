@@ -5,6 +5,9 @@ Streamlit's AppTest, with VIZCORE_SHIP_WRITE set, so every result a shipped less
 (its presets, and what their pages compute beside them, such as lesson 5's partner net) is
 written. The old files are removed first: what is left is exactly what the presets need. Prints each file and its size; fails if a page shows an exception or an error.
 
+Writes only where vizcore's pinned CPU kernels are in force (vizcore/cpu.py: x86-64 with AVX2 and FMA), so
+the files hold the numbers every such machine computes.
+
 Run from the project root after changing a preset, a trainer or a shipped class:
     python bench/ship_presets.py [--root DIR] [--only layers]
 then python -m pytest tests/test_shipped.py, and commit ui/shipped_results/.
@@ -30,6 +33,14 @@ def main() -> int:
     os.chdir(root)
     sys.path.insert(0, str(root))
     os.environ["VIZCORE_SHIP_WRITE"] = "1"
+    import vizcore  # first: it pins the CPU kernels (vizcore/cpu.py), so the files hold what every AVX2 CPU computes
+
+    vizcore.threads.use_one_thread()
+    if not vizcore.cpu.applies() or vizcore.cpu.problems():
+        print(f"Not writing: this machine does not compute with the pinned CPU kernels "
+              f"({'; '.join(vizcore.cpu.problems()) or 'no AVX2 + FMA, or VIZCORE_HOST_KERNELS is set'}), "
+              "so its results would differ from every other machine's (vizcore/cpu.py).", file=sys.stderr)
+        return 1
     from streamlit.testing.v1 import AppTest
 
     from lessonlinks import lesson_links  # bench/ is this script's directory

@@ -8,6 +8,7 @@ import torch
 from tests.figure_view import plain
 from vizcore import UserError
 from vizcore import vectorfield as vf
+from vizcore.figures.style import percent
 from vizcore.history import stages
 from vizcore.lessons import vector_fields as lesson
 from vizcore.lessons.vector_fields import VfConfig, VfView
@@ -175,9 +176,9 @@ def test_claims_quote_the_article_beside_live_numbers():
     claims = lesson.claims("disc2", result.beside(other))
     assert [c.said for c in claims] == [lesson.ARTICLE[k] for k in ("layer", "plane", "stretch", "third")]
     assert {c.source for c in claims} == {"article 003"}
-    assert f"{flat.test_accuracy.mean():.1%}" in claims[1].measured
+    assert percent(flat.test_accuracy.mean()) in claims[1].measured
     assert f"{int(flat.escapes.sum())} of 5 seeds" in claims[1].measured
-    assert f"{lifted.test_accuracy.mean():.1%}" in claims[3].measured
+    assert percent(lifted.test_accuracy.mean()) in claims[3].measured
     seen_from_3d = lesson.claims("disc3", other.beside(result))  # the same comparison, opened on the 3D preset
     assert [c.measured for c in seen_from_3d[1:]] == [c.measured for c in claims[1:]]
     # the chart showed seed 0's 3.3% / 29 points, the table the 5-seed mean 3.8% / 39, unlabelled (issue 27.7)

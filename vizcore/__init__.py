@@ -8,11 +8,16 @@ explicitly: the concepts never import it); ``vizcore.figures`` turns arrays into
 """
 from __future__ import annotations
 
-from . import boundary, config, curves, datasets, engine, export, history, knn, landscape, layers, nets, runs
-from . import shapes, sweeps, threads, topology, train, trajectory, vectorfield
-from . import figures
-from .errors import UserError
+from . import cpu
 
-__all__ = ["UserError", "boundary", "config", "curves", "datasets", "engine", "export", "figures", "history", "knn",
-           "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train", "trajectory",
+cpu.pin()  # first: numpy, OpenBLAS and torch read their choice of CPU kernels once, when loaded (why: vizcore/cpu.py)
+
+# (the imports below come after the pin on purpose)
+from . import boundary, config, curves, datasets, engine, export, history, knn, landscape, layers, nets, runs  # noqa: E402
+from . import shapes, sweeps, threads, topology, train, trajectory, vectorfield  # noqa: E402
+from . import figures  # noqa: E402
+from .errors import UserError  # noqa: E402
+
+__all__ = ["UserError", "boundary", "config", "cpu", "curves", "datasets", "engine", "export", "figures", "history",
+           "knn", "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train", "trajectory",
            "vectorfield"]

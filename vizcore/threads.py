@@ -21,6 +21,8 @@ from typing import Iterator
 import torch
 from threadpoolctl import threadpool_limits
 
+from . import cpu
+
 _LOCK = threading.Lock()
 _DEPTH = 0
 _SAVED = 1
@@ -31,10 +33,12 @@ def use_one_thread() -> None:
     """For this whole process: torch and every BLAS library compute on one thread.
 
     Once per process: app.py runs on every rerun, and threadpoolctl scans the loaded libraries
-    each time it is asked (about 25 ms).
+    each time it is asked (about 25 ms). Also checks that the libraries took vizcore's CPU kernels
+    (vizcore/cpu.py): the thread count and the kernels together make a run's numbers.
     """
     torch.set_num_threads(1)
     threadpool_limits(1)
+    cpu.check()  # warns if numpy or torch escaped the pinned CPU kernels (loaded before vizcore)
 
 
 @contextmanager

@@ -73,11 +73,6 @@ def project(hist: History, method: str = "random", seed: int = 0) -> np.ndarray:
     return fit_projection(hist, method, seed)(hist.params)
 
 
-def explained_variance(hist: History, seed: int = 0) -> np.ndarray:
-    """Fraction of the snapshots' variance along the two principal components [2]."""
-    return fit_projection(hist, "pca", seed).explained
-
-
 # --- can the PCA plane be trusted? ---------------------------------------------------
 
 def pca_shares(params: np.ndarray, k: int = 5, about_last: bool = False) -> np.ndarray:
