@@ -269,6 +269,9 @@ PRESETS: dict[str, Preset] = {
         "A-B-A on a line, 1 unit: impossible", RunConfig(dataset="line_aba", widths="1"),
         ("One tanh unit maps the line onto an interval by a monotone function: it keeps the order of the points "
          "or, with a negative weight, reverses it, so class B stays between the two A groups.",
+         "In the last frame B and one A group look like one dot: to put its threshold between B and the other A "
+         "group, training made the weight so large that tanh squashes them both into the last 2% of the "
+         "interval's end. The order is still A, B, A, only too close to see.",
          "A single threshold (the black diamond) can only split the line in two: one A group is always "
          "on B's side."),
         "that this 1D set cannot be classified without a layer of two or more units (article 003)."),
