@@ -201,8 +201,24 @@ ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. T
                      "pulled back to the input and carried through every frame; in the last frame it lies on the output "
                      "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")
 TOUR_CAPTION = ("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each direction "
-                "comes into view in turn. Watch the two classes: in 4D the linked rings no longer pass through each "
-                "other.")
+                "comes into view in turn.")
+NO_MOVIE = ("No training movie for this net: the movie draws the last layer's space, and its {width} dimensions cannot be "
+            "drawn; the grand tour above turns the trained net's last layer instead.")
+
+
+def tour_caption(rows: list[dict[str, str]]) -> str:
+    """The grand tour's caption, with the last layer's loop counts from the topology table's ``rows``.
+
+    The tour shows tanh's output, where saturated units crowd each ring into corners of the cube: the linked
+    tori's rings read as two clumps there, while the caption spoke of rings. The counts are taken just before
+    the squashing (W·h + b), where a ring is still a ring."""
+    last = rows[-1]
+    counts = "; ".join(f"{key} b₀, b₁ = {value}" for key, value in last.items() if key.startswith("class "))
+    return (f"{TOUR_CAPTION} Saturated tanh units crowd the points into corners of the cube, so a ring can look "
+            f"like a clump here; counted just before the squashing, {last['representation']} has {counts} "
+            "(b₁ counts loops: 1 is one ring).")
+
+
 MOVIE_CAPTION = ("Each frame is the last layer's picture at one moment of training (steps on a log scale, since early "
                  "training changes fastest): the grid and the data as the net of that moment places them, and the "
                  "decision boundary, which always lies on a straight line here. Play it to watch the classes come "
