@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import explain
+from ui.drawing import drawing
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import advanced, sized
@@ -18,8 +19,9 @@ from vizcore.lessons import knn as lesson
 def controls(form) -> None:
     side = st.sidebar
     side.subheader("Data")
-    if form.widget("dataset", side) != "digits":
+    if form.widget("dataset", side) not in ("digits", "drawn"):
         form.widgets(["n", "noise"], side)
+    drawing(form, lesson.training_points)
     side.subheader("Network body")
     form.widgets(["widths", "features"], side)
     side.subheader("k-NN")

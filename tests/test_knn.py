@@ -88,7 +88,7 @@ def test_end_to_end_knn_beats_softmax_on_digits_with_gaussian_weights():
 
 def test_digits_split_is_fixed_and_bad_settings_are_user_errors():
     from vizcore.knn import load_split
-    a, b = load_split(KnnConfig()), load_split(KnnConfig())
+    a, b = KnnConfig().split(), load_split("digits")
     assert a.X_train.shape == (1347, 64) and a.X_test.shape == (450, 64)
     assert np.array_equal(a.y_test, b.y_test) and a.n_classes == 10
     with pytest.raises(UserError):
@@ -144,9 +144,9 @@ def test_neighbour_ratio_is_small_for_compact_classes_and_near_one_for_mixed_one
 def test_softmax_and_knn_bodies_train_side_by_side_without_touching_each_other():
     from vizcore.knn import load_split, train_bodies
     cfg = KnnConfig(steps=30, seeds=5)
-    split = load_split(cfg)
-    soft_a, knn_a = train_bodies(split, cfg)
-    soft_b, knn_b = train_bodies(split, KnnConfig(steps=30, seeds=5, weighting="gaussian"))
+    split = cfg.split()
+    soft_a, knn_a = train_bodies(split, **cfg.training())
+    soft_b, knn_b = train_bodies(split, **KnnConfig(steps=30, seeds=5, weighting="gaussian").training())
     for a, b in zip(soft_a.parameters(), soft_b.parameters()):  # the k-NN half cannot reach the softmax half
         assert torch.equal(a, b)
     assert not torch.equal(knn_a.W[0], knn_b.W[0])
@@ -170,7 +170,8 @@ def test_numpy_bodies_step_matches_torch_autograd(weighting):
     knn = reference_soft_knn_loss(Z[S:], yb, weighting, temperature=0.8)
     (soft.sum() + knn.sum()).backward()
     params = [p.detach().numpy() for p in (*body.W, *body.b)]
-    n_soft, n_knn, gW, gb = bodies_loss_and_grad(params[:4], params[4:], Xb.numpy(), yb.numpy(), cfg)
+    n_soft, n_knn, gW, gb = bodies_loss_and_grad(params[:4], params[4:], Xb.numpy(), yb.numpy(), cfg.weighting,
+                                                 cfg.temperature)
     assert np.allclose(n_soft, soft.detach(), atol=1e-5) and np.allclose(n_knn, knn.detach(), atol=1e-5)
     for ours, p in zip((*gW, *gb), (*body.W, *body.b)):
         ref = p.grad.numpy()  # float32 both ways; 1/distance weights amplify rounding a little

@@ -69,8 +69,9 @@ class Form:
                 self.set(name, getattr(cfg, name))
 
     def holds(self, cfg: QueryConfig) -> bool:
-        """Whether every widget holds the value ``cfg`` has."""
-        return all(self.value(name) == getattr(cfg, name) for name in self.names)
+        """Whether the widgets hold the settings ``cfg``, read as :meth:`config` reads them (a field its class sets
+        aside, such as a drawing kept while another dataset is shown, does not count)."""
+        return self.config() == cfg
 
     def config(self) -> QueryConfig:
         """The settings the widgets hold now; a field without a widget keeps its value from the link or default."""

@@ -22,7 +22,7 @@ from ui.cache import log, named_cache
 from ui.common import progress_bar, user_errors
 from ui.exports import Downloads, download_row
 from ui.form import Form, preset_picker
-from ui.links import apply_link, publish_link
+from ui.links import apply_link, publish_link, write_link
 from ui.syllabus import Entry, entry as entry_of
 from ui.uploads import stored
 from vizcore.config import QueryConfig
@@ -104,6 +104,20 @@ class Shown:
         with user_errors(), progress_bar(label) as progress:
             return cache.get_or_compute(key, lambda: fn(self.result, *args, progress=progress))
 
+    def beside(self, fn: Callable[..., Any], settings: QueryConfig, label: str, keep: int = 8) -> Any:
+        """``fn(settings, progress)`` under a progress bar, kept in a shared cache under ``settings`` alone.
+
+        For a longer computation next to the result that depends on fewer settings than the page's (lesson 8's
+        table over seeds and depths ignores the depth and seed drawn): pass them with the others at their
+        defaults, and changing those others reuses it.
+        """
+        cache = named_cache(f"{fn.__module__}.{fn.__qualname__}", keep)
+        hit, value = cache.lookup(settings)
+        if hit:
+            return value
+        with user_errors(), progress_bar(label) as progress:
+            return cache.get_or_compute(settings, lambda: fn(settings, progress=progress))
+
     def compute(self, settings: QueryConfig, label: str = "Training") -> Any:
         """The lesson's result for other settings (a comparison the page draws beside this one)."""
         return result(self.entry, settings, label)
@@ -173,6 +187,8 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     apply_link(forms, entry.name, lesson.presets, on_load=on_link)
     preset = preset_picker(forms, lesson.presets, st.sidebar, **({"help": preset_help} if preset_help else {}))
     settings = controls(forms[0]) or forms[0].config()
+    # the address holds the settings while they compute, and if they stop the page (a drawing too small to train)
+    write_link([settings, *(form.config() for form in forms[1:])], entry.name, lesson.configs())
     computed = result(entry, settings, label(settings) if callable(label) else label, progress)
     shown = Shown(entry, settings, forms[1] if len(forms) > 1 else None, computed, preset)
     view = None

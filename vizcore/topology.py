@@ -105,6 +105,8 @@ def rounded(points: np.ndarray, passes: int = ROUNDING) -> np.ndarray:
     X = X - X.mean(0)
     _, s, vt = np.linalg.svd(X, full_matrices=False)
     keep = s > FLAT * max(s[0], 1e-300)
+    if not keep.any():  # every point in one place
+        return np.zeros((len(X), 0))
     X = X @ vt[keep].T / s[keep] * np.sqrt(len(X))
     k = min(8, len(X) - 1)
     for _ in range(passes):
@@ -173,6 +175,8 @@ def persistence(points: np.ndarray, seed: int = 0) -> Barcode:
     if n < MIN_POINTS:
         return Barcode(np.zeros(0), np.zeros((0, 2)), gap_bar(n), n, Betti(None, None))
     X = rounded(X)
+    if X.shape[1] == 0:  # every direction flattened (a dead ReLU layer sends the whole class to one point): a point
+        return Barcode(np.zeros(0), np.zeros((0, 2)), gap_bar(n), n, Betti(1, 0))
     gaps = _linkage_gaps(X)
     chosen = _farthest_points(X, min(LANDMARKS, n // 2))  # a net coarser than the points themselves
     loops = ripser(X[chosen], maxdim=1)["dgms"][1]

@@ -152,6 +152,14 @@ def layer_kinds(run: Run, t: int = -1) -> list[str]:
 def notice(preset_key: str, run: Run, view: LayersView | None = None) -> list[str]:
     """The "what to notice" lines: the preset's, or for custom settings general hints."""
     preset = PRESETS.get(preset_key)
+    if run.config.dataset == "drawn":
+        ds, kinds = run.dataset, layer_kinds(run)
+        return [f"Your drawing: {ds.n:,} points in {ds.n_classes} classes, {run.history.accuracy[-1]:.1%} of them on "
+                f"the right side after {int(run.history.step[-1]):,} steps. Its layers: {', '.join(kinds)}.",
+                "Draw where the net is wrong, or erase, and lift your finger: the net trains again and every layer's "
+                "motion shows what it does to your points.",
+                "A ring of one class around another cannot be cut out by 2-unit layers, however deep: try a third unit "
+                "(Hidden widths 3)."]
     if preset is None:
         return ["Custom settings: pick a preset in the sidebar for a guided example.",
                 "A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
@@ -302,4 +310,4 @@ PRESETS: dict[str, Preset] = {
 
 LESSON = Lesson(settings=RunConfig(), view=LayersView(), compute=train, presets=PRESETS, claims=claims,
                 notice=notice, uploads={"data_id": "csv", "start_id": "weights"},
-                offers={"dataset": (*LAYER_DATASETS, "csv")})
+                offers={"dataset": (*LAYER_DATASETS, "csv", "drawn")})

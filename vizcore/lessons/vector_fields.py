@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from .. import datasets
+from .. import datasets, drawn
 from .. import vectorfield as vf
 from ..config import Preset, QueryConfig, setting
 from ..data import subsample
@@ -26,7 +26,7 @@ from ..layers import Animation
 from ..sweeps import fit_many
 from . import Claim, Lesson
 
-DATASETS = ("disc_annulus", "spirals")
+DATASETS = ("disc_annulus", "spirals", "drawn")
 MAX_POINTS = {2: 400, 3: 250}  # drawn points in 2D and 3D
 FLOW_SECONDS = 3.0  # one layer's flow at normal speed: long enough to talk over
 MIN_FRAMES = 40  # frames per layer, so the flow moves smoothly for those seconds
@@ -36,7 +36,8 @@ MIN_FRAMES = 40  # frames per layer, so the flow moves smoothly for those second
 class VfConfig(QueryConfig):
     """One vector-field experiment (a shareable link)."""
 
-    dataset: str = setting("disc_annulus", choices=DATASETS, label="Dataset")
+    dataset: str = setting("disc_annulus", choices=DATASETS, label="Dataset",
+                           names={k: f"{k}: {datasets.DESCRIPTIONS[k]}" for k in DATASETS})
     n: int = setting(200, lo=20, hi=2000, step=50, label="Points")
     noise: float = setting(0.0, lo=0.0, hi=0.3, step=0.01, label="Noise")
     turns: float = setting(0.75, lo=0.25, hi=2.0, step=0.05, label="Spiral turns")
@@ -58,11 +59,30 @@ class VfConfig(QueryConfig):
     # on 300 points showed (a channel in every 2D seed, 3D seeds separated without one)
     steps: int = setting(100, lo=1, hi=3000, step=50, label="Steps", help="Full-batch Adam updates.")
     lr: float = setting(0.15, lo=1e-4, hi=1.0, step=0.01, label="Learning rate", format="%.4f")
+    # the drawing (dataset == "drawn"): vizcore.drawn's code
+    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True, label="Drawn points")
+
+    def __post_init__(self) -> None:
+        drawn.only_when_drawn(self)
+
+    def check(self) -> None:
+        super().check()
+        drawn.unpack(self.points)  # a drawing's text: whole and unchanged
 
     def make_dataset(self, n: int | None = None, seed: int = 0) -> datasets.Dataset:
-        """The training points (seed 0), or with ``seed=1`` fresh test points."""
+        """The training points (seed 0), or with ``seed=1`` fresh test points (a drawing's: a quarter of each class
+        held out, :func:`vizcore.drawn.split`)."""
+        if self.dataset == "drawn":
+            return drawn.split(datasets.make("drawn", points=self.points))[1 if seed else 0]
         return datasets.make(self.dataset, n=n or self.n, noise=self.noise, seed=seed,
                              **datasets.accepted(self.dataset, turns=self.turns))
+
+
+def tested_on(run: vf.VfRun) -> str:
+    """The points the test accuracy is measured on, in words."""
+    if run.dataset.name == "drawn":
+        return f"the {run.test.n:,} points of your drawing held out from training"
+    return f"{run.test.n:,} fresh points of the same distribution"
 
 
 @dataclass(frozen=True)
@@ -223,7 +243,7 @@ def metrics(result: VfResult, seed: int, worst: float) -> list[tuple[str, str, s
     """Four (label, value, help) metrics of seed ``seed`` and of all seeds; ``worst`` from :class:`FlowPictures`."""
     run, S = result.run, result.config.seeds
     first = (f"Test accuracy (seed {seed})", percent(run.test_accuracy[seed]),
-             f"On {vf.TEST_POINTS:,} fresh points of the same distribution.")
+             f"On {tested_on(run)}.")
     if run.region is not None:
         middle = [("Disc region cuts through the ring", f"{int(run.escapes.sum())} of {S} seeds", None),
                   (f"Ring points called disc (seed {seed})",
@@ -338,7 +358,7 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
                              + f". RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty {cfg.contraction:g}."),
                  ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a channel "
                            f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
-    if base is not None:
+    if base is not None and cfg.dataset == "spirals":
         rows.append(("spirals", f"{describe(cfg)}: {_spread(run.test_accuracy)}; lesson 1's tanh net "
                                 f"{'-'.join(map(str, base.widths))}: {_spread(base.test_accuracy)} "
                                 f"(fresh points, {S} seeds)."))
@@ -354,8 +374,9 @@ def comparison_rows(result: VfResult) -> list[dict[str, str]]:
     return [run_row(describe(result.config), result.run), baseline_row(result.baseline)]
 
 
-def comparison_caption(disc: bool) -> str:
-    return (f"Test accuracy is on {vf.TEST_POINTS:,} fresh points"
+def comparison_caption(result: VfResult) -> str:
+    disc = result.partner is not None
+    return (f"Test accuracy is on {tested_on(result.run)}"
             + (". Far from the data the field is zero, so half of the far plane is always called disc; a flow of the "
                "plane keeps that half-plane connected to the disc, hence the channel." if disc else
                ", the same for both nets; the tanh net is lesson 1's default (2-2-2-2, Adam, 2000 steps)."))
