@@ -240,9 +240,11 @@ def test_presentation_mode_text_is_readable_and_play_is_on_the_first_screen(serv
 
 
 PHONE_VIEW = """() => {
-  const play = [...document.querySelectorAll('.js-plotly-plot .updatemenu-button')].find(b => b.textContent.includes('Play'));
+  const play = [...document.querySelectorAll('.js-plotly-plot .updatemenu-button')]
+    .find(b => b.textContent.includes('Play'));
   const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map(c => c.getBoundingClientRect());
-  const modebars = [...document.querySelectorAll('.modebar-container')].filter(e => getComputedStyle(e).display !== 'none');
+  const modebars = [...document.querySelectorAll('.modebar-container')]
+    .filter(e => getComputedStyle(e).display !== 'none');
   return {playBottom: play ? play.getBoundingClientRect().bottom : null, right: Math.max(...charts.map(r => r.right)),
           left: Math.min(...charts.map(r => r.left)), pageWidth: document.documentElement.scrollWidth,
           modebars: modebars.length};
@@ -255,7 +257,8 @@ def _swipe_up(tab, cdp, x: float, y: float, distance: float = 150) -> float:
     before = tab.evaluate(SCROLLED)
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
     for i in range(1, 11):
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - distance * i / 10}]})
+        point = {"x": x, "y": y - distance * i / 10}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
         tab.wait_for_timeout(16)
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     tab.wait_for_timeout(500)

@@ -100,7 +100,8 @@ def picture(lesson: str) -> str:
     return PICTURES[lesson]()
 
 
-# A lesson's link on the home page drawn as a button (bordered, tinted, with an arrow): as plain text it did not look clickable
+# A lesson's link on the home page drawn as a button (bordered, tinted, with an arrow): as plain text it did not
+# look clickable
 CARD_CSS = """<style>
   [class*="st-key-lesson_card_"] [data-testid="stPageLink"] a {
     border: 1px solid #3b6fd6; border-radius: 0.5rem; background: #eef3fd; padding: 0.3rem 0.6rem; }

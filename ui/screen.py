@@ -47,7 +47,8 @@ PAGE_CSS = f"""
     .stMainBlockContainer [data-testid="stVerticalBlock"] {{ gap: 0.6rem; }}
     .stMainBlockContainer h2, .stMainBlockContainer h3 {{ font-size: 1.25rem !important; }}
     {METRIC_ROW} {{ flex-wrap: nowrap !important; gap: 0.5rem; }}
-    {METRIC_ROW} > [data-testid="stColumn"] {{ min-width: 0 !important; width: auto !important; flex: 1 1 0 !important; }}
+    {METRIC_ROW} > [data-testid="stColumn"] {{ min-width: 0 !important; width: auto !important;
+                                              flex: 1 1 0 !important; }}
     .st-key-{SECOND_FIRST} [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:nth-child(2) {{ order: -1; }}
     {LATER_BOX} ~ * {{ order: 3; }}
     {LATER_BOX} {{ order: 2; }}

@@ -74,7 +74,8 @@ def _columns_wanted(found: int, coords: Sequence[int], task: str) -> str:
     if found > MAX_COORDS and tuple(coords) == tuple(range(1, MAX_COORDS + 1)):
         return f"The file has {found} coordinate columns; at most {MAX_COORDS} can be drawn."
     wanted = " or ".join(map(str, coords))
-    return f"This page needs {wanted} coordinate column{'s' if max(coords) > 1 else ''} before {last}; the file has {found}."
+    plural = "s" if max(coords) > 1 else ""
+    return f"This page needs {wanted} coordinate column{plural} before {last}; the file has {found}."
 
 
 def _split_header(rows: list[list[str]], coords: Sequence[int], task: str) -> tuple[list[str] | None, list[list[str]]]:

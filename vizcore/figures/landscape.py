@@ -35,7 +35,8 @@ def _scene(xlabel: str, ylabel: str) -> dict:
     xlabel, ylabel = xlabel.split(" (")[0], ylabel.split(" (")[0]  # 3D axes have little room
     small = dict(title_font=dict(size=FONT["size"]), tickfont=dict(size=FONT["size"] - 1), nticks=4)
     return dict(xaxis=dict(title_text=xlabel, **small), yaxis=dict(title_text=ylabel, **small),
-                zaxis=dict(title_text="loss", **small), aspectmode="cube", camera=dict(eye=dict(x=1.45, y=-1.45, z=1.0)))
+                zaxis=dict(title_text="loss", **small), aspectmode="cube",
+                camera=dict(eye=dict(x=1.45, y=-1.45, z=1.0)))
 
 
 def landscape_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, xlabel: str, ylabel: str,

@@ -210,8 +210,8 @@ ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. T
                      "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")
 TOUR_CAPTION = ("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each direction "
                 "comes into view in turn.")
-NO_MOVIE = ("No training movie for this net: the movie draws the last layer's space, and its {width} dimensions cannot be "
-            "drawn; the grand tour above turns the trained net's last layer instead.")
+NO_MOVIE = ("No training movie for this net: the movie draws the last layer's space, and its {width} dimensions "
+            "cannot be drawn; the grand tour above turns the trained net's last layer instead.")
 
 
 def tour_caption(rows: list[dict[str, str]]) -> str:

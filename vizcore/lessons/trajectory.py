@@ -25,8 +25,8 @@ from ..history import Trained
 from ..layers import Animation, animate
 from ..nets import MLP, parse_widths
 from ..train import MAX_LR, MAX_STEPS, History, fit
-from ..trajectory import (CLOCK_OFFSET, METHOD_NAMES, METHODS, MapFrames, Path, fit_projection, frame_snapshots, output_maps,
-                          path_and_plane_loss, pca_shares, random_walk_shares, random_walk_theory)
+from ..trajectory import (CLOCK_OFFSET, METHOD_NAMES, METHODS, MapFrames, Path, fit_projection, frame_snapshots,
+                          output_maps, path_and_plane_loss, pca_shares, random_walk_shares, random_walk_theory)
 from . import Claim, Lesson
 
 TRAJECTORY_DATASETS = ("above_graph", "spirals", "disc_annulus")
@@ -375,8 +375,8 @@ def view_caption(run: TrajectoryRun, view: TrajectoryView, frames: int) -> str:
     return (f"Left: the net's output at the moment shown (green above 0, red below, blue near 0; dotted: the true "
             f"curve). Middle: its error over the last {view.window:,} examples. Right: where its weights are, "
             f"magnified to the walk so far. The path has {path_density(cfg)}. The {frames} frames run on a "
-            f"logarithmic clock (in updates + {CLOCK_OFFSET})" + (f": {early} of them show the first {dense:,} updates." if 0 < dense < cfg.steps
-                                    else "."))
+            f"logarithmic clock (in updates + {CLOCK_OFFSET})"
+            + (f": {early} of them show the first {dense:,} updates." if 0 < dense < cfg.steps else "."))
 
 
 TRUST_COLUMNS = ("", "this run", "a random walk seen at the same steps", "6 / (π² k²), every step seen")
