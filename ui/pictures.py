@@ -2,8 +2,8 @@
 
 The home page must not wait for torch, scikit-learn or numba (ui.syllabus), so these are sketches of what
 each lesson shows, drawn here from seeded formulas, not its results: two spirals, a disc inside a ring, a
-path through weights, points gathered by class, arrows of a flow, a curve made of straight pieces, and the
-level lines of a landscape with three valleys.
+path through weights, points gathered by class, arrows of a flow, a curve made of straight pieces, the
+level lines of a landscape with three valleys, and a ring folded flat by ReLU.
 """
 from __future__ import annotations
 
@@ -91,8 +91,18 @@ def _landscape() -> str:
     return _svg(body, "level lines of a landscape with three valleys")
 
 
+def _fold() -> str:
+    rng = np.random.default_rng(2)
+    angle = rng.uniform(0, 2 * np.pi, 120)
+    ring = 0.55 * np.c_[np.cos(angle), np.sin(angle)] + [0.15, 0.15]
+    folded = np.maximum(ring, 0) - 0.75  # ReLU presses every negative coordinate onto an axis: the loop is flattened
+    axes = np.array([[-0.75, 0.2], [-0.75, -0.75], [0.2, -0.75]])
+    return _svg(_line(axes, GREY, 1.4) + _dots(ring * 0.55 + [0.4, 0.4], BLUE, 2.2) + _dots(folded * 0.9, RED, 2.2),
+                "a ring, and the same ring folded flat by ReLU")
+
+
 PICTURES = {"layers": _spirals, "low_dimension": _disc_ring, "trajectory": _path, "knn": _clusters,
-            "vector_fields": _flow, "curves": _curve, "landscape": _landscape}
+            "vector_fields": _flow, "curves": _curve, "landscape": _landscape, "relu_topology": _fold}
 
 
 def picture(lesson: str) -> str:
