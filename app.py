@@ -1,4 +1,10 @@
-"""Entry point: navigation over the lessons of ui/syllabus.py, and shared page settings."""
+"""Entry point: navigation over the lessons of ui/syllabus.py, and shared page settings.
+
+Streamlit runs this file as every session's script (``__name__ == "__main__"``). ``streamlit run app.py``
+also imports it once, as a module, because it defines ``app`` below (an ``st.App``): that lets the
+server import the lessons and load the compiled kernels before it takes its first visitor
+(ui/warmup.py's ``lifespan``), instead of on that visitor.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,4 +35,9 @@ def main() -> None:
         page.run()
 
 
-main()
+if __name__ == "__main__":
+    main()
+else:  # imported by `streamlit run app.py`, before it serves
+    from ui.warmup import lifespan
+
+    app = st.App(__file__, lifespan=lifespan)

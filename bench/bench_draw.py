@@ -154,8 +154,8 @@ def browser_side(repeats: int) -> None:
         idle = (cpu["browser"]() - idle) / 3  # what the browser spends with nothing to do
         strokes, floors = [], []
         for k in range(repeats):
-            strokes.append(stroke(tab, cpu, lambda: tab.mouse.click(box["x"] + box["width"] * (0.05 + 0.04 * k),
-                                                                    box["y"] + box["height"] * 0.95)))
+            strokes.append(stroke(tab, cpu, lambda k=k: tab.mouse.click(box["x"] + box["width"] * (0.05 + 0.04 * k),
+                                                                        box["y"] + box["height"] * 0.95)))
             floors.append(stroke(tab, cpu, lambda: tab.get_by_role("button", name="Undo").click()))
         context.close()
     print(f"\nbrowser (Chromium headless, real server), 499 → 500 points, 2-2-2-2 net, {repeats} strokes (medians):")

@@ -100,7 +100,6 @@ def workloads() -> dict:
 
 def preset_trainings() -> dict:
     """name -> the trainer a page calls, on every preset of lessons 1, 4, 5, 6 and 7 (what --cost times)."""
-    import vizcore as vz
     from vizcore.lessons import curves as l6
     from vizcore.lessons import knn as l4
     from vizcore.lessons import landscape as l7
@@ -109,7 +108,8 @@ def preset_trainings() -> dict:
     from vizcore.lessons import vector_fields as l5
 
     def each(lesson, train=None):
-        """Every preset's (first) settings of the lesson's own type, trained by ``train`` (default: the lesson's compute)."""
+        """Every preset's (first) settings of the lesson's own type, trained by ``train`` (default: the lesson's
+        compute)."""
         configs = list(dict.fromkeys(next((c for c in p.configs() if type(c) is type(lesson.LESSON.settings)),
                                           lesson.LESSON.settings) for p in lesson.PRESETS.values()))
         run = train or lesson.LESSON.compute
@@ -150,9 +150,9 @@ def cost(rounds: int, repeats: int) -> None:
     states = {}
     for _ in range(rounds):
         for mode in ("host", "pinned"):
-            env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES",
-                                                                   "ATEN_CPU_CAPABILITY", "MKL_CBWR", "DNNL_MAX_CPU_ISA",
-                                                                   "VIZCORE_HOST_KERNELS")}
+            unset = ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "ATEN_CPU_CAPABILITY", "MKL_CBWR",
+                     "DNNL_MAX_CPU_ISA", "VIZCORE_HOST_KERNELS")
+            env = {k: v for k, v in os.environ.items() if k not in unset}
             if mode == "host":
                 env["VIZCORE_HOST_KERNELS"] = "1"
             done = subprocess.run([PYTHON, __file__, "--cost-child", str(repeats)], env=env, cwd=ROOT,
@@ -331,7 +331,8 @@ def main() -> int:
         tmp.mkdir(parents=True, exist_ok=True)
         for mode in args.modes:
             pinned = mode == "pinned"
-            print(f"\n== {'pinned kernels (vizcore/cpu.py)' if pinned else 'VIZCORE_HOST_KERNELS=1: each library picks'}")
+            heading = "pinned kernels (vizcore/cpu.py)" if pinned else "VIZCORE_HOST_KERNELS=1: each library picks"
+            print(f"\n== {heading}")
             native = run("native", pinned, args.only, args.ops, tmp, reuse=bool(args.keep))
             others = {cpu: run(cpu, pinned, args.only, args.ops, tmp, reuse=bool(args.keep)) for cpu in args.cpus}
             for name, found in [("native", native), *others.items()]:

@@ -3,7 +3,8 @@
 Opens every lesson page bare and from each of its preset links (bench/lessonlinks.py) through
 Streamlit's AppTest, with VIZCORE_SHIP_WRITE set, so every result a shipped lesson computes there
 (its presets, and what their pages compute beside them, such as lesson 5's partner net) is
-written. The old files are removed first: what is left is exactly what the presets need. Prints each file and its size; fails if a page shows an exception or an error.
+written. The old files of the lessons it opens are removed first: what is left is exactly what the presets need.
+Prints each file and its size; fails if a page shows an exception or an error.
 
 Writes only where vizcore's pinned CPU kernels are in force (vizcore/cpu.py: x86-64 with AVX2 and FMA), so
 the files hold the numbers every such machine computes.
@@ -47,8 +48,10 @@ def main() -> int:
     from ui import shipped
     from ui.syllabus import LESSONS
 
-    shutil.rmtree(shipped.DIR, ignore_errors=True)
     files = {lesson.name: lesson.file for lesson in LESSONS}
+    for name in files:  # with --only, the other lessons' files stay as they are
+        if not args.only or name in args.only:
+            shutil.rmtree(shipped.DIR / name, ignore_errors=True)
     failures = 0
     for page, links in lesson_links(root).items():
         if args.only and page not in args.only:

@@ -1,6 +1,7 @@
 """Open a page the way a user does (through app.py's navigation), optionally from a link."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -24,6 +25,18 @@ def assert_clean(at: AppTest) -> AppTest:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
+
+
+def clock_frame(at: AppTest, chart: str) -> int:
+    """The frame the page shows of the animated figure ``chart`` whose slider is its clock (ui/timeline.py)."""
+    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == chart).proto.spec)
+    return spec["layout"]["sliders"][0]["active"]
+
+
+def move_clock(at: AppTest, chart: str, frame: int) -> AppTest:
+    """What a viewer does who moves the figure ``chart``'s slider to ``frame`` and lets go: its clock reports it."""
+    at.session_state[f"{chart}_clock"] = {"frame": frame}
+    return at.run()
 
 
 def notice(at: AppTest) -> str:

@@ -19,7 +19,8 @@ CURVE = datasets.make("curve", n=50, target="2x+5")
 
 
 def _fit(batch_size):
-    fit(MLP(1, (8, 8), 1, activation="linear", seed=0), CURVE, steps=400, lr=5.0, optimizer="sgd", batch_size=batch_size)
+    net = MLP(1, (8, 8), 1, activation="linear", seed=0)
+    fit(net, CURVE, steps=400, lr=5.0, optimizer="sgd", batch_size=batch_size)
 
 
 def _fit_many():

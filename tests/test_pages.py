@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetools import assert_clean, open_page
+from tests.pagetools import assert_clean, move_clock, open_page
 from ui.syllabus import LESSONS
 from vizcore.config import Preset, QueryConfig
 from vizcore.lessons.layers import PRESETS
@@ -125,12 +125,12 @@ def test_coming_back_to_a_page_without_a_link_keeps_its_settings():
 def test_metrics_describe_the_training_step_shown(layers_page):
     at = layers_page
     at.sidebar.selectbox(key="preset").set_value("spirals").run()
-    steps = at.select_slider(key="layers_step").options
-    assert at.metric[0].label.endswith(f"{int(steps[-1]):,}") and at.metric[0].value == "100.0%"
-    at.select_slider(key="layers_step").set_value(steps[0]).run()
+    assert at.metric[0].label == "Accuracy at step 2,000" and at.metric[0].value == "100.0%"
+    move_clock(at, "layer_trajectory", 0)  # the path's slider moved back to the start of training
     assert not at.exception, at.exception[0].stack_trace
-    assert at.metric[0].label == f"Accuracy at step {int(steps[0]):,}"
+    assert at.metric[0].label == "Accuracy at step 0"
     assert float(at.metric[0].value.rstrip("%")) < 90  # the untrained net, not the final one
+    assert at.query_params["step"] == "0"  # and the link says so
 
 
 def test_each_lesson_1_preset_opens_named_with_its_own_notes(layers_page):
@@ -142,8 +142,7 @@ def test_each_lesson_1_preset_opens_named_with_its_own_notes(layers_page):
         notes.add(next(m.value for m in at.markdown if m.value.startswith("- ")))
         claim = next(t.value for t in at.table if "measured here" in t.value.columns).iloc[0]
         said, measured = claim.iloc[0], claim["measured here"]
-        steps = at.select_slider(key="layers_step").options
-        at.select_slider(key="layers_step").set_value(steps[-1]).run()  # the metric at the end of training
+        move_clock(at, "layer_trajectory", 200)  # the metric at the end of training
         accuracy = float(at.metric[0].value.rstrip("%")) / 100
         assert f"{accuracy:.1%}" in measured  # the measured half is this run's number
         assert ("cannot" in said) == (accuracy < 1), (key, said)  # and it agrees with the article's words

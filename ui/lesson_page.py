@@ -44,7 +44,7 @@ def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: Pro
     lesson: Lesson = entry.lesson
     cache = named_cache(f"{entry.name}.{COMPUTE}", lesson.keep)
     files = {kind: stored(kind, getattr(cfg, name)) for name, kind in lesson.uploads.items()}
-    ships = lesson.ship and not any(getattr(cfg, name) for name in lesson.uploads)
+    ships = bool(lesson.ship) and not any(getattr(cfg, name) for name in lesson.uploads)
 
     def compute(progress) -> Any:
         query = cfg.to_query()
@@ -56,7 +56,7 @@ def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: Pro
                 return value
         log(f"computing {cache.name}")
         value = lesson.compute(cfg, progress, **{kind: obj for kind, obj in files.items() if obj is not None})
-        if ships and shipped.writing():
+        if ships and shipped.writing() and lesson.ships(cfg):
             shipped.save(entry.name, COMPUTE, query, value)
         return value
 

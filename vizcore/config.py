@@ -31,21 +31,23 @@ WIDGETS = ("number", "slider", "select", "select_slider", "radio", "text", "togg
 def setting(default: Any, *, lo: float | None = None, hi: float | None = None,
             choices: Sequence[Any] | None = None, max_chars: int = 100, label: str = "", help: str = "",
             step: float | None = None, widget: str = "", names: Mapping[Any, str] | None = None,
-            format: str | None = None, horizontal: bool = False, omit_default: bool = False) -> Any:
+            format: str | None = None, horizontal: bool = False, preset: bool = True,
+            omit_default: bool = False) -> Any:
     """A dataclass field with its allowed range (numbers) or choices, kept in its metadata.
 
     The rest describes its widget: ``label`` (default: the field name), ``help``, ``step``,
     ``widget`` (one of WIDGETS; default: toggle for a bool, select for choices, number for a
     number, text for a string), ``names``, the words shown for some choices, ``format`` (printf-style,
-    for numbers, e.g. "%.4f") and ``horizontal`` (radio choices side by side). ``omit_default``: left out of
-    ``to_query()`` while at its default (see the module's doc).
+    for numbers, e.g. "%.4f") and ``horizontal`` (radio choices side by side). ``preset=False``: where the
+    viewer is in a result (a moment of training), which no preset sets and which never makes a page's
+    settings "custom". ``omit_default``: left out of ``to_query()`` while at its default (see the module's doc).
     """
     if widget and widget not in WIDGETS:
         raise ValueError(f"widget must be one of {WIDGETS}; got {widget!r}")
     return field(default=default, metadata={"lo": lo, "hi": hi, "choices": tuple(choices) if choices else None,
                                             "max_chars": max_chars, "label": label, "help": help, "step": step,
                                             "widget": widget, "names": dict(names or {}), "format": format,
-                                            "horizontal": horizontal, "omit_default": omit_default})
+                                            "horizontal": horizontal, "preset": preset, "omit_default": omit_default})
 
 
 def _text(value: Any) -> str:

@@ -251,7 +251,9 @@ def _train_numpy(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tu
             progress(step, steps, float(loss[alive].mean()) if alive.any() else float("nan"))
 
     grad_rms = np.sqrt(grad_sq / steps).astype(np.float32)
-    return [History(p, rec.steps(), l, a, g) for p, l, a, g in zip(*rec.per_net(), grad_rms)], diverged_at
+    histories = [History(params, rec.steps(), loss, acc, rms)
+                 for params, loss, acc, rms in zip(*rec.per_net(), grad_rms)]
+    return histories, diverged_at
 
 
 class _Recorder:

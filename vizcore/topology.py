@@ -40,8 +40,8 @@ from .layers import SINGULAR_RATIO as FLAT  # spread below this share of the lar
 from .nets import numpy_forward
 
 K = 10             # the local spacing ρ: distance to the K-th nearest neighbour
-LANDMARKS = 300    # farthest-point landmarks for the loops: a solid torus takes ripser 0.16 s on 300 (0.09 on 200, which read
-                   # two tori of 1,000 points as unresolved)
+LANDMARKS = 300    # farthest-point landmarks for the loops: a solid torus takes ripser 0.16 s on 300
+                   # (0.09 on 200, which read two tori of 1,000 points as unresolved)
 MAX_POINTS = 2000  # a larger cloud is thinned at random first (single linkage on 2,000 points: 0.05 s)
 MIN_POINTS = 150   # below this too few to say: of 100 points, linked circles read as one piece in 5 of 5 samples
 GAP = (1.05, 1.3)       # a gap of this many bars (gap_bar) is unresolved from the first on and counts from the second

@@ -63,7 +63,8 @@ class Lesson(Generic[S, R]):
     claims   : ``claims(preset_key, result, view) -> [Claim]``, rendered as one table on every page
     notice   : ``notice(preset_key, result, view) -> [markdown line]``: what to notice (key "custom": no preset)
     keep     : how many results a server keeps in memory (shared by its sessions)
-    ship     : the presets' results ship with the app (``ui/shipped_results``), so a cold server draws them at once
+    ship     : the presets' results ship with the app (``ui/shipped_results``), so a cold server draws them at once;
+               or the keys of the presets whose results ship (a lesson whose results are large ships its home link's)
     offers   : the choices this lesson offers for some settings fields, when fewer than the field allows
     uploads  : the settings fields that name an uploaded file, and its kind (``{"data_id": "csv"}``): ``compute``
                then takes the stored objects as keyword arguments, e.g. ``compute(cfg, progress, csv=dataset)``
@@ -76,9 +77,20 @@ class Lesson(Generic[S, R]):
     claims: Callable[..., Sequence[Claim]] = no_claims
     notice: Callable[..., Sequence[str]] = no_notice
     keep: int = 32
-    ship: bool = True
+    ship: bool | tuple[str, ...] = True
     offers: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     uploads: Mapping[str, str] = field(default_factory=dict)
+
+    def shipped_presets(self) -> tuple[str, ...]:
+        """The keys of the presets whose results ship with the app."""
+        return tuple(self.presets) if self.ship is True else tuple(self.ship or ())
+
+    def ships(self, settings: QueryConfig) -> bool:
+        """Whether a result computed for ``settings`` on a preset's page ships (``ship=True``: all of them, also
+        what a page computes beside its preset; else only the named presets' own settings)."""
+        if self.ship is True:
+            return True
+        return any(settings in self.presets[key].configs() for key in self.shipped_presets())
 
     def configs(self) -> tuple[QueryConfig, ...]:
         """The default settings and view: the classes a link of this lesson binds."""

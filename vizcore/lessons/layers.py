@@ -195,16 +195,21 @@ def weight_path(run: Run):
     return project(run.history, "random", seed=run.config.seed)
 
 
-def path_figure(run: Run, t: int) -> Spec:
-    return compact_trajectory(weight_path(run), t, run.history.step, axis_label="random direction", height=400)
+def path_figure(run: Run) -> Spec:
+    """The weights' path with a slider over the recorded steps, each labelled with its accuracy and loss."""
+    hist = run.history
+    labels = [f"step {int(s):,}: accuracy {a:.1%}, loss {loss:.3g}"
+              for s, a, loss in zip(hist.step, hist.accuracy, hist.loss)]
+    return compact_trajectory(weight_path(run), hist.step, labels, axis_label="random direction", height=440)
 
 
 def tour_figure(run: Run, t: int) -> Spec:
     return grand_tour(*tour_points(run, t))
 
 
-PATH_CAPTION = ("The weights' path during training (each weight pushes along its own random direction); the orange "
-                "marker is step {step:,}, the net animated on the left.")
+PATH_CAPTION = ("The weights' path during training (each weight pushes along its own random direction). Its slider "
+                "picks a moment of training: the orange marker shows where the weights were then, and when you let go "
+                "the animation on the left and the tables below redraw the net of step {step:,}.")
 ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. The black curve is the decision boundary, "
                      "pulled back to the input and carried through every frame; in the last frame it lies on the output "
                      "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")

@@ -137,7 +137,8 @@ class Measured:
 
 
 def table_settings(cfg: ReluConfig) -> ReluConfig:
-    """The settings :func:`sweep` depends on: ``cfg`` with the depth and seed drawn (which it ignores) at their defaults."""
+    """The settings :func:`sweep` depends on: ``cfg`` with the depth and seed drawn (which it ignores) at their
+    defaults."""
     return replace(cfg, depth=ReluConfig.depth, seed=ReluConfig.seed)
 
 
@@ -194,7 +195,8 @@ class Summary:
     trained : seeds trained to TRAINED;  simple_at_output : share of their classes reading (1, 0) at the output
     first : mean first layer at (1, 0) (L + 1 = the output) over the cases that reach it;  reached : their share
     late_share : share of the fall in b₀ + b₁ that happens in the last hidden layer and the output
-    position : mean position of the fall, 0 = layer 1, 1 = the output;  per_layer : mean total b₀ + b₁ per representation
+    position : mean position of the fall, 0 = layer 1, 1 = the output
+    per_layer : mean total b₀ + b₁ per representation
     """
 
     activation: str
@@ -335,7 +337,8 @@ def animation_figure(pair: Pair, activation: str) -> tuple[Animation, Spec]:
 def data_caption(pair: Pair) -> str:
     cfg = pair.config
     shape = "-".join(map(str, (pair.dataset.dim, *cfg.widths(), pair.dataset.out_dim)))
-    return (f"{cfg.dataset} ({cfg.n} training points), nets {shape} with tanh or ReLU, {cfg.steps:,} Adam steps at rate {cfg.lr}, seed {cfg.seed}. Betti numbers are "
+    return (f"{cfg.dataset} ({cfg.n} training points), nets {shape} with tanh or ReLU, {cfg.steps:,} Adam steps "
+            f"at rate {cfg.lr}, seed {cfg.seed}. Betti numbers are "
             f"counted on {TOPOLOGY_POINTS} fresh points per class by the rule of lesson 1 (every length against the "
             "sampling, after undoing any linear stretch); a hidden tanh layer is counted before its tanh, a ReLU "
             "layer after its fold. Naitzat et al. trained wider nets (15 to 50 units) on their own data sets; 8 "
