@@ -142,7 +142,7 @@ def test_neighbour_ratio_is_small_for_compact_classes_and_near_one_for_mixed_one
 
 
 def test_softmax_and_knn_bodies_train_side_by_side_without_touching_each_other():
-    from vizcore.knn import load_split, train_bodies
+    from vizcore.knn import train_bodies
     cfg = KnnConfig(steps=30, seeds=5)
     split = cfg.split()
     soft_a, knn_a = train_bodies(split, **cfg.training())

@@ -38,7 +38,8 @@ def test_closed_form_jacobian_matches_autograd(normalised):
     for s in range(2):
         for i in range(4):
             auto = torch.autograd.functional.jacobian(
-                lambda p: layer.field(x.index_put((torch.tensor([s]), torch.tensor([i])), p[None]))[s, i], x[s, i])
+                lambda p, s=s, i=i: layer.field(x.index_put((torch.tensor([s]), torch.tensor([i])), p[None]))[s, i],
+                x[s, i])
             assert torch.allclose(J[s, i], auto, atol=1e-5)
 
 
