@@ -45,7 +45,7 @@ def draw(shown: Shown) -> lesson.LayersView:
         with st.expander(f"See every side of the {anim.facts[-1].out_dim}-dimensional last layer: a grand tour"):
             st.plotly_chart(sized(shown.derived(lesson.tour_figure, snapshot, keep=16)), width="stretch",
                             key="grand_tour")
-            explain(lesson.TOUR_CAPTION)
+            explain(lesson.tour_caption(shown.derived(lesson.topology_view, snapshot)[0]))
     shown.downloads.append(Downloads("layers", figure=fig, run=run, trajectory=shown.derived(lesson.weight_path),
                                      settings=cfg.to_query()))
     movie = shown.derived(lesson.training_movie_figure, keep=16)
@@ -53,8 +53,10 @@ def draw(shown: Shown) -> lesson.LayersView:
         st.subheader("Training as one animation")
         st.plotly_chart(sized(movie), width="stretch", key="training_movie")
         explain(lesson.MOVIE_CAPTION)
+    else:
+        explain(lesson.NO_MOVIE.format(width=anim.facts[-1].out_dim))
     st.subheader("What each layer does")
-    st.table(pd.DataFrame(lesson.facts_rows(anim.facts)).set_index("layer"))  # a table wraps the long "why" text
+    st.table(pd.DataFrame(lesson.facts_rows(anim.facts)), hide_index=True)  # a table wraps the long "why" text
     if any(f.canonicalised for f in anim.facts):
         explain(lesson.CANONICAL_CAPTION)
     st.subheader("Topology of each class, layer by layer")

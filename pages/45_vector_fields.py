@@ -14,6 +14,7 @@ from ui.drawing import drawing
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import advanced, sized
+from ui.screen import columns_second_first
 from vizcore.datasets import takes
 from vizcore.lessons import vector_fields as lesson
 
@@ -46,7 +47,7 @@ def draw(shown: Shown) -> None:
     seed = form.widget("draw_seed", choices=range(cfg.seeds))
     layer = form.widget("arrow_layer", choices=range(cfg.layers)) if cfg.layers > 1 else view.arrow_layer
     pics, flow, arrows = shown.derived(lesson.pictures, layer, seed, keep=24)
-    left, right = st.columns(2)
+    left, right = columns_second_first(2)  # a phone shows the flow and its ▶ Play first
     left.plotly_chart(sized(arrows, fill=True), width="stretch", key="arrows")
     right.plotly_chart(sized(flow, fill=True), width="stretch", key="flow")
     explain(lesson.flow_caption(result, layer, seed))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -41,3 +42,8 @@ def move_clock(at: AppTest, chart: str, frame: int) -> AppTest:
 def notice(at: AppTest) -> str:
     """The page's "What to notice" lines (and any info box), as one text."""
     return " ".join([m.value for m in at.markdown] + [i.value for i in at.info])
+
+
+def shown(markdown: str) -> str:
+    """What a message escaped by ``ui.common.literal`` shows: its Markdown without the backslash escapes."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

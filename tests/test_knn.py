@@ -142,7 +142,7 @@ def test_neighbour_ratio_is_small_for_compact_classes_and_near_one_for_mixed_one
 
 
 def test_softmax_and_knn_bodies_train_side_by_side_without_touching_each_other():
-    from vizcore.knn import load_split, train_bodies
+    from vizcore.knn import train_bodies
     cfg = KnnConfig(steps=30, seeds=5)
     split = cfg.split()
     soft_a, knn_a = train_bodies(split, **cfg.training())
@@ -187,3 +187,15 @@ def test_every_preset_checks_and_has_notes_and_every_setting_labels_its_widget()
             cfg.check()
         assert preset.title and preset.notice
     assert all(f.metadata["label"] for f in fields(KnnConfig))
+
+
+def test_in_presentation_mode_the_feature_planes_legend_title_is_projector_sized():
+    # plotly gives a legend title its own font, 12 px unless set: it stayed 12 px on the projector
+    from vizcore.figures.knn import feature_planes
+
+    rng = np.random.default_rng(0)
+    spec = feature_planes({"softmax": rng.normal(size=(20, 2))}, rng.integers(0, 2, 20), ("a", "b"),
+                          {"softmax": "softmax head"})
+    legend = spec.resized(min_font=18).to_dict()["layout"]["legend"]
+    assert legend["title"]["text"] == "class" and legend["title"]["font"]["size"] >= 18
+    assert legend["itemsizing"] == "constant"

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetools import ROOT, TIMEOUT, assert_clean, open_page
+from tests.pagetools import ROOT, TIMEOUT, assert_clean, open_page, shown
 from ui.links import read_link
 from vizcore import UserError
 from vizcore.config import _parse
@@ -29,7 +29,7 @@ def link(at: AppTest) -> dict[str, str]:
 
 def warned(at: AppTest, *keys: str) -> None:
     """Each key is named by a warning (as "key=" for a bad value, "'key'" for an unknown key)."""
-    text = [w.value for w in at.warning]
+    text = [shown(w.value) for w in at.warning]
     for key in keys:
         assert any(f"{key}=" in w or f"'{key}'" in w for w in text), (key, text)
 
@@ -53,7 +53,7 @@ def test_low_dimension_link_sets_claim_seeds_and_architecture():
     assert at.select_slider(key="ld_seeds").value == 16
     assert arch_label(at) == "2 units"
     assert [c for c in at.dataframe[0].value.columns if c.startswith("seed ")] == [f"seed {s}" for s in range(16)]
-    assert any(l.proto.label.startswith("Best seed") for l in at.get("page_link"))
+    assert any(page_link.proto.label.startswith("Best seed") for page_link in at.get("page_link"))
     assert link(at) == query  # the page writes back the same link
     at.selectbox(key="ld_arch").set_value(0).run()
     assert arch_label(at) == "1 unit"
@@ -183,7 +183,8 @@ def test_knn_preset_link():
 # --- the configs: fuzzed queries and exact round trips ---------------------------------------
 
 CONFIGS = (LowDimConfig, TrajectoryConfig, TrajectoryView, KnnConfig)
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FUZZ = settings(max_examples=120, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 values = st.one_of(st.text(max_size=20), st.floats().map(repr), st.integers().map(str), st.just(JUNK),
                    st.sampled_from(["nan", "1e999", "-1", "0", "1", "true", "minibatch", "spirals", "aba", "gaussian",
                                     "1000: 0.01", "8,8", "1.5", "16", "rms", "full-batch"]))

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui.common import literal
 from ui.form import Form
 from vizcore.config import Preset, QueryConfig
 
@@ -105,7 +106,7 @@ def apply_link(forms: Sequence[Form], page: str, presets: Mapping[str, Preset] |
         on_load(configs, preset_key)
     st.session_state[_written_key(page)] = query
     for w in warnings:
-        st.warning(w, icon=":material/link_off:")
+        st.warning(literal(w), icon=":material/link_off:")  # a link's values are a stranger's text
     return warnings
 
 

@@ -23,8 +23,8 @@ from typing import Any  # noqa: E402
 from .errors import UserError  # noqa: E402
 
 __all__ = ["UserError", "boundary", "config", "cpu", "curves", "datasets", "engine", "export", "figures", "history",
-           "knn", "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train", "trajectory",
-           "vectorfield"]
+           "knn", "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train",
+           "trajectory", "vectorfield"]
 
 
 def __getattr__(name: str) -> Any:

@@ -8,7 +8,7 @@ so the same arguments always give the same points.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -231,11 +231,12 @@ def make(name: str, n: int = 500, noise: float = 0.0, seed: int = 0, *, signed: 
     return Dataset(X.astype(np.float32), y, task, name, args)
 
 
-def from_csv(data: bytes | str, task: str = "auto") -> Dataset:
-    """A user's CSV (bytes or text) as a Dataset, or UserError saying what is wrong and where.
+def from_csv(data: bytes | str, task: str = "auto", coords: Sequence[int] = (1, 2, 3)) -> Dataset:
+    """A user's CSV (bytes or text) as a Dataset with ``coords`` coordinate columns, or UserError saying what is
+    wrong and where.
 
     See :func:`vizcore.csvdata.from_csv`.
     """
     from .csvdata import from_csv as parse
 
-    return parse(data, task)
+    return parse(data, task, coords)

@@ -100,6 +100,8 @@ def finished(fig: go.Figure, frames: Iterable[dict] | None = None) -> Spec:
     if isinstance(fig, Spec):
         return fig
     spec = fig.to_dict()
+    # a legend's symbols at one readable size: sized like their markers, 3D points drew 2-3 px legend dots
+    spec.setdefault("layout", {}).setdefault("legend", {}).setdefault("itemsizing", "constant")
     if frames is not None:
         spec["frames"] = list(frames)
     return Spec(spec)
@@ -137,6 +139,9 @@ def _projector_layout(layout: dict, size: int) -> dict:
     """The layout with text for a projector: ticks ``size - 2`` px, titles, legend and menus ``size`` or more."""
     out = _with_font(layout, size)
     out["legend"] = _with_font(layout.get("legend"), size)
+    title = out["legend"].get("title")
+    if title:  # plotly gives a legend title its own font, 12 px unless set
+        out["legend"]["title"] = _with_font(title if isinstance(title, dict) else {"text": title}, size)
     title = layout.get("title")
     out["title"] = _with_font(title if isinstance(title, dict) else {"text": title} if title else {}, size + 4)
     for key, value in layout.items():

@@ -136,8 +136,9 @@ BETTI_METHOD = (f"counted on {TOPOLOGY_POINTS:,} fresh points of each class draw
 
 
 def facts_rows(facts: list[LayerFacts]) -> list[dict[str, object]]:
-    """What each hidden layer does (shape, det W, shift b, kind and why), one record per layer."""
-    return [{"layer": f.index, "shape": f"{f.in_dim} → {f.out_dim}",
+    """What each hidden layer does (shape, det W, shift b, kind and why), one record per layer, named as the
+    topology table names it ("layer 1"): a bare 1, 2, 3 … index was taken for a row count and hidden."""
+    return [{"layer": f"layer {f.index}", "shape": f"{f.in_dim} → {f.out_dim}",
              "det W": "—" if f.det is None else f"{f.det:.3g}",
              "shift b": "(" + ", ".join(f"{v:.2f}" for v in f.bias) + ")", "kind": f.kind, "why": f.note}
             for f in facts]
@@ -213,8 +214,24 @@ ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. T
                      "pulled back to the input and carried through every frame; in the last frame it lies on the output "
                      "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")
 TOUR_CAPTION = ("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each direction "
-                "comes into view in turn. Watch the two classes: in 4D the linked rings no longer pass through each "
-                "other.")
+                "comes into view in turn.")
+NO_MOVIE = ("No training movie for this net: the movie draws the last layer's space, and its {width} dimensions "
+            "cannot be drawn; the grand tour above turns the trained net's last layer instead.")
+
+
+def tour_caption(rows: list[dict[str, str]]) -> str:
+    """The grand tour's caption, with the last layer's loop counts from the topology table's ``rows``.
+
+    The tour shows tanh's output, where saturated units crowd each ring into corners of the cube: the linked
+    tori's rings read as two clumps there, while the caption spoke of rings. The counts are taken just before
+    the squashing (W·h + b), where a ring is still a ring."""
+    last = rows[-1]
+    counts = "; ".join(f"{key} b₀, b₁ = {value}" for key, value in last.items() if key.startswith("class "))
+    return (f"{TOUR_CAPTION} Saturated tanh units crowd the points into corners of the cube, so a ring can look "
+            f"like a clump here; counted just before the squashing, {last['representation']} has {counts} "
+            "(b₁ counts loops: 1 is one ring).")
+
+
 MOVIE_CAPTION = ("Each frame is the last layer's picture at one moment of training (steps on a log scale, since early "
                  "training changes fastest): the grid and the data as the net of that moment places them, and the "
                  "decision boundary, which always lies on a straight line here. Play it to watch the classes come "
@@ -281,6 +298,9 @@ PRESETS: dict[str, Preset] = {
         "A-B-A on a line, 1 unit: impossible", RunConfig(dataset="line_aba", widths="1"),
         ("One tanh unit maps the line onto an interval by a monotone function: it keeps the order of the points "
          "or, with a negative weight, reverses it, so class B stays between the two A groups.",
+         "In the last frame B and one A group look like one dot: to put its threshold between B and the other A "
+         "group, training made the weight so large that tanh squashes them both into the last 2% of the "
+         "interval's end. The order is still A, B, A, only too close to see.",
          "A single threshold (the black diamond) can only split the line in two: one A group is always "
          "on B's side."),
         "that this 1D set cannot be classified without a layer of two or more units (article 003)."),

@@ -338,7 +338,7 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
     """What article 003 says beside what was measured here, every number from ``result``'s run (and its 2D/3D
     partner beside it on the disc data, or lesson 1's tanh net on spirals)."""
     cfg, run, base = result.config, result.run, result.baseline
-    S = len(run.accuracy)
+    S, seed = len(run.accuracy), min((view or VfView()).draw_seed, len(run.accuracy) - 1)
     rows = [("layer", f"This app's choices: {cfg.anchors} anchors of width {cfg.width:g}, {cfg.flow_steps} "
                       f"{'Euler' if cfg.method == 'euler' else 'RK4'} steps per layer, {cfg.steps} Adam steps, "
                       f"contraction penalty {cfg.contraction:g}: {run.n_params} parameters per net.")]
@@ -350,10 +350,12 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
         rows += [("plane", f"A flow of the plane scores {percent(flat.test_accuracy.mean())} on fresh points, yet in "
                            f"{int(flat.escapes.sum())} of {S} seeds the region called disc runs out through the "
                            f"ring (the amber channel), and {perfect(flat)} of {S} seeds reach 100%."),
-                 ("stretch", f"The channel is squeezed to {flat.region.ring_share.mean():.1%} of the ring's area; "
-                             f"{misses.mean():.0f} of {int(np.sum(flat.test.y == 1))} fresh ring points per seed "
-                             f"fall in it. RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty "
-                             f"{cfg.contraction:g}."),
+                 ("stretch", f"Mean of {S} seeds: the channel is squeezed to {flat.region.ring_share.mean():.1%} of "
+                             f"the ring's area and {misses.mean():.0f} of {int(np.sum(flat.test.y == 1))} fresh ring "
+                             f"points fall in it"
+                             + f" (seed {seed} alone, the drawn seed: {flat.region.ring_share[seed]:.1%} and "
+                               f"{misses[seed]})"
+                             + f". RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty {cfg.contraction:g}."),
                  ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a channel "
                            f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
     if base is not None and cfg.dataset == "spirals":
