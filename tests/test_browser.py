@@ -68,7 +68,7 @@ def _start_server():
         except OSError:
             if time.time() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise RuntimeError("streamlit did not start")
+                raise RuntimeError("streamlit did not start") from None
             time.sleep(0.3)
     return proc, base
 
@@ -217,7 +217,8 @@ PRESENTATION_TEXT = """() => {
   const texts = [...document.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, '
       + '.js-plotly-plot .legendtext, .js-plotly-plot .slider-label, .js-plotly-plot .updatemenu-button text')]
     .filter(e => e.getBoundingClientRect().height > 2 && getComputedStyle(e).opacity !== '0');
-  const play = [...document.querySelectorAll('.js-plotly-plot .updatemenu-button')].find(b => b.textContent.includes('Play'));
+  const play = [...document.querySelectorAll('.js-plotly-plot .updatemenu-button')]
+    .find(b => b.textContent.includes('Play'));
   return {min: Math.min(...texts.map(e => parseFloat(getComputedStyle(e).fontSize))), n: texts.length,
           playBottom: play ? play.getBoundingClientRect().bottom : null};
 }"""

@@ -122,12 +122,13 @@ def barcode_figure(per_layer: list[dict[int, Barcode]]):
                         ["input" if k == 0 else f"layer {k}" for k in range(len(per_layer))], GAP, LOOP_RATIO)
 
 
-BARCODE_CAPTION = ("How to read the bars: each is one feature of that class's points, its length how many times it "
-                   "outlasts what random sampling leaves. A **gap** bar is a break between pieces, measured in the largest "
-                   "gaps that as many random points along a curve leave; a **loop** bar is a loop's lifetime, the scale at "
-                   "which it fills in divided by the scale at which it closes. A bar past the black line counts (class "
-                   "colour); one in the amber band is too close to call (\"unresolved\"); grey ones are sampling noise. "
-                   "A homeomorphic layer may lengthen or shorten a bar, but a counted one stays past the line.")
+BARCODE_CAPTION = ("How to read the bars: each is one feature of that class's points, its length how many times "
+                   "it outlasts what random sampling leaves. A **gap** bar is a break between pieces, measured in the "
+                   "largest gaps that as many random points along a curve leave; a **loop** bar is a loop's lifetime, "
+                   "the scale at which it fills in divided by the scale at which it closes. A bar past the black line "
+                   "counts (class colour); one in the amber band is too close to call (\"unresolved\"); grey ones are "
+                   "sampling noise. A homeomorphic layer may lengthen or shorten a bar, but a counted one stays past "
+                   "the line.")
 
 BETTI_METHOD = (f"counted on {TOPOLOGY_POINTS:,} fresh points of each class drawn like the training set; every "
                 "length is compared with the spacing of the points around it, after undoing any linear stretch, so "
@@ -210,9 +211,10 @@ def tour_figure(run: Run, t: int) -> Spec:
 PATH_CAPTION = ("The weights' path during training (each weight pushes along its own random direction). Its slider "
                 "picks a moment of training: the orange marker shows where the weights were then, and when you let go "
                 "the animation on the left and the tables below redraw the net of step {step:,}.")
-ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. The black curve is the decision boundary, "
-                     "pulled back to the input and carried through every frame; in the last frame it lies on the output "
-                     "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")
+ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. The black curve is the decision "
+                     "boundary, pulled back to the input and carried through every frame; in the last frame it lies "
+                     "on the output layer's dashed line (plane in 3D). The view follows the data, so read the axes "
+                     "for the scale.")
 TOUR_CAPTION = ("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each direction "
                 "comes into view in turn.")
 NO_MOVIE = ("No training movie for this net: the movie draws the last layer's space, and its {width} dimensions "
@@ -236,12 +238,13 @@ MOVIE_CAPTION = ("Each frame is the last layer's picture at one moment of traini
                  "training changes fastest): the grid and the data as the net of that moment places them, and the "
                  "decision boundary, which always lies on a straight line here. Play it to watch the classes come "
                  "apart.")
-CANONICAL_CAPTION = ("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next layer) "
-                     "gives a net that computes exactly the same function with det W > 0, so it can be animated "
+CANONICAL_CAPTION = ("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next "
+                     "layer) gives a net that computes exactly the same function with det W > 0, so it can be animated "
                      "without passing through a flattened frame.")
 TOPOLOGY_CAPTION = (f"Each cell is b₀, b₁: the number of pieces and of loops of that class's points, {BETTI_METHOD}. "
                     "A homeomorphic layer cannot change the numbers; a collapse or a fold can (the last column says "
-                    "which). \"Unresolved\" means the points are too few to tell: a limit of the measurement, not a tear.")
+                    "which). \"Unresolved\" means the points are too few to tell: a limit of the measurement, not a "
+                    "tear.")
 
 
 def topology_view(run: Run, t: int) -> tuple[list[dict[str, str]], Spec]:

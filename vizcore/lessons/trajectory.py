@@ -31,7 +31,8 @@ from . import Claim, Lesson, Question, band
 
 TRAJECTORY_DATASETS = ("above_graph", "spirals", "disc_annulus")
 MODES = ("per-example", "minibatch", "full-batch")
-RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)  # the rate slider's stops (0.05: this app's default; the article gives no rate)
+# the rate slider's stops (0.05: this app's default; the article gives no rate)
+RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 1.0)
 MAX_EXAMPLE_GRADIENTS = 20_000_000  # examples x updates: about 10 s of full-batch work
 BOX = (-0.5, 0.5)  # above_graph's input square; other datasets use their own extent
 FRESH_SEED = 2_000_000  # fresh training examples are seeded from here on, far from any config seed
@@ -460,7 +461,8 @@ TRUST_COLUMNS = ("", "this run", "a random walk seen at the same steps", "6 / (�
 TRUST_CAPTION = ("A pure random walk in many dimensions has a first principal component that explains about 6/π² ≈ "
                  "61% of its variance (Antognini and Sohl-Dickstein, 2018). The run keeps a snapshot at every update "
                  "early and then one every few hundred, so the walk beside it is recorded at the same steps, which "
-                 "raises its first share: a PCA path that looks like that walk is no evidence of structure. The chart compares the loss along the real path with the loss at the points "
+                 "raises its first share: a PCA path that looks like that walk is no evidence of structure. The "
+                 "chart compares the loss along the real path with the loss at the points "
                  "the PCA plane shows; where they part, the plane's picture shows a descent the path never had.")
 
 

@@ -356,8 +356,9 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
                              + f" (seed {seed} alone, the drawn seed: {flat.region.ring_share[seed]:.1%} and "
                                f"{misses[seed]})"
                              + f". RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty {cfg.contraction:g}."),
-                 ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a channel "
-                           f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
+                 ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a "
+                           f"channel in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at "
+                           "100%.")]
     if base is not None and cfg.dataset == "spirals":
         rows.append(("spirals", f"{describe(cfg)}: {_spread(run.test_accuracy)}; lesson 1's tanh net "
                                 f"{'-'.join(map(str, base.widths))}: {_spread(base.test_accuracy)} "
