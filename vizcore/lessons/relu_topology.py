@@ -21,7 +21,7 @@ from ..data import Dataset
 from ..datasets import subsample
 from ..figures.layers import layer_animation
 from ..figures.spec import Spec, finished
-from ..figures.style import class_name
+from ..figures.style import class_name, percent
 from ..history import ProgressFn, stages
 from ..layers import Animation, animate
 from ..nets import MLP
@@ -314,15 +314,15 @@ def complexity_figure(pair: Pair) -> Spec:
     """Total b₀ + b₁ of both classes per representation, tanh and ReLU (this seed)."""
     depth = pair.config.depth
     names = ["input", *[f"layer {k}" for k in range(1, depth + 1)], "output"]
-    fig = go.Figure(layout=dict(height=320, margin=dict(l=50, r=20, t=40, b=40),
+    fig = go.Figure(layout=dict(height=360, margin=dict(l=50, r=20, t=40, b=90),
                                 title="b₀ + b₁ of both classes, layer by layer (this seed)",
                                 yaxis=dict(title="b₀ + b₁", rangemode="tozero", dtick=1),
-                                legend=dict(orientation="h", y=-0.2)))
+                                legend=dict(orientation="h", y=-0.15, yanchor="top", x=0)))
     for activation, dash in zip(ACTIVATIONS, ("dot", "solid")):
         y = [None if any(not b.resolved for b in layer.values()) else sum(map(complexity, layer.values()))
              for layer in pair.counts[activation]]
         fig.add_scatter(x=names, y=y, mode="lines+markers", name=f"{NAMES[activation]} "
-                        f"({pair.accuracy[activation]:.0%} trained)", line=dict(dash=dash))
+                        f"({percent(pair.accuracy[activation])} trained)", line=dict(dash=dash))
     return finished(fig)
 
 
