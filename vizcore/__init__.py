@@ -17,22 +17,11 @@ from . import cpu
 
 cpu.pin()  # first: numpy, OpenBLAS and torch read their choice of CPU kernels once, when loaded (why: vizcore/cpu.py)
 
-import importlib  # noqa: E402  (after the pin, as everything here)
-from typing import Any  # noqa: E402
+from .errors import UserError  # noqa: E402  (after the pin, as everything here)
+from .lazy import submodules_on_first_use  # noqa: E402
 
-from .errors import UserError  # noqa: E402
-
-__all__ = ["UserError", "boundary", "config", "cpu", "curves", "datasets", "engine", "export", "figures", "history",
-           "knn", "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train",
+__all__ = ["UserError", "boundary", "config", "cpu", "curves", "datasets", "drawn", "engine", "export", "figures",
+           "history", "knn", "landscape", "layers", "nets", "runs", "shapes", "sweeps", "threads", "topology", "train",
            "trajectory", "vectorfield"]
 
-
-def __getattr__(name: str) -> Any:
-    """``vz.<module>``: the submodule, imported now (PEP 562); it then stays an attribute of the package."""
-    if name in __all__:
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = submodules_on_first_use(__name__, __all__)  # ``vz.<module>`` imports it when first read

@@ -5,18 +5,9 @@ Each module is imported on first use (``vizcore.figures.layers`` loads scipy and
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import submodules_on_first_use
 
 __all__ = ["curves", "knn", "landscape", "layers", "low_dimension", "spec", "style", "topology", "trajectory",
-           "vectorfield"]
+           "vectorfield", "votes"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = submodules_on_first_use(__name__, __all__)
