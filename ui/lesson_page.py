@@ -18,7 +18,7 @@ import streamlit as st
 
 from ui import shipped
 from ui.boot import require_navigation
-from ui.cache import log, named_cache
+from ui.cache import SharedCache, log, named_cache
 from ui.classroom import ask_the_class
 from ui.common import progress_bar, user_errors
 from ui.exports import Downloads, download_row
@@ -34,6 +34,17 @@ COMPUTE = "compute"  # the lesson function whose results are cached and shipped
 
 
 ProgressDisplay = Callable[[str], ContextManager[ProgressFn]]  # label -> a context that yields the progress callback
+
+
+def cached_with_progress(cache: SharedCache, key: Any, compute: Callable[[Any], Any], label: str,
+                         display: ProgressDisplay = progress_bar) -> Any:
+    """The value ``cache`` holds under ``key``, or ``compute(progress)`` under a progress bar (``display``) and kept
+    there: a hit draws no bar. A UserError stops the page with its message."""
+    hit, value = cache.lookup(key)
+    if hit:
+        return value
+    with user_errors(), display(label) as progress:
+        return cache.get_or_compute(key, lambda: compute(progress))
 
 
 def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: ProgressDisplay = progress_bar) -> Any:
@@ -61,11 +72,7 @@ def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: Pro
             shipped.save(entry.name, COMPUTE, query, value)
         return value
 
-    hit, value = cache.lookup(cfg)
-    if hit:
-        return value
-    with user_errors(), display(label) as progress:
-        return cache.get_or_compute(cfg, lambda: compute(progress))
+    return cached_with_progress(cache, cfg, compute, label, display)
 
 
 @dataclass
@@ -99,11 +106,7 @@ class Shown:
         if not label:
             with user_errors():
                 return cache.get_or_compute(key, lambda: fn(self.result, *args))
-        hit, value = cache.lookup(key)
-        if hit:
-            return value
-        with user_errors(), progress_bar(label) as progress:
-            return cache.get_or_compute(key, lambda: fn(self.result, *args, progress=progress))
+        return cached_with_progress(cache, key, lambda progress: fn(self.result, *args, progress=progress), label)
 
     def beside(self, fn: Callable[..., Any], settings: QueryConfig, label: str, keep: int = 8) -> Any:
         """``fn(settings, progress)`` under a progress bar, kept in a shared cache under ``settings`` alone.
@@ -113,11 +116,7 @@ class Shown:
         defaults, and changing those others reuses it.
         """
         cache = named_cache(f"{fn.__module__}.{fn.__qualname__}", keep)
-        hit, value = cache.lookup(settings)
-        if hit:
-            return value
-        with user_errors(), progress_bar(label) as progress:
-            return cache.get_or_compute(settings, lambda: fn(settings, progress=progress))
+        return cached_with_progress(cache, settings, lambda progress: fn(settings, progress=progress), label)
 
     def compute(self, settings: QueryConfig, label: str = "Training") -> Any:
         """The lesson's result for other settings (a comparison the page draws beside this one)."""
