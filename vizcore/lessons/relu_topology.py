@@ -314,10 +314,13 @@ def complexity_figure(pair: Pair) -> Spec:
     """Total b₀ + b₁ of both classes per representation, tanh and ReLU (this seed)."""
     depth = pair.config.depth
     names = ["input", *[f"layer {k}" for k in range(1, depth + 1)], "output"]
-    fig = go.Figure(layout=dict(height=360, margin=dict(l=50, r=20, t=40, b=90),
+    # the legend inside the plot, bottom left: both classes always count at least 2 there, and a legend
+    # below the axis was cut off in the page's narrow column
+    fig = go.Figure(layout=dict(height=320, margin=dict(l=50, r=20, t=40, b=40),
                                 title="b₀ + b₁ of both classes, layer by layer (this seed)",
                                 yaxis=dict(title="b₀ + b₁", rangemode="tozero", dtick=1),
-                                legend=dict(orientation="h", y=-0.15, yanchor="top", x=0)))
+                                legend=dict(x=0.01, y=0.02, xanchor="left", yanchor="bottom",
+                                            bgcolor="rgba(255,255,255,0.8)")))
     for activation, dash in zip(ACTIVATIONS, ("dot", "solid")):
         y = [None if any(not b.resolved for b in layer.values()) else sum(map(complexity, layer.values()))
              for layer in pair.counts[activation]]
