@@ -1,15 +1,22 @@
-"""Entry point: navigation over the lessons of ui/syllabus.py, and shared page settings."""
+"""Entry point: navigation over the lessons of ui/syllabus.py, and shared page settings.
+
+Streamlit runs this file as every session's script (``__name__ == "__main__"``). ``streamlit run app.py``
+also imports it once, as a module, because it defines ``app`` below (an ``st.App``): that lets the
+server import the lessons and load the compiled kernels before it takes its first visitor
+(ui/warmup.py's ``lifespan``), instead of on that visitor.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+
+from vizcore.threads import use_one_thread  # first: importing vizcore pins the CPU kernels before numpy loads
 
 import streamlit as st
 
 from ui.presentation import init_from_link, sidebar_toggle
 from ui.slots import script_slot
-from ui.syllabus import HOME, LESSONS
+from ui.syllabus import HOME, JOIN, LESSONS
 from ui.warmup import start_warmup
-from vizcore.threads import use_one_thread
 
 use_one_thread()  # why: vizcore/threads.py
 
@@ -21,6 +28,7 @@ def main() -> None:
     st.set_page_config(page_title="What neural networks do to space", page_icon="🌀", layout="wide")
     pages = [st.Page(str(PAGES / HOME), title="Home", default=True)]
     pages += [st.Page(str(PAGES / lesson.file), title=lesson.title) for lesson in LESSONS]
+    pages.append(st.Page(str(PAGES / JOIN), title="Vote", url_path="join", visibility="hidden"))  # phones, from a QR
     page = st.navigation(pages)
     init_from_link()
     sidebar_toggle()
@@ -28,4 +36,9 @@ def main() -> None:
         page.run()
 
 
-main()
+if __name__ == "__main__":
+    main()
+else:  # imported by `streamlit run app.py`, before it serves
+    from ui.warmup import lifespan
+
+    app = st.App(__file__, lifespan=lifespan)

@@ -24,7 +24,8 @@ CACHED_RUNS = 5
 CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-import torch, sklearn.neighbors, streamlit, plotly.graph_objects, vizcore  # imports are not the page's cost
+# imports are not the page's cost (vizcore first: vizcore/cpu.py)
+import vizcore, torch, sklearn.neighbors, streamlit, plotly.graph_objects
 from tests.pagetools import assert_clean, open_page
 
 def cpu():

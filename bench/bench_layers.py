@@ -53,7 +53,7 @@ def main(repeats: int = 3) -> None:
             send(fig)
             colds.append(time.perf_counter() - t0)
         cache = SharedCache()
-        cache.get_or_compute(cfg, lambda: fig)
+        cache.get_or_compute(cfg, lambda fig=fig: fig)
         warms = []
         for _ in range(repeats):
             t0 = time.perf_counter()

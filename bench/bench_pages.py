@@ -18,12 +18,13 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+import vizcore  # noqa: E402,F401  (first: it pins the CPU kernels before numpy and torch load, vizcore/cpu.py)
+import numpy as np  # noqa: E402
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
 from ui import cache  # noqa: E402  (the registry of shared caches the pages fill)
 
 COLD_TARGET, CACHED_TARGET = 1.0, 0.2

@@ -17,10 +17,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-import torch
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import vizcore  # noqa: E402,F401  (first: it pins the CPU kernels before numpy and torch load, vizcore/cpu.py)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 from vizcore import datasets, online  # noqa: E402
 from vizcore.figures.trajectory import training_view  # noqa: E402

@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import vizcore  # noqa: E402,F401  (first: it pins the CPU kernels before numpy and torch load, vizcore/cpu.py)
+import numpy as np  # noqa: E402
 from vizcore import datasets, nets, train  # noqa: E402
 from vizcore.sweeps import fit_many  # noqa: E402
 from vizcore.threads import one_thread, use_one_thread  # noqa: E402

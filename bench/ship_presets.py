@@ -3,7 +3,11 @@
 Opens every lesson page bare and from each of its preset links (bench/lessonlinks.py) through
 Streamlit's AppTest, with VIZCORE_SHIP_WRITE set, so every result a shipped lesson computes there
 (its presets, and what their pages compute beside them, such as lesson 5's partner net) is
-written. The old files are removed first: what is left is exactly what the presets need. Prints each file and its size; fails if a page shows an exception or an error.
+written. The old files of the lessons it opens are removed first: what is left is exactly what the presets need.
+Prints each file and its size; fails if a page shows an exception or an error.
+
+Writes only where vizcore's pinned CPU kernels are in force (vizcore/cpu.py: x86-64 with AVX2 and FMA), so
+the files hold the numbers every such machine computes.
 
 Run from the project root after changing a preset, a trainer or a shipped class:
     python bench/ship_presets.py [--root DIR] [--only layers]
@@ -30,14 +34,24 @@ def main() -> int:
     os.chdir(root)
     sys.path.insert(0, str(root))
     os.environ["VIZCORE_SHIP_WRITE"] = "1"
+    import vizcore  # first: it pins the CPU kernels (vizcore/cpu.py), so the files hold what every AVX2 CPU computes
+
+    vizcore.threads.use_one_thread()
+    if not vizcore.cpu.applies() or vizcore.cpu.problems():
+        print(f"Not writing: this machine does not compute with the pinned CPU kernels "
+              f"({'; '.join(vizcore.cpu.problems()) or 'no AVX2 + FMA, or VIZCORE_HOST_KERNELS is set'}), "
+              "so its results would differ from every other machine's (vizcore/cpu.py).", file=sys.stderr)
+        return 1
     from streamlit.testing.v1 import AppTest
 
     from lessonlinks import lesson_links  # bench/ is this script's directory
     from ui import shipped
     from ui.syllabus import LESSONS
 
-    shutil.rmtree(shipped.DIR, ignore_errors=True)
     files = {lesson.name: lesson.file for lesson in LESSONS}
+    for name in files:  # with --only, the other lessons' files stay as they are
+        if not args.only or name in args.only:
+            shutil.rmtree(shipped.DIR / name, ignore_errors=True)
     failures = 0
     for page, links in lesson_links(root).items():
         if args.only and page not in args.only:

@@ -90,16 +90,18 @@ def print_shapes(cells: list[dict]) -> None:
         print(row)
     for n in SIZES:
         mine = [c for c in cells if c["n"] == n]
-        print(f"n = {n:5d}: right {percent(c['grade'] == 'right' for c in mine)}, unresolved "
-              f"{percent(c['grade'] == 'unresolved' for c in mine)}, wrong {percent(c['grade'] == 'wrong' for c in mine)}; "
-              f"same on half {percent(c['same'] for c in mine)}, half contradicts {percent(c['contradicts'] for c in mine)}")
+        share = {grade: percent(c["grade"] == grade for c in mine) for grade in ("right", "unresolved", "wrong")}
+        print(f"n = {n:5d}: right {share['right']}, unresolved {share['unresolved']}, wrong {share['wrong']}; "
+              f"same on half {percent(c['same'] for c in mine)}, "
+              f"half contradicts {percent(c['contradicts'] for c in mine)}")
     big = [c for c in cells if c["n"] >= 300]
     print(f"n >= 300: right {percent(c['grade'] == 'right' for c in big)}, same on half "
           f"{percent(c['same'] for c in big)}, half contradicts {percent(c['contradicts'] for c in big)}")
 
 
 def print_lessons(cells: list[dict]) -> None:
-    print("Lesson 1 presets, seeds 0-3: each class through layers that are homeomorphisms (or embeddings) onto their image")
+    print("Lesson 1 presets, seeds 0-3: each class through layers that are homeomorphisms (or embeddings) "
+          "onto their image")
     kept = [c for c in cells if c["kind"] in ("homeomorphism", "embedding")]
     for key in dict.fromkeys(c["preset"] for c in cells):
         mine = [c for c in kept if c["preset"] == key]

@@ -230,7 +230,7 @@ class Server:
                 break
             except OSError:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"the server exited; see {self.log}")
+                    raise RuntimeError(f"the server exited; see {self.log}") from None
                 time.sleep(0.1)
         self.ready_seconds = time.perf_counter() - self.started
         return self

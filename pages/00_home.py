@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.boot import require_navigation
+from ui.pictures import CARD_CSS, SIZE, picture
 from ui.syllabus import LESSONS
 
 require_navigation()
@@ -19,9 +20,14 @@ st.markdown(
     "lesson's best example, and every page can be shared as a link that reproduces it.")
 
 st.subheader("Lessons")
-for number, lesson in enumerate(LESSONS, start=1):
-    st.page_link(f"pages/{lesson.file}", label=f"**{number} · {lesson.title}**", query_params=lesson.link)
-    st.caption(lesson.question)
+st.html(CARD_CSS)
+for row in range(0, len(LESSONS), 3):
+    for column, (number, lesson) in zip(st.columns(3), enumerate(LESSONS[row:row + 3], start=row + 1)):
+        with column.container(border=True, key=f"lesson_card_{number}"):
+            st.image(picture(lesson.name), width=SIZE)
+            st.page_link(lesson.page, label=f"{number} · {lesson.title}", icon=":material/arrow_forward:",
+                         query_params=lesson.link)
+            st.caption(lesson.question)
 
 st.subheader("For teachers")
 st.markdown(

@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import explain
-from ui.controls import run_config_controls, step_slider
+from ui.controls import run_config_controls
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import sized
+from ui.timeline import clock
 from ui.uploads import upload_controls
 from vizcore.lessons import layers as lesson
 from vizcore.runs import describe
@@ -25,18 +26,16 @@ def controls(form) -> None:
 def draw(shown: Shown) -> lesson.LayersView:
     run, cfg = shown.result, shown.settings
     left, right = st.columns([3, 2])
-    with right:
-        step, snapshot = step_slider(shown.view_form, run.history.step, cfg,
-                                     help="Pick a moment of training: the animation redraws the net as it was "
-                                          "then, and the marker shows where its weights were.")
+    with right:  # the path's slider moves in the browser; the page follows when it is let go (ui/timeline.py)
         c1, c2 = st.columns(2)
+        snapshot = clock(shown.derived(lesson.path_figure, keep=16), "layer_trajectory", shown.view_form, "step",
+                         run.history.step, cfg, width="stretch")
+        step = int(run.history.step[snapshot])
         c1.metric(f"Accuracy at step {step:,}", f"{run.history.accuracy[snapshot]:.1%}")
         c2.metric(f"Loss at step {step:,}", f"{run.history.loss[snapshot]:.3g}")
         if cfg.start_id:
             st.info(f"Training continued from your uploaded weights: a {describe(run.model)} net "
                     f"({run.model.n_params} parameters).")
-        st.plotly_chart(sized(shown.derived(lesson.path_figure, snapshot, keep=64)), width="stretch",
-                        key="layer_trajectory")
         explain(lesson.PATH_CAPTION.format(step=step))
     anim, fig = shown.derived(lesson.animation_figure, snapshot)
     left.plotly_chart(sized(fig, fill=True), width="stretch", key="layer_animation")
@@ -46,7 +45,7 @@ def draw(shown: Shown) -> lesson.LayersView:
         with st.expander(f"See every side of the {anim.facts[-1].out_dim}-dimensional last layer: a grand tour"):
             st.plotly_chart(sized(shown.derived(lesson.tour_figure, snapshot, keep=16)), width="stretch",
                             key="grand_tour")
-            explain(lesson.TOUR_CAPTION)
+            explain(lesson.tour_caption(shown.derived(lesson.topology_view, snapshot)[0]))
     shown.downloads.append(Downloads("layers", figure=fig, run=run, trajectory=shown.derived(lesson.weight_path),
                                      settings=cfg.to_query()))
     movie = shown.derived(lesson.training_movie_figure, keep=16)
@@ -54,8 +53,10 @@ def draw(shown: Shown) -> lesson.LayersView:
         st.subheader("Training as one animation")
         st.plotly_chart(sized(movie), width="stretch", key="training_movie")
         explain(lesson.MOVIE_CAPTION)
+    else:
+        explain(lesson.NO_MOVIE.format(width=anim.facts[-1].out_dim))
     st.subheader("What each layer does")
-    st.table(pd.DataFrame(lesson.facts_rows(anim.facts)).set_index("layer"))  # a table wraps the long "why" text
+    st.table(pd.DataFrame(lesson.facts_rows(anim.facts)), hide_index=True)  # a table wraps the long "why" text
     if any(f.canonicalised for f in anim.facts):
         explain(lesson.CANONICAL_CAPTION)
     st.subheader("Topology of each class, layer by layer")

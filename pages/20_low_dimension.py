@@ -11,6 +11,7 @@ from ui.common import explain
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import advanced, sized
+from ui.screen import later
 from ui.syllabus import entry
 from vizcore.lessons import low_dimension as lesson
 
@@ -24,8 +25,9 @@ def controls(form) -> None:
 def draw(shown: Shown) -> lesson.LowDimView:
     result, claim = shown.result, shown.result.claim
     rows = result.rows
-    st.subheader(claim.statement)
-    st.markdown(lesson.measured(rows))
+    with later():  # a phone shows the two pictures first
+        st.subheader(claim.statement)
+        st.markdown(lesson.measured(rows))
     failing = max((r for r in rows if r.expect == "fails"), key=lambda r: r.best)
     for column, row, note in zip(st.columns(2), (failing, rows[-1]), claim.notes):
         anim, fig = shown.derived(lesson.seed_animation_figure, row.label, row.best_seed, keep=16)

@@ -4,8 +4,6 @@ Lesson 3: follow a net's walk through its 510-dimensional weight space, next to 
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +12,7 @@ from ui.exports import Downloads
 from ui.form import Form
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import advanced, sized
+from ui.timeline import clock
 from vizcore.lessons import trajectory as lesson
 
 SIDEBAR = {"Data and net": ("dataset", "widths"), "Training": ("mode", "fresh", "steps", "lr", "schedule"),
@@ -37,13 +36,19 @@ def controls(form: Form) -> None:
     widgets(ADVANCED, advanced(st.sidebar))
 
 
-def draw(shown: Shown) -> lesson.TrajectoryView:
-    run, view, form = shown.result, shown.view, shown.view_form
-    fig, path = shown.derived(lesson.trajectory_figure, view.picture(), keep=16)
-    st.plotly_chart(sized(fig, fill=True), width="stretch", key="trajectory_view")
-    for column, (label, value) in zip(st.columns(4), lesson.metrics(run, *run.scores)):
+def draw(shown: Shown) -> None:
+    """The figure, whose slider and Play are the page's one clock; the numbers and the layer animation follow it."""
+    run, form = shown.result, shown.view_form
+    form.set("layer_step", lesson.recorded_moment(run, form.value("layer_step")))
+    picture = lesson.picture_of(run, shown.view)
+    fig, path = shown.derived(lesson.trajectory_figure, picture, keep=16)
+    frames = lesson.frames_of(run, picture)
+    snapshot = int(frames[clock(fig, "trajectory_view", form, "layer_step", run.history.step[frames], shown.settings,
+                            fill=True, width="stretch")])
+    scores = shown.derived(lesson.scores_at, snapshot, keep=96)
+    for column, (label, value) in zip(st.columns(4), lesson.metrics(run, *scores, snapshot)):
         column.metric(label, value)
-    explain(lesson.view_caption(run, view, len(fig.frame_dicts)))
+    explain(lesson.view_caption(run, shown.view, run.history.step[frames]))
     with st.expander("Can the PCA picture be trusted?"):
         rows, trust = shown.derived(lesson.trust_picture, keep=16)
         columns = list(lesson.TRUST_COLUMNS)
@@ -51,18 +56,12 @@ def draw(shown: Shown) -> lesson.TrajectoryView:
         st.plotly_chart(sized(trust), width="stretch", key="trust")
         explain(lesson.TRUST_CAPTION)
     shown.downloads.append(Downloads("trajectory", figure=fig, run=run, trajectory=path,
-                                     settings={**shown.settings.to_query(), **view.to_query()}))
-
-    steps = [int(s) for s in run.history.step]
-    if not form.widget("layers", st):
-        return replace(view, layers=False, layer_step=-1)
-    form.set("layer_step", lesson.shown_step(form.value("layer_step"), steps))
-    step = form.widget("layer_step", st, choices=steps)
-    anim, layer_fig = shown.derived(lesson.layer_picture, steps.index(step))
-    st.plotly_chart(sized(layer_fig), width="stretch", key="trajectory_layers")
-    explain(lesson.layer_caption(anim))
-    shown.downloads.append(Downloads(f"trajectory-layers-step{step}", figure=layer_fig))
-    return replace(view, layers=True, layer_step=-1 if step == steps[-1] else step)
+                                     settings={**shown.settings.to_query(), **shown.view.to_query()}))
+    if form.widget("layers", st):
+        anim, layer_fig = shown.derived(lesson.layer_picture, snapshot)
+        st.plotly_chart(sized(layer_fig), width="stretch", key="trajectory_layers")
+        explain(lesson.layer_caption(anim, int(run.history.step[snapshot])))
+        shown.downloads.append(Downloads(f"trajectory-layers-step{run.history.step[snapshot]}", figure=layer_fig))
 
 
 lesson_page(__file__, controls=controls, draw=draw,

@@ -8,17 +8,20 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import explain
+from ui.drawing import drawing
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import advanced, sized
+from ui.screen import later
 from vizcore.lessons import knn as lesson
 
 
 def controls(form) -> None:
     side = st.sidebar
     side.subheader("Data")
-    if form.widget("dataset", side) != "digits":
+    if form.widget("dataset", side) not in ("digits", "drawn"):
         form.widgets(["n", "noise"], side)
+    drawing(form, lesson.training_points)
     side.subheader("Network body")
     form.widgets(["widths", "features"], side)
     side.subheader("k-NN")
@@ -32,10 +35,12 @@ def controls(form) -> None:
 
 def draw(shown: Shown) -> None:
     result = shown.result
-    explain(lesson.data_caption(shown.settings))
-    st.subheader("The learned feature space of the test set (seed 0)")
+    with later():  # a phone shows the picture first
+        explain(lesson.data_caption(shown.settings))
     planes = shown.derived(lesson.planes_figure, keep=16)
-    st.plotly_chart(sized(planes), width="stretch", key="feature_planes")
+    with st.container():
+        st.subheader("The learned feature space of the test set (seed 0)")
+        st.plotly_chart(sized(planes), width="stretch", key="feature_planes")
     explain(lesson.planes_caption(result))
     shown.downloads.append(Downloads(f"knn-{shown.settings.dataset}", figure=planes,
                                      figure_label="⬇ Figure (HTML, works offline)",

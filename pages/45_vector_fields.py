@@ -10,9 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import explain
+from ui.drawing import drawing
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import advanced, sized
+from ui.screen import columns_second_first
 from vizcore.datasets import takes
 from vizcore.lessons import vector_fields as lesson
 
@@ -20,9 +22,12 @@ from vizcore.lessons import vector_fields as lesson
 def controls(form) -> None:
     side = st.sidebar
     side.subheader("Data")
-    if "turns" in takes(form.widget("dataset", side)):
+    dataset = form.widget("dataset", side)
+    if "turns" in takes(dataset):
         form.widget("turns", side)
-    form.widgets(["n", "noise"], advanced(side))
+    drawing(form, lesson.VfConfig.make_dataset)
+    if dataset != "drawn":
+        form.widgets(["n", "noise"], advanced(side))
     side.subheader("Vector-field layers")
     form.widgets(["augment", "layers"], side)
     form.widgets(["anchors", "width", "flow_steps", "method", "normalised", "learn_widths", "learn_anchors",
@@ -42,7 +47,7 @@ def draw(shown: Shown) -> None:
     seed = form.widget("draw_seed", choices=range(cfg.seeds))
     layer = form.widget("arrow_layer", choices=range(cfg.layers)) if cfg.layers > 1 else view.arrow_layer
     pics, flow, arrows = shown.derived(lesson.pictures, layer, seed, keep=24)
-    left, right = st.columns(2)
+    left, right = columns_second_first(2)  # a phone shows the flow and its ▶ Play first
     left.plotly_chart(sized(arrows, fill=True), width="stretch", key="arrows")
     right.plotly_chart(sized(flow, fill=True), width="stretch", key="flow")
     explain(lesson.flow_caption(result, layer, seed))
@@ -57,7 +62,7 @@ def draw(shown: Shown) -> None:
                                                                          f"{2 + other.augment}D for the comparison"))
     st.subheader("Side by side, over seeds")
     st.table(pd.DataFrame(lesson.comparison_rows(result)), hide_index=True)
-    explain(lesson.comparison_caption(other is not None))
+    explain(lesson.comparison_caption(result))
     shown.downloads.append(Downloads(f"vector-field-seed{seed}", figure=flow, figure_label="⬇ Flow animation (HTML)",
                                      table=lambda: pd.DataFrame(lesson.seed_rows(result.run)).to_csv(index=False)))
     if cfg.contraction > 0 and form.widget("compare_penalty", st.container()):

@@ -1,6 +1,8 @@
 """Open a page the way a user does (through app.py's navigation), optionally from a link."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -25,6 +27,23 @@ def assert_clean(at: AppTest) -> AppTest:
     return at
 
 
+def clock_frame(at: AppTest, chart: str) -> int:
+    """The frame the page shows of the animated figure ``chart`` whose slider is its clock (ui/timeline.py)."""
+    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == chart).proto.spec)
+    return spec["layout"]["sliders"][0]["active"]
+
+
+def move_clock(at: AppTest, chart: str, frame: int) -> AppTest:
+    """What a viewer does who moves the figure ``chart``'s slider to ``frame`` and lets go: its clock reports it."""
+    at.session_state[f"{chart}_clock"] = {"frame": frame}
+    return at.run()
+
+
 def notice(at: AppTest) -> str:
     """The page's "What to notice" lines (and any info box), as one text."""
     return " ".join([m.value for m in at.markdown] + [i.value for i in at.info])
+
+
+def shown(markdown: str) -> str:
+    """What a message escaped by ``ui.common.literal`` shows: its Markdown without the backslash escapes."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")

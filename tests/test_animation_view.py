@@ -103,11 +103,11 @@ def test_grand_tour_of_the_linked_tori_keeps_every_point_in_its_box_and_closes_i
     frames_ = 90
     fig = grand_tour(points, labels, frames=frames_)
     frames = fig.to_plotly_json()["frames"]
-    limit = fig.layout.scene.xaxis.range[1]
+    limit = fig.to_dict()["layout"]["scene"]["xaxis"]["range"][1]
     for f in frames:
         for trace in f["data"]:
             assert all(np.abs(values(trace, a)).max() <= limit for a in "xyz")
-    assert fig.layout.sliders[0].steps[-1].label == f"turn {(frames_ - 1) / frames_:.0%}"
+    assert fig.to_dict()["layout"]["sliders"][0]["steps"][-1]["label"] == f"turn {(frames_ - 1) / frames_:.0%}"
     views = tour_views(points, frames_)
     np.testing.assert_allclose(views[-1], views[0], atol=1e-9)  # one more step and the tour is where it began
 

@@ -83,7 +83,7 @@ def test_snapshots_and_sweeps():
     assert steps == sorted(steps) and steps[-1] == 300 and len(snaps) >= 4
     seen = []
     fit = lesson.compute(CurveConfig(n=60, steps=50))
-    panels = lesson.sweep(fit, "init", progress=lambda d, t, l: seen.append((d, t)))
+    panels = lesson.sweep(fit, "init", progress=lambda done, total, loss: seen.append((done, total)))
     assert [p[0] for p in panels] == ["init = default", "init = glorot", "init = he"]
     assert seen[-1][0] == seen[-1][1]  # progress reaches the end of the whole sweep
     with pytest.raises(UserError):

@@ -62,7 +62,7 @@ def test_seed_axis_computes_each_net_independently():
     arch = engine.Architecture.of(models[0])
     stacked = np.stack([flat_params(m) for m in models]).astype(np.float64)
     loss, grad = engine.loss_and_grad(arch, stacked, ds.X.astype(np.float64), ds.y, "classification")
-    for s, m in enumerate(models):
+    for s in range(len(models)):
         alone_loss, alone_grad = engine.loss_and_grad(arch, stacked[s:s + 1], ds.X.astype(np.float64), ds.y,
                                                       "classification")
         assert loss[s] == pytest.approx(alone_loss[0], rel=1e-12)

@@ -64,3 +64,18 @@ def test_a_resized_figure_shares_the_traces_and_frames_and_leaves_the_original_a
     layout = big.to_dict()["layout"]
     assert layout["font"]["size"] == 18 and layout["xaxis"]["tickfont"]["size"] == 16
     assert big.to_dict()["data"][0]["colorbar"]["tickfont"]["size"] == 16
+
+
+def test_every_lesson_is_exactly_its_module_its_page_and_its_syllabus_entry():
+    # the README's "adding a lesson, in three steps": nothing else names a lesson
+    from ui.syllabus import HOME, JOIN, LESSONS
+    from vizcore.lessons import Lesson
+
+    modules = sorted(p.stem for p in (ROOT / "vizcore" / "lessons").glob("*.py") if p.stem != "__init__")
+    pages = sorted(re.sub(r"^\d+_", "", p.stem) for p in (ROOT / "pages").glob("*.py")
+                   if p.name not in (HOME, JOIN))  # the home page and the students' voting page are no lessons
+    assert modules == pages == sorted(entry.name for entry in LESSONS) and len(LESSONS) == 8
+    for entry in LESSONS:
+        page = (ROOT / entry.page).read_text()
+        assert len(page.splitlines()) <= 80 and "session_state" not in page, entry.page
+        assert "lesson_page(__file__" in page and isinstance(entry.lesson, Lesson), entry.page

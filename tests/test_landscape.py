@@ -207,6 +207,25 @@ def test_start_points_parse():
     assert landscape.parse_starts("auto", np.array([1.0, 2.0]), 2.0).shape == (3, 2)
 
 
+def test_the_descent_moves_at_a_steady_pace_for_most_of_its_play(opening_view):
+    # frames spread by epoch had the points travel 99% of their way in the first 10 of 27 frames (1.3 s of 5.9 s)
+    from vizcore.figures.landscape import descent_figure
+
+    view = opening_view
+    a, b = view.axes(view.surface)
+    spec = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                          center=view.center)
+    path = view.descent.path / np.array([a[-1] - a[0], b[-1] - b[0]])
+    way = np.r_[0, np.cumsum(np.linalg.norm(np.diff(path, axis=1), axis=2).sum(0))]
+    heads = np.array([float(frame["name"]) for frame in spec.frame_dicts])
+    gone = np.interp(heads, np.arange(len(way)), way) / way[-1]  # share of the way behind each frame
+    assert heads[0] == 0 and heads[-1] == len(way) - 1
+    moving = int(np.argmax(gone >= 0.99))
+    assert moving >= 0.75 * len(heads), (moving, len(heads))
+    steps = np.diff(gone[:moving + 1])
+    assert steps.max() <= 1.5 * np.median(steps)  # one pace, not a burst
+
+
 def test_bad_requests_are_user_errors(curve_run):
     model, ds = curve_run
     with pytest.raises(UserError):
@@ -243,3 +262,22 @@ def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clea
     log = loss_axis([1e-4, 0.3, 2.0])
     assert log["type"] == "log" and log["dtick"] == 1 and log["exponentformat"] == "power"
     assert loss_axis([0.6, 0.7])["type"] == "linear"
+
+
+def test_the_surfaces_3d_text_and_legend_dots_are_readable(opening_view):
+    # the 3D ticks were 9 px seen from (1.9, -1.9, 1.3): about 6 px on screen; 3D points drew 2-3 px legend dots
+    from vizcore.figures.landscape import descent_figure
+    from vizcore.figures.style import FONT
+
+    view = opening_view
+    a, b = view.axes(view.surface)
+    spec = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                          center=view.center)
+    scene = spec.to_dict()["layout"]["scene"]
+    for axis in ("xaxis", "yaxis", "zaxis"):
+        assert scene[axis]["tickfont"]["size"] >= FONT["size"] - 1 and scene[axis]["nticks"] <= 4
+    eye = scene["camera"]["eye"]
+    assert np.linalg.norm([eye["x"], eye["y"], eye["z"]]) <= 2.3  # was 3.0
+    assert spec.to_dict()["layout"]["legend"]["itemsizing"] == "constant"
+    projected = spec.resized(min_font=18).to_dict()["layout"]["scene"]
+    assert min(projected[axis]["tickfont"]["size"] for axis in ("xaxis", "yaxis", "zaxis")) >= 16

@@ -156,3 +156,20 @@ def test_the_spirals_preset_title_says_how_often_a_2_2_2_2_net_reaches_100_perce
     preset = PRESETS["spirals"]
     perfect = sum(train_run(replace(preset.config, seed=s)).history.accuracy[-1] >= 1.0 for s in range(16))
     assert f"on {perfect} of 16 seeds" in preset.title
+
+
+def test_the_aba1_notice_says_why_b_and_one_a_group_look_like_one_dot():
+    # the last frame shows B and one A group as one dot while the notes spoke of B between the A groups (27.6)
+    from vizcore.lessons.layers import PRESETS, train
+
+    preset = PRESETS["aba1"]
+    assert any("look like one dot" in note and "A, B, A" in note for note in preset.notice)
+    run = train(preset.config)
+    W, b = (p.detach().double().numpy() for p in (run.model.layers[0].weight, run.model.layers[0].bias))
+    x, y = run.dataset.X[:, 0].astype(np.float64), run.dataset.y
+    h = np.tanh(x * W[0, 0] + b[0])
+    groups = [h[(y == 0) & (x < 0)], h[y == 1], h[(y == 0) & (x > 0)]]
+    assert np.all(np.diff([g.mean() for g in groups]) > 0) or np.all(np.diff([g.mean() for g in groups]) < 0)
+    end = [np.abs(np.sign(g.mean()) - g).max() for g in groups]  # how far each group is from its interval end
+    merged = [k for k in (0, 2) if np.sign(groups[k].mean()) == np.sign(groups[1].mean())]
+    assert merged and max(end[1], end[merged[0]]) <= 0.04, end  # both in the last 2% of the interval (-1, 1)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetools import ROOT, TIMEOUT, assert_clean, open_page
+from tests.pagetools import ROOT, TIMEOUT, assert_clean, open_page, shown
 from ui.links import read_link
 from vizcore import UserError
 from vizcore.config import _parse
@@ -29,7 +29,7 @@ def link(at: AppTest) -> dict[str, str]:
 
 def warned(at: AppTest, *keys: str) -> None:
     """Each key is named by a warning (as "key=" for a bad value, "'key'" for an unknown key)."""
-    text = [w.value for w in at.warning]
+    text = [shown(w.value) for w in at.warning]
     for key in keys:
         assert any(f"{key}=" in w or f"'{key}'" in w for w in text), (key, text)
 
@@ -53,7 +53,7 @@ def test_low_dimension_link_sets_claim_seeds_and_architecture():
     assert at.select_slider(key="ld_seeds").value == 16
     assert arch_label(at) == "2 units"
     assert [c for c in at.dataframe[0].value.columns if c.startswith("seed ")] == [f"seed {s}" for s in range(16)]
-    assert any(l.proto.label.startswith("Best seed") for l in at.get("page_link"))
+    assert any(page_link.proto.label.startswith("Best seed") for page_link in at.get("page_link"))
     assert link(at) == query  # the page writes back the same link
     at.selectbox(key="ld_arch").set_value(0).run()
     assert arch_label(at) == "1 unit"
@@ -98,17 +98,18 @@ def test_trajectory_link_reproduces_the_run_with_its_rate_schedule_and_snapshot(
     assert at.selectbox(key="tr_mode").value == "minibatch" and at.select_slider(key="tr_lr").value == 0.1
     assert at.text_input(key="tr_schedule").value == "300: 0.02" and at.radio(key="tr_method").value == "rms"
     assert at.toggle(key="tr_layers").value is True
-    slider = at.select_slider(key="tr_layer_step")
-    assert abs(int(slider.value) - 301) == min(abs(int(s) - 301) for s in slider.options)  # nearest snapshot
     assert [c.key for c in at.get("plotly_chart")] == ["trajectory_view", "trust", "trajectory_layers"]
     # the page trained exactly this config, rate changes included (and drew it with this view)
     (cfg, view), _, warnings = read_link([TrajectoryConfig(), TrajectoryView()], query)
     assert not warnings and (view.method, view.window, view.layers) == ("rms", 200, True)
-    rms, _ = fresh_scores(train_trajectory(cfg))
-    assert float(at.metric[2].value) == pytest.approx(rms, abs=5e-4)
+    run = train_trajectory(cfg)
+    steps, shown = [int(s) for s in run.history.step], int(link(at)["layer_step"])
+    assert abs(shown - 301) == min(abs(s - 301) for s in steps)  # the nearest recorded snapshot...
+    rms, _ = fresh_scores(run, steps.index(shown))
+    assert float(at.metric[2].value) == pytest.approx(rms, abs=5e-4)  # ...whose numbers the page shows
     unscheduled, _ = fresh_scores(train_trajectory(replace(cfg, schedule="")))
-    assert abs(unscheduled - rms) > 1e-4  # so the schedule did change the run
-    assert link(at) == {**query, "layer_step": str(slider.value)}
+    assert abs(unscheduled - fresh_scores(run)[0]) > 1e-4  # so the schedule did change the run
+    assert link(at) == {**query, "layer_step": str(shown)}
 
 
 def test_trajectory_junk_link_warns_per_key():
@@ -182,7 +183,8 @@ def test_knn_preset_link():
 # --- the configs: fuzzed queries and exact round trips ---------------------------------------
 
 CONFIGS = (LowDimConfig, TrajectoryConfig, TrajectoryView, KnnConfig)
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+FUZZ = settings(max_examples=120, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 values = st.one_of(st.text(max_size=20), st.floats().map(repr), st.integers().map(str), st.just(JUNK),
                    st.sampled_from(["nan", "1e999", "-1", "0", "1", "true", "minibatch", "spirals", "aba", "gaussian",
                                     "1000: 0.01", "8,8", "1.5", "16", "rms", "full-batch"]))

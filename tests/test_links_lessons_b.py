@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from tests.pagetools import shown
 from ui.links import check_disjoint, link_params, read_link
 from ui.syllabus import LESSONS
 from vizcore.config import _parse
@@ -45,7 +46,7 @@ def clean(at: AppTest) -> AppTest:
 
 
 def warned_about(at: AppTest, keys) -> None:
-    text = " ".join(w.value for w in at.warning)
+    text = shown(" ".join(w.value for w in at.warning))
     for key in keys:
         assert f"{key}=" in text or repr(key) in text, (key, text)
 
@@ -154,12 +155,23 @@ def test_an_uploaded_csv_is_fitted_and_a_bad_one_changes_nothing():
 
     _uploader(at).set_value(("plane.csv", b"x,z,y\n1,2,3\n2,3,4\n", "text/csv")).run()
     assert not at.exception
-    messages = " ".join(e.value for e in at.sidebar.error)
-    assert "1 coordinate column" in messages and "previous data" in messages
+    messages = shown(" ".join(e.value for e in at.sidebar.error))
+    assert "needs exactly two: x, then a numeric target y" in messages and "previous data" in messages
     assert url(at)["data_id"] == data_id and at.selectbox(key="cv_target_choice").value == "your CSV file"
 
+    wide = b"a,b,c,d,e\n1,2,3,4,5\n2,3,4,5,6\n"  # lesson 1's limit ("at most 3 can be drawn") is not this page's
+    _uploader(at).set_value(("wide.csv", wide, "text/csv")).run()
+    messages = shown(" ".join(e.value for e in at.sidebar.error))
+    assert "has 5 columns" in messages and "exactly two" in messages and "can be drawn" not in messages
+
+    for name, rows in (("one.csv", b"x,y\n1.5,2\n"), ("same.csv", b"x,y\n1,2\n1,3\n1,4\n")):
+        _uploader(at).set_value((name, rows, "text/csv")).run()  # was fitted with error 0.0000 and no curve
+        messages = shown(" ".join(e.value for e in at.sidebar.error))
+        assert "2 or more different x" in messages, messages
+        assert url(at)["data_id"] == data_id
+
     _uploader(at).set_value(("text.csv", b"x,y\n1,2\n2,oops\n", "text/csv")).run()
-    assert "row 3, column 2" in " ".join(e.value for e in at.sidebar.error).lower()
+    assert "row 3, column 2" in shown(" ".join(e.value for e in at.sidebar.error)).lower()
     assert url(at)["data_id"] == data_id
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetools import assert_clean, open_page
-from ui.syllabus import LESSONS
+from tests.pagetools import assert_clean, move_clock, open_page
+from ui.syllabus import HOME, JOIN, LESSONS
 from vizcore.config import Preset, QueryConfig
 from vizcore.lessons.layers import PRESETS
 
@@ -31,7 +31,34 @@ def test_the_navigation_opens_home_first_and_every_lesson_of_the_syllabus_under_
     assert not at.exception and at.title[0].value == "What neural networks do to space"  # the default page
     links = [link.proto.page for link in at.get("page_link")]
     assert links == [entry.name for entry in LESSONS]  # the home page links every lesson, in teaching order
-    assert len(PAGES) == len(LESSONS) + 1  # no page outside the syllabus
+    assert sorted(PAGES) == sorted([HOME, JOIN, *(entry.file for entry in LESSONS)])  # no page outside the syllabus
+
+
+def test_the_home_page_shows_each_lesson_as_a_picture_above_a_link_drawn_as_a_button():
+    # it was all text, and its lesson links did not look clickable (issue 27.8)
+    import base64
+
+    from ui.pictures import CARD_CSS
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    cards = []
+
+    def collect(node):
+        for child in getattr(node, "children", {}).values():
+            if "-lesson_card_" in getattr(child.proto, "id", ""):
+                cards.append([(grand.type, grand.proto) for grand in child.children.values()])
+            collect(child)
+
+    collect(at.main)
+    assert [card[1][1].page for card in cards] == [entry.name for entry in LESSONS]
+    for card in cards:
+        (kind, image), (_, link) = card[:2]
+        url = image.imgs[0].url
+        assert kind == "image" and url.startswith("data:image/svg+xml;base64,")
+        svg = base64.b64decode(url.split(",", 1)[1])
+        assert svg.count(b"<circle") + svg.count(b"<polyline") >= 3, svg[:200]  # a drawing, not an empty frame
+        assert link.icon == ":material/arrow_forward:"
+    assert '[data-testid="stPageLink"] a {' in CARD_CSS and "border: 1px solid" in CARD_CSS
 
 
 @pytest.fixture(scope="module")
@@ -98,12 +125,12 @@ def test_coming_back_to_a_page_without_a_link_keeps_its_settings():
 def test_metrics_describe_the_training_step_shown(layers_page):
     at = layers_page
     at.sidebar.selectbox(key="preset").set_value("spirals").run()
-    steps = at.select_slider(key="layers_step").options
-    assert at.metric[0].label.endswith(f"{int(steps[-1]):,}") and at.metric[0].value == "100.0%"
-    at.select_slider(key="layers_step").set_value(steps[0]).run()
+    assert at.metric[0].label == "Accuracy at step 2,000" and at.metric[0].value == "100.0%"
+    move_clock(at, "layer_trajectory", 0)  # the path's slider moved back to the start of training
     assert not at.exception, at.exception[0].stack_trace
-    assert at.metric[0].label == f"Accuracy at step {int(steps[0]):,}"
+    assert at.metric[0].label == "Accuracy at step 0"
     assert float(at.metric[0].value.rstrip("%")) < 90  # the untrained net, not the final one
+    assert at.query_params["step"] == "0"  # and the link says so
 
 
 def test_each_lesson_1_preset_opens_named_with_its_own_notes(layers_page):
@@ -115,8 +142,7 @@ def test_each_lesson_1_preset_opens_named_with_its_own_notes(layers_page):
         notes.add(next(m.value for m in at.markdown if m.value.startswith("- ")))
         claim = next(t.value for t in at.table if "measured here" in t.value.columns).iloc[0]
         said, measured = claim.iloc[0], claim["measured here"]
-        steps = at.select_slider(key="layers_step").options
-        at.select_slider(key="layers_step").set_value(steps[-1]).run()  # the metric at the end of training
+        move_clock(at, "layer_trajectory", 200)  # the metric at the end of training
         accuracy = float(at.metric[0].value.rstrip("%")) / 100
         assert f"{accuracy:.1%}" in measured  # the measured half is this run's number
         assert ("cannot" in said) == (accuracy < 1), (key, said)  # and it agrees with the article's words
@@ -153,3 +179,22 @@ def test_every_lesson_module_has_titled_presets_of_the_one_type_including_the_ho
         assert all(isinstance(cfg, QueryConfig) for cfg in preset.configs()), key
         for cfg in preset.configs():
             cfg.check()  # every preset is a valid experiment
+
+
+def test_the_layer_table_of_a_deep_net_names_every_layer(layers_page):
+    # st.table hid the bare 1, 2, 3 index of the layer table, so deeper nets' rows lost their numbers (27.7)
+    at = layers_page
+    at.sidebar.selectbox(key="preset").set_value("spirals").run()
+    tables = [t.value for t in at.table if "det W" in t.value.columns]
+    assert tables and list(tables[0]["layer"]) == ["layer 1", "layer 2", "layer 3", "layer 4"]
+
+
+def test_tori4_says_what_its_tour_shows_and_why_it_has_no_training_movie(layers_page):
+    # the tour's caption spoke of rings while it showed two clumps, and the movie was missing without a word (27.2)
+    at = layers_page
+    at.sidebar.selectbox(key="preset").set_value("tori4").run()
+    assert not at.exception and not at.error
+    captions = " ".join(c.value for c in at.caption)
+    assert "can look like a clump here" in captions and "layer 2 has class A b₀, b₁ = 1, 1" in captions, captions
+    assert "No training movie for this net" in captions and "its 4 dimensions cannot be drawn" in captions
+    assert "training_movie" not in [getattr(c, "key", None) for c in at.get("plotly_chart")]

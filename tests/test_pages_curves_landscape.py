@@ -1,10 +1,12 @@
 """The curve-fitting and landscape pages run with their defaults, presets, changed widgets and bad input."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pagetools import assert_clean, notice, open_page
+from tests.pagetools import assert_clean, notice, open_page, shown
 from vizcore.lessons.curves import PRESETS
 
 page, ok = open_page, assert_clean
@@ -49,6 +51,24 @@ def test_curves_page_reports_a_bad_formula():
     assert at.error and "allowed" in at.error[0].value
     at.text_input(key="cv_formula").input("x*sin(3*x)").run()
     ok(at)
+
+
+def as_rendered(markdown: str) -> str:
+    """What Markdown whose every special character is backslash-escaped shows: the text without the backslashes."""
+    assert not re.search(r"(?<!\\)[*_`\[\]<>$~|]", markdown), f"unescaped Markdown in {markdown!r}"
+    return shown(markdown)
+
+
+@pytest.mark.parametrize("formula, shown", [
+    ("2x", "Write products with *, e.g. 2*x."),
+    ("x**x**x", "The formula 'x**x**x' is not finite"),  # was echoed as 'xxx'
+])
+def test_a_formula_error_shows_the_formula_and_its_hint_as_typed(formula, shown):
+    at = ok(page("50_curves.py", {"steps": "300"}))
+    at.selectbox(key="cv_target_choice").set_value("your formula…").run()
+    at.text_input(key="cv_formula").input(formula).run()
+    assert not at.exception
+    assert shown in as_rendered(at.error[0].value)
 
 
 def test_curves_page_warns_about_bad_link_settings():

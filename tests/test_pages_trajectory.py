@@ -1,13 +1,14 @@
 """The trajectory page runs with its defaults, in each training mode, and explains bad settings."""
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pagetools import assert_clean, open_page
+from pagetools import assert_clean, clock_frame, move_clock, notice, open_page
 from ui.syllabus import LESSONS
 from vizcore import online
 
@@ -86,12 +87,22 @@ def test_each_mode_runs(changes):
         assert shares[0] >= shares[1] >= shares[2] and sum(shares) <= 101
 
 
-def test_layer_animation_toggle_redraws_the_chosen_snapshot():
-    at = small_page()
+def test_one_clock_moves_the_figure_the_numbers_and_the_layer_animation_and_keeps_the_preset():
+    at = open_page("30_trajectory.py", {"preset": "gas"})
+    assert at.metric[1].value == "250,000" and clock_frame(at, "trajectory_view") == 80  # opens at the end
     at.toggle(key="tr_layers").set_value(True).run()
-    assert not at.exception and not at.error
-    at.select_slider(key="tr_layer_step").set_value(1000).run()
-    assert not at.exception and not at.error
+    assert at.sidebar.selectbox(key="tr_preset").value == "gas"  # showing the layers is no custom setting
+    moment = move_clock(at, "trajectory_view", 30)  # the viewer lets go of the figure's slider at frame 30
+    assert_clean(moment)
+    step = int(moment.query_params["layer_step"])  # the link names the moment...
+    assert 0 < step < 250_000 and moment.metric[1].value == f"{step:,}"  # ...and the numbers are of that moment
+    assert f"after {step:,} updates" in " ".join(c.value for c in moment.caption)  # so is the layer animation
+    assert [c.key for c in moment.get("plotly_chart")] == ["trajectory_view", "trust", "trajectory_layers"]
+    assert moment.sidebar.selectbox(key="tr_preset").value == "gas"  # still the preset, with its notes
+    assert "rate doubles" in notice(moment)
+    assert clock_frame(moment, "trajectory_view") == 80  # the figure is not sent again: it moved in the browser
+    again = open_page("30_trajectory.py", {"preset": "gas", "layers": "true", "layer_step": str(step)})
+    assert clock_frame(again, "trajectory_view") == 30 and again.metric[1].value == f"{step:,}"  # the link opens there
 
 
 @pytest.mark.parametrize("changes, words", [({"tr_schedule": "soon: fast"}, "step: rate"),
@@ -106,11 +117,12 @@ def test_bad_settings_show_a_clear_error(changes, words):
     assert any(words in e.value for e in at.error), [e.value for e in at.error]
 
 
-def test_layers_page_slider_redraws_an_earlier_snapshot_and_moves_the_marker():
+def test_layers_page_clock_redraws_an_earlier_snapshot_and_its_marker_moves_in_the_browser():
     at = AppTest.from_file(str(Path(PAGE).parent / "10_layers.py"), default_timeout=120).run()
-    slider = at.select_slider(key="layers_step")
-    assert int(slider.value) == int(slider.options[-1])  # starts at the end of training
-    early = slider.options[5]
-    slider.set_value(int(early)).run()
-    assert not at.exception and not at.error
-    assert any(f"step {int(early):,}" in c.value for c in at.caption)
+    path = json.loads(next(c for c in at.get("plotly_chart") if c.key == "layer_trajectory").proto.spec)
+    assert clock_frame(at, "layer_trajectory") == len(path["frames"]) - 1  # starts at the end of training
+    assert path["frames"][5]["traces"] == [1, 2]  # each frame moves the path so far and the marker
+    early = path["layout"]["sliders"][0]["steps"][5]["label"].split(":")[0]  # "step 50: accuracy ..., loss ..."
+    assert_clean(move_clock(at, "layer_trajectory", 5))
+    assert any(f"redraw the net of {early}." in c.value for c in at.caption)
+    assert at.metric[0].label == f"Accuracy at {early}"

@@ -2,16 +2,22 @@
 the same numbers, files stay small, and a cold cache loads a shipped result instead of computing it.
 
 Tolerance: every float of the shipped value (weights, the recorded history: snapshots, losses,
-accuracies, gradient RMS) within 1e-4 absolute + 1e-3 relative of a fresh run; on the machine that
-wrote the files the runs are bit-identical (one thread, explicit seeds). Integers, strings and
-shapes must match exactly.
+accuracies, gradient RMS) within 1e-4 absolute + 1e-3 relative of a fresh run. On every x86-64 CPU
+with AVX2 and FMA the runs are bit-identical to the files (one thread, explicit seeds, and the CPU
+kernels vizcore/cpu.py pins; the last tests check the pin, and under qemu that another CPU model
+computes the same numbers). Integers, strings and shapes must match exactly.
 """
 from __future__ import annotations
 
 import dataclasses
+import json
 import lzma
 import math
+import os
 import pickle
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +28,7 @@ import torch
 from ui import cache as ui_cache
 from ui import lesson_page, shipped, syllabus
 from ui.syllabus import Entry
+from vizcore import cpu
 from vizcore.config import QueryConfig, setting
 from vizcore.lessons import Lesson
 
@@ -103,8 +110,8 @@ def test_a_fresh_training_gives_the_shipped_numbers(path):
 @pytest.mark.parametrize("entry", [e for e in syllabus.LESSONS if e.lesson.ship], ids=lambda e: e.name)
 def test_every_preset_of_a_shipped_lesson_has_its_result(entry):
     lesson = entry.lesson
-    wanted = {key: next((c for c in preset.configs() if type(c) is type(lesson.settings)), lesson.settings)
-              for key, preset in lesson.presets.items()}
+    wanted = {key: next((c for c in lesson.presets[key].configs() if type(c) is type(lesson.settings)),
+                        lesson.settings) for key in lesson.shipped_presets()}
     missing = [key for key, cfg in wanted.items() if not shipped.load(entry.name, "compute", cfg.to_query())[0]]
     assert missing == [], f"{entry.name}: no shipped result for {missing}: run python bench/ship_presets.py"
 
@@ -152,3 +159,64 @@ def test_a_file_for_other_settings_another_format_or_unreadable_is_a_miss(tmp_pa
     assert shipped.load("f", "compute", query, root=tmp_path) == (False, None)
     path.write_bytes(b"not xz")
     assert shipped.load("f", "compute", query, root=tmp_path) == (False, None)
+
+
+needs_pin = pytest.mark.skipif(not cpu.applies(), reason="no AVX2 + FMA (or VIZCORE_HOST_KERNELS): nothing is pinned")
+
+
+@needs_pin
+def test_this_process_computes_with_the_pinned_cpu_kernels():
+    """The kernels the shipped files were written with: conftest imports vizcore before numpy and torch load."""
+    assert cpu.problems() == []
+    state = cpu.state()
+    assert {v for k, v in state.items() if k.startswith("openblas")} == {"Haswell"}
+    assert "X86_V4" not in state["numpy"] and "AVX512" not in state["numpy"]
+    assert state["torch"].endswith(": AVX2")
+
+
+def _fresh_state(code: str, **env: str) -> tuple[dict, str]:
+    """Run ``code`` in a fresh Python with vizcore/cpu.py importable as ``cpu`` (without the rest of vizcore's
+    imports: seconds, not tens of them); returns the kernels in use afterwards, and stderr."""
+    clean = {k: v for k, v in os.environ.items() if k not in cpu.settings() and k != cpu.OFF_ENV}
+    prelude = f"import sys; sys.path.insert(0, {str(ROOT / 'vizcore')!r})\n"
+    done = subprocess.run([sys.executable, "-c", f"{prelude}{code}\nimport json; print(json.dumps(cpu.state()))"],
+                          cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.splitlines()[-1]), done.stderr
+
+
+@needs_pin
+def test_the_pin_wins_over_a_machine_wide_setting_and_can_be_turned_off():
+    # A machine-wide OPENBLAS_CORETYPE (the development machine sets one for every process) must not decide
+    # the numbers; VIZCORE_HOST_KERNELS=1 hands the choice back; numpy loaded before the pin is reported.
+    pin = "import cpu; cpu.pin(); import numpy, torch"
+    state, _ = _fresh_state(pin, OPENBLAS_CORETYPE="Sandybridge")
+    assert {v for k, v in state.items() if k.startswith("openblas")} == {"Haswell"}
+    assert state["torch"].endswith(": AVX2") and "X86_V4" not in state["numpy"]
+    state, _ = _fresh_state(pin, OPENBLAS_CORETYPE="Sandybridge", VIZCORE_HOST_KERNELS="1")
+    assert {v for k, v in state.items() if k.startswith("openblas")} == {"Sandybridge"}
+    state, stderr = _fresh_state("import numpy, cpu; cpu.pin(); cpu.check()", OPENBLAS_CORETYPE="Sandybridge")
+    assert {v for k, v in state.items() if k.startswith("openblas")} == {"Sandybridge"}
+    assert "numpy was imported before vizcore" in stderr and "Not the pinned CPU kernels" in stderr
+
+
+@needs_pin
+@pytest.mark.skipif(shutil.which("qemu-x86_64") is None, reason="needs qemu-user (apt-get install -y qemu-user)")
+def test_an_emulated_haswell_computes_what_this_cpu_computes(tmp_path):
+    """qemu-user runs the same Python as an Intel Haswell (AVX2 + FMA, no AVX-512): numpy, OpenBLAS and glibc
+    dispatch as on that CPU. With the pin, the operations the trainings are made of give the same bits as here;
+    without it an AVX-512 host differs (numpy's own float64 exp and log, OpenBLAS's SkylakeX GEMM).
+    bench/cross_cpu.py runs every lesson's training the same way (minutes under emulation)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import cross_cpu
+
+    for pinned in (True, False):
+        if not pinned and "avx512f" not in cpu.cpu_flags():
+            continue  # an AVX2 host picks Haswell's kernels anyway: nothing to tell apart
+        native = cross_cpu.run("native", pinned, [], True, tmp_path)["results"]
+        emulated = cross_cpu.run("Haswell", pinned, [], True, tmp_path)["results"]
+        verdicts = {name: cross_cpu.compare(native[name], emulated[name]) for name in native}
+        if pinned:
+            assert set(verdicts.values()) == {"identical"}, verdicts
+        else:
+            assert verdicts["np.exp f64"] != "identical" and verdicts["matmul f64 (OpenBLAS)"] != "identical", verdicts

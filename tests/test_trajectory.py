@@ -13,11 +13,11 @@ from vizcore import UserError, datasets, engine
 from vizcore.figures.trajectory import compact_trajectory, training_view
 from vizcore.nets import MLP, flat_params
 from vizcore.train import fit
-from vizcore.trajectory import fit_projection, frame_snapshots, project
+from vizcore.trajectory import clock_words, fit_projection, frame_snapshots, project
 from vizcore.figures.trajectory import FRAME_MS
-from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, TrajectoryView, claims,
-                                        fresh_scores, lesson_view, notice, parse_schedule, rate_choices, shown_step,
-                                        slowdowns, train_trajectory)
+from vizcore.lessons.trajectory import (PRESETS, RATES, SCORE_POINTS, TrajectoryConfig, TrajectoryView, claims, drift,
+                                        fresh_scores, lesson_view, notice, parse_schedule, rate_choices,
+                                        recorded_moment, slowdowns, train_trajectory)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,8 @@ def test_slow_learning_applies_each_update_in_k_equal_parts(article_data):
         flat = flat - sum(updates[-k:]) / k
     np.testing.assert_allclose(hist.params[-1], flat[0], rtol=1e-5, atol=1e-7)
     smooth = np.linalg.norm(np.diff(hist.params, axis=0), axis=1)
-    jerky = np.linalg.norm(np.diff(per_example(article_net(), article_data, steps, record_every=1).params, axis=0), axis=1)
+    jerky_run = per_example(article_net(), article_data, steps, record_every=1)
+    jerky = np.linalg.norm(np.diff(jerky_run.params, axis=0), axis=1)
     assert smooth.std() < jerky.std()  # the smoother path of the article
 
 
@@ -183,19 +184,27 @@ def test_three_panel_figure_is_synchronised_and_small():
                    np.frombuffer(base64.b64decode(walked["y"]["bdata"]), np.float32)]
         assert np.abs(xy).max() <= 1.0 and np.abs(xy).max(axis=0).min() >= 0.7  # in view, and filling it
     assert list(plain(fig).layout.xaxis3.range) == [-1.02, 1.02]
-    marker = compact_trajectory(paths[0].xy, 5, run.history.step).to_dict()["data"][2]["x"]  # a typed array
+    steps = run.history.step
+    compact = compact_trajectory(paths[0].xy, steps, [f"step {s}" for s in steps])
+    marker = compact.at_frame(5).to_dict()["data"][2]["x"]  # opened at snapshot 5: the marker is there
     assert list(np.frombuffer(base64.b64decode(marker["bdata"]), np.float32)) == [np.float32(paths[0].xy[5, 0])]
+    assert compact.to_dict()["layout"]["sliders"][0]["active"] == len(steps) - 1  # it opens on the last
 
 
-def test_frames_run_on_a_log_clock_slow_enough_to_talk_over():
+def test_frames_run_on_a_log_clock_that_shows_progress_from_the_start():
     steps = np.r_[np.arange(201), np.arange(1449, 250_001, 1249)]  # the default run's snapshots
     picked = steps[frame_snapshots(steps, 80)]
     assert 80 <= len(picked) <= 90 and picked[0] == 0 and picked[-1] == 250_000
-    assert len(set(picked)) == len(picked) and list(picked[:6]) == [0, 1, 2, 3, 4, 5]
-    assert 30 <= (picked <= 200).sum() <= 50  # about half the frames for the first 200 examples
-    gaps = np.diff(np.log10(picked[picked > 10_000]))  # below that, snapshots 1,249 apart are the limit
-    assert gaps.max() < 1.5 * np.median(gaps)  # evenly spaced in log(step)
+    assert len(set(picked)) == len(picked)
+    assert 10 <= (picked <= 200).sum() <= 30  # the first 200 updates, each recorded, take a few seconds
+    per_second = 1000 // FRAME_MS
+    assert picked[8 * per_second] >= 5_000  # the first 8 s of play show thousands of examples, not 51
+    assert picked[-1] - picked[-1 - 8 * per_second] <= 230_000  # and the last 8 s do not race through them all
+    late = np.log(picked[picked > 60_000] + 100)  # below that, snapshots 1,249 apart are the limit
+    assert np.diff(late).max() < 1.5 * np.median(np.diff(late))  # evenly spaced in log(step + 100)
     assert 15_000 <= len(picked) * FRAME_MS <= 40_000  # 15 to 40 s at normal speed
+    words = clock_words(picked, FRAME_MS)
+    assert f"first 8 s of play show the first {picked[8 * per_second]:,} examples" in words
 
 
 def test_error_axis_is_logarithmic_with_ticks_at_powers_of_ten():
@@ -240,6 +249,13 @@ def test_article_comparison_reports_this_run():
     assert rows["RMS gradient, most against least important weight"][1].startswith(f"{ratio:,.0f}×")
     assert rows["points on the path"][1] == "one per update for the first 200, then one per 14"
     assert rows["training examples"][1] == "a fresh point for every update"
+    on_drift = "share of the path"
+    drift_rows = [c for c in claims("rms", run, TrajectoryView(method="rms")) if c.about.startswith(on_drift)]
+    assert not [c for c in found if c.about.startswith(on_drift)] and len(drift_rows) == 1
+    weighted, plain_share = (drift(fit_projection(run.history, m, cfg.seed)(run.history.params))
+                             for m in ("rms", "random"))
+    assert drift_rows[0].measured.startswith(f"{weighted:.0%} vs {plain_share:.0%}")  # drawn with RMS weights only
+    assert ("weighted path drifts more" in drift_rows[0].measured) == (weighted > plain_share)
 
 
 def test_a_random_walks_first_component_explains_about_six_over_pi_squared():
@@ -295,10 +311,10 @@ def test_settings_a_mode_ignores_are_hidden():
     assert TrajectoryConfig(mode="full-batch").unused() == ("fresh", "batch")
 
 
-def test_a_linked_snapshot_shows_the_nearest_recorded_one_and_minus_one_the_end():
-    steps = [0, 1, 2, 100, 200]
-    assert shown_step(-1, steps) == 200 and shown_step(2, steps) == 2 and shown_step(140, steps) == 100
-    assert shown_step(10_000, steps) == 200
+def test_a_linked_moment_is_the_nearest_recorded_one_and_minus_one_the_end():
+    run = type("Run", (), {"history": type("H", (), {"step": np.array([0, 1, 2, 100, 200])})()})()
+    assert recorded_moment(run, -1) == -1 and recorded_moment(run, 2) == 2 and recorded_moment(run, 140) == 100
+    assert recorded_moment(run, 10_000) == -1 and recorded_moment(run, 200) == -1  # the end
 
 
 def test_the_random_walk_baseline_is_seen_at_the_runs_own_uneven_snapshot_times():

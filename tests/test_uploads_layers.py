@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from tests.pagetools import shown
 from vizcore.export import weights_json
 from vizcore.nets import MLP
 from vizcore.runs import RunConfig, train_run
@@ -42,7 +43,7 @@ def test_uploaded_csv_becomes_the_dataset_and_a_bad_one_changes_nothing():
 
     _uploader(at, "csv_upload").set_value(("bad.csv", b"x,y,label\n1,2,a\n3,oops,b\n", "text/csv")).run()
     assert not at.exception
-    messages = " ".join(e.value for e in at.sidebar.error)
+    messages = shown(" ".join(e.value for e in at.sidebar.error))
     assert "Row 3, column 2" in messages and "previous data" in messages
     assert at.session_state["data_id"] == good_id  # the page still shows the good upload
     assert at.sidebar.selectbox(key="dataset").value == "csv"
@@ -73,4 +74,4 @@ def test_weights_of_another_architecture_switch_the_widgets_and_the_page_says_wh
     assert at.sidebar.text_input(key="widths").value == "3"
     assert any("2-3-2 tanh" in i.value for i in at.info)
     at.sidebar.text_input(key="widths").set_value("2,2").run()  # asking for another net while they are loaded
-    assert any("2-3-2 tanh" in e.value and "Hidden widths to 3" in e.value for e in at.error)
+    assert any("2-3-2 tanh" in shown(e.value) and "Hidden widths to 3" in e.value for e in at.error)

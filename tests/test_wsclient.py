@@ -25,3 +25,20 @@ def test_a_light_client_opens_a_page_until_its_script_has_finished(tmp_path):
     assert home.ok and home.status == "finished" and home.messages > 3, home
     assert "layers" in pages and len(pages) >= 8  # the navigation's pages, for sidebar clicks
     assert missing.status == "page_not_found" and not missing.ok
+
+
+async def _one_view(base_ws: str, page: str):
+    async with Session(base_ws) as session:
+        return await session.open(page, timeout=180)
+
+
+def test_a_deep_link_as_a_fresh_servers_first_view_computes_with_the_pinned_cpu_kernels(tmp_path):
+    """A shared link to a sleeping demo: its page is the server's first script. If numpy loaded before vizcore
+    pinned the kernels (vizcore/cpu.py), the server's log would say so; a machine-wide OPENBLAS_CORETYPE must
+    not win either."""
+    log = tmp_path / "server.log"
+    with Server(log, env={"OPENBLAS_CORETYPE": "Sandybridge", "VIZCORE_HOST_KERNELS": ""}) as server:
+        view = asyncio.run(_one_view(server.ws, "layers?preset=aba1"))
+    text = log.read_text()
+    assert view.ok and view.status == "finished", view
+    assert "imported before vizcore" not in text and "Not the pinned CPU kernels" not in text, text[-3000:]

@@ -1,6 +1,7 @@
 """Page chrome shared by every lesson: errors, progress, caching conventions."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from typing import Callable, Iterator, TypeVar
 
@@ -10,13 +11,30 @@ from vizcore import UserError
 
 T = TypeVar("T")
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>~$|&])")  # emphasis, code, links, HTML, strike-through, maths, tables
+_BLOCK = re.compile(r"^(\s*\d*)([#+\-.)])", re.MULTILINE)  # a heading or list marker where a line starts
+_CODE = re.compile(r":(?=material/|[\w+-]+:|[a-z-]+\[)")  # Streamlit's ":material/home:", ":smile:", ":red[x]"
+
+
+def literal(text: str) -> str:
+    """``text`` as Markdown that renders exactly as typed: st.error, st.warning and st.markdown read Markdown, so
+    a formula ``x**x**x`` came out as "xxx" and a "*" vanished from a hint.
+
+    The characters that format (and a heading or list marker at a line's start) are backslash-escaped, as
+    CommonMark allows before any punctuation, and a word joiner follows a colon that would start one of
+    Streamlit's icon, emoji or colour codes, which it reads even when escaped (checked in Chromium).
+    """
+    return _BLOCK.sub(r"\1\\\2", _MARKDOWN.sub(r"\\\1", _CODE.sub(":\u2060", text)))
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Show a vizcore.UserError as a red message and stop the page, never a traceback."""
+    """Show a vizcore.UserError as a red message (its text as written, see :func:`literal`) and stop the page,
+    never a traceback."""
     try:
         yield
     except UserError as exc:
-        st.error(str(exc))
+        st.error(literal(str(exc)))
         st.stop()
 
 

@@ -5,22 +5,34 @@ from typing import Sequence
 
 import streamlit as st
 
+from ui.drawing import drawing
 from ui.form import Form
 from ui.presentation import advanced
+from ui.uploads import stored
 from vizcore.datasets import takes
+from vizcore.runs import RunConfig
+
+
+def run_data(cfg: RunConfig):
+    """The points of ``cfg``'s dataset (an uploaded CSV's too), for the drawing to start from."""
+    return stored("csv", cfg.data_id) if cfg.dataset == "csv" else cfg.make_dataset()
 
 
 def run_config_controls(form: Form) -> None:
-    """One widget per RunConfig field, in the sidebar (a CSV is offered once one is uploaded)."""
+    """One widget per RunConfig field, in the sidebar (a CSV is offered once one is uploaded), and the drawing
+    where the page offers drawn data."""
     side = st.sidebar
     side.subheader("Data")
     offered = [d for d in form.offers.get("dataset", ()) if d != "csv" or form.value("data_id")]
     dataset = form.widget("dataset", side, **({"choices": offered} if offered else {}))
     if "turns" in takes(dataset):
         form.widget("turns", side)
+    if "drawn" in offered:
+        drawing(form, run_data)
     side.subheader("Network")
     form.widget("widths", side)
-    form.widgets(["n", "noise", "activation", "seed", "steps", "lr", "optimizer"], advanced(side))
+    form.widgets([*(() if dataset == "drawn" else ("n", "noise")), "activation", "seed", "steps", "lr", "optimizer"],
+                 advanced(side))
 
 
 def step_slider(form: Form, steps: Sequence[int], run_of: object, label: str = "Training step shown",

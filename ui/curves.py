@@ -8,7 +8,7 @@ from typing import Iterator
 import pandas as pd
 import streamlit as st
 
-from ui.common import progress_bar
+from ui.common import literal, progress_bar
 from ui.form import PERSIST, Form, field_of
 from ui.uploads import stored
 from vizcore.curves import TARGETS
@@ -21,8 +21,8 @@ def forget_missing_upload(form: Form) -> None:
     """A link's ``data_id`` that this server no longer stores becomes "" (a warning names it)."""
     data_id = form.value("data_id")
     if data_id and stored("csv", data_id) is None:
-        st.warning(f"Ignored link setting data_id={data_id[:16]!r}: this server no longer has that CSV file. "
-                   "Upload it again (sidebar, 'Your own data') to fit it; showing the target curve instead.")
+        st.warning(literal(f"Ignored link setting data_id={data_id[:16]!r}: this server no longer has that CSV file. "
+                           "Upload it again (sidebar, 'Your own data') to fit it; showing the target curve instead."))
         form.set("data_id", "")
 
 

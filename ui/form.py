@@ -69,8 +69,11 @@ class Form:
                 self.set(name, getattr(cfg, name))
 
     def holds(self, cfg: QueryConfig) -> bool:
-        """Whether every widget holds the value ``cfg`` has."""
-        return all(self.value(name) == getattr(cfg, name) for name in self.names)
+        """Whether the widgets hold the settings ``cfg``, read as :meth:`config` reads them, in every field a preset
+        sets (``setting(preset=True)``, the default; a field its class sets aside, such as a drawing kept while
+        another dataset is shown, does not count)."""
+        now = self.config()
+        return all(getattr(now, f.name) == getattr(cfg, f.name) for f in fields(cfg) if f.metadata.get("preset", True))
 
     def config(self) -> QueryConfig:
         """The settings the widgets hold now; a field without a widget keeps its value from the link or default."""
@@ -134,11 +137,13 @@ def matching_preset(forms: Sequence[Form], presets: Mapping[str, Preset]) -> str
 
 
 def load_preset(forms: Sequence[Form], preset: Preset) -> None:
-    """The preset's settings into the widgets of the forms of the same class."""
+    """The preset's settings into the widgets of the forms of the same class (not the fields no preset sets)."""
     for cfg in preset.configs():
         form = _of_class(forms, cfg)
         if form is not None:
-            form.load(cfg)
+            for f in fields(cfg):
+                if f.metadata.get("preset", True):
+                    form.set(f.name, getattr(cfg, f.name))
 
 
 def preset_picker(forms: Sequence[Form], presets: Mapping[str, Preset], where=None,

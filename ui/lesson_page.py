@@ -18,11 +18,12 @@ import streamlit as st
 
 from ui import shipped
 from ui.boot import require_navigation
-from ui.cache import log, named_cache
+from ui.cache import SharedCache, log, named_cache
+from ui.classroom import ask_the_class
 from ui.common import progress_bar, user_errors
 from ui.exports import Downloads, download_row
 from ui.form import Form, preset_picker
-from ui.links import apply_link, publish_link
+from ui.links import apply_link, publish_link, write_link
 from ui.syllabus import Entry, entry as entry_of
 from ui.uploads import stored
 from vizcore.config import QueryConfig
@@ -35,6 +36,17 @@ COMPUTE = "compute"  # the lesson function whose results are cached and shipped
 ProgressDisplay = Callable[[str], ContextManager[ProgressFn]]  # label -> a context that yields the progress callback
 
 
+def cached_with_progress(cache: SharedCache, key: Any, compute: Callable[[Any], Any], label: str,
+                         display: ProgressDisplay = progress_bar) -> Any:
+    """The value ``cache`` holds under ``key``, or ``compute(progress)`` under a progress bar (``display``) and kept
+    there: a hit draws no bar. A UserError stops the page with its message."""
+    hit, value = cache.lookup(key)
+    if hit:
+        return value
+    with user_errors(), display(label) as progress:
+        return cache.get_or_compute(key, lambda: compute(progress))
+
+
 def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: ProgressDisplay = progress_bar) -> Any:
     """``entry.lesson.compute(cfg)`` under a progress bar (or ``display``), from the server's cache or the shipped
     results.
@@ -44,7 +56,7 @@ def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: Pro
     lesson: Lesson = entry.lesson
     cache = named_cache(f"{entry.name}.{COMPUTE}", lesson.keep)
     files = {kind: stored(kind, getattr(cfg, name)) for name, kind in lesson.uploads.items()}
-    ships = lesson.ship and not any(getattr(cfg, name) for name in lesson.uploads)
+    ships = bool(lesson.ship) and not any(getattr(cfg, name) for name in lesson.uploads)
 
     def compute(progress) -> Any:
         query = cfg.to_query()
@@ -56,15 +68,11 @@ def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: Pro
                 return value
         log(f"computing {cache.name}")
         value = lesson.compute(cfg, progress, **{kind: obj for kind, obj in files.items() if obj is not None})
-        if ships and shipped.writing():
+        if ships and shipped.writing() and lesson.ships(cfg):
             shipped.save(entry.name, COMPUTE, query, value)
         return value
 
-    hit, value = cache.lookup(cfg)
-    if hit:
-        return value
-    with user_errors(), display(label) as progress:
-        return cache.get_or_compute(cfg, lambda: compute(progress))
+    return cached_with_progress(cache, cfg, compute, label, display)
 
 
 @dataclass
@@ -98,11 +106,17 @@ class Shown:
         if not label:
             with user_errors():
                 return cache.get_or_compute(key, lambda: fn(self.result, *args))
-        hit, value = cache.lookup(key)
-        if hit:
-            return value
-        with user_errors(), progress_bar(label) as progress:
-            return cache.get_or_compute(key, lambda: fn(self.result, *args, progress=progress))
+        return cached_with_progress(cache, key, lambda progress: fn(self.result, *args, progress=progress), label)
+
+    def beside(self, fn: Callable[..., Any], settings: QueryConfig, label: str, keep: int = 8) -> Any:
+        """``fn(settings, progress)`` under a progress bar, kept in a shared cache under ``settings`` alone.
+
+        For a longer computation next to the result that depends on fewer settings than the page's (lesson 8's
+        table over seeds and depths ignores the depth and seed drawn): pass them with the others at their
+        defaults, and changing those others reuses it.
+        """
+        cache = named_cache(f"{fn.__module__}.{fn.__qualname__}", keep)
+        return cached_with_progress(cache, settings, lambda progress: fn(settings, progress=progress), label)
 
     def compute(self, settings: QueryConfig, label: str = "Training") -> Any:
         """The lesson's result for other settings (a comparison the page draws beside this one)."""
@@ -173,14 +187,19 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     apply_link(forms, entry.name, lesson.presets, on_load=on_link)
     preset = preset_picker(forms, lesson.presets, st.sidebar, **({"help": preset_help} if preset_help else {}))
     settings = controls(forms[0]) or forms[0].config()
+    # the address holds the settings while they compute, and if they stop the page (a drawing too small to train)
+    write_link([settings, *(form.config() for form in forms[1:])], entry.name, lesson.configs())
     computed = result(entry, settings, label(settings) if callable(label) else label, progress)
     shown = Shown(entry, settings, forms[1] if len(forms) > 1 else None, computed, preset)
+    voting = ask_the_class(shown)  # presenting: the class predicts before the picture (and the claims) answer
     view = None
     try:
-        view = draw(shown)
+        view = None if voting else draw(shown)
     finally:  # also when the drawing stops the page with a message: the link still says what was asked
         view = view or shown.view
         publish_link([c for c in (settings, view) if c is not None], entry.name, lesson.configs())
+    if voting:
+        return shown
     show_claims(lesson.claims(preset, shown.result, view))
     show_notice(lesson.notice(preset, shown.result, view))
     for item in shown.downloads:

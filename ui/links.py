@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui.common import literal
 from ui.form import Form
 from vizcore.config import Preset, QueryConfig
 
@@ -105,7 +106,7 @@ def apply_link(forms: Sequence[Form], page: str, presets: Mapping[str, Preset] |
         on_load(configs, preset_key)
     st.session_state[_written_key(page)] = query
     for w in warnings:
-        st.warning(w, icon=":material/link_off:")
+        st.warning(literal(w), icon=":material/link_off:")  # a link's values are a stranger's text
     return warnings
 
 
@@ -118,8 +119,8 @@ def link_params(configs: Sequence[QueryConfig], defaults: Sequence[QueryConfig] 
     return params
 
 
-def publish_link(configs: Sequence[QueryConfig], page: str, defaults: Sequence[QueryConfig] = ()) -> str:
-    """Write ``configs`` into the URL and show a copyable link; returns the query string.
+def write_link(configs: Sequence[QueryConfig], page: str, defaults: Sequence[QueryConfig] = ()) -> dict[str, str]:
+    """Write ``configs`` into the URL, as the page's own address; returns the query.
 
     Only values that differ from the page's ``defaults`` go into the link.
     """
@@ -129,7 +130,12 @@ def publish_link(configs: Sequence[QueryConfig], page: str, defaults: Sequence[Q
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
     st.session_state[_written_key(page)] = {k: str(v) for k, v in params.items()}
-    query = urlencode(params)
+    return params
+
+
+def publish_link(configs: Sequence[QueryConfig], page: str, defaults: Sequence[QueryConfig] = ()) -> str:
+    """Write ``configs`` into the URL (:func:`write_link`) and show a copyable link; returns the query string."""
+    query = urlencode(write_link(configs, page, defaults))
     base = (getattr(st.context, "url", None) or "").split("?")[0]
     with st.sidebar.expander("Link to this experiment", icon=":material/link:"):
         st.code(f"{base}?{query}" if query else base or "(defaults: the page address as it is)", language=None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.screen import page_style
 from vizcore.figures.spec import Spec, finished
 
 PROJECTOR_CSS = """
@@ -32,9 +33,12 @@ def presenting() -> bool:
 
 
 def sidebar_toggle() -> None:
+    """The sidebar's viewing toggles (presentation mode; on touch screens, exploring charts by touch) and the
+    page style they and the viewer's screen call for (ui/screen.py)."""
     st.sidebar.toggle("Presentation mode", key="present",
                       help="For a projector: larger text and charts, advanced controls folded away. "
                            "Add ?present=1 to a link to open it this way.")
+    page_style()
     if presenting():
         st.html(PROJECTOR_CSS)
 

@@ -48,6 +48,7 @@ class Entry:
 
 
 HOME = "00_home.py"
+JOIN = "90_join.py"  # the students' voting page (ui/classroom.py): in the navigation, hidden from the sidebar
 LESSONS = (
     Entry("10_layers.py", "Layers as homeomorphisms",
           "How does a tanh layer move space, and why can it never tear it?", "spirals", "", "layers_"),
@@ -63,6 +64,9 @@ LESSONS = (
           "How do a few tanh or ReLU units add up to a curve, and what happens outside the data?", "relu100", "cv_"),
     Entry("60_landscape.py", "The loss landscape",
           "What does the loss look like over two weights, and how does gradient descent walk on it?", "descent", "ls_"),
+    Entry("70_relu_topology.py", "What ReLU does to topology",
+          "Does a ReLU net simplify the shape of each class faster than a tanh net, and in which layers?", "tori",
+          "rt_"),
 )
 BY_NAME = {entry.name: entry for entry in LESSONS}
 

@@ -12,8 +12,10 @@ from typing import Any, Mapping, Sequence
 import streamlit as st
 
 from ui.cache import SharedCache
+from ui.common import literal
 from ui.form import Form
 from vizcore import UserError, datasets
+from vizcore.csvdata import MAX_BYTES
 from vizcore.export import load_weights
 
 STORE = SharedCache(max_entries=64, ttl=24 * 3600)
@@ -52,21 +54,14 @@ def _accept(kind: str, upload, parse, form: Form, field: str, select: Mapping[st
 
 
 def _csv_parser(task: str, dims: Sequence[int]):
-    def parse(data: bytes) -> datasets.Dataset:
-        ds = datasets.from_csv(data, task=task)
-        if ds.dim not in dims:
-            wanted = " or ".join(map(str, dims))
-            raise UserError(f"This page needs {wanted} coordinate column{'s' if max(dims) > 1 else ''} before the "
-                            f"{'target' if task == 'regression' else 'label'}; the file has {ds.dim}.")
-        return ds
-    return parse
+    return lambda data: datasets.from_csv(data, task=task, coords=dims)
 
 
 CSV_HELP = {
     "classification": "1 to 3 numeric coordinate columns, then a label column; comma or semicolon separated, "
                       "header optional, at most 20,000 rows and 10 classes.",
     "regression": "One numeric x column, then a numeric target y; comma or semicolon separated, header optional, "
-                  "at most 20,000 rows.",
+                  "points at 2 or more different x, at most 20,000 rows.",
 }
 
 
@@ -81,12 +76,14 @@ def upload_controls(form: Form, task: str = "classification", dims: Sequence[int
     select = {"dataset": "csv"} if select is None else select
     title = "Your own data and saved weights" if weights else "Your own data"
     with st.sidebar.expander(title):
-        csv_file = st.file_uploader("CSV file", type=["csv", "txt"], key=form.key("csv_upload"),
+        csv_file = st.file_uploader(f"CSV file (at most {MAX_BYTES // 1_000_000} MB)", type=["csv", "txt"],
+                                    key=form.key("csv_upload"),
                                     help=CSV_HELP.get(task, CSV_HELP["classification"]))
         if csv_file is not None:
             _accept("csv", csv_file, _csv_parser(task, tuple(dims)), form, "data_id", select)
         if weights:
-            weights_file = st.file_uploader("Weights (.json saved by this app)", type=["json"],
+            weights_file = st.file_uploader(f"Weights (.json saved by this app, at most {MAX_BYTES // 1_000_000} MB)",
+                                            type=["json"],
                                             key=form.key("weights_upload"),
                                             help="Training continues from these weights instead of a fresh start.")
             if weights_file is not None:
@@ -97,4 +94,4 @@ def upload_controls(form: Form, task: str = "classification", dims: Sequence[int
     for kind in ("csv", "weights"):
         error = st.session_state.get(form.key(f"_{kind}_error"))
         if error:
-            st.sidebar.error(error + " The previous data is still in use.")
+            st.sidebar.error(literal(error) + " The previous data is still in use.")  # a file's name, as written

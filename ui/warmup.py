@@ -1,13 +1,24 @@
-"""Compile the numba kernels once per server process, in the background, before any visitor needs them.
+"""Warm a server process before its first visitor: the lessons' imports and the compiled numba kernels.
 
-The kernels are cached on disk (``cache=True``), so after the first start this only loads
-them (about 0.2 s); compiling from scratch takes 4 to 8 s on the 2-core host. Either way a
-visitor who opens lesson 3 at once waits at most for what is left of it, and only once.
+Streamlit runs app.py only when a session connects, so everything a page imports or compiles would
+otherwise be paid by the first visitor of a freshly started host, on top of the page itself: the
+lessons import torch, scikit-learn, scipy, numba and ripser (3 s with a warm disk, 6 to 11 s on a
+fresh host), and the kernels load from numba's disk cache in about 0.2 s (compiling them from
+scratch takes 4 to 8 s on the 2-core host).
+
+``streamlit run app.py`` runs :func:`lifespan` once per process, before the server accepts a
+connection (app.py defines an ``st.App``). The home page itself needs none of this (it imports
+no torch), so under AppTest or an ``st.App``-less start :func:`start_warmup`, which app.py calls
+on every run, loads the kernels in a background thread instead.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
+import time
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
 
 
 def _warm_sweeps() -> None:
@@ -30,3 +41,26 @@ def start_warmup() -> threading.Thread:
     thread = threading.Thread(target=_warm_all, name="numba-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def warm_server() -> float:
+    """Import every lesson with what its page draws with, and load the kernels; returns the seconds it took."""
+    from ui import lesson_page  # noqa: F401  (the page skeleton: pandas and the ui modules)
+    from ui.syllabus import LESSONS
+    from vizcore.threads import use_one_thread
+
+    t0 = time.perf_counter()
+    for lesson in LESSONS:
+        _ = lesson.lesson  # imports vizcore.lessons.<name>, and through it torch, scipy, scikit-learn...
+    import ripser  # noqa: F401  (vizcore.topology imports it on first use: lesson 1's first view would pay it)
+    use_one_thread()  # limits the thread pools of the libraries just loaded
+    start_warmup().join()
+    return time.perf_counter() - t0
+
+
+@asynccontextmanager
+async def lifespan(app) -> AsyncIterator[None]:
+    """The server's start (st.App's lifespan): warm up, then serve."""
+    seconds = await asyncio.to_thread(warm_server)
+    print(f"  Warmed up in {seconds:.1f} s: lessons imported, kernels loaded.", flush=True)
+    yield

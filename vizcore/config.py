@@ -7,16 +7,21 @@ these, so a range is written once); ``from_query`` reads a
 query mapping, keeps every valid value, and replaces anything invalid (text where a
 number goes, NaN, 1e999, out of range, unknown names, huge strings, unknown keys)
 by the default together with a warning that names the key.
+
+A value in a link may be at most ``MAX_VALUE_CHARS`` long, or its field's ``max_chars`` if that is more
+(a drawing's points need thousands). A field declared ``omit_default=True`` is left out of
+``to_query()`` while it holds its default: a field added that way changes no existing query, so the
+results shipped for the presets (keyed by their whole query) and the saved settings stay as they were.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, Mapping, Sequence, TypeVar
 
 from .errors import UserError
 
-MAX_VALUE_CHARS = 200
+MAX_VALUE_CHARS = 200  # the longest link value, unless its field's max_chars allows more
 C = TypeVar("C", bound="QueryConfig")
 
 
@@ -26,20 +31,27 @@ WIDGETS = ("number", "slider", "select", "select_slider", "radio", "text", "togg
 def setting(default: Any, *, lo: float | None = None, hi: float | None = None,
             choices: Sequence[Any] | None = None, max_chars: int = 100, label: str = "", help: str = "",
             step: float | None = None, widget: str = "", names: Mapping[Any, str] | None = None,
-            format: str | None = None, horizontal: bool = False) -> Any:
+            format: str | None = None, horizontal: bool = False, preset: bool = True,
+            omit_default: bool = False) -> Any:
     """A dataclass field with its allowed range (numbers) or choices, kept in its metadata.
 
     The rest describes its widget: ``label`` (default: the field name), ``help``, ``step``,
     ``widget`` (one of WIDGETS; default: toggle for a bool, select for choices, number for a
     number, text for a string), ``names``, the words shown for some choices, ``format`` (printf-style,
-    for numbers, e.g. "%.4f") and ``horizontal`` (radio choices side by side).
+    for numbers, e.g. "%.4f") and ``horizontal`` (radio choices side by side). ``preset=False``: where the
+    viewer is in a result (a moment of training), which no preset sets and which never makes a page's
+    settings "custom". ``omit_default``: left out of ``to_query()`` while at its default (see the module's doc).
     """
     if widget and widget not in WIDGETS:
         raise ValueError(f"widget must be one of {WIDGETS}; got {widget!r}")
     return field(default=default, metadata={"lo": lo, "hi": hi, "choices": tuple(choices) if choices else None,
                                             "max_chars": max_chars, "label": label, "help": help, "step": step,
                                             "widget": widget, "names": dict(names or {}), "format": format,
-                                            "horizontal": horizontal})
+                                            "horizontal": horizontal, "preset": preset, "omit_default": omit_default})
+
+
+def _text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _parse(raw: str, kind: type) -> Any:
@@ -83,13 +95,14 @@ class QueryConfig:
                 raise UserError(f"{f.name} is too long ({len(value)} characters).")
 
     def to_query(self) -> dict[str, str]:
-        """Every field as a string, for ``st.query_params``."""
-        return {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in asdict(self).items()}
+        """Every field as a string, for ``st.query_params`` (an ``omit_default`` field only when it is set)."""
+        return {f.name: _text(getattr(self, f.name)) for f in fields(self)
+                if not (f.metadata.get("omit_default") and getattr(self, f.name) == f.default)}
 
     def changed(self, base: QueryConfig | None = None) -> dict[str, str]:
         """Only the fields that differ from ``base`` (default: the class's defaults): short links."""
-        default = (base if base is not None else type(self)()).to_query()
-        return {k: v for k, v in self.to_query().items() if default[k] != v}
+        mine, theirs = self.to_query(), (base if base is not None else type(self)()).to_query()
+        return {f.name: _text(getattr(self, f.name)) for f in fields(self) if mine.get(f.name) != theirs.get(f.name)}
 
     def with_query(self: C, query: Mapping[str, str], allowed: Mapping[str, Sequence[Any]] | None = None
                    ) -> tuple[C, list[str]]:
@@ -102,13 +115,14 @@ class QueryConfig:
         """
         allowed = allowed or {}
         kinds = {f.name: type(f.default) for f in fields(self) if f.default is not MISSING}
+        longest = {f.name: max(MAX_VALUE_CHARS, f.metadata.get("max_chars") or 0) for f in fields(self)}
         parsed, raws, warnings = {}, {}, []
         for key, raw in query.items():
             if key not in kinds:
                 continue
             raw = str(raw)
             try:
-                if len(raw) > MAX_VALUE_CHARS:
+                if len(raw) > longest[key]:
                     raise ValueError(f"{len(raw)} characters is too long")
                 value = _parse(raw, kinds[key])
                 if key in allowed and value not in allowed[key]:
@@ -120,10 +134,10 @@ class QueryConfig:
         try:
             together = replace(self, **parsed)
             together.check()
-            return together, warnings
+            return together, warnings + together._set_aside(parsed, raws)
         except UserError:
             pass
-        cfg = self
+        cfg, taken = self, {}
         for key in (f.name for f in fields(self) if f.name in parsed):
             try:
                 candidate = replace(cfg, **{key: parsed[key]})
@@ -131,8 +145,14 @@ class QueryConfig:
             except UserError as exc:
                 warnings.append(cfg._ignored(key, raws[key], exc))
                 continue
-            cfg = candidate
-        return cfg, warnings
+            cfg, taken[key] = candidate, parsed[key]
+        return cfg, warnings + cfg._set_aside(taken, raws)
+
+    def _set_aside(self, taken: Mapping[str, Any], raws: Mapping[str, str]) -> list[str]:
+        """A warning for each value of ``taken`` that this config does not hold: its class sets a value aside where
+        it does not apply (a drawing's points while another dataset is shown)."""
+        return [f"Ignored link setting {key}={raws[key][:40]!r}: it does not apply with this link's other settings."
+                for key, value in taken.items() if getattr(self, key) != value]
 
     def _ignored(self, key: str, raw: str, reason: Exception) -> str:
         return (f"Ignored link setting {key}={raw[:40]!r} ({str(reason)[:120]}); "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+from typing import Sequence
 
 import numpy as np
 
@@ -18,6 +19,7 @@ MAX_BYTES = 2_000_000
 MAX_ROWS = 20_000
 MAX_COORDS = 3
 MAX_CLASSES = 10
+MIN_CURVE_XS = 2  # different x values a curve (y over one x) needs
 MAX_ABS = 1e30  # beyond float32's range (3.4e38) a value would turn into infinity
 
 
@@ -63,7 +65,20 @@ def _rows(text: str) -> list[list[str]]:
     return rows
 
 
-def _split_header(rows: list[list[str]]) -> tuple[list[str] | None, list[list[str]]]:
+def _columns_wanted(found: int, coords: Sequence[int], task: str) -> str:
+    """Why a file with ``found`` coordinate columns does not fit a page that takes ``coords`` of them."""
+    last = "a numeric target y" if task == "regression" else "a label"
+    if tuple(coords) == (1,):
+        return (f"The file has {found + 1} columns; this page fits y over one x, so it needs exactly two: x, "
+                f"then {last}.")
+    if found > MAX_COORDS and tuple(coords) == tuple(range(1, MAX_COORDS + 1)):
+        return f"The file has {found} coordinate columns; at most {MAX_COORDS} can be drawn."
+    wanted = " or ".join(map(str, coords))
+    plural = "s" if max(coords) > 1 else ""
+    return f"This page needs {wanted} coordinate column{plural} before {last}; the file has {found}."
+
+
+def _split_header(rows: list[list[str]], coords: Sequence[int], task: str) -> tuple[list[str] | None, list[list[str]]]:
     """The header (a row whose coordinates are not numbers, or whose label is text above a number) and the
     data rows."""
     first = rows[0]
@@ -72,8 +87,8 @@ def _split_header(rows: list[list[str]]) -> tuple[list[str] | None, list[list[st
     body = rows[1:] if header else rows
     if len(first) < 2:
         raise UserError("The file needs at least two columns: one or more coordinates, then a label.")
-    if len(first) - 1 > MAX_COORDS:
-        raise UserError(f"The file has {len(first) - 1} coordinate columns; at most {MAX_COORDS} can be drawn.")
+    if len(first) - 1 not in coords:
+        raise UserError(_columns_wanted(len(first) - 1, coords, task))
     if not body:
         raise UserError("The file has a header but no data rows.")
     if len(body) > MAX_ROWS:
@@ -131,7 +146,7 @@ def _labels(labels: list[str], task: str, where) -> tuple[np.ndarray, str, list[
     return np.asarray([index[k] for k in keys], dtype=np.int64), task, names
 
 
-def from_csv(data: bytes | str, task: str = "auto"):
+def from_csv(data: bytes | str, task: str = "auto", coords: Sequence[int] = (1, 2, 3)):
     """Parse a user's CSV into a :class:`~vizcore.datasets.Dataset`.
 
     Parameters
@@ -139,16 +154,22 @@ def from_csv(data: bytes | str, task: str = "auto"):
     data : the file's bytes (UTF-8) or text
     task : "auto" (integers with at most 10 values or text labels -> classification,
         other numbers -> regression), "classification" or "regression"
+    coords : the numbers of coordinate columns accepted (a page that fits y over x takes (1,))
 
     Returns
     -------
     Dataset with X float32 [n, d] (d in 1..3), y int64 class indices or float32 targets,
     and ``params["classes"]`` naming the classes in index order.
     """
-    header, body = _split_header(_rows(_decode(data)))
+    header, body = _split_header(_rows(_decode(data)), coords, task)
     first_row, n_cols = (2 if header else 1), len(body[0])
     names = header or [f"column {j + 1}" for j in range(n_cols)]
     X = _coordinates(body, names, first_row)
     y, task, classes = _labels([row[-1] for row in body], task,
                                lambda i: f"Row {first_row + i}, column {n_cols} ({names[-1]!r})")
+    xs = np.unique(X[:, 0])
+    if task == "regression" and X.shape[1] == 1 and len(xs) < MIN_CURVE_XS:  # one row was "fitted" with error 0
+        found = "1 data row" if len(body) == 1 else f"{len(body):,} data rows, all at x = {xs[0]:g}"
+        raise UserError(f"The file has {found}: a curve needs points at {MIN_CURVE_XS} or more different x to be "
+                        "fitted and drawn.")
     return Dataset(X.astype(np.float32), y, task, "csv", dict(n=len(body), columns=list(names), classes=classes))

@@ -8,10 +8,11 @@ so the same arguments always give the same points.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from . import drawn
 from .data import Dataset, subsample  # noqa: F401  (public: vz.datasets.Dataset, .subsample)
 from .errors import UserError
 from .expr import safe_function  # noqa: F401  (public: vz.datasets.safe_function)
@@ -132,6 +133,13 @@ def _above_graph(n: int, noise: float, rng: np.random.Generator) -> tuple:
     return X + noise * rng.normal(size=X.shape), y
 
 
+def _drawn(n: int, noise: float, rng: np.random.Generator, points: str = "") -> tuple:
+    """The points of a drawing (``points``, a :mod:`vizcore.drawn` text) exactly as drawn: n, noise and the seed do
+    not apply."""
+    ds = drawn.dataset(points)
+    return ds.X, ds.y
+
+
 _GENERATORS: dict[str, tuple[Callable, str]] = {
     "spirals": (_spirals, "classification"),
     "three_spirals": (_three_spirals, "classification"),
@@ -140,6 +148,7 @@ _GENERATORS: dict[str, tuple[Callable, str]] = {
     "line_aba": (_line_aba, "classification"),
     "curve": (_curve, "regression"),
     "above_graph": (_above_graph, "classification"),
+    "drawn": (_drawn, "classification"),
 }
 
 DESCRIPTIONS = {
@@ -150,6 +159,7 @@ DESCRIPTIONS = {
     "line_aba": "A, then B, then A along a line (1D)",
     "curve": "1D curve regression on [-3, 3]",
     "above_graph": "is a point above or below a curve with two minima?",
+    "drawn": "your own points",
 }
 
 
@@ -191,7 +201,8 @@ def make(name: str, n: int = 500, noise: float = 0.0, seed: int = 0, *, signed: 
     signed : turn a two-class task into regression on targets -1/+1 (the article's
         ``above_graph`` set-up, trained with a linear output and squared error)
     bias_input : append a constant-1 input column (the article's third input)
-    params : generator options, e.g. ``turns`` for spirals, ``target`` for curve
+    params : generator options, e.g. ``turns`` for spirals, ``target`` for curve, ``points`` for drawn
+        (a :mod:`vizcore.drawn` text: its points as drawn, whatever n, noise and seed say)
 
     Returns
     -------
@@ -216,15 +227,16 @@ def make(name: str, n: int = 500, noise: float = 0.0, seed: int = 0, *, signed: 
     if bias_input:
         X = np.c_[X, np.ones(len(X))]
     y = y.astype(np.int64) if task == "classification" else y.astype(np.float32)
-    args = dict(n=int(n), noise=float(noise), seed=int(seed), signed=signed, bias_input=bias_input, **params)
+    args = dict(n=len(X), noise=float(noise), seed=int(seed), signed=signed, bias_input=bias_input, **params)
     return Dataset(X.astype(np.float32), y, task, name, args)
 
 
-def from_csv(data: bytes | str, task: str = "auto") -> Dataset:
-    """A user's CSV (bytes or text) as a Dataset, or UserError saying what is wrong and where.
+def from_csv(data: bytes | str, task: str = "auto", coords: Sequence[int] = (1, 2, 3)) -> Dataset:
+    """A user's CSV (bytes or text) as a Dataset with ``coords`` coordinate columns, or UserError saying what is
+    wrong and where.
 
     See :func:`vizcore.csvdata.from_csv`.
     """
     from .csvdata import from_csv as parse
 
-    return parse(data, task)
+    return parse(data, task, coords)

@@ -94,7 +94,8 @@ def check_finite(text: str, low: float, high: float) -> None:
                         f"on the whole interval [{low:g}, {high:g}].")
     tree = ast.parse(text.strip().replace("^", "**"), mode="eval")
     for node, what in _singular_parts(tree.body):
-        zero = _zero_between(lambda t: np.broadcast_to(_eval(node, np.asarray(t, dtype=np.float64)), np.shape(t)), x)
+        zero = _zero_between(lambda t, node=node: np.broadcast_to(_eval(node, np.asarray(t, dtype=np.float64)),
+                                                                np.shape(t)), x)
         if zero is not None:
             raise UserError(f"The formula {text.strip()!r} {what} at x = {zero:.4g}, so it is not finite on the "
                             f"whole interval [{low:g}, {high:g}]; choose one that is.")

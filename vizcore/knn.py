@@ -16,36 +16,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional, Protocol
+from typing import Optional
 
 import numpy as np
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 
-from . import datasets
+from . import datasets, drawn
 from .errors import UserError
 from .history import ProgressFn
 
 WEIGHTINGS = ("inverse", "gaussian")
 NEG = -1e9  # log-weight of excluded neighbours: finite, so no NaN gradients
 TINY = 1e-30  # floor of the same-class mass (loss at most about 69 per point)
-
-
-class BodySettings(Protocol):
-    """What the data and training read from a lesson's settings (e.g. ``vizcore.lessons.knn.KnnConfig``)."""
-
-    dataset: str
-    n: int
-    noise: float
-    features: int
-    weighting: str
-    temperature: float
-    seeds: int
-    steps: int
-    batch: int
-    lr: float
-
-    def hidden_widths(self) -> tuple[int, ...]: ...
 
 
 # --- data --------------------------------------------------------------------------
@@ -65,12 +48,14 @@ class Split:
         return len(self.names)
 
 
-def load_split(cfg: BodySettings) -> Split:
+def load_split(dataset: str, n: int = 400, noise: float = 0.0, points: str = "") -> Split:
     """Digits: scikit-learn's 8x8 images scaled to [0, 1], 25% held out (fixed, stratified).
 
-    Toy sets: ``cfg.n`` training points drawn with seed 0 and as many test points with seed 1.
+    Toy sets: ``n`` training points drawn with seed 0 and as many test points with seed 1. A drawing
+    (``dataset="drawn"``, its code in ``points``): a quarter of each class held out for the test
+    (:func:`vizcore.drawn.split`).
     """
-    if cfg.dataset == "digits":
+    if dataset == "digits":
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
         digits = load_digits()
@@ -78,9 +63,12 @@ def load_split(cfg: BodySettings) -> Split:
         Xa, Xb, ya, yb = train_test_split(X, digits.target.astype(np.int64), test_size=0.25,
                                           random_state=0, stratify=digits.target)
         return Split(Xa, ya, Xb, yb, tuple(str(d) for d in range(10)))
-    params = datasets.accepted(cfg.dataset, turns=0.75)
-    train = datasets.make(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=0, **params)
-    test = datasets.make(cfg.dataset, n=cfg.n, noise=cfg.noise, seed=1, **params)
+    if dataset == "drawn":
+        train, test = drawn.split(datasets.make("drawn", points=points))
+        return Split(train.X, train.y, test.X, test.y, drawn.NAMES[:train.n_classes])
+    params = datasets.accepted(dataset, turns=0.75)
+    train = datasets.make(dataset, n=n, noise=noise, seed=0, **params)
+    test = datasets.make(dataset, n=n, noise=noise, seed=1, **params)
     return Split(train.X, train.y, test.X, test.y, ("A", "B"))
 
 
@@ -222,7 +210,8 @@ class Body(torch.nn.Module):
 
 
 def bodies_loss_and_grad(Ws: list[np.ndarray], bs: list[np.ndarray], Xb: np.ndarray, yb: np.ndarray,
-                         cfg: BodySettings) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+                         weighting: str = "inverse", temperature: float = 1.0
+                         ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """One minibatch for 2S bodies: softmax losses [S] of the first S, k-NN losses [S] of the rest, and the
     gradients of their sum with respect to every W [2S, a, b] and b [2S, 1, b] (layout of :class:`Body`).
 
@@ -240,7 +229,7 @@ def bodies_loss_and_grad(Ws: list[np.ndarray], bs: list[np.ndarray], Xb: np.ndar
     p /= total
     onehot = yb[..., None] == np.arange(p.shape[-1])
     soft = -(np.take_along_axis(logits, yb[..., None], -1)[..., 0] - np.log(total[..., 0])).mean(-1)
-    knn, saved = _knn_loss(Z[S:], yb, cfg.weighting, cfg.temperature, 1e-3)
+    knn, saved = _knn_loss(Z[S:], yb, weighting, temperature, 1e-3)
     d_logits = (p - onehot) / np.float32(yb.shape[1])
     gW, gb = [np.zeros_like(W) for W in Ws], [np.zeros_like(b) for b in bs]
     gW[-1][:S] = np.matmul(np.swapaxes(Z[:S], 1, 2), d_logits)
@@ -255,8 +244,12 @@ def bodies_loss_and_grad(Ws: list[np.ndarray], bs: list[np.ndarray], Xb: np.ndar
     return soft, knn, gW, gb
 
 
-def train_bodies(split: Split, cfg: BodySettings, progress: Optional[ProgressFn] = None) -> tuple[Body, Body]:
-    """Train ``cfg.seeds`` bodies on softmax cross-entropy and as many on the k-NN loss, with Adam.
+def train_bodies(split: Split, *, widths: tuple[int, ...], features: int, seeds: int, steps: int, batch: int,
+                 lr: float, weighting: str = "inverse", temperature: float = 1.0,
+                 progress: Optional[ProgressFn] = None) -> tuple[Body, Body]:
+    """Train ``seeds`` bodies (hidden ``widths``, then ``features`` outputs) on softmax cross-entropy and as many
+    on the k-NN loss (``weighting``, ``temperature``: :func:`soft_knn_loss`), with Adam at rate ``lr`` on
+    minibatches of ``batch`` points for ``steps`` updates.
 
     All 2S bodies are one batched computation in numpy (:func:`bodies_loss_and_grad`, pinned to torch
     autograd by the tests; torch spent most of a step dispatching its 40-odd small ops). Body s of
@@ -264,8 +257,8 @@ def train_bodies(split: Split, cfg: BodySettings, progress: Optional[ProgressFn]
     and Adam (torch's rule) acts elementwise, so this equals training each body on its own. The k-NN
     loss sees only the minibatch; it leaves its bodies' linear heads untouched.
     """
-    sizes = (split.X_train.shape[1], *cfg.hidden_widths(), cfg.features)
-    S = cfg.seeds
+    sizes = (split.X_train.shape[1], *widths, features)
+    S = seeds
     both = Body(sizes, split.n_classes, list(range(S)) * 2)
     params = [*both.W, *both.b]
     theta = np.concatenate([p.detach().numpy().ravel() for p in params])
@@ -275,24 +268,24 @@ def train_bodies(split: Split, cfg: BodySettings, progress: Optional[ProgressFn]
     m, v = np.zeros_like(theta), np.zeros_like(theta)
     b1, b2, eps = 0.9, 0.999, 1e-8
     X, y = split.X_train, split.y_train
-    n, B = len(X), min(cfg.batch, len(X))
+    n, B = len(X), min(batch, len(X))
     rngs = [np.random.default_rng(s) for s in range(S)]
     perms, cursor = [r.permutation(n) for r in rngs], 0
-    for step in range(1, cfg.steps + 1):
+    for step in range(1, steps + 1):
         if cursor + B > n:
             perms, cursor = [r.permutation(n) for r in rngs], 0
         idx = np.stack([p[cursor:cursor + B] for p in perms])  # [S, B]
         cursor += B
-        soft, knn, gW, gb = bodies_loss_and_grad(Ws, bs, X[idx], y[idx], cfg)
+        soft, knn, gW, gb = bodies_loss_and_grad(Ws, bs, X[idx], y[idx], weighting, temperature)
         if not (np.isfinite(soft).all() and np.isfinite(knn).all()):
             raise UserError(f"Training diverged at step {step}: lower the learning rate and train again.")
         grad = np.concatenate([g.ravel() for g in (*gW, *gb)])
         m += (1 - b1) * (grad - m)
         v *= b2
         v += (1 - b2) * grad * grad
-        theta -= (cfg.lr / (1 - b1 ** step)) * m / (np.sqrt(v) / np.sqrt(1 - b2 ** step) + eps)
-        if progress is not None and (step % max(1, cfg.steps // 50) == 0 or step == cfg.steps):
-            progress(step, cfg.steps, float(soft.mean()))
+        theta -= (lr / (1 - b1 ** step)) * m / (np.sqrt(v) / np.sqrt(1 - b2 ** step) + eps)
+        if progress is not None and (step % max(1, steps // 50) == 0 or step == steps):
+            progress(step, steps, float(soft.mean()))
     with torch.no_grad():
         for p, view in zip(params, views):
             p.copy_(torch.from_numpy(view))

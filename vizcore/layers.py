@@ -5,7 +5,9 @@ For a square W with det W > 0 the linear phase follows the polar decomposition
 W = U P (U a rotation, P symmetric positive definite): A(t) = rot(t * angle) expm(t log P),
 whose determinant exp(t * tr log P) never vanishes, so every frame is a homeomorphism.
 The activation phase (1 - t) x + t act(x) is strictly increasing in each coordinate for
-tanh, sigmoid and softplus, so it is a homeomorphism too.
+tanh, sigmoid and softplus, so it is a homeomorphism too. For ReLU it folds every negative
+coordinate onto 0, so the last frame of the phase is max(0, W x + b) on the orthant; its linear
+phase moves exactly as a tanh layer's with the same W would (:func:`linear_path`).
 
 det W < 0 admits no such path, but swapping two hidden units (or, for a single odd
 unit, flipping its sign) reverses det W without changing what the net computes;
@@ -166,6 +168,24 @@ def _complete_to_square(W: np.ndarray) -> np.ndarray:
     return square
 
 
+def linear_path(W: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """The linear phase of W [out, in]: matrices [len(ts), m, m] (m = max(in, out)) from I to W, padded.
+
+    Decided by W alone, whatever the activation: a square W with det W > 0, or a full-rank W into more
+    dimensions, follows the polar path (every frame invertible); any other W (fewer dimensions, lost
+    rank, det W < 0) the straight one. So a ReLU layer moves like a tanh layer until its fold.
+    """
+    out_dim, in_dim = W.shape
+    s = np.linalg.svd(W, compute_uv=False)
+    full_rank = s.min() >= SINGULAR_RATIO * max(s.max(), 1e-12)
+    if full_rank and (out_dim > in_dim or out_dim == in_dim and np.linalg.det(W) > 0):
+        return polar_path(W if out_dim == in_dim else _complete_to_square(W), ts)
+    m = max(in_dim, out_dim)
+    square = np.zeros((m, m))
+    square[:out_dim, :in_dim] = W
+    return straight_path(square, ts)
+
+
 def _classify(W: np.ndarray, activation: str, flipped: bool, pre: np.ndarray) -> tuple[str, float | None, str]:
     out_dim, in_dim = W.shape
     det = float(np.linalg.det(W)) if out_dim == in_dim else None
@@ -261,14 +281,7 @@ def animate(model: MLP, points: np.ndarray, frames_per_phase: int = 8, grid_line
     for k, (W, b) in enumerate(layer_weights(model)[:-1], start=1):
         out_dim, in_dim = W.shape
         m = max(in_dim, out_dim)
-        kind = facts[k - 1].kind
-        if out_dim == in_dim and kind == "homeomorphism" or kind == "embedding":
-            square = W if out_dim == in_dim else _complete_to_square(W)
-            path = polar_path(square, ts)
-        else:
-            square = np.zeros((m, m))
-            square[:out_dim, :in_dim] = W
-            path = straight_path(square, ts)
+        path = linear_path(W, ts)
         start = state.copy()
         for A in path:
             state = start.copy()

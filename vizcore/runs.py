@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import datasets
+from . import datasets, drawn
 from .config import QueryConfig, setting
 from .errors import UserError
 from .history import Trained
@@ -39,6 +39,11 @@ class RunConfig(QueryConfig):
     optimizer: str = setting("adam", choices=OPTIMIZERS, label="Optimiser")
     data_id: str = setting("", max_chars=16)   # fingerprint of an uploaded CSV (dataset == "csv")
     start_id: str = setting("", max_chars=16)  # fingerprint of uploaded weights training starts from
+    # the drawing (dataset == "drawn"): vizcore.drawn's code
+    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True, label="Drawn points")
+
+    def __post_init__(self) -> None:
+        drawn.only_when_drawn(self)
 
     def hidden_widths(self, max_width: int = 16) -> tuple[int, ...]:
         return parse_widths(self.widths, max_width=max_width)
@@ -46,10 +51,11 @@ class RunConfig(QueryConfig):
     def check(self) -> None:
         super().check()
         self.hidden_widths()  # widths' range: whole numbers 1 to 16
+        drawn.unpack(self.points)  # a drawing's text: whole and unchanged
 
     def make_dataset(self) -> datasets.Dataset:
         return datasets.make(self.dataset, n=self.n, noise=self.noise, seed=self.seed,
-                             **datasets.accepted(self.dataset, turns=self.turns))
+                             **datasets.accepted(self.dataset, turns=self.turns, points=self.points))
 
     def make_model(self, ds: datasets.Dataset) -> MLP:
         return MLP(ds.dim, self.hidden_widths(), ds.out_dim, activation=self.activation, seed=self.seed)

@@ -61,11 +61,6 @@ class Sweep:
         """float32 [S] accuracy of each net at the end of training."""
         return np.array([h.accuracy[-1] for h in self.histories], dtype=np.float32)
 
-    @property
-    def final_loss(self) -> np.ndarray:
-        """float32 [S] loss of each net at the end of training."""
-        return np.array([h.loss[-1] for h in self.histories], dtype=np.float32)
-
     def model(self, i: int, t: int = -1) -> MLP:
         """Net ``i`` (an index into ``seeds``) with the weights of its snapshot ``t``."""
         net = MLP(self.in_dim, self.widths, self.out_dim, activation=self.activation, seed=int(self.seeds[i]))
@@ -80,6 +75,7 @@ def initial_params(in_dim: int, widths: Sequence[int], out_dim: int, seeds: Sequ
                      for s in seeds])
 
 
+@np.errstate(over="ignore", invalid="ignore")  # divergence is detected per net, not warned (see train.fit)
 def fit_many(dataset: Dataset | Sequence[Dataset], widths: Sequence[int], seeds: Sequence[int], steps: int = 1000,
              lr: float = 0.03, activation: str = "tanh", optimizer: str = "adam", record_every: Optional[int] = None,
              progress: Optional[ProgressFn] = None, momentum: float = 0.9, dtype: str = "float32",
@@ -299,7 +295,9 @@ def _train_numpy(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tu
             progress(step, steps, float(loss[alive].mean()) if alive.any() else float("nan"))
 
     grad_rms = np.sqrt(grad_sq / steps).astype(np.float32)
-    return [History(p, rec.steps(), l, a, g) for p, l, a, g in zip(*rec.per_net(), grad_rms)], diverged_at
+    histories = [History(params, rec.steps(), loss, acc, rms)
+                 for params, loss, acc, rms in zip(*rec.per_net(), grad_rms)]
+    return histories, diverged_at
 
 
 class _Recorder:

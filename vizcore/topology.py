@@ -40,8 +40,8 @@ from .layers import SINGULAR_RATIO as FLAT  # spread below this share of the lar
 from .nets import numpy_forward
 
 K = 10             # the local spacing ρ: distance to the K-th nearest neighbour
-LANDMARKS = 300    # farthest-point landmarks for the loops: a solid torus takes ripser 0.16 s on 300 (0.09 on 200, which read
-                   # two tori of 1,000 points as unresolved)
+LANDMARKS = 300    # farthest-point landmarks for the loops: a solid torus takes ripser 0.16 s on 300
+                   # (0.09 on 200, which read two tori of 1,000 points as unresolved)
 MAX_POINTS = 2000  # a larger cloud is thinned at random first (single linkage on 2,000 points: 0.05 s)
 MIN_POINTS = 150   # below this too few to say: of 100 points, linked circles read as one piece in 5 of 5 samples
 GAP = (1.05, 1.3)       # a gap of this many bars (gap_bar) is unresolved from the first on and counts from the second
@@ -105,6 +105,8 @@ def rounded(points: np.ndarray, passes: int = ROUNDING) -> np.ndarray:
     X = X - X.mean(0)
     _, s, vt = np.linalg.svd(X, full_matrices=False)
     keep = s > FLAT * max(s[0], 1e-300)
+    if not keep.any():  # every point in one place
+        return np.zeros((len(X), 0))
     X = X @ vt[keep].T / s[keep] * np.sqrt(len(X))
     k = min(8, len(X) - 1)
     for _ in range(passes):
@@ -173,6 +175,8 @@ def persistence(points: np.ndarray, seed: int = 0) -> Barcode:
     if n < MIN_POINTS:
         return Barcode(np.zeros(0), np.zeros((0, 2)), gap_bar(n), n, Betti(None, None))
     X = rounded(X)
+    if X.shape[1] == 0:  # every direction flattened (a dead ReLU layer sends the whole class to one point): a point
+        return Barcode(np.zeros(0), np.zeros((0, 2)), gap_bar(n), n, Betti(1, 0))
     gaps = _linkage_gaps(X)
     chosen = _farthest_points(X, min(LANDMARKS, n // 2))  # a net coarser than the points themselves
     loops = ripser(X[chosen], maxdim=1)["dgms"][1]

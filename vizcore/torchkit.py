@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import numpy as np
 import torch
 
 
@@ -38,5 +39,8 @@ class Adam:
             t, m, v = st
             m.lerp_(p.grad, 1 - self.b1)
             v.mul_(self.b2).addcmul_(p.grad, p.grad, value=1 - self.b2)
-            denom = (v.sqrt() / (1 - self.b2 ** t) ** 0.5).add_(self.eps)
+            # numpy's sqrt, not torch's: torch.sqrt of a float32 tensor goes to MKL's vector maths, which is not
+            # correctly rounded (46 of 240 values off by an ulp) and rounds differently on Intel and AMD CPUs
+            # (bench/cross_cpu.py: lesson 5's weights 3e-4 apart); numpy's is exact on every CPU.
+            denom = (torch.from_numpy(np.sqrt(v.numpy())) / (1 - self.b2 ** t) ** 0.5).add_(self.eps)
             p.addcdiv_(m, denom, value=-self.lr / (1 - self.b1 ** t))

@@ -9,7 +9,7 @@ Each parameter w_i gets a direction u_i in the plane and the net sits at sum_i w
 
 What a trajectory picture draws beside the path: the ``Path`` of each run (its error curve
 and plane coordinates), ``MapFrames`` of what the net computes at some snapshots
-(:func:`output_maps`), chosen on a logarithmic clock (:func:`frame_snapshots`).
+(:func:`output_maps`), chosen on a logarithmic clock (:func:`frame_snapshots`, in words :func:`clock_words`).
 """
 from __future__ import annotations
 
@@ -71,11 +71,6 @@ def fit_projection(hist: History, method: str = "random", seed: int = 0) -> Proj
 def project(hist: History, method: str = "random", seed: int = 0) -> np.ndarray:
     """float64 [T, 2]: where each recorded snapshot of ``hist`` lands in the plane."""
     return fit_projection(hist, method, seed)(hist.params)
-
-
-def explained_variance(hist: History, seed: int = 0) -> np.ndarray:
-    """Fraction of the snapshots' variance along the two principal components [2]."""
-    return fit_projection(hist, "pca", seed).explained
 
 
 # --- can the PCA plane be trusted? ---------------------------------------------------
@@ -197,19 +192,35 @@ def output_maps(model, params: np.ndarray, box: tuple[float, float, float, float
     return np.concatenate(maps).astype(np.float32)
 
 
-def frame_snapshots(steps: np.ndarray, max_frames: int = 80) -> np.ndarray:
-    """int [F] snapshot indices, F = max_frames or a few more, evenly spread in log(step), ends included.
+LEAD = 100  # updates: the frames are evenly spread in log(updates + LEAD)
 
-    Early updates change the net most, so a log clock gives each frame a comparable change:
-    with 250,000 updates, 80 frames show updates 1, 2, 3, ... 200 in about 35 frames, and the
-    remaining 249,800 in the rest.
+
+def frame_snapshots(steps: np.ndarray, max_frames: int = 80, lead: float = LEAD) -> np.ndarray:
+    """int [F] snapshot indices, F = max_frames or a few more, evenly spread in log(step + lead), ends included.
+
+    Early updates change the net most, so the clock is logarithmic, but counted from ``lead`` updates before
+    the first: a pure log(step) clock spent the first 8 s of play (32 of 80 frames) on the first
+    51 of 250,000 examples and the last 8 s on the last 240,000. From 100, the first 200 updates (each
+    one recorded) take 20 frames, the first 8 s show 16,000 examples and the last 8 s 209,000.
     """
     steps = np.asarray(steps)
     if len(steps) <= max_frames:
         return np.arange(len(steps))
-    picked, count = np.arange(0), max_frames - 1
-    while len(picked) < max_frames:  # early targets share a snapshot: ask for more until F distinct
-        wanted = np.geomspace(max(1, steps[1]), steps[-1], count)
-        picked = np.unique(np.r_[0, np.minimum(np.searchsorted(steps, wanted), len(steps) - 1)])
+    picked, count = np.arange(0), max_frames
+    while len(picked) < max_frames:  # targets between two sparse snapshots share one: ask for more until F distinct
+        wanted = np.geomspace(lead, steps[-1] + lead, count) - lead
+        picked = np.unique(np.minimum(np.searchsorted(steps, wanted), len(steps) - 1))
         count += 1 + count // 20
     return picked
+
+
+def clock_words(steps: np.ndarray, frame_ms: int) -> str:
+    """How frames showing ``steps`` [F] (examples seen at each frame, from :func:`frame_snapshots`) play, in a
+    sentence for a caption."""
+    steps = np.asarray(steps)
+    stretch = 8 * max(1, round(1000 / frame_ms))  # frames in the first and in the last 8 seconds of play
+    if len(steps) <= 2 * stretch:
+        return f"The {len(steps)} frames show every recorded moment, {frame_ms} ms each."
+    first, last = int(steps[stretch]), int(steps[-1] - steps[-1 - stretch])
+    return (f"The {len(steps)} frames run on a logarithmic clock, later frames further apart: the first 8 s of play "
+            f"show the first {first:,} examples, the last 8 s the last {last:,}.")

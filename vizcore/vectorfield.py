@@ -456,7 +456,7 @@ def region_overlay(run: VfRun, seed_index: int = 0) -> dict | None:
     wrong = run.test.X[(run.test_predictions[seed_index] == 0) & (run.test.y == 1)]
     return dict(axis=reg.axis, decision=reg.decision[seed_index], channel=reg.channel[seed_index], misplaced=wrong,
                 curve=input_boundary(run, seed_index), spot=channel_spot(reg, seed_index),
-                label=f"channel through the ring: {reg.ring_share[seed_index]:.1%} of its area")
+                label=f"seed {seed_index}'s channel through the ring: {reg.ring_share[seed_index]:.1%} of its area")
 
 
 def input_boundary(run: VfRun, seed_index: int = 0, resolution: int = 161) -> np.ndarray | None:

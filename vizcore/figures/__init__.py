@@ -1,6 +1,13 @@
-"""Plotly figure builders: plain arrays in, a finished figure out (:class:`spec.Spec`; no training, no streamlit)."""
+"""Plotly figure builders: plain arrays in, a finished figure out (:class:`spec.Spec`; no training, no streamlit).
+
+Each module is imported on first use (``vizcore.figures.layers`` loads scipy and torch through
+``vizcore.layers``; ``vizcore.figures.spec`` needs only plotly).
+"""
 from __future__ import annotations
 
-from . import curves, knn, landscape, layers, low_dimension, spec, style, trajectory, vectorfield
+from ..lazy import submodules_on_first_use
 
-__all__ = ["curves", "knn", "landscape", "layers", "low_dimension", "spec", "style", "trajectory", "vectorfield"]
+__all__ = ["curves", "knn", "landscape", "layers", "low_dimension", "spec", "style", "topology", "trajectory",
+           "vectorfield", "votes"]
+
+__getattr__, __dir__ = submodules_on_first_use(__name__, __all__)

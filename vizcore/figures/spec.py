@@ -75,6 +75,20 @@ class Spec(go.Figure):
             data = [_projector_trace(trace, min_font) for trace in data]
         return Spec({**self._spec, "layout": layout, "data": data})
 
+    def at_frame(self, index: int) -> Spec:
+        """This figure opened at the moment its slider's step ``index`` shows: each trace and the layout as that
+        step's frame sets them, the slider on it. Shares every trace and frame it does not change."""
+        layout = dict(self._spec.get("layout", {}))
+        slider, *others = layout["sliders"]
+        name = slider["steps"][index]["args"][0][0]
+        frame = next(f for f in self.frame_dicts if f.get("name") == name)
+        data = list(self._spec.get("data", []))
+        for i, trace in zip(frame.get("traces", range(len(frame["data"]))), frame["data"]):
+            data[i] = _merged(data[i], trace)
+        layout = _merged(layout, frame.get("layout", {}))
+        layout["sliders"] = [{**slider, "active": index}, *others]
+        return Spec({**self._spec, "data": data, "layout": layout})
+
     def _refuse(self, *args, **kwargs):
         raise TypeError("A finished figure cannot be changed: build a new one.")
 
@@ -86,6 +100,8 @@ def finished(fig: go.Figure, frames: Iterable[dict] | None = None) -> Spec:
     if isinstance(fig, Spec):
         return fig
     spec = fig.to_dict()
+    # a legend's symbols at one readable size: sized like their markers, 3D points drew 2-3 px legend dots
+    spec.setdefault("layout", {}).setdefault("legend", {}).setdefault("itemsizing", "constant")
     if frames is not None:
         spec["frames"] = list(frames)
     return Spec(spec)
@@ -94,6 +110,14 @@ def finished(fig: go.Figure, frames: Iterable[dict] | None = None) -> Spec:
 def hold_frame(name: str) -> dict:
     """A frame that changes nothing: played, it holds the picture still for one frame's duration."""
     return dict(name=name, data=[], traces=[])
+
+
+def _merged(base: dict, update: dict) -> dict:
+    """``base`` updated as plotly.js applies a frame: nested dicts merged, anything else replaced."""
+    out = dict(base)
+    for key, value in update.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def _with_font(part: dict | None, size: int, key: str = "font", at_least: bool = False) -> dict:
@@ -115,6 +139,9 @@ def _projector_layout(layout: dict, size: int) -> dict:
     """The layout with text for a projector: ticks ``size - 2`` px, titles, legend and menus ``size`` or more."""
     out = _with_font(layout, size)
     out["legend"] = _with_font(layout.get("legend"), size)
+    title = out["legend"].get("title")
+    if title:  # plotly gives a legend title its own font, 12 px unless set
+        out["legend"]["title"] = _with_font(title if isinstance(title, dict) else {"text": title}, size)
     title = layout.get("title")
     out["title"] = _with_font(title if isinstance(title, dict) else {"text": title} if title else {}, size + 4)
     for key, value in layout.items():

@@ -44,7 +44,8 @@ def barcode_grid(gaps: Sequence[Sequence[np.ndarray]], loops: Sequence[Sequence[
                 fig.add_trace(go.Bar(x=values - low, base=low, y=names, orientation="h", marker_color=colour,
                                      customdata=raw, showlegend=False, width=0.7,
                                      hovertemplate=f"{rows[r]}, {columns[c]}: %{{y}} %{{customdata:.2f}}"
-                                                   + (" bars" if kind == "gap" else " death/birth") + "<extra></extra>"),
+                                                   + (" bars" if kind == "gap" else " death/birth")
+                                                   + "<extra></extra>"),
                               r + 1, c + 1)
             for kind, band in (("gap", gap_band), ("loop", loop_band)):
                 y0, y1 = (-0.5, SHOWN - 0.5) if kind == "gap" else (SHOWN - 0.5, 2 * SHOWN - 0.5)

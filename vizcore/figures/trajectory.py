@@ -108,7 +108,8 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     frames = [dict(data=moving(f) + kept, name=str(f), traces=moving_ids + on_map,
                    layout=dict(images=[image(f)])) for f in range(F)]
 
-    label = [f"{int(main.steps[t]):,} examples" for t in maps.snapshot]
+    total = int(main.steps[-1])
+    label = [f"{int(main.steps[t]):,} of {total:,} examples" for t in maps.snapshot]
     errors = np.concatenate([p.error for p in paths])
     fig.update_layout(
         images=[image(F - 1)],
@@ -129,22 +130,40 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     return finished(fig, frames)
 
 
-def compact_trajectory(xy: np.ndarray, t: int, steps: np.ndarray, axis_label: str = "direction",
+def compact_trajectory(xy: np.ndarray, steps: np.ndarray, labels: list[str], axis_label: str = "direction",
                        height: int = 360) -> Spec:
-    """The path [T, 2] in weight space with a marker at snapshot t (no frames: a page slider moves it)."""
+    """The path [T, 2] in weight space, with a slider over its T snapshots that moves a marker along it and
+    shows ``labels[t]`` (e.g. the step and its accuracy). It opens on the last snapshot.
+
+    The slider moves in the browser: a page follows it with :func:`ui.timeline.clock`.
+    """
+    T = len(xy)
+
+    def walked(t: int) -> list[dict]:
+        return [dict(type="scatter", x=typed(f32(xy[:t + 1, 0])), y=typed(f32(xy[:t + 1, 1])),
+                     customdata=typed(f32(steps[:t + 1]))),
+                dict(type="scatter", x=typed(f32(xy[t:t + 1, 0])), y=typed(f32(xy[t:t + 1, 1])))]
+
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=f32(xy[:, 0]), y=f32(xy[:, 1]), mode="lines", line=dict(color="#9aa6bd", width=1),
                              name="whole run", hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=f32(xy[:t + 1, 0]), y=f32(xy[:t + 1, 1]), mode="lines+markers",
+    fig.add_trace(go.Scatter(x=f32(xy[:, 0]), y=f32(xy[:, 1]), mode="lines+markers",
                              line=dict(color=PATH_COLORS[0], width=1.5), marker=dict(size=3), name="so far",
-                             customdata=f32(steps[:t + 1]), hovertemplate="step %{customdata:.0f}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=f32(xy[t:t + 1, 0]), y=f32(xy[t:t + 1, 1]), mode="markers", name=f"step {steps[t]:,}",
+                             customdata=f32(steps), hovertemplate="step %{customdata:.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=f32(xy[-1:, 0]), y=f32(xy[-1:, 1]), mode="markers", name="step shown",
                              marker=dict(size=14, color=PATH_COLORS[1], line=dict(width=2, color="white"))))
-    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=30, b=10),
+    still = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
+    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=30, b=80),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(title=f"{axis_label} 1", range=padded_range(xy[:, 0])),
-                      yaxis=dict(title=f"{axis_label} 2", range=padded_range(xy[:, 1])))
-    return finished(fig)
+                      yaxis=dict(title=f"{axis_label} 2", range=padded_range(xy[:, 1])),
+                      sliders=[dict(active=T - 1, x=0, len=1, y=0, yanchor="top", pad=dict(t=48, b=0),
+                                    ticklen=0, minorticklen=0, tickwidth=0, tickcolor="rgba(0,0,0,0)",
+                                    font=dict(color="rgba(0,0,0,0)", size=1),
+                                    currentvalue=dict(font=dict(size=14, color="#1d2330"), xanchor="right"),
+                                    steps=[dict(method="animate", label=labels[t], args=[[str(t)], still])
+                                           for t in range(T)])])
+    return finished(fig, [dict(name=str(t), data=walked(t), traces=[1, 2]) for t in range(T)])
 
 
 def plane_trust_figure(steps: np.ndarray, path_loss: np.ndarray, plane_loss: np.ndarray,

@@ -22,7 +22,7 @@ from vizcore.figures import curves as figures
 from vizcore.figures.curves import MAX_PARTS
 from vizcore.figures.spec import Spec
 from vizcore.history import ProgressFn, stages
-from vizcore.lessons import Claim, Lesson
+from vizcore.lessons import Claim, Lesson, Question, band
 from vizcore.nets import ACTIVATIONS, INITS, MLP
 from vizcore.train import OPTIMIZERS
 
@@ -380,5 +380,23 @@ def multiples(result: CurveResult, kind: str, progress: ProgressFn | None = None
     return figures.small_multiples(panels, ds.X[:, 0], ds.y, grid), note
 
 
+def straight_pieces(result: CurveResult) -> int:
+    """How many straight pieces the fitted curve has on the data's interval (its kinks there, plus one)."""
+    return len(kinks(result.run.model, grids(result)[0])) + 1
+
+
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "relu5": Question(
+        "Five ReLU units in one hidden layer fit 2·sin(x) + 5. How many straight pieces does the fitted curve have "
+        "where the data is?", ("1 or 2", "3 to 6", "more than 6"),
+        lambda result: band(straight_pieces(result), (3, 7)),
+        lambda result: f"{straight_pieces(result)} pieces: each unit of one layer switches on at one x at most, so "
+                       f"{result.run.model.widths[0]} units make at most {result.run.model.widths[0] + 1} pieces"
+                       + (", and some switch outside the data or not at all." if straight_pieces(result) <=
+                          result.run.model.widths[0] else "."),
+        picture=lambda result: fit_figure(result)),
+}
+
+
 LESSON = Lesson(settings=CurveConfig(), view=CurveView(), compute=compute, presets=PRESETS, claims=claims,
-                notice=notice, uploads={"data_id": "csv"})
+                notice=notice, uploads={"data_id": "csv"}, questions=QUESTIONS)

@@ -13,8 +13,10 @@ from typing import Optional
 import numpy as np
 import torch
 
+from .. import drawn
 from ..boundary import padded_box
 from ..config import Preset, QueryConfig, setting
+from ..data import Dataset
 from ..figures.knn import feature_planes
 from ..figures.spec import Spec
 from ..history import ProgressFn
@@ -22,11 +24,11 @@ from ..knn import WEIGHTINGS, Split, knn_head, load_split, neighbour_ratio, trai
 from ..nets import parse_widths
 from ..errors import UserError
 from ..threads import one_thread
-from . import Claim, Lesson
+from . import Claim, Lesson, Question
 
-DATASETS = ("digits", "spirals", "disc_annulus")
+DATASETS = ("digits", "spirals", "disc_annulus", "drawn")
 DATASET_TITLES = {"digits": "digits: 8×8 handwritten digits (scikit-learn)", "spirals": "spirals: two arms in 2D",
-                  "disc_annulus": "disc_annulus: a disc inside a ring"}
+                  "disc_annulus": "disc_annulus: a disc inside a ring", "drawn": "drawn: your own points"}
 HEADS = ("softmax", "knn_features", "knn_end_to_end")
 HEAD_TITLES = {"softmax": "softmax", "knn_features": "k-NN on softmax features",
                "knn_end_to_end": "k-NN trained end to end"}
@@ -53,6 +55,11 @@ class KnnConfig(QueryConfig):
     n: int = setting(600, lo=50, hi=3000, step=50, label="Training points",
                      help="The test set is as large, drawn afresh.")
     noise: float = setting(0.05, lo=0.0, hi=0.3, step=0.01, widget="slider", label="Noise")
+    # the drawing (dataset == "drawn"): vizcore.drawn's code
+    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True, label="Drawn points")
+
+    def __post_init__(self) -> None:
+        drawn.only_when_drawn(self)
 
     def hidden_widths(self) -> tuple[int, ...]:
         return parse_widths(self.widths, max_width=128, max_layers=4)
@@ -60,6 +67,16 @@ class KnnConfig(QueryConfig):
     def check(self) -> None:
         super().check()
         self.hidden_widths()  # widths' range: whole numbers 1 to 128, at most 4 layers
+        drawn.unpack(self.points)  # a drawing's text: whole and unchanged
+
+    def split(self) -> Split:
+        """The train/test split these settings name (:func:`vizcore.knn.load_split`)."""
+        return load_split(self.dataset, n=self.n, noise=self.noise, points=self.points)
+
+    def training(self) -> dict:
+        """The keyword arguments of :func:`vizcore.knn.train_bodies` these settings give."""
+        return dict(widths=self.hidden_widths(), features=self.features, seeds=self.seeds, steps=self.steps,
+                    batch=self.batch, lr=self.lr, weighting=self.weighting, temperature=self.temperature)
 
 
 PRESETS = {  # ?preset=<key>; each notice line is formatted with the numbers of notice_values()
@@ -118,11 +135,11 @@ def _grid(Z: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray, np.nd
 def compare_heads(cfg: KnnConfig, progress: Optional[ProgressFn] = None, resolution: int = 90) -> KnnResult:
     """Train both bodies over ``cfg.seeds`` seeds and score the three heads on the test set."""
     cfg.check()
-    split = load_split(cfg)
+    split = cfg.split()
     if cfg.k > len(split.X_train):
         raise UserError(f"k must be at most the number of training points ({len(split.X_train)}).")
     with torch.enable_grad(), one_thread():
-        soft, e2e = train_bodies(split, cfg, progress)
+        soft, e2e = train_bodies(split, **cfg.training(), progress=progress)
     Xtr, Xte = torch.from_numpy(split.X_train), torch.from_numpy(split.X_test)
     Zs_tr, Zs_te = soft.features(Xtr).numpy(), soft.features(Xte).numpy()
     Ze_tr, Ze_te = e2e.features(Xtr).numpy(), e2e.features(Xte).numpy()
@@ -204,10 +221,22 @@ def neighbour_ratios(result: KnnResult) -> dict[str, float]:
     return {h: neighbour_ratio(result.features[h], result.split.y_test) for h in ("softmax", "knn_end_to_end")}
 
 
+def training_points(cfg: KnnConfig) -> Dataset | None:
+    """The training points of a 2-D toy set, for a drawing to start from (None for digits)."""
+    if cfg.dataset not in ("spirals", "disc_annulus"):
+        return None
+    split = cfg.split()
+    return Dataset(split.X_train, split.y_train, "classification", cfg.dataset)
+
+
 def data_caption(cfg: KnnConfig) -> str:
     """Which data the table measured, and which of this app's choices differ from the article's."""
-    data = ("scikit-learn's 8×8 digits (1,347 training, 450 test images)" if cfg.dataset == "digits" else
-            f"{cfg.dataset} ({cfg.n} training and {cfg.n} fresh test points)")
+    if cfg.dataset == "drawn":
+        train, test = drawn.split(drawn.dataset(cfg.points))
+        data = f"your drawing ({train.n:,} training points and {test.n:,} held out for the test)"
+    else:
+        data = ("scikit-learn's 8×8 digits (1,347 training, 450 test images)" if cfg.dataset == "digits" else
+                f"{cfg.dataset} ({cfg.n} training and {cfg.n} fresh test points)")
     return (f"Measured on {data}. This app's choices, not the article's: a tanh MLP body ({cfg.widths} units) with "
             f"a {cfg.features}-D linear feature layer, so the features can be drawn, and k = {cfg.k} distance-"
             "weighted neighbours at test time. The article used MNIST and a two-layer CNN, a far bigger problem and "
@@ -241,4 +270,25 @@ def planes_caption(result: KnnResult) -> str:
             f"the softmax features, {ratio['knn_end_to_end']:.2f} in the features trained for k-NN.")
 
 
-LESSON = Lesson(settings=KnnConfig(), compute=compare_heads, presets=PRESETS, claims=claims, notice=notice, keep=16)
+def _end_to_end_vs_softmax(result: KnnResult) -> str:
+    (soft, _), (e2e, _) = result.summary()["softmax"], result.summary()["knn_end_to_end"]
+    better = int(np.sum(result.errors["knn_end_to_end"] < result.errors["softmax"]))
+    return (f"k-NN trained end to end: {100 * e2e:.1f}% test error, softmax {100 * soft:.1f}% (means over "
+            f"{result.config.seeds} seeds; k-NN lower in {better} of them).")
+
+
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "digits": Question(
+        "The same small body, trained end to end for a k-NN head (1/distance weights) instead of softmax. On "
+        "held-out digits its test error is…", ("lower than softmax's", "higher than softmax's"),
+        lambda result: int(result.summary()["knn_end_to_end"][0] >= result.summary()["softmax"][0]),
+        lambda result: _end_to_end_vs_softmax(result) + (
+            " As the article found: with 1/distance weights far points still pull on each point, so training does not "
+            "shape its own neighbourhood." if result.summary()["knn_end_to_end"][0] >= result.summary()["softmax"][0]
+            else " Unlike the article's finding."),
+        picture=lambda result: planes_figure(result)),
+}
+
+
+LESSON = Lesson(settings=KnnConfig(), compute=compare_heads, presets=PRESETS, claims=claims, notice=notice, keep=16,
+                questions=QUESTIONS)

@@ -7,6 +7,7 @@ draws of it is a :class:`LandscapeConfig` (the lesson's view). ``LESSON`` is all
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from vizcore.nets import flat_params, parameter_names
 from vizcore.runs import LAYER_DATASETS, Run, RunConfig, train_run
 from vizcore.trajectory import pca_shares, random_walk_shares
 
-from . import Claim, Lesson
+from . import Claim, Lesson, Question
 
 POOL = 10_000  # examples a landscape averages over at most (the article compared N = 100 with N = 10,000)
 SAMPLES = (0, 30, 100, 1000)  # N; 0 = all POOL examples
@@ -373,5 +374,46 @@ def plane_picture(run: Run, cfg: LandscapeConfig) -> PlanePicture:
                         plane_trust_figure(run.history.step, run.history.loss, view.path_loss))
 
 
+SAME_VALLEY = 0.05  # descents that end closer than this share of the map's width end in the same valley
+
+
+# A question's answer, its why and its picture read one picture (0.5 s to make): made once per run and preset
+_PICTURES: WeakKeyDictionary = WeakKeyDictionary()  # run -> {preset: WeightsPicture}, gone with the run
+
+
+def _picture_of(run: LandscapeRun, preset: str) -> WeightsPicture:
+    """The preset's two-weights picture of ``run``: the one the page drew, or one made for the question."""
+    cfg = PRESETS[preset].configs()[1]
+    if run.picture is not None and run.picture.config == cfg:
+        return run.picture
+    made = _PICTURES.setdefault(run, {})
+    if preset not in made:
+        made[preset] = weights_picture(run, cfg)
+    return made[preset]
+
+
+def _valleys(run: LandscapeRun, preset: str) -> int:
+    """1 if some two of the descents end in different valleys (farther apart than SAME_VALLEY), else 0."""
+    return int(_picture_of(run, preset).view.end_gaps().max() > SAME_VALLEY)
+
+
+def _valleys_why(run: LandscapeRun, preset: str) -> str:
+    view = _picture_of(run, preset).view
+    return (f"On the {view.sample_label} map the three descents end at most {view.end_gaps().max():.0%} of the map's "
+            f"width apart, at losses {', '.join(f'{v:.4f}' for v in view.descent.loss[:, -1])}.")
+
+
+def _valley_question(preset: str, examples: str) -> Question:
+    return Question(f"Three starts close together on the loss over two weights, averaged over {examples}. Where does "
+                    "gradient descent take them?", ("into the same valley", "into different valleys"),
+                    lambda run: _valleys(run, preset), lambda run: _valleys_why(run, preset),
+                    picture=lambda run: _picture_of(run, preset).descent)
+
+
+QUESTIONS = {"descent": _valley_question("descent", "100 examples"),  # asked before the picture (ui/classroom.py)
+             "all-examples": _valley_question("all-examples", "all 10,000 examples")}
+
+
 LESSON = Lesson(settings=EARLY, view=LandscapeConfig(), compute=train, presets=PRESETS, claims=claims,
-                notice=notice, offers={"dataset": LAYER_DATASETS, "data_id": ("",), "start_id": ("",)})  # no uploads
+                notice=notice, offers={"dataset": LAYER_DATASETS, "data_id": ("",), "start_id": ("",)},  # no uploads
+                questions=QUESTIONS)

@@ -21,7 +21,7 @@ from ..layers import Animation, LayerFacts, animate, layer_facts, training_frame
 from ..runs import LAYER_DATASETS, Run, RunConfig, train_run
 from ..topology import GAP, LOOP_RATIO, Barcode, barcodes_per_layer, layer_clouds
 from ..trajectory import project
-from . import Claim, Lesson
+from . import Claim, Lesson, Question, band
 
 # What the animation follows: points per frame (2D / 3D data), frames per phase, points per grid line.
 # Together they set the payload: 1.8 MB for the spirals' three layers.
@@ -122,12 +122,13 @@ def barcode_figure(per_layer: list[dict[int, Barcode]]):
                         ["input" if k == 0 else f"layer {k}" for k in range(len(per_layer))], GAP, LOOP_RATIO)
 
 
-BARCODE_CAPTION = ("How to read the bars: each is one feature of that class's points, its length how many times it "
-                   "outlasts what random sampling leaves. A **gap** bar is a break between pieces, measured in the largest "
-                   "gaps that as many random points along a curve leave; a **loop** bar is a loop's lifetime, the scale at "
-                   "which it fills in divided by the scale at which it closes. A bar past the black line counts (class "
-                   "colour); one in the amber band is too close to call (\"unresolved\"); grey ones are sampling noise. "
-                   "A homeomorphic layer may lengthen or shorten a bar, but a counted one stays past the line.")
+BARCODE_CAPTION = ("How to read the bars: each is one feature of that class's points, its length how many times "
+                   "it outlasts what random sampling leaves. A **gap** bar is a break between pieces, measured in the "
+                   "largest gaps that as many random points along a curve leave; a **loop** bar is a loop's lifetime, "
+                   "the scale at which it fills in divided by the scale at which it closes. A bar past the black line "
+                   "counts (class colour); one in the amber band is too close to call (\"unresolved\"); grey ones are "
+                   "sampling noise. A homeomorphic layer may lengthen or shorten a bar, but a counted one stays past "
+                   "the line.")
 
 BETTI_METHOD = (f"counted on {TOPOLOGY_POINTS:,} fresh points of each class drawn like the training set; every "
                 "length is compared with the spacing of the points around it, after undoing any linear stretch, so "
@@ -136,8 +137,9 @@ BETTI_METHOD = (f"counted on {TOPOLOGY_POINTS:,} fresh points of each class draw
 
 
 def facts_rows(facts: list[LayerFacts]) -> list[dict[str, object]]:
-    """What each hidden layer does (shape, det W, shift b, kind and why), one record per layer."""
-    return [{"layer": f.index, "shape": f"{f.in_dim} → {f.out_dim}",
+    """What each hidden layer does (shape, det W, shift b, kind and why), one record per layer, named as the
+    topology table names it ("layer 1"): a bare 1, 2, 3 … index was taken for a row count and hidden."""
+    return [{"layer": f"layer {f.index}", "shape": f"{f.in_dim} → {f.out_dim}",
              "det W": "—" if f.det is None else f"{f.det:.3g}",
              "shift b": "(" + ", ".join(f"{v:.2f}" for v in f.bias) + ")", "kind": f.kind, "why": f.note}
             for f in facts]
@@ -151,6 +153,14 @@ def layer_kinds(run: Run, t: int = -1) -> list[str]:
 def notice(preset_key: str, run: Run, view: LayersView | None = None) -> list[str]:
     """The "what to notice" lines: the preset's, or for custom settings general hints."""
     preset = PRESETS.get(preset_key)
+    if run.config.dataset == "drawn":
+        ds, kinds = run.dataset, layer_kinds(run)
+        return [f"Your drawing: {ds.n:,} points in {ds.n_classes} classes, {run.history.accuracy[-1]:.1%} of them on "
+                f"the right side after {int(run.history.step[-1]):,} steps. Its layers: {', '.join(kinds)}.",
+                "Draw where the net is wrong, or erase, and lift your finger: the net trains again and every layer's "
+                "motion shows what it does to your points.",
+                "A ring of one class around another cannot be cut out by 2-unit layers, however deep: try a third unit "
+                "(Hidden widths 3)."]
     if preset is None:
         return ["Custom settings: pick a preset in the sidebar for a guided example.",
                 "A homeomorphic layer never folds a grid cell over; a collapse or a fold (see the table) can."]
@@ -186,32 +196,55 @@ def weight_path(run: Run):
     return project(run.history, "random", seed=run.config.seed)
 
 
-def path_figure(run: Run, t: int) -> Spec:
-    return compact_trajectory(weight_path(run), t, run.history.step, axis_label="random direction", height=400)
+def path_figure(run: Run) -> Spec:
+    """The weights' path with a slider over the recorded steps, each labelled with its accuracy and loss."""
+    hist = run.history
+    labels = [f"step {int(s):,}: accuracy {a:.1%}, loss {loss:.3g}"
+              for s, a, loss in zip(hist.step, hist.accuracy, hist.loss)]
+    return compact_trajectory(weight_path(run), hist.step, labels, axis_label="random direction", height=440)
 
 
 def tour_figure(run: Run, t: int) -> Spec:
     return grand_tour(*tour_points(run, t))
 
 
-PATH_CAPTION = ("The weights' path during training (each weight pushes along its own random direction); the orange "
-                "marker is step {step:,}, the net animated on the left.")
-ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. The black curve is the decision boundary, "
-                     "pulled back to the input and carried through every frame; in the last frame it lies on the output "
-                     "layer's dashed line (plane in 3D). The view follows the data, so read the axes for the scale.")
+PATH_CAPTION = ("The weights' path during training (each weight pushes along its own random direction). Its slider "
+                "picks a moment of training: the orange marker shows where the weights were then, and when you let go "
+                "the animation on the left and the tables below redraw the net of step {step:,}.")
+ANIMATION_CAPTION = ("The grid is the input space carried along by each layer. The black curve is the decision "
+                     "boundary, pulled back to the input and carried through every frame; in the last frame it lies "
+                     "on the output layer's dashed line (plane in 3D). The view follows the data, so read the axes "
+                     "for the scale.")
 TOUR_CAPTION = ("The last layer's points turned smoothly through all its dimensions and seen in 3D, so each direction "
-                "comes into view in turn. Watch the two classes: in 4D the linked rings no longer pass through each "
-                "other.")
+                "comes into view in turn.")
+NO_MOVIE = ("No training movie for this net: the movie draws the last layer's space, and its {width} dimensions "
+            "cannot be drawn; the grand tour above turns the trained net's last layer instead.")
+
+
+def tour_caption(rows: list[dict[str, str]]) -> str:
+    """The grand tour's caption, with the last layer's loop counts from the topology table's ``rows``.
+
+    The tour shows tanh's output, where saturated units crowd each ring into corners of the cube: the linked
+    tori's rings read as two clumps there, while the caption spoke of rings. The counts are taken just before
+    the squashing (W·h + b), where a ring is still a ring."""
+    last = rows[-1]
+    counts = "; ".join(f"{key} b₀, b₁ = {value}" for key, value in last.items() if key.startswith("class "))
+    return (f"{TOUR_CAPTION} Saturated tanh units crowd the points into corners of the cube, so a ring can look "
+            f"like a clump here; counted just before the squashing, {last['representation']} has {counts} "
+            "(b₁ counts loops: 1 is one ring).")
+
+
 MOVIE_CAPTION = ("Each frame is the last layer's picture at one moment of training (steps on a log scale, since early "
                  "training changes fastest): the grid and the data as the net of that moment places them, and the "
                  "decision boundary, which always lies on a straight line here. Play it to watch the classes come "
                  "apart.")
-CANONICAL_CAPTION = ("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next layer) "
-                     "gives a net that computes exactly the same function with det W > 0, so it can be animated "
+CANONICAL_CAPTION = ("Some layers had det W < 0. Swapping two hidden units (and the matching columns of the next "
+                     "layer) gives a net that computes exactly the same function with det W > 0, so it can be animated "
                      "without passing through a flattened frame.")
 TOPOLOGY_CAPTION = (f"Each cell is b₀, b₁: the number of pieces and of loops of that class's points, {BETTI_METHOD}. "
                     "A homeomorphic layer cannot change the numbers; a collapse or a fold can (the last column says "
-                    "which). \"Unresolved\" means the points are too few to tell: a limit of the measurement, not a tear.")
+                    "which). \"Unresolved\" means the points are too few to tell: a limit of the measurement, not a "
+                    "tear.")
 
 
 def topology_view(run: Run, t: int) -> tuple[list[dict[str, str]], Spec]:
@@ -268,6 +301,9 @@ PRESETS: dict[str, Preset] = {
         "A-B-A on a line, 1 unit: impossible", RunConfig(dataset="line_aba", widths="1"),
         ("One tanh unit maps the line onto an interval by a monotone function: it keeps the order of the points "
          "or, with a negative weight, reverses it, so class B stays between the two A groups.",
+         "In the last frame B and one A group look like one dot: to put its threshold between B and the other A "
+         "group, training made the weight so large that tanh squashes them both into the last 2% of the "
+         "interval's end. The order is still A, B, A, only too close to see.",
          "A single threshold (the black diamond) can only split the line in two: one A group is always "
          "on B's side."),
         "that this 1D set cannot be classified without a layer of two or more units (article 003)."),
@@ -280,6 +316,28 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+def _final(run: Run) -> str:
+    accuracy, steps = run.history.accuracy[-1], int(run.history.step[-1])
+    return f"This net ends at {accuracy:.1%} training accuracy after {steps:,} steps"
+
+
+ACCURACY_BANDS = ("Under 70%: hardly better than guessing", "70% to 99.9%: most points, not all",
+                  "100%: every point right")
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "disc2": Question(
+        "A net whose tanh layers have 2 units trains on a disc inside a ring. Where does its training accuracy end?",
+        ACCURACY_BANDS, lambda run: band(run.history.accuracy[-1], (0.7, 1.0)),
+        lambda run: f"{_final(run)}. A 2-unit tanh layer bends the plane without tearing it, so the ring still "
+                    "surrounds the disc and no line can cut the disc out.",
+        picture=lambda run: animation_figure(run, -1)[1]),
+    "disc3": Question(
+        "The same disc and ring, but now the layer has 3 units. Where does its training accuracy end?",
+        ACCURACY_BANDS, lambda run: band(run.history.accuracy[-1], (0.7, 1.0)),
+        lambda run: f"{_final(run)}. A third unit lifts the disc out of the plane, and a flat plane cuts it off.",
+        picture=lambda run: animation_figure(run, -1)[1]),
+}
+
+
 LESSON = Lesson(settings=RunConfig(), view=LayersView(), compute=train, presets=PRESETS, claims=claims,
-                notice=notice, uploads={"data_id": "csv", "start_id": "weights"},
-                offers={"dataset": (*LAYER_DATASETS, "csv")})
+                notice=notice, uploads={"data_id": "csv", "start_id": "weights"}, questions=QUESTIONS,
+                offers={"dataset": (*LAYER_DATASETS, "csv", "drawn")})

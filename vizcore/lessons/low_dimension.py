@@ -27,7 +27,7 @@ from ..nets import MLP
 from ..runs import RunConfig
 from ..sweeps import Sweep, fit_many
 from ..topology import betti_per_layer, layer_clouds
-from . import Claim, Lesson
+from . import Claim, Lesson, Question
 from .layers import BETTI_METHOD, TOPOLOGY_POINTS, TOPOLOGY_SEED
 
 SUCCESS = 0.99  # the accuracy line the lesson draws; a claim's words speak of 100%
@@ -417,5 +417,35 @@ def topology_words(claim: TopologyClaim) -> str:
             f"{BETTI_METHOD}. {topology_caption(claim)}")
 
 
+def _row(result: ClaimSweeps, label: str) -> Row:
+    return next(r for r in result.rows if r.label == label)
+
+
+def _share_at_100(result: ClaimSweeps, label: str) -> int:
+    """0 if no seed of ``label`` classifies every point, 1 if some (at most half) do, 2 if more than half do."""
+    row = _row(result, label)
+    return 0 if row.perfect == 0 else 1 + int(row.perfect_rate > 0.5)
+
+
+SHARES = ("None of them", "Some, but at most half", "More than half")
+
+
+def seeds_question(architecture: str, data: str, asked: str, wider: str, reason: str) -> Question:
+    """How many seeds of the claim's variant ``asked`` reach 100% on ``data``, answered by the sweeps' counts and
+    told beside those of the variant ``wider``."""
+    return Question(f"{architecture}, trained from many random starts on {data}: how many starts reach 100%?", SHARES,
+                    lambda result: _share_at_100(result, asked),
+                    lambda result: f"{asked}: {_row(result, asked).verdict}; {wider}: {_row(result, wider).verdict}. "
+                                   + reason, picture=strip_figure)
+
+
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "disc": seeds_question("Four layers of 2 tanh units", "the disc inside a ring", "4 layers × 2", "1 layer × 3",
+                           "Depth does not help: each 2-unit layer keeps the ring around the disc."),
+    "tori": seeds_question("Three layers of 3 tanh units", "two linked tori", "3 layers × 3", "2 layers × 4",
+                           "In 3D linked rings stay linked; a fourth dimension lets them come apart."),
+}
+
+
 LESSON = Lesson(settings=LowDimConfig(), view=LowDimView(), compute=train, presets=PRESETS, claims=claims,
-                notice=notice, keep=16)
+                notice=notice, keep=16, questions=QUESTIONS)

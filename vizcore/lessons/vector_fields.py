@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from .. import datasets
+from .. import datasets, drawn
 from .. import vectorfield as vf
 from ..config import Preset, QueryConfig, setting
 from ..data import subsample
@@ -24,9 +24,9 @@ from ..figures.vectorfield import arrow_field
 from ..history import ProgressFn, stages
 from ..layers import Animation
 from ..sweeps import fit_many
-from . import Claim, Lesson
+from . import Claim, Lesson, Question
 
-DATASETS = ("disc_annulus", "spirals")
+DATASETS = ("disc_annulus", "spirals", "drawn")
 MAX_POINTS = {2: 400, 3: 250}  # drawn points in 2D and 3D
 FLOW_SECONDS = 3.0  # one layer's flow at normal speed: long enough to talk over
 MIN_FRAMES = 40  # frames per layer, so the flow moves smoothly for those seconds
@@ -36,7 +36,8 @@ MIN_FRAMES = 40  # frames per layer, so the flow moves smoothly for those second
 class VfConfig(QueryConfig):
     """One vector-field experiment (a shareable link)."""
 
-    dataset: str = setting("disc_annulus", choices=DATASETS, label="Dataset")
+    dataset: str = setting("disc_annulus", choices=DATASETS, label="Dataset",
+                           names={k: f"{k}: {datasets.DESCRIPTIONS[k]}" for k in DATASETS})
     n: int = setting(200, lo=20, hi=2000, step=50, label="Points")
     noise: float = setting(0.0, lo=0.0, hi=0.3, step=0.01, label="Noise")
     turns: float = setting(0.75, lo=0.25, hi=2.0, step=0.05, label="Spiral turns")
@@ -58,11 +59,30 @@ class VfConfig(QueryConfig):
     # on 300 points showed (a channel in every 2D seed, 3D seeds separated without one)
     steps: int = setting(100, lo=1, hi=3000, step=50, label="Steps", help="Full-batch Adam updates.")
     lr: float = setting(0.15, lo=1e-4, hi=1.0, step=0.01, label="Learning rate", format="%.4f")
+    # the drawing (dataset == "drawn"): vizcore.drawn's code
+    points: str = setting("", max_chars=drawn.MAX_TEXT, omit_default=True, label="Drawn points")
+
+    def __post_init__(self) -> None:
+        drawn.only_when_drawn(self)
+
+    def check(self) -> None:
+        super().check()
+        drawn.unpack(self.points)  # a drawing's text: whole and unchanged
 
     def make_dataset(self, n: int | None = None, seed: int = 0) -> datasets.Dataset:
-        """The training points (seed 0), or with ``seed=1`` fresh test points."""
+        """The training points (seed 0), or with ``seed=1`` fresh test points (a drawing's: a quarter of each class
+        held out, :func:`vizcore.drawn.split`)."""
+        if self.dataset == "drawn":
+            return drawn.split(datasets.make("drawn", points=self.points))[1 if seed else 0]
         return datasets.make(self.dataset, n=n or self.n, noise=self.noise, seed=seed,
                              **datasets.accepted(self.dataset, turns=self.turns))
+
+
+def tested_on(run: vf.VfRun) -> str:
+    """The points the test accuracy is measured on, in words."""
+    if run.dataset.name == "drawn":
+        return f"the {run.test.n:,} points of your drawing held out from training"
+    return f"{run.test.n:,} fresh points of the same distribution"
 
 
 @dataclass(frozen=True)
@@ -223,7 +243,7 @@ def metrics(result: VfResult, seed: int, worst: float) -> list[tuple[str, str, s
     """Four (label, value, help) metrics of seed ``seed`` and of all seeds; ``worst`` from :class:`FlowPictures`."""
     run, S = result.run, result.config.seeds
     first = (f"Test accuracy (seed {seed})", percent(run.test_accuracy[seed]),
-             f"On {vf.TEST_POINTS:,} fresh points of the same distribution.")
+             f"On {tested_on(run)}.")
     if run.region is not None:
         middle = [("Disc region cuts through the ring", f"{int(run.escapes.sum())} of {S} seeds", None),
                   (f"Ring points called disc (seed {seed})",
@@ -318,7 +338,7 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
     """What article 003 says beside what was measured here, every number from ``result``'s run (and its 2D/3D
     partner beside it on the disc data, or lesson 1's tanh net on spirals)."""
     cfg, run, base = result.config, result.run, result.baseline
-    S = len(run.accuracy)
+    S, seed = len(run.accuracy), min((view or VfView()).draw_seed, len(run.accuracy) - 1)
     rows = [("layer", f"This app's choices: {cfg.anchors} anchors of width {cfg.width:g}, {cfg.flow_steps} "
                       f"{'Euler' if cfg.method == 'euler' else 'RK4'} steps per layer, {cfg.steps} Adam steps, "
                       f"contraction penalty {cfg.contraction:g}: {run.n_params} parameters per net.")]
@@ -330,13 +350,16 @@ def claims(preset_key: str, result: VfResult, view: VfView | None = None) -> lis
         rows += [("plane", f"A flow of the plane scores {percent(flat.test_accuracy.mean())} on fresh points, yet in "
                            f"{int(flat.escapes.sum())} of {S} seeds the region called disc runs out through the "
                            f"ring (the amber channel), and {perfect(flat)} of {S} seeds reach 100%."),
-                 ("stretch", f"The channel is squeezed to {flat.region.ring_share.mean():.1%} of the ring's area; "
-                             f"{misses.mean():.0f} of {int(np.sum(flat.test.y == 1))} fresh ring points per seed "
-                             f"fall in it. RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty "
-                             f"{cfg.contraction:g}."),
-                 ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a channel "
-                           f"in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at 100%.")]
-    if base is not None:
+                 ("stretch", f"Mean of {S} seeds: the channel is squeezed to {flat.region.ring_share.mean():.1%} of "
+                             f"the ring's area and {misses.mean():.0f} of {int(np.sum(flat.test.y == 1))} fresh ring "
+                             f"points fall in it"
+                             + f" (seed {seed} alone, the drawn seed: {flat.region.ring_share[seed]:.1%} and "
+                               f"{misses[seed]})"
+                             + f". RMS |J| at the data: {flat.jacobian.mean():.2f} with penalty {cfg.contraction:g}."),
+                 ("third", f"With a third coordinate: {percent(lifted.test_accuracy.mean())} on fresh points, a "
+                           f"channel in {int(lifted.escapes.sum())} of {S} seeds, {perfect(lifted)} of {S} seeds at "
+                           "100%.")]
+    if base is not None and cfg.dataset == "spirals":
         rows.append(("spirals", f"{describe(cfg)}: {_spread(run.test_accuracy)}; lesson 1's tanh net "
                                 f"{'-'.join(map(str, base.widths))}: {_spread(base.test_accuracy)} "
                                 f"(fresh points, {S} seeds)."))
@@ -352,8 +375,9 @@ def comparison_rows(result: VfResult) -> list[dict[str, str]]:
     return [run_row(describe(result.config), result.run), baseline_row(result.baseline)]
 
 
-def comparison_caption(disc: bool) -> str:
-    return (f"Test accuracy is on {vf.TEST_POINTS:,} fresh points"
+def comparison_caption(result: VfResult) -> str:
+    disc = result.partner is not None
+    return (f"Test accuracy is on {tested_on(result.run)}"
             + (". Far from the data the field is zero, so half of the far plane is always called disc; a flow of the "
                "plane keeps that half-plane connected to the disc, hence the channel." if disc else
                ", the same for both nets; the tanh net is lesson 1's default (2-2-2-2, Adam, 2000 steps)."))
@@ -370,5 +394,35 @@ def penalty_caption(plain: VfResult, result: VfResult) -> str:
             f"{result.run.jacobian.mean():.2f} with it.")
 
 
+def flow_verdict(result: VfResult) -> int:
+    """0: separated (a channel through the ring in at most half the seeds); 1: high but leaking (a channel in most
+    seeds); 2: under 70% right on fresh points (mean of the seeds)."""
+    run = result.run
+    if run.test_accuracy.mean() < 0.7:
+        return 2
+    return int(2 * int(run.escapes.sum()) > len(run.escapes))
+
+
+def _flow_why(result: VfResult) -> str:
+    run = result.run
+    return (f"{run.test_accuracy.mean():.1%} of fresh points right (mean of {len(run.escapes)} seeds); the region "
+            f"called disc runs out through the ring in {int(run.escapes.sum())} of them.")
+
+
+FLOW_CHOICES = ("It separates them: no channel through the ring", "It scores high, but the disc's region leaks "
+                "out through a channel in the ring", "It fails: under 70% right")
+QUESTIONS = {  # asked from the projector before the picture answers (ui/classroom.py)
+    "disc2": Question("A vector-field layer flows the plane, never tearing it. Trained on the disc inside a ring, "
+                      "what does it do?", FLOW_CHOICES, flow_verdict,
+                      lambda result: _flow_why(result) + " A flow of the plane cannot open the ring, so it squeezes "
+                                                         "it thin where the disc gets out.",
+                      picture=lambda result: pictures(result, 0, 0)[1]),
+    "disc3": Question("The same flow with a third coordinate, so points may rise off the plane. Trained on the disc "
+                      "inside a ring, what does it do?", FLOW_CHOICES, flow_verdict,
+                      lambda result: _flow_why(result) + " In 3D the disc can rise over the ring.",
+                      picture=lambda result: pictures(result, 0, 0)[1]),
+}
+
+
 LESSON = Lesson(settings=VfConfig(), view=VfView(), compute=compute, presets=PRESETS, claims=claims, notice=notice,
-                keep=24)
+                keep=24, questions=QUESTIONS)

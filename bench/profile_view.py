@@ -1,0 +1,188 @@
+"""Where a first view's time goes in the browser: a Chrome performance trace of one fresh visit.
+
+Run from the project root:
+    python bench/profile_view.py [--out /tmp/profile] [--reload] "layers?preset=spirals" [more paths]
+
+Starts ``streamlit run app.py``, opens each path once (so the server's caches are warm), then opens
+it in a new browser context with a performance trace on (Playwright's CDP session: Tracing.start/end)
+and prints, for the time from navigation to the first visible chart and to the script's end:
+- when the server's websocket messages arrived (first, the one before the first chart, last), and their bytes;
+- the main thread's busy time by kind (script evaluation and compiling per JS file, style/layout, paint,
+  parsing, garbage collection) and the longest tasks;
+- the JS functions with the most self time (Profiler samples in the trace).
+The whole trace is saved as <out>/<page>.json (open it in chrome://tracing or Perfetto).
+With --reload the traced visit is a reload with the HTTP cache warm.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TOOLS = Path(os.environ.get("VIZCORE_TOOLS", Path(__file__).resolve().parents[2] / "shared" / "tools"))
+sys.path.insert(0, str(TOOLS))  # the shared tools' helpers (look.py): the same waits as first_view.py
+from look import free_port, wait_finished, wait_healthy  # noqa: E402
+
+CATEGORIES = ("devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,"
+              "disabled-by-default-v8.cpu_profiler,blink.user_timing,loading,toplevel")
+CHART = ".js-plotly-plot"
+
+
+def trace_visit(browser, url: str, reload: bool) -> tuple[list[dict], dict]:
+    """The trace events of one visit and its marks (navigation start, first chart, finished: perf_counter s)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    if reload:
+        page.goto(url)
+        page.wait_for_selector(CHART, timeout=180000)
+        wait_finished(page, 300000)
+    cdp = ctx.new_cdp_session(page)
+    frames: list[tuple[float, int]] = []
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameReceived",
+           lambda e: frames.append((e["timestamp"], len(e["response"]["payloadData"]))))
+    events: list[dict] = []
+    cdp.on("Tracing.dataCollected", lambda e: events.extend(e["value"]))
+    cdp.send("Tracing.start", {"categories": CATEGORIES, "transferMode": "ReportEvents"})
+    page.wait_for_timeout(300)
+    start = time.perf_counter()
+    page.reload() if reload else page.goto(url)
+    page.wait_for_selector(CHART, timeout=180000)
+    chart = time.perf_counter()
+    wait_finished(page, 300000)
+    done = time.perf_counter()
+    ended = []
+    cdp.on("Tracing.tracingComplete", lambda e: ended.append(1))
+    cdp.send("Tracing.end")
+    while not ended:
+        page.wait_for_timeout(100)
+    ctx.close()
+    return events, {"start": start, "chart": chart, "done": done, "frames": frames}
+
+
+def summarise(events: list[dict], marks: dict) -> str:
+    """The report for one traced visit (see the module docstring)."""
+    nav = [e for e in events if e.get("name") in ("navigationStart", "NavigationStartToFirstPaint") and e.get("ts")]
+    main_pid_tid = collections.Counter((e["pid"], e["tid"]) for e in events if e.get("name") == "RunTask")
+    # the renderer's main thread: the one that ran the most script
+    scripts = collections.Counter((e["pid"], e["tid"]) for e in events if e.get("name") == "EvaluateScript")
+    main = (scripts or main_pid_tid).most_common(1)[0][0]
+    on_main = [e for e in events if (e.get("pid"), e.get("tid")) == main]
+    t0 = min(e["ts"] for e in nav) if nav else min(e["ts"] for e in on_main if e.get("ts"))
+    chart_us = (marks["chart"] - marks["start"]) * 1e6
+    done_us = (marks["done"] - marks["start"]) * 1e6
+    lines = [f"first chart {chart_us / 1e6:.2f} s, script finished {done_us / 1e6:.2f} s after navigation"]
+    frames = marks["frames"]
+    if frames:
+        f0 = frames[0][0]
+        lines.append(f"websocket: {len(frames)} messages, {sum(b for _, b in frames) / 1e6:.2f} MB (base64), "
+                     f"from the first to the last {frames[-1][0] - f0:.2f} s")
+
+    def window(limit_us: float) -> str:
+        kinds = collections.Counter()
+        per_file = collections.Counter()
+        tasks = []
+        for e in on_main:
+            if e.get("ph") != "X" or "dur" not in e or e["ts"] - t0 > limit_us:
+                continue
+            name, dur = e["name"], e["dur"] / 1e3
+            if name == "RunTask":
+                tasks.append((dur, (e["ts"] - t0) / 1e3))
+                kinds["(all tasks)"] += dur
+            elif name in ("EvaluateScript", "v8.compile", "v8.compileModule", "v8.evaluateModule", "FunctionCall",
+                          "TimerFire", "FireAnimationFrame", "EventDispatch", "ParseHTML", "UpdateLayoutTree",
+                          "Layout", "Paint", "PrePaint", "Layerize", "ParseAuthorStyleSheet", "MajorGC", "MinorGC",
+                          "V8.GC_MC_BACKGROUND_MARKING", "XHRReadyStateChange", "RunMicrotasks", "v8.run"):
+                kinds[name] += dur
+                data = e.get("args", {}).get("data", {}) or {}
+                url = data.get("url") or data.get("fileName")
+                if url and name in ("EvaluateScript", "v8.compile", "v8.compileModule", "v8.evaluateModule"):
+                    per_file[re.sub(r"^.*/", "", url)[:50]] += dur
+        out = [f"  main thread busy {kinds['(all tasks)']:.0f} ms in tasks; by kind (ms, nested kinds overlap): "
+               + ", ".join(f"{k} {v:.0f}" for k, v in kinds.most_common() if k != "(all tasks)" and v >= 20)]
+        if per_file:
+            out.append("  script per file (ms): " + ", ".join(f"{f} {v:.0f}" for f, v in per_file.most_common(8)))
+        long = sorted(tasks, reverse=True)[:8]
+        out.append("  longest tasks (ms at ms): "
+                   + ", ".join(f"{d:.0f}@{t:.0f}" for d, t in sorted(long, key=lambda x: x[1])))
+        return "\n".join(out)
+
+    lines.append(f"until the first chart ({chart_us / 1e3:.0f} ms):\n" + window(chart_us))
+    lines.append(f"until finished ({done_us / 1e3:.0f} ms):\n" + window(done_us))
+    lines.append("  JS self time, top functions until the first chart (ms): " + top_functions(events, t0, chart_us))
+    return "\n".join(lines)
+
+
+def top_functions(events: list[dict], t0: float, limit_us: float, n: int = 12) -> str:
+    """The sampled functions with the most self time (from ProfileChunk events) before ``limit_us``."""
+    nodes: dict[tuple, dict] = {}
+    self_us = collections.Counter()
+    for e in events:
+        if e.get("name") not in ("Profile", "ProfileChunk"):
+            continue
+        data = e.get("args", {}).get("data", {})
+        key = (e.get("pid"), e.get("id"))
+        for node in data.get("cpuProfile", {}).get("nodes", []) or []:
+            frame = node.get("callFrame", {})
+            nodes[(key, node["id"])] = frame
+        samples = data.get("cpuProfile", {}).get("samples", []) or []
+        deltas = data.get("timeDeltas", []) or []
+        for sample, delta in zip(samples, deltas):
+            self_us[(key, sample)] += delta
+    by_name = collections.Counter()
+    for (key, node), us in self_us.items():
+        frame = nodes.get((key, node), {})
+        name = frame.get("functionName") or "(anonymous)"
+        url = re.sub(r"^.*/", "", frame.get("url", ""))[:30]
+        by_name[f"{name} [{url}]" if url else name] += us / 1e3
+    return ", ".join(f"{k} {v:.0f}" for k, v in by_name.most_common(n)
+                     if not k.startswith(("(idle)", "(program)", "(root)")))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--out", default="/tmp/profile")
+    ap.add_argument("--reload", action="store_true")
+    ap.add_argument("--app", default="app.py")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    os.makedirs(args.out, exist_ok=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", args.app, "--server.headless", "true",
+                               "--server.port", str(port), "--server.fileWatcherType", "none"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(base, 120, server)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                                        args=["--no-sandbox"])
+            for path in args.paths:
+                ctx = browser.new_context()
+                page = ctx.new_page()
+                page.goto(f"{base}/{path}")
+                page.wait_for_selector(CHART, timeout=180000)
+                wait_finished(page, 300000)  # the server's caches are warm from here on
+                ctx.close()
+                events, marks = trace_visit(browser, f"{base}/{path}", args.reload)
+                name = re.sub(r"\W+", "-", path).strip("-") or "home"
+                Path(args.out, f"{name}.json").write_text(json.dumps({"traceEvents": events}))
+                print(f"== {path}{' (reload)' if args.reload else ''}: {len(events)} trace events, "
+                      f"{args.out}/{name}.json\n{summarise(events, marks)}", flush=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

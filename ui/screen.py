@@ -1,0 +1,99 @@
+"""The page's style for every viewer's screen: phones, touch screens, and words where Streamlit shows only an icon.
+
+The server cannot see the screen (Streamlit tells a script neither its width nor whether it is touched), so
+all of this is CSS that the browser applies to itself through media queries:
+
+- **Phones** (at most 640 px wide): a smaller title and top margin, rows of metrics kept as rows, and what a
+  page marks with :func:`later` or :func:`columns_second_first` reordered, so the main picture and its ▶ Play
+  are on the first screen of a 390×844 phone.
+- **Touch screens** (no hover, coarse pointer): a finger dragged over a chart scrolls the page. Plotly's zoom,
+  pan and 3D turning caught every touch on a chart, so a phone could not scroll past one that filled its screen;
+  the charts' drag layers now let touches through, and the mode bar, which plotly shows there all the time
+  over the legend, is hidden. The sidebar's "Explore charts by touch" toggle (shown on touch screens only)
+  gives the charts back their touch gestures and mode bar.
+- **Uploads**: a file over the size limit was a red icon whose reason only a mouse's hover could read; the
+  reason is now written under the file's name.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+EXPLORE = "explore_touch"  # session key: the charts take touch gestures again
+LATER = "phone_later"  # a container that phones show after the element that follows it
+SECOND_FIRST = "phone_second_first"  # a container whose second column phones show first
+
+TOUCH = "(hover: none) and (pointer: coarse)"
+PHONE = "(max-width: 640px)"
+
+METRIC_ROW = ('[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > '
+              '[data-testid="stElementContainer"] > [data-testid="stMetric"])')  # columns holding only metrics
+LATER_BOX = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{LATER})'
+MODEBAR_STRIP = 30  # px above a chart with a legend, where plotly's mode bar shows (it covered the legend there)
+
+PAGE_CSS = f"""
+<style>
+  .stPlotlyChart:has(.legend) .js-plotly-plot {{ padding-top: {MODEBAR_STRIP}px; }}
+  .stPlotlyChart:has(.legend) .modebar-container {{ top: -{MODEBAR_STRIP}px !important; }}
+  [data-testid="stFileChip"][aria-invalid="true"] {{ flex-wrap: wrap; }}
+  [data-testid="stFileChip"][aria-invalid="true"] [role="alert"] {{
+    position: static !important; clip: auto !important; clip-path: none !important; width: 100% !important;
+    height: auto !important; overflow: visible !important; white-space: normal !important;
+    margin: 0.2rem 0 0 0 !important; padding: 0 !important; color: #b42318; font-size: 0.875rem; }}
+  @media not all and {TOUCH} {{ .st-key-touch_only {{ display: none; }} }}
+  @media {PHONE} {{
+    .stMainBlockContainer {{ padding-top: 3.25rem !important; padding-left: 0.75rem !important;
+                             padding-right: 0.75rem !important; }}
+    .stMainBlockContainer h1 {{ font-size: 1.6rem !important; padding-bottom: 0.25rem !important; }}
+    .stMainBlockContainer [data-testid="stVerticalBlock"] {{ gap: 0.6rem; }}
+    .stMainBlockContainer h2, .stMainBlockContainer h3 {{ font-size: 1.25rem !important; }}
+    {METRIC_ROW} {{ flex-wrap: nowrap !important; gap: 0.5rem; }}
+    {METRIC_ROW} > [data-testid="stColumn"] {{ min-width: 0 !important; width: auto !important;
+                                              flex: 1 1 0 !important; }}
+    .st-key-{SECOND_FIRST} [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:nth-child(2) {{ order: -1; }}
+    {LATER_BOX} ~ * {{ order: 3; }}
+    {LATER_BOX} {{ order: 2; }}
+    {LATER_BOX} + * {{ order: 1; }}
+    [data-testid="stMetricValue"] {{ font-size: 1.35rem !important; }}
+    [data-testid="stMetricLabel"] p {{ font-size: 0.8rem !important; }}
+  }}
+</style>
+"""
+
+TOUCH_CSS = f"""
+<style>
+  @media {TOUCH} {{
+    .js-plotly-plot .draglayer, .js-plotly-plot .draglayer *, .js-plotly-plot .gl-container,
+    .js-plotly-plot .gl-container * {{ pointer-events: none !important; }}
+    .js-plotly-plot .modebar-container {{ display: none !important; }}
+    .stPlotlyChart:has(.legend) .js-plotly-plot {{ padding-top: 0; }}
+  }}
+</style>
+"""
+
+
+def later():
+    """A container that a phone shows after the element that follows it: words that introduce a picture on a
+    wide screen wait below it on a phone, so the picture and its ▶ Play are on the first screen."""
+    return st.container(key=LATER)
+
+
+def columns_second_first(spec):
+    """``st.columns(spec)`` whose second column a phone, which stacks the columns, shows first."""
+    return st.container(key=SECOND_FIRST).columns(spec)
+
+
+def exploring() -> bool:
+    """Whether this viewer asked for the charts' touch gestures (zoom, pan, turning) back."""
+    return bool(st.session_state.get(EXPLORE, False))
+
+
+def page_style() -> None:
+    """The style of every page, and the toggle that gives touch screens their chart gestures back (in the
+    sidebar, which shows it on touch screens only)."""
+    st.html(PAGE_CSS)
+    with st.sidebar.container(key="touch_only"):
+        st.toggle("Explore charts by touch", key=EXPLORE,
+                  help="Off: a finger dragged over a chart scrolls the page. On: it zooms, pans and turns the "
+                       "charts, and their tool bar comes back.")
+    if not exploring():
+        st.html(TOUCH_CSS)

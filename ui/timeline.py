@@ -1,0 +1,100 @@
+"""One time axis for a page: an animated figure's own slider and Play buttons are the clock the rest follows.
+
+The figure plays and scrubs in the browser, with no round trip. When the viewer lets go of its
+slider or pauses it, a small component (Streamlit's components v2, no iframe) reports the frame
+the figure shows, and the page runs again with that moment: its numbers and any picture of the
+net at that moment follow. The moment is one field of the page's view settings, so a link opens
+the page there; the figure is then drawn opened at that frame (:meth:`Spec.at_frame`).
+
+Why not a Streamlit slider: the figure would be sent and drawn again for every notch (1.4 MB
+and 1.1 to 2.4 s a notch on lesson 3), and its own slider would still show another moment.
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any, Sequence
+
+import streamlit as st
+
+from ui.form import Form
+from ui.presentation import sized
+from vizcore.figures.spec import Spec
+
+# The component finds the figure by its element key, listens to plotly's events and reports the
+# slider's active step (window.Plotly is the plotly.js that Streamlit's chart element loaded).
+# During Play plotly_animated fires only when the animation ends; while the slider is dragged it
+# fires for every step, hence the wait before reporting.
+CLOCK_JS = """
+export default function (component) {
+  const { data, setStateValue } = component;
+  const wanted = data.frame;
+  let gd = null, sent = wanted, timer = 0, poll = 0, gone = false;
+  const active = () => {
+    const sliders = gd && gd._fullLayout && gd._fullLayout.sliders;
+    return sliders && sliders.length ? sliders[0].active : undefined;
+  };
+  const report = (wait) => () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const now = active();
+      if (now !== undefined && now !== sent) { sent = now; setStateValue("frame", now); }
+    }, wait);
+  };
+  const settled = report(400), released = report(150);
+  const detach = () => {
+    if (!gd) return;
+    gd.removeListener("plotly_animated", settled);
+    gd.removeListener("plotly_sliderend", released);
+    gd.removeListener("plotly_animationinterrupted", released);
+  };
+  const attach = () => {
+    if (gone) return;
+    const found = document.querySelector(`.st-key-${data.chart} .js-plotly-plot`);
+    if (found && found._fullLayout && found !== gd) {
+      detach();
+      gd = found;
+      gd.on("plotly_animated", settled);
+      gd.on("plotly_sliderend", released);
+      gd.on("plotly_animationinterrupted", released);
+      const step = gd.layout.sliders && gd.layout.sliders[0].steps[wanted];
+      if (step && active() !== wanted && window.Plotly) window.Plotly.animate(gd, ...step.args);
+    }
+    poll = setTimeout(attach, gd ? 1000 : 100);  // the chart may be drawn after this, or drawn anew
+  };
+  attach();
+  return () => { gone = true; clearTimeout(poll); clearTimeout(timer); detach(); };
+}
+"""
+
+
+@functools.cache
+def _clock_component():
+    return st.components.v2.component("vizcore.clock", js=CLOCK_JS)
+
+
+def clock(fig: Spec, key: str, form: Form, field: str, steps: Sequence[int], run_of: Any, fill: bool = False,
+          **chart: Any) -> int:
+    """Draw ``fig`` (its slider step i shows training step ``steps[i]``) as the page's clock; returns the step
+    index of the moment shown.
+
+    The moment is the form's ``field`` (a training step; -1, a step the figure lacks or a new ``run_of``: the
+    end). A moment the viewer settled on in the figure is put into ``field`` for the rest of the page and the
+    link. The figure opens at the moment it had when it was first drawn in this session, so that following
+    the viewer does not send and draw it again; ``fill`` as for :func:`ui.presentation.sized`, ``chart`` goes to
+    ``st.plotly_chart``.
+    """
+    state, steps = st.session_state, [int(s) for s in steps]
+    last, own = len(steps) - 1, f"_clock:{key}"
+    seen = state.setdefault(own, {"run": run_of, "told": None, "opened": None})
+    wanted = form.value(field) if seen["run"] == run_of else -1
+    index = steps.index(wanted) if wanted in steps else last
+    told = (state.get(f"{key}_clock") or {}).get("frame")
+    if told is not None and told != seen["told"] and 0 <= told <= last:
+        index = told  # the viewer moved the figure's slider or paused it since the last run
+    opened = seen["opened"] if seen["opened"] and seen["opened"][0] == id(fig) else (id(fig), index)
+    state[own] = {"run": run_of, "told": told, "opened": opened}
+    st.plotly_chart(sized(fig if opened[1] == last else fig.at_frame(opened[1]), fill=fill), key=key, **chart)
+    _clock_component()(key=f"{key}_clock", data={"chart": key, "frame": index}, default={"frame": None},
+                       on_frame_change=lambda: None, height=0)
+    form.set(field, -1 if index == last else steps[index])
+    return index
