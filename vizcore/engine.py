@@ -279,305 +279,348 @@ class Optimizer:
 # ---------------------------------------------------------------------------------------------
 # Compiled training of many tiny tanh nets (float32), used by vizcore.sweeps.fit_many.
 #
-# Why compiled: with widths of 2 to 8, every numpy op above touches a few kilobytes and costs its
-# ~2 us of dispatch (64 seeds x 2,000 steps of a 2-2-2-2 net took 3.7 s). Here one numba function
-# runs whole stretches of steps, its nets side by side as lanes (vizcore.lanes: 16 nets x 8 points
-# per operation): forward, backward and the update, on a few kilobytes that stay in the L1 cache.
-#
-# Strict IEEE arithmetic, no fastmath: with fastmath a kernel compiled in a fresh process rounded
-# differently from the same kernel loaded from numba's disk cache, and 2,000 steps grow a rounding
-# difference into another net (one seed of lesson 5's tanh baseline read 84% on a fresh host and
-# 91.5% on a warm one). Every operation here is one IEEE operation rounded once (fma included:
-# called explicitly, never contracted by the compiler), and nothing is summed across lanes, so a
-# net's numbers depend neither on the host's vector width nor on which nets share its lanes. A
-# gradient's sum over the points runs as SLOTS partial sums (point i into partial i % SLOTS),
-# added in slot order at the end of the step. No libm call either (glibc picks FMA or SSE2 code
-# for exp and pow by the CPU): tanh is below, and Adam's beta**t is computed by squaring.
+# Why compiled: with widths of 2 to 8, every numpy op above touches a few kilobytes and costs
+# its ~2 us of dispatch, so a 2-2-2-2 sweep spent most of its time between ops (64 seeds x 2,000
+# steps took 3.7 s). Here one numba function runs whole stretches of steps with NETS nets side by
+# side as the lanes of one vector (vizcore.lanes): every operation of a net is one lane of one
+# vector instruction, point after point, on a few hundred bytes that stay in the L1 cache. The
+# previous kernel ran seed after seed, vectorising along the points where it could; its gradient
+# sums over the points could not be (strict arithmetic adds them in order), and 64 seeds of a
+# 2-2-2 net took 1.5 s on one core, now 0.4 s (bench/bench_sweep.py). Each lane computes the same
+# IEEE operations in the same order as that kernel did for its seed, so the numbers are the same.
+# tanh is a rational approximation (|error| < 3e-7, as close as float32 rounding allows) because
+# it vectorises, where a call to the C library's tanhf cannot.
 # ---------------------------------------------------------------------------------------------
 
 from numba import njit  # noqa: E402
 
-from .lanes import NETS, SLOTS, WIDTH, copysign, fabs, fma, load, load_nets, pow2, select, splat, store  # noqa: E402
+from .lanes import NETS, fabs, load, select, splat, store  # noqa: E402
 
+# No fastmath: with reassociation and contraction allowed, the code LLVM made in a fresh process
+# rounded differently from the same kernel loaded from numba's disk cache (and would differ again
+# on a CPU with wider vectors), and 2,000 steps of training grow a rounding difference into
+# another net: one seed of lesson 5's tanh baseline read 84% on a fresh host and 91.5% on a warm
+# one. Strict IEEE arithmetic makes a link give the same numbers on every host.
 _jit = njit(cache=True, nogil=True, error_model="numpy")
-_inline = njit(error_model="numpy")  # left to LLVM to inline: numba's own inlining copied the IR, 10 s of compile
+_inline = njit(error_model="numpy", inline="always")  # helpers of train_steps, inlined into it
+_TANH_CLAMP = np.float32(7.90531110763549805)  # beyond this tanh rounds to +-1 in float32
+# Odd numerator and even denominator of a [13/6] rational approximation of tanh (as used by Eigen)
+_A1, _A3, _A5, _A7 = (np.float32(c) for c in (4.89352455891786e-03, 6.37261928875436e-04,
+                                               1.48572235717979e-05, 5.12229709037114e-08))
+_A9, _A11, _A13 = (np.float32(c) for c in (-8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16))
+_B0, _B2, _B4, _B6 = (np.float32(c) for c in (4.89352518554385e-03, 2.26843463243900e-03,
+                                               1.18534705686654e-04, 1.19825839466702e-06))
+_ZERO, _ONE, _HALF, _TWO = np.float32(0.0), np.float32(1.0), np.float32(0.5), np.float32(2.0)
 OPT_CODES = {"sgd": 0, "nesterov": 1, "adam": 2}
-TILE = 8  # rows of lanes per pass, layer by layer (the speed only: each lane's operations stay the same)
-_f32 = np.float32
-# tanh, |x| < 1: x + x s P(s) with s = x^2, P minimax for (tanh(x) / x - 1) / s on s in [0, 1] (weighted as
-# tanh's relative error: 2^-27.7), fitted by reweighted least squares on Chebyshev nodes, its float32
-# coefficients rounded one at a time with the rest refitted. |x| >= 1: 1 - 2E / (1 + E), E = exp(-2|x|) =
-# 2^k exp(r) with |r| <= ln(2) / 2, exp(r) minimax (2^-23.2) and 1 / (1 + E) minimax on [0, e^-2] (2^-23.9).
-# bench/bench_tanh.py checks every float32 against float64 tanh.
-_TANH_SMALL = tuple(_f32(c) for c in (-0.33333295583724976, 0.13332347571849823, -0.0538799874484539,
-                                      0.021487176418304443, -0.007946845144033432, 0.0023018845822662115,
-                                      -0.0003585958620533347))
-_EXP = tuple(_f32(c) for c in (1.0, 1.0, 0.4999922811985016, 0.16667114198207855, 0.041890617460012436,
-                               0.008312676101922989))
-_RECIPROCAL = tuple(_f32(c) for c in (0.9999999403953552, -0.999976634979248, 0.998584508895874,
-                                      -0.9696570038795471, 0.7247956991195679))
-_INV_LN2, _LN2_HI, _LN2_LO = _f32(1.4426950408889634), _f32(0.693359375), _f32(-2.12194440e-4)  # ln 2 = HI + LO
-_ROUND = _f32(1.5 * 2 ** 23)  # (y + _ROUND) - _ROUND is y rounded to a whole number, for |y| < 2^22
-_TINY = _f32(2.0 ** -12)  # below this, tanh(x) rounds to x
-
-
-@_inline
-def _horner(coefficients, x):
-    """c0 + x (c1 + x (c2 + ...)) on lanes, one fma per coefficient."""
-    y = splat(coefficients[len(coefficients) - 1])
-    for i in range(len(coefficients) - 2, -1, -1):
-        y = fma(y, x, splat(coefficients[i]))
-    return y
-
-
-@_inline
-def tanh(x):
-    """tanh of lanes, within 1 ulp of the correctly rounded value, with no division and no libm.
-
-    Checked on every float32 in [2^-12, 10.5] (bench/bench_tanh.py): at most 1 ulp from float64
-    tanh rounded to float32, and 97.6% equal to it (numpy's float32 tanh: at most 1 ulp, 97.1%).
-    ±0 and |x| < 2^-12 give x, ±inf give ±1, NaN gives NaN. About 37 operations; a version with
-    one division made a sweep twice as slow.
-    """
-    ax = fabs(x)
-    s = x * x
-    small = fma(ax, s * _horner(_TANH_SMALL, s), ax)
-    a = select(ax < _f32(10.0), ax, splat(_f32(10.0))) * _f32(-2.0)  # and NaN -> 10: pow2 sees no NaN
-    k = fma(a, splat(_INV_LN2), splat(_ROUND)) - _ROUND
-    r = fma(k, splat(-_LN2_LO), fma(k, splat(-_LN2_HI), a))
-    E = _horner(_EXP, r) * pow2(k)
-    large = _f32(1.0) - (E + E) * _horner(_RECIPROCAL, E)
-    return select(ax >= _TINY, copysign(select(ax < _f32(1.0), small, large), x), x)
-
-
-_ATANH = tuple(_f32(1 / (2 * i + 1)) for i in range(7))
+TILE = 32  # points per pass over the layers: each loop over a tile's points amortises the loops over units
 
 
 @_jit
-def _tanh_rows(x, out):
-    for row in range(x.shape[0]):
-        store(out, row, tanh(load(x, row)))
+def fast_tanh(x):
+    """float32 tanh as a vectorisable rational function (max abs error 3e-7)."""
+    x = min(max(x, -_TANH_CLAMP), _TANH_CLAMP)
+    x2 = x * x
+    p = x * (_A1 + x2 * (_A3 + x2 * (_A5 + x2 * (_A7 + x2 * (_A9 + x2 * (_A11 + x2 * _A13))))))
+    return p / (_B0 + x2 * (_B2 + x2 * (_B4 + x2 * _B6)))
 
 
-def lane_tanh(x: np.ndarray) -> np.ndarray:
-    """float32 tanh of any array through the kernels' :func:`tanh` (for tests and bench/bench_tanh.py)."""
-    flat = np.ascontiguousarray(x, dtype=np.float32).reshape(-1)
-    rows = np.zeros((-(-flat.size // WIDTH), WIDTH), dtype=np.float32)
-    rows.reshape(-1)[:flat.size] = flat
-    out = np.empty_like(rows)
-    _tanh_rows(rows, out)
-    return out.reshape(-1)[:flat.size].reshape(np.shape(x))
+@_inline
+def _tanh(x):
+    """:func:`fast_tanh` of every lane, operation for operation (numba's max(a, b) is b if b > a else a)."""
+    x = select(-_TANH_CLAMP > x, splat(-_TANH_CLAMP), x)
+    x = select(_TANH_CLAMP < x, splat(_TANH_CLAMP), x)
+    x2 = x * x
+    p = x * (_A1 + x2 * (_A3 + x2 * (_A5 + x2 * (_A7 + x2 * (_A9 + x2 * (_A11 + x2 * _A13))))))
+    return p / (_B0 + x2 * (_B2 + x2 * (_B4 + x2 * _B6)))
 
 
 @_inline
 def _log1p_small(u):
-    """log(1 + u) for lanes u in [-1/2, 0], no libm: 2 atanh(z) with z = u / (2 + u), |z| <= 1/3."""
-    z = u / (_f32(2.0) + u)
-    return _f32(2.0) * z * _horner(_ATANH, z * z)
+    """log(1 + u) for lanes u in [-1/2, 1], vectorisable: 2 atanh(z) with z = u / (2 + u), |z| <= 1/3."""
+    z = u / (_TWO + u)
+    z2 = z * z
+    return _TWO * z * (_ONE + z2 * (np.float32(1 / 3) + z2 * (np.float32(1 / 5) + z2 * (
+        np.float32(1 / 7) + z2 * (np.float32(1 / 9) + z2 * (np.float32(1 / 11) + z2 * np.float32(1 / 13)))))))
 
 
 @_inline
-def _layer_input(k, X, A, q0, first, fan_in):
-    """Where layer k reads unit i of tile row r: row h0 + i * unit + r * row of lanes of the array h.
+def _products(p, w, stride, count, A, src, dst, tile, prior, bias, finish, H):
+    """For every point r < tile: A[dst + r] = finish(z) with z built from the products
+    p[w + c stride] A[src + c TILE + r], c < count <= 4, added left to right onto ``prior``:
 
-    The first layer reads the data X [n_rows, d, WIDTH] itself; the others read A [rows, TILE, WIDTH].
+    prior 0: nothing (z = w_0 x_0 + w_1 x_1 + ...); 1: the lanes ``bias``; 2: A[dst + r];
+    3: A[dst + r] + (the products' own sum). finish 0: z; 1: tanh(z); 2: z (1 - H[dst + r]^2).
     """
-    if k == 0:
-        return X, q0 * fan_in, 1, fan_in
-    return A, first * TILE, TILE, 1
+    w0 = load(p, w)
+    w1 = load(p, w + stride * min(1, count - 1))
+    w2 = load(p, w + stride * min(2, count - 1))
+    w3 = load(p, w + stride * min(3, count - 1))
+    for r in range(tile):
+        z = w0 * load(A, src + r)
+        if prior == 1:
+            z = bias + z
+        elif prior == 2:
+            z = load(A, dst + r) + z
+        if count > 1:
+            z = z + w1 * load(A, src + TILE + r)
+        if count > 2:
+            z = z + w2 * load(A, src + 2 * TILE + r)
+        if count > 3:
+            z = z + w3 * load(A, src + 3 * TILE + r)
+        if prior == 3:
+            z = load(A, dst + r) + z
+        if finish == 1:
+            z = _tanh(z)
+        elif finish == 2:
+            h = load(H, dst + r)
+            z = z * (_ONE - h * h)
+        store(A, dst + r, z)
 
 
 @_inline
-def _tile_pass(sizes, p, X, target, weight, q0, count, A, D, G, regression, want_loss, backward, loss,
-               correct):
-    """Forward and backward pass of rows q0 .. q0 + count - 1 of lanes (count <= TILE), layer by layer.
+def _forward(sizes, p, H, tile):
+    """Fill H's rows after the input rows with every layer's output for a tile of points (tanh except the output
+    layer's).
 
-    p [P, NETS] weights (torch's order, biases on); X [n_rows, d, WIDTH], target and weight [n_rows,
-    WIDTH] (weight: dLoss/dout per unit error, 0 for padding points). A and D [rows, TILE, WIDTH]
-    get every unit's value and dLoss/dz (rows of the input units unused) for each row of the tile; dLoss/dweight
-    is added into G [P, WIDTH], row after row; when ``want_loss``, so are each point's loss and whether it
-    was classified right into the lanes ``loss`` and ``correct``, returned.
-    A tile's rows are independent, so the processor overlaps their chains of dependent operations.
+    H [rows * TILE, NETS]: row u * TILE + r holds unit u of point r (the input units, then every
+    layer's); p [P, NETS] the weights (torch's order). z_j = b_j + w_j0 h_0 + w_j1 h_1 + ..., added
+    left to right in groups of four inputs, each group after the first added as one sum except the
+    last of a hidden layer: the order of the kernel before this one (which passed over the points
+    once per four inputs), so that the numbers are the same.
     """
     L = len(sizes) - 1
-    units = A.shape[0]
-    first, w = 0, 0  # first row of the layer's input, its first weight
+    first, w = 0, 0  # first unit of the layer's input, its first weight
     for k in range(L):
         fan_in, fan_out = sizes[k], sizes[k + 1]
         bias = w + fan_in * fan_out
-        h, h0, h_unit, h_row = _layer_input(k, X, A, q0, first, fan_in)
+        hidden = k < L - 1
         for j in range(fan_out):
             out = (first + fan_in + j) * TILE
-            for r in range(count):
-                z = load_nets(p, bias + j)
-                for i in range(fan_in):
-                    z = fma(load_nets(p, w + j * fan_in + i), load(h, h0 + i * h_unit + r * h_row), z)
-                store(A, out + r, tanh(z) if k < L - 1 else z)
+            for i0 in range(0, fan_in, 4):
+                last = i0 + 4 >= fan_in
+                prior = 1 if i0 == 0 else (2 if hidden and last else 3)
+                _products(p, w + j * fan_in + i0, 1, min(4, fan_in - i0), H, (first + i0) * TILE, out, tile, prior,
+                          load(p, bias + j), 1 if hidden and last else 0, H)
         first += fan_in
         w = bias + fan_out
-    zero, one = splat(_f32(0.0)), splat(_f32(1.0))
-    last = (units - 1) * TILE
-    for r in range(count):
-        t, scale = load(target, q0 + r), load(weight, q0 + r)
-        if regression:  # squared error of the one output
-            error = load(A, last + r) - t
-            store(D, last + r, error * scale)
+
+
+@_inline
+def _output_grad(H, D, T, last, target, q0, tile, scale, regression, want_loss):
+    """dLoss/dout of a tile of points (from q0 on) into D's output rows (from unit ``last``), and when
+    ``want_loss`` each point's loss into T's row r and whether it is classified right (1 or 0) into row TILE + r.
+
+    Binary classification through the logit gap (``target`` +1 / -1), or squared error; ``scale`` is
+    dLoss/dout per unit error (0.5 / n or 2 / n).
+    """
+    o = last * TILE
+    for r in range(tile):
+        y = load(target, q0 + r)
+        if regression:
+            store(D, o + r, (load(H, o + r) - y) * scale)
             if want_loss:
-                loss = loss + select(scale > zero, error * error, zero)
-        else:  # two logits: through their gap d, p_1 = sigmoid(d) = (1 + tanh(d / 2)) / 2 and t = +1 / -1
-            gap = load(A, last + r) - load(A, last - TILE + r)
-            half = tanh(_f32(0.5) * gap)
-            g = (half - t) * scale
-            store(D, last + r, g)
-            store(D, last - TILE + r, -g)
-            if want_loss:  # softplus(-margin) = max(-margin, 0) - log(sigmoid(|margin|)), margin = gap * t
-                margin = gap * t
-                valid = scale > zero
-                loss = loss + select(valid, select(margin < zero, -margin, zero)
-                                     - _log1p_small((fabs(half) - _f32(1.0)) * _f32(0.5)), zero)
-                says_one = select(gap > zero, one, zero)
-                correct = correct + select(valid, select(t > zero, says_one, one - says_one), zero)
-    if not backward:
-        return loss, correct
-    out = units
+                d = load(H, o + r) - y
+                store(T, r, d * d)
+            continue
+        gap = load(H, o + TILE + r) - load(H, o + r)
+        g = (_tanh(_HALF * gap) - y) * scale
+        store(D, o + TILE + r, g)
+        store(D, o + r, -g)
+        if want_loss:
+            margin = gap * y
+            # softplus(-margin) = max(-margin, 0) + log(1 + exp(-|margin|)), where the last term is
+            # -log(sigmoid(|margin|)) = -log1p((tanh(|margin| / 2) - 1) / 2): no exp, so it vectorises
+            u = (_tanh(_HALF * fabs(margin)) - _ONE) * _HALF
+            store(T, r, select(_ZERO > -margin, splat(_ZERO), -margin) - _log1p_small(u))
+            right = select(margin == _ZERO, select(y < _ZERO, splat(_ONE), splat(_ZERO)), splat(_ZERO))
+            store(T, TILE + r, select(margin > _ZERO, splat(_ONE), right))
+
+
+@_inline
+def _backward(sizes, p, H, D, G, tile):
+    """Add a tile's gradient into G [P, NETS], point after point, from D's output rows; D's hidden rows are
+    overwritten.
+
+    dW_ji += dz_j h_i and db_j += dz_j; dz of the layer below is (w_0i dz_0 + w_1i dz_1 + ...) (1 - h_i^2),
+    its sum in groups of four as in :func:`_forward` (a group after the first and before the last as one sum).
+    """
+    L = len(sizes) - 1
+    out, w = H.shape[0] // TILE, G.shape[0]
     for k in range(L - 1, -1, -1):
         fan_in, fan_out = sizes[k], sizes[k + 1]
         out -= fan_out
         first = out - fan_in
         w -= fan_in * fan_out + fan_out
         bias = w + fan_in * fan_out
-        h, h0, h_unit, h_row = _layer_input(k, X, A, q0, first, fan_in)
-        for j in range(fan_out):  # dW[j, i] = sum over points of dz_j h_i, in the order of the points
-            total = load(G, bias + j)
-            for r in range(count):
-                total = total + load(D, (out + j) * TILE + r)
-            store(G, bias + j, total)
+        for j in range(fan_out):
+            dz = (out + j) * TILE
+            for i0 in range(0, fan_in, 4):  # up to four weights per pass over the points, and the bias
+                c, h = min(4, fan_in - i0), (first + i0) * TILE
+                g = w + j * fan_in + i0
+                tb, t0, t1, t2, t3 = (load(G, bias + j), load(G, g), load(G, g + min(1, c - 1)),
+                                      load(G, g + min(2, c - 1)), load(G, g + min(3, c - 1)))
+                for r in range(tile):
+                    e = load(D, dz + r)
+                    tb = tb + e
+                    t0 = t0 + e * load(H, h + r)
+                    if c > 1:
+                        t1 = t1 + e * load(H, h + TILE + r)
+                    if c > 2:
+                        t2 = t2 + e * load(H, h + 2 * TILE + r)
+                    if c > 3:
+                        t3 = t3 + e * load(H, h + 3 * TILE + r)
+                if i0 == 0:
+                    store(G, bias + j, tb)
+                store(G, g, t0)
+                if c > 1:
+                    store(G, g + 1, t1)
+                if c > 2:
+                    store(G, g + 2, t2)
+                if c > 3:
+                    store(G, g + 3, t3)
+        if k > 0:
+            zero = splat(_ZERO)
             for i in range(fan_in):
-                total = load(G, w + j * fan_in + i)
-                for r in range(count):
-                    total = fma(load(D, (out + j) * TILE + r), load(h, h0 + i * h_unit + r * h_row), total)
-                store(G, w + j * fan_in + i, total)
-        if k > 0:  # dLoss/dz of the layer below: (W^T dz) * tanh'(z), with tanh' = 1 - h^2
-            for i in range(fan_in):
-                for r in range(count):
-                    back = load_nets(p, w + i) * load(D, out * TILE + r)
-                    for j in range(1, fan_out):
-                        back = fma(load_nets(p, w + j * fan_in + i), load(D, (out + j) * TILE + r), back)
-                    h = load(A, (first + i) * TILE + r)
-                    store(D, (first + i) * TILE + r, back * fma(-h, h, one))
-    return loss, correct
+                h = (first + i) * TILE
+                for j0 in range(0, fan_out, 4):
+                    last = j0 + 4 >= fan_out
+                    prior = 0 if j0 == 0 else (2 if last else 3)
+                    _products(p, w + j0 * fan_in + i, fan_in, min(4, fan_out - j0), D, (out + j0) * TILE, h, tile,
+                              prior, zero, 2 if last else 0, H)
 
 
 @_inline
-def _power(base, t):
-    """base ** t for a whole t >= 0, by squaring (libm's pow differs between hosts)."""
-    result, square = 1.0, base
-    while t > 0:
-        if t & 1:
-            result *= square
-        square *= square
-        t >>= 1
-    return result
-
-
-@_inline
-def _optimizer_step(code, p, g, m, v, grad_sq, alive, lr, momentum, t):
-    """One SGD / Nesterov / Adam update (torch.optim's rules, betas 0.9, 0.999, eps 1e-8) of every net
-    with ``alive`` 0, in place; its squared gradient is added into ``grad_sq``.
-
-    p, g, m, v [P, NETS] float32 (g the gradient), grad_sq float64; t the update's number (from 1).
-    """
-    c1 = _f32(1.0 - _power(0.9, t))
-    c2 = _f32(1.0 - _power(0.999, t))
-    for i in range(p.shape[0]):
-        for s in range(NETS):
-            if alive[s] != 0:
-                continue
-            gi = g[i, s]
-            grad_sq[i, s] += gi * gi
-            if code == 0:
-                p[i, s] -= lr * gi
-            elif code == 1:
-                m[i, s] = gi if t == 1 else momentum * m[i, s] + gi
-                p[i, s] -= lr * (gi + momentum * m[i, s])
-            else:
-                m[i, s] = _f32(0.9) * m[i, s] + _f32(0.1) * gi
-                v[i, s] = _f32(0.999) * v[i, s] + _f32(0.001) * gi * gi
-                p[i, s] -= lr * (m[i, s] / c1) / (np.sqrt(v[i, s] / c2) + _f32(1e-8))
+def _optimizer_step(code, p, g, m, v, s, lr, momentum, t):
+    """One SGD / Nesterov / Adam update (torch.optim's rules, betas 0.9, 0.999, eps 1e-8) of net s (lane s of
+    p, m, v [P, NETS]) in place; g [P, NETS] is the gradient."""
+    if code == 0:
+        for i in range(p.shape[0]):
+            p[i, s] -= lr * g[i, s]
+    elif code == 1:
+        for i in range(p.shape[0]):
+            m[i, s] = g[i, s] if t == 1 else momentum * m[i, s] + g[i, s]
+            p[i, s] -= lr * (g[i, s] + momentum * m[i, s])
+    else:
+        c1 = np.float32(1.0 - 0.9 ** t)
+        c2 = np.float32(1.0 - 0.999 ** t)
+        for i in range(p.shape[0]):
+            m[i, s] = np.float32(0.9) * m[i, s] + np.float32(0.1) * g[i, s]
+            v[i, s] = np.float32(0.999) * v[i, s] + np.float32(0.001) * g[i, s] * g[i, s]
+            p[i, s] -= lr * (m[i, s] / c1) / (np.sqrt(v[i, s] / c2) + np.float32(1e-8))
 
 
 @_jit
-def train_steps(sizes, flat, X, target, weight, n, regression, start, stop, steps, record_every, opt_code, lr,
-                momentum, m, v, grad_sq, diverged_at, rec_params, rec_loss, rec_acc, last_loss):
+def _tanh_rows(x, out):
+    for row in range(x.shape[0]):
+        store(out, row, _tanh(load(x, row)))
+
+
+def lane_tanh(x: np.ndarray) -> np.ndarray:
+    """float32 tanh of any array through the kernel's tanh on lanes (for tests: it must be :func:`fast_tanh`)."""
+    flat = np.ascontiguousarray(x, dtype=np.float32).reshape(-1)
+    rows = np.zeros((-(-flat.size // NETS), NETS), dtype=np.float32)
+    rows.reshape(-1)[:flat.size] = flat
+    out = np.empty_like(rows)
+    _tanh_rows(rows, out)
+    return out.reshape(-1)[:flat.size].reshape(np.shape(x))
+
+
+def lane_array(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous float32 copy of ``a`` that starts on a 64-byte boundary (see :func:`_lane_rows`)."""
+    raw = np.empty(a.size + NETS, dtype=np.float32)
+    skip = (-(raw.ctypes.data // 4)) % NETS
+    out = raw[skip: skip + a.size].reshape(a.shape)
+    out[...] = a
+    return out
+
+
+@_inline
+def _lane_rows(rows):
+    """float32 zeros [rows, NETS] starting on a 64-byte boundary: a row of lanes that straddles two cache lines
+    costs two loads (numba's arrays start 32 bytes into one; this kernel ran 1.4x slower on them)."""
+    raw = np.zeros((rows + 1) * NETS, dtype=np.float32)
+    skip = (-(raw.ctypes.data // 4)) % NETS
+    return raw[skip: skip + rows * NETS].reshape(rows, NETS)
+
+
+@_jit
+def train_steps(sizes, flat, X, target, regression, start, stop, steps, record_every, opt_code, lr, momentum,
+                m, v, grad_sq, diverged_at, rec_params, rec_loss, rec_acc, last_loss):
     """Full-batch training of B x NETS tanh nets from update ``start`` to ``stop`` (compiled, float32).
 
-    Lanes as in :mod:`vizcore.lanes`: lane ``slot * NETS + net``. sizes int64 [L+1]; flat float32
-    [B, P, NETS] weights (torch's order, biases on); X float32 [1 or B, n_rows, d, WIDTH], target and
-    weight float32 [1 or B, n_rows, WIDTH]: point ``q * SLOTS + slot`` of net ``net`` (of block b, or
-    of every block), its target (+1 / -1 for 2 classes, or the value) and dLoss/dout per unit error
-    (0.5 / n or 2 / n; 0 on the padding points after the n real ones). m, v float32 [B, P, NETS]
-    optimiser state; grad_sq float64 [B, P, NETS]; diverged_at int64 [B, NETS] (0: training, -1: a
-    padding net, never updated). For each t in [start, stop): the weights after t updates are
-    evaluated, recorded when t is a multiple of ``record_every`` or t == ``steps`` (into row
-    t // record_every, or the last row), and updated unless t == ``steps``. ``last_loss`` gets the
-    loss at t = stop - 1. A net whose gradient or loss stops being finite is frozen:
-    ``diverged_at`` = that update.
+    Net s of block b is lane s of every [..., NETS] array. sizes int64 [L+1]; flat float32 [B, P, NETS]
+    (biases on, torch's order); X float32 [1 or B, n, d, NETS]; target float32 [1 or B, n, NETS]
+    (+1/-1 labels of a 2-class task, or regression targets), these three on 64-byte boundaries
+    (:func:`lane_array`); m, v float32 [B, P, NETS] optimiser
+    state; grad_sq float64 [B, P, NETS]; diverged_at int64 [B, NETS] (-1: a padding lane, never
+    updated nor recorded). For each net and each t in [start, stop): the weights after t updates
+    are evaluated, recorded when t is a multiple of ``record_every`` or t == ``steps`` (into
+    rec_params [B, records, P, NETS] and rec_loss, rec_acc [B, records, NETS], row t // record_every
+    or the last row), and updated unless t == ``steps``. ``last_loss`` [B, NETS] gets the loss at
+    t = stop - 1. A net whose gradient or loss stops being finite is frozen: ``diverged_at`` = that update.
     """
     B, P = flat.shape[0], flat.shape[1]
+    d, n = X.shape[2], X.shape[1]
     rows = 0
-    for size in sizes:
-        rows += size
-    A = np.zeros((rows, TILE, WIDTH), dtype=np.float32)
-    D = np.zeros((rows, TILE, WIDTH), dtype=np.float32)
-    G = np.zeros((P, WIDTH), dtype=np.float32)
-    g = np.zeros((P, NETS), dtype=np.float32)
-    per_lane = np.zeros((2, WIDTH), dtype=np.float32)
-    net_loss, net_correct, total = np.zeros(NETS), np.zeros(NETS), np.zeros(NETS)
+    for k in range(len(sizes)):
+        rows += sizes[k]
+    H = _lane_rows(rows * TILE)  # a tile of points: input units, then every layer's
+    D = _lane_rows(rows * TILE)  # dLoss/dz, row for row (input rows unused)
+    T = _lane_rows(2 * TILE)  # each point's loss and whether it is right
+    G = _lane_rows(P)
+    loss, correct = np.zeros(NETS), np.zeros(NETS, dtype=np.int64)
+    last = rows - sizes[-1]
+    scale = np.float32(2.0 / n) if regression else np.float32(0.5 / n)
     records = rec_loss.shape[1]
     for b in range(B):
         p, alive = flat[b], diverged_at[b]
-        Xb, tb, wb = X[min(b, X.shape[0] - 1)], target[min(b, target.shape[0] - 1)], weight[min(b, weight.shape[0] - 1)]
+        Xb, tb = X[min(b, X.shape[0] - 1)], target[min(b, target.shape[0] - 1)]
         for t in range(start, stop):
             record = t % record_every == 0 or t == steps
             want_loss = record or t == stop - 1
-            if not record and not (alive == 0).any():
+            training = False
+            for s in range(NETS):
+                training |= alive[s] == 0
+            if not (record or training):
                 continue
-            update = t < steps
-            zero = splat(_f32(0.0))
-            for i in range(P):
-                store(G, i, zero)
-            loss, correct = zero, zero
-            n_rows = tb.shape[0]
-            for q0 in range(0, n_rows, TILE):
-                loss, correct = _tile_pass(sizes, p, Xb, tb, wb, q0, min(TILE, n_rows - q0), A, D, G, regression,
-                                           want_loss, update, loss, correct)
-            store(per_lane, 0, loss)
-            store(per_lane, 1, correct)
-            for s in range(NETS):  # each net's loss and accuracy: its lanes added in slot order
-                net_loss[s], net_correct[s], total[s] = 0.0, 0.0, 0.0
-                for slot in range(SLOTS):
-                    net_loss[s] += per_lane[0, slot * NETS + s]
-                    net_correct[s] += per_lane[1, slot * NETS + s]
-                net_loss[s] /= n
+            backward = training and t < steps
+            G[:] = 0.0
+            loss[:] = 0.0
+            correct[:] = 0
+            for q0 in range(0, n, TILE):
+                tile = min(TILE, n - q0)
+                for i in range(d):
+                    for r in range(tile):
+                        store(H, i * TILE + r, load(Xb, (q0 + r) * d + i))
+                _forward(sizes, p, H, tile)
+                _output_grad(H, D, T, last, tb, q0, tile, scale, regression, want_loss)
+                if want_loss:
+                    for r in range(tile):
+                        for s in range(NETS):
+                            loss[s] += T[r, s]
+                            correct[s] += T[TILE + r, s] > 0
+                if backward:
+                    _backward(sizes, p, H, D, G, tile)
+            for s in range(NETS):
+                if alive[s] < 0 or (alive[s] > 0 and not record):
+                    continue
+                net_loss = loss[s] / n
                 if record:
                     r = t // record_every if t % record_every == 0 else records - 1
                     for i in range(P):
                         rec_params[b, r, i, s] = p[i, s]
-                    rec_loss[b, r, s] = net_loss[s]
-                    rec_acc[b, r, s] = np.nan if regression else net_correct[s] / n
+                    rec_loss[b, r, s] = net_loss
+                    rec_acc[b, r, s] = np.nan if regression else correct[s] / n
                 if t == stop - 1:
-                    last_loss[b, s] = net_loss[s]
-            if not update:
-                continue
-            for i in range(P):  # each net's gradient: its SLOTS partial sums, added in slot order
-                for s in range(NETS):
-                    g[i, s] = G[i, s]
-                for slot in range(1, SLOTS):
-                    for s in range(NETS):
-                        g[i, s] += G[i, slot * NETS + s]
-                for s in range(NETS):
-                    total[s] += g[i, s]
-            for s in range(NETS):
-                if alive[s] == 0 and not (np.isfinite(total[s]) and (not want_loss or np.isfinite(net_loss[s]))):
+                    last_loss[b, s] = net_loss
+                if alive[s] > 0 or not backward:
+                    continue
+                total = 0.0
+                for i in range(P):
+                    total += G[i, s]
+                if not np.isfinite(total) or (want_loss and not np.isfinite(net_loss)):
                     alive[s] = t + 1
-            _optimizer_step(opt_code, p, g, m[b], v[b], grad_sq[b], alive, lr, momentum, t + 1)
+                    continue
+                for i in range(P):
+                    grad_sq[b, i, s] += G[i, s] * G[i, s]
+                _optimizer_step(opt_code, p, G, m[b], v[b], s, lr, momentum, t + 1)

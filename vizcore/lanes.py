@@ -1,31 +1,23 @@
-"""Float32 lanes for numba kernels: NETS nets x SLOTS points as one value, one instruction per operation.
+"""Lanes for numba kernels: one float32 value per net, NETS nets as one value, one instruction per operation.
 
-Why: a sweep trains many independent nets, and the seeds are the dimension to compute along:
-along the points, a gradient is a sum, and strict IEEE arithmetic must add it in order, one
-point after the other (64 seeds x 2,000 steps of a 2-2-2 net spent 1.3 s in those scalar sums).
-Across nets nothing is summed, so each net gets a lane and every lane does exactly what it
-would do alone: no sum is reassociated, and no fastmath is needed. numba cannot be asked for
-that in plain loops: it runs LLVM's loop vectorizer but not its SLP vectorizer, and LLVM unrolls
-a 16-long loop into scalars before the loop vectorizer sees it (measured: every lane operation
-of such loops compiled to vmulss/vaddss). So a :data:`lanes` value is an LLVM vector
-<WIDTH x float>; ``a * b + c`` on two of them is one vector instruction per register, whatever
-the host's vector width (16 lanes per AVX-512 register, 8 per AVX2 one): each lane's result is
-the same IEEE operation everywhere.
+Why: a sweep trains many independent nets, and the seeds are the dimension to compute along.
+Along the points a gradient is a sum, which strict IEEE arithmetic must add in order, one point
+after the other, so a kernel that runs seed after seed cannot vectorise it. Across nets nothing is
+summed: each net gets a lane and does exactly what it would do alone, in the same order, so no
+sum is reassociated and no fastmath is needed. numba cannot be asked for that with plain loops:
+it runs LLVM's loop vectorizer but not its SLP vectorizer, and LLVM unrolls a 16-long loop over
+lanes into scalars before the loop vectorizer sees it (every lane operation of such loops compiled
+to vmulss/vaddss). So a :data:`lanes` value is an LLVM vector <NETS x float>, and ``a * b + c`` on
+two of them is one vector instruction per register, whatever the host's vector width (one AVX-512
+register, two AVX2 ones): each lane's result is the same IEEE operation everywhere.
 
-Lane ``slot * NETS + net`` holds point ``slot`` of net ``net``: SLOTS points of one net ride
-side by side, so a kernel works on 8 points x 16 nets per pass, which gives the processor 8
-independent chains (a net's tanh is a chain of about 20 dependent operations).
+Arrays hold lanes in their last NETS values: ``load(a, k)`` reads row k of NETS lanes of a
+C-contiguous float32 array (elements k*NETS .. k*NETS+NETS-1 of its data, whatever its shape).
+Only operations that round once are offered: + - * / (a number operand is rounded to float32
+first), comparisons into a :data:`mask`, ``select``, ``fabs`` and negation.
 
-Arrays hold lanes in their last WIDTH (or NETS) values: ``load(a, k)`` reads row k of WIDTH
-lanes of a C-contiguous float32 array (elements k*WIDTH .. k*WIDTH+WIDTH-1 of its data, whatever
-its shape), ``load_nets(a, k)`` reads NETS values (one per net) and repeats them for every slot.
-
-Only IEEE operations that round once are offered: + - * / (a scalar operand is rounded to float32
-first), comparisons into a :data:`mask`, ``select``, ``fma`` (fused multiply-add, rounded once: one
-instruction with FMA hardware, libm's exact ``fmaf`` without), ``fabs``, ``copysign`` and ``pow2``.
-
-numba caches a kernel by its own source file: after editing this file, delete the
-``__pycache__`` of the kernels that use it (their disk cache would keep the old code).
+numba caches a kernel by its own source file: after editing this file, delete the ``__pycache__``
+of the kernels that use it (their disk cache would keep the old code).
 """
 from __future__ import annotations
 
@@ -38,21 +30,19 @@ from numba.core.typing.templates import AbstractTemplate, infer_global, signatur
 from numba.extending import intrinsic, lower_builtin, models, register_model
 
 NETS = 16  # nets side by side: one AVX-512 register of float32
-SLOTS = 8  # points of each net side by side (fixed: the order of a gradient's sum depends on it)
-WIDTH = NETS * SLOTS
 
 _FLOAT, _INT = ir.FloatType(), ir.IntType(32)
-_VECTOR = ir.VectorType(_FLOAT, WIDTH)
+_VECTOR = ir.VectorType(_FLOAT, NETS)
 
 
 class Lanes(types.Type):
     def __init__(self):
-        super().__init__(name=f"lanes{WIDTH}xfloat32")
+        super().__init__(name=f"lanes{NETS}xfloat32")
 
 
 class Mask(types.Type):
     def __init__(self):
-        super().__init__(name=f"mask{WIDTH}")
+        super().__init__(name=f"mask{NETS}")
 
 
 lanes, mask = Lanes(), Mask()
@@ -67,52 +57,35 @@ class _LanesModel(models.PrimitiveModel):
 @register_model(Mask)
 class _MaskModel(models.PrimitiveModel):
     def __init__(self, dmm, fe_type):
-        super().__init__(dmm, fe_type, ir.VectorType(ir.IntType(1), WIDTH))
+        super().__init__(dmm, fe_type, ir.VectorType(ir.IntType(1), NETS))
 
 
 def _is_float32_array(a) -> bool:
     return isinstance(a, types.Array) and a.dtype == types.float32 and a.layout == "C"
 
 
-def _row(context, builder, sig, args, count: int):
-    """Pointer to <count x float> at element row * count of the array args[0]."""
+def _row(context, builder, sig, args):
+    """Pointer to the <NETS x float> at element row * NETS of the array args[0]."""
     data = context.make_array(sig.args[0])(context, builder, args[0]).data
     row = context.cast(builder, args[1], sig.args[1], types.intp)
-    start = builder.mul(row, ir.Constant(row.type, count))
-    return builder.bitcast(builder.gep(data, [start]), ir.VectorType(_FLOAT, count).as_pointer())
-
-
-def _llvm(builder, name: str, arity: int):
-    """The LLVM intrinsic ``llvm.<name>`` on lanes."""
-    return cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VECTOR, [_VECTOR] * arity),
-                                          f"llvm.{name}.v{WIDTH}f32")
+    start = builder.mul(row, ir.Constant(row.type, NETS))
+    return builder.bitcast(builder.gep(data, [start]), _VECTOR.as_pointer())
 
 
 @intrinsic
 def load(typingctx, a, row):
-    """Row ``row`` of WIDTH lanes of the float32 array ``a``."""
+    """Row ``row`` of NETS lanes of the float32 array ``a``."""
     if _is_float32_array(a) and isinstance(row, types.Integer):
-        return lanes(a, row), lambda context, builder, sig, args: builder.load(
-            _row(context, builder, sig, args, WIDTH), align=4)
-
-
-@intrinsic
-def load_nets(typingctx, a, row):
-    """Row ``row`` of NETS values of ``a`` (one per net), the same in every slot."""
-    if _is_float32_array(a) and isinstance(row, types.Integer):
-        def codegen(context, builder, sig, args):
-            nets = builder.load(_row(context, builder, sig, args, NETS), align=4)
-            every_slot = ir.Constant(ir.VectorType(_INT, WIDTH), [i % NETS for i in range(WIDTH)])
-            return builder.shuffle_vector(nets, ir.Constant(nets.type, ir.Undefined), every_slot)
-        return lanes(a, row), codegen
+        return lanes(a, row), lambda context, builder, sig, args: builder.load(_row(context, builder, sig, args),
+                                                                              align=4)
 
 
 @intrinsic
 def store(typingctx, a, row, value):
-    """Write ``value`` into row ``row`` of WIDTH lanes of ``a``."""
+    """Write ``value`` into row ``row`` of NETS lanes of ``a``."""
     if _is_float32_array(a) and isinstance(row, types.Integer) and value == lanes:
         def codegen(context, builder, sig, args):
-            builder.store(args[2], _row(context, builder, sig, args, WIDTH), align=4)
+            builder.store(args[2], _row(context, builder, sig, args), align=4)
             return context.get_dummy_value()
         return types.none(a, row, value), codegen
 
@@ -120,7 +93,7 @@ def store(typingctx, a, row, value):
 def _splat(builder, value):
     first = builder.insert_element(ir.Constant(_VECTOR, ir.Undefined), value, ir.Constant(_INT, 0))
     return builder.shuffle_vector(first, ir.Constant(_VECTOR, ir.Undefined),
-                                  ir.Constant(ir.VectorType(_INT, WIDTH), [0] * WIDTH))
+                                  ir.Constant(ir.VectorType(_INT, NETS), [0] * NETS))
 
 
 @intrinsic
@@ -139,34 +112,13 @@ def select(typingctx, where, a, b):
 
 
 @intrinsic
-def fma(typingctx, a, b, c):
-    """a * b + c, rounded once (IEEE fusedMultiplyAdd)."""
-    if a == lanes and b == lanes and c == lanes:
-        return lanes(a, b, c), lambda context, builder, sig, args: builder.call(_llvm(builder, "fma", 3), args)
-
-
-@intrinsic
 def fabs(typingctx, a):
     if a == lanes:
-        return lanes(a), lambda context, builder, sig, args: builder.call(_llvm(builder, "fabs", 1), args)
-
-
-@intrinsic
-def copysign(typingctx, a, b):
-    """|a| with the sign of ``b``."""
-    if a == lanes and b == lanes:
-        return lanes(a, b), lambda context, builder, sig, args: builder.call(_llvm(builder, "copysign", 2), args)
-
-
-@intrinsic
-def pow2(typingctx, k):
-    """2**k, exactly, for lanes holding whole numbers k in [-126, 127] (built from its exponent bits)."""
-    if k == lanes:
         def codegen(context, builder, sig, args):
-            ints = ir.VectorType(_INT, WIDTH)
-            biased = builder.add(builder.fptosi(args[0], ints), ir.Constant(ints, [127] * WIDTH))
-            return builder.bitcast(builder.shl(biased, ir.Constant(ints, [23] * WIDTH)), _VECTOR)
-        return lanes(k), codegen
+            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VECTOR, [_VECTOR]),
+                                                f"llvm.fabs.v{NETS}f32")
+            return builder.call(fn, args)
+        return lanes(a), codegen
 
 
 _NUMBER = (types.Float, types.Integer)

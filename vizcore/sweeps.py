@@ -4,9 +4,9 @@
 seed, exactly what :func:`vizcore.train.fit` would start from) into one [S, P] array
 and trains them full batch. float32 tanh nets with two classes or one regression
 output run in one compiled function (:func:`vizcore.engine.train_steps`: whole
-stretches of steps, 16 nets side by side as lanes, see :mod:`vizcore.lanes`); anything else
-steps all S nets together through the numpy engine: one forward, one backward and one
-optimiser update per step for all of them.
+stretches of steps, 16 nets side by side as the lanes of one vector, see :mod:`vizcore.lanes`);
+anything else steps all S nets together through the numpy engine: one
+forward, one backward and one optimiser update per step for all of them.
 """
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ def fit_many(dataset: Dataset | Sequence[Dataset], widths: Sequence[int], seeds:
 
 
 def _thread_blocks(count: int, threads: int) -> list[np.ndarray]:
-    """Seed indices for each thread: whole multiples of MIN_BLOCK, as even as that allows."""
+    """Seed indices for each thread: whole multiples of MIN_BLOCK (the last one excepted), as even as that allows."""
     chunks = -(-count // MIN_BLOCK)
     parts = np.array_split(np.arange(chunks), max(1, min(threads, chunks)))
     return [np.arange(part[0] * MIN_BLOCK, min(count, (part[-1] + 1) * MIN_BLOCK)) for part in parts]
@@ -173,8 +173,6 @@ def _stack_datasets(dataset: Dataset | Sequence[Dataset], count: int) -> _Data:
                  max(d.out_dim for d in sets))
 
 
-# In each thread: a diverging net overflows numpy's arithmetic, and is reported in diverged_at, not warned about.
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")
 def _fit_block(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],
                activation: str, steps: int, lr: float, optimizer: str, momentum: float, record_every: int, dtype,
                progress: Optional[ProgressFn] = None) -> tuple[list[History], np.ndarray]:
@@ -192,65 +190,54 @@ def _fit_block(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tupl
 def _train_compiled(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],
                     activation: str, steps: int, lr: float, optimizer: str, momentum: float, record_every: int,
                     dtype, progress: Optional[ProgressFn]) -> tuple[list[History], np.ndarray]:
-    """The compiled path: seeds in blocks of NETS nets, each net's points in SLOTS lanes (vizcore.lanes)."""
-    S, n = len(seeds), data.n
-    blocks = -(-S // lanes.NETS)
-    padding = blocks * lanes.NETS - S  # the last block is filled with copies of its first net, never updated
+    """The compiled path: the seeds in blocks of NETS lanes, the last block padded with copies of its first net."""
+    S, N = len(seeds), lanes.NETS
+    B = -(-S // N)
+    pad = np.r_[np.arange(S), np.full(B * N - S, (B - 1) * N)]  # which net fills each lane
     flat = initial_params(data.dim, widths, data.out_dim, seeds, activation).astype(np.float32)
-    flat = np.concatenate([flat, np.repeat(flat[-1:], padding, axis=0)])
     P = flat.shape[1]
-    flat = np.ascontiguousarray(flat.reshape(blocks, lanes.NETS, P).transpose(0, 2, 1))  # [B, P, NETS]
     X, y = Xy
-    if X.ndim == 3:  # one dataset per net
-        X, y = (np.concatenate([a, np.repeat(a[-1:], padding, axis=0)]) for a in (X, y))
-    regression = data.task == "regression"
-    target = (y if regression else 2 * y - 1).astype(np.float32)
-    scale = np.float32(2.0 / n if regression else 0.5 / n)
-    per_net = X.ndim == 3
-    X, target, weight = (_as_lanes(a, blocks, per_net) for a in (X.astype(np.float32), target, np.full(y.shape, scale)))
+    target = (y if data.task == "regression" else 2 * y - 1).astype(np.float32)
+    if X.ndim == 3:  # one dataset per net: [B, n, d, NETS] and [B, n, NETS]
+        X, target = _as_lanes(X[pad], B), _as_lanes(target[pad], B)
+    else:  # shared: the same values in every lane
+        X = engine.lane_array(np.broadcast_to(X[None, ..., None], (1, *X.shape, N)))
+        target = engine.lane_array(np.broadcast_to(target[None, :, None], (1, len(target), N)))
     records = steps // record_every + 1 + (steps % record_every > 0)
-    rec_params = np.empty((blocks, records, P, lanes.NETS), dtype=np.float32)
-    rec_loss, rec_acc = (np.empty((blocks, records, lanes.NETS), dtype=np.float32) for _ in range(2))
-    m, v = np.zeros_like(flat), np.zeros_like(flat)
-    grad_sq = np.zeros(flat.shape)
-    diverged_at = np.zeros((blocks, lanes.NETS), dtype=np.int64)
-    diverged_at.reshape(-1)[S:] = -1
-    last_loss = np.empty((blocks, lanes.NETS))
+    params = _as_lanes(flat[pad], B)  # [B, P, NETS]
+    rec_params = np.empty((B, records, P, N), dtype=np.float32)
+    rec_loss, rec_acc = np.empty((B, records, N), dtype=np.float32), np.empty((B, records, N), dtype=np.float32)
+    m, v = np.zeros_like(params), np.zeros_like(params)
+    grad_sq = np.zeros(params.shape)
+    lane_state = np.zeros(B * N, dtype=np.int64)
+    lane_state[S:] = -1  # padding: never updated nor recorded
+    diverged_at = lane_state.reshape(B, N)
+    last_loss = np.empty((B, N))
     report_every = max(1, steps // 100)
     for start in range(0, steps + 1, report_every):
         stop = min(start + report_every, steps + 1)
-        engine.train_steps(np.array((data.dim, *widths, data.out_dim), dtype=np.int64), flat, X, target, weight, n,
-                           regression, start, stop, steps, record_every, engine.OPT_CODES[optimizer], np.float32(lr),
-                           np.float32(momentum), m, v, grad_sq, diverged_at, rec_params, rec_loss, rec_acc, last_loss)
+        engine.train_steps(np.array((data.dim, *widths, data.out_dim), dtype=np.int64), params, X, target,
+                           data.task == "regression", start, stop, steps, record_every, engine.OPT_CODES[optimizer],
+                           np.float32(lr), np.float32(momentum), m, v, grad_sq, diverged_at, rec_params, rec_loss,
+                           rec_acc, last_loss)
         if progress is not None:
-            alive = diverged_at.reshape(-1)[:S] == 0
+            alive = lane_state[:S] == 0
             losses = last_loss.reshape(-1)[:S]
             progress(min(stop, steps), steps, float(losses[alive].mean()) if alive.any() else float("nan"))
     step = np.minimum(np.arange(records) * record_every, steps)
     grad_rms = np.sqrt(grad_sq / steps).astype(np.float32)
 
     def net(i: int) -> History:
-        b, s = divmod(i, lanes.NETS)
+        b, s = divmod(i, N)
         return History(np.ascontiguousarray(rec_params[b, :, :, s]), step.copy(), rec_loss[b, :, s].copy(),
                        rec_acc[b, :, s].copy(), grad_rms[b, :, s].copy())
-    return [net(i) for i in range(S)], diverged_at.reshape(-1)[:S].copy()
+    return [net(i) for i in range(S)], lane_state[:S].copy()
 
 
-def _as_lanes(a: np.ndarray, blocks: int, per_net: bool) -> np.ndarray:
-    """Per-point values, [n, ...] shared by every net or [blocks * NETS, n, ...], in lane order.
-
-    Returns float32 [1 or blocks, rows, ..., WIDTH]: lane ``slot * NETS + net`` of row q holds
-    point ``q * SLOTS + slot`` of net ``net``; rows * SLOTS >= n, and the points after the n
-    real ones are zeros.
-    """
-    nets = a.reshape(blocks, lanes.NETS, *a.shape[1:]) if per_net else np.broadcast_to(a, (1, lanes.NETS, *a.shape))
-    n, rest = nets.shape[2], nets.shape[3:]
-    rows = -(-n // lanes.SLOTS)
-    padded = np.zeros((nets.shape[0], lanes.NETS, rows * lanes.SLOTS, *rest), dtype=np.float32)
-    padded[:, :, :n] = nets
-    split = padded.reshape(nets.shape[0], lanes.NETS, rows, lanes.SLOTS, *rest)
-    order = (0, 2, *range(4, 4 + len(rest)), 3, 1)  # [G, rows, ..., SLOTS, NETS]
-    return np.ascontiguousarray(split.transpose(order)).reshape(nets.shape[0], rows, *rest, lanes.WIDTH)
+def _as_lanes(a: np.ndarray, blocks: int) -> np.ndarray:
+    """[blocks * NETS, ...] one row per net as [blocks, ..., NETS]: net i in lane i % NETS of block i // NETS."""
+    split = a.reshape(blocks, lanes.NETS, *a.shape[1:])
+    return engine.lane_array(np.moveaxis(split, 1, -1))
 
 
 def _train_numpy(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],
