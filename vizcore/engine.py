@@ -283,13 +283,15 @@ class Optimizer:
 # its ~2 us of dispatch, so a 2-2-2-2 sweep spent most of its time between ops (64 seeds x 2,000
 # steps took 3.7 s). Here one numba function runs whole stretches of steps with NETS nets side by
 # side as the lanes of one vector (vizcore.lanes): every operation of a net is one lane of one
-# vector instruction, point after point, on a few hundred bytes that stay in the L1 cache. The
-# previous kernel ran seed after seed, vectorising along the points where it could; its gradient
-# sums over the points could not be (strict arithmetic adds them in order), and 64 seeds of a
-# 2-2-2 net took 1.5 s on one core, now 0.4 s (bench/bench_sweep.py). Each lane computes the same
-# IEEE operations in the same order as that kernel did for its seed, so the numbers are the same.
-# tanh is a rational approximation (|error| < 3e-7, as close as float32 rounding allows) because
-# it vectorises, where a call to the C library's tanhf cannot.
+# vector instruction, on a tile of TILE points at a time that stays in the L1 cache. The kernel
+# before it ran seed after seed and vectorised along the points where it could, but not its
+# gradient sums over the points (strict arithmetic adds them in order): 64 seeds of a 2-2-2 net
+# took 1.5 s on one core, in lanes 0.5 s (bench/bench_sweep.py). Each lane does the operations,
+# in the order, that kernel did for its seed, so the numbers are the same bit for bit (it also
+# added zero-weight products to fill its groups of four; those can change only the sign of a
+# zero sum, which no later sum or recorded number keeps). tanh is a rational approximation
+# (|error| < 3e-7, as close as float32 rounding allows) because it vectorises, where a call to
+# the C library's tanhf cannot.
 # ---------------------------------------------------------------------------------------------
 
 from numba import njit  # noqa: E402
@@ -312,7 +314,7 @@ _B0, _B2, _B4, _B6 = (np.float32(c) for c in (4.89352518554385e-03, 2.2684346324
                                                1.18534705686654e-04, 1.19825839466702e-06))
 _ZERO, _ONE, _HALF, _TWO = np.float32(0.0), np.float32(1.0), np.float32(0.5), np.float32(2.0)
 OPT_CODES = {"sgd": 0, "nesterov": 1, "adam": 2}
-TILE = 32  # points per pass over the layers: each loop over a tile's points amortises the loops over units
+TILE = 32  # points per pass over the layers, to share each loop over units among them (8: 0.85 s, 16: 0.65, 32: 0.54)
 
 
 @_jit
