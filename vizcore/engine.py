@@ -296,7 +296,7 @@ class Optimizer:
 
 from numba import njit  # noqa: E402
 
-from .lanes import NETS, fabs, load, select, splat, store  # noqa: E402
+from .lanes import NETS, fabs, load, select, splat, sqrt, store  # noqa: E402
 
 # No fastmath: with reassociation and contraction allowed, the code LLVM made in a fresh process
 # rounded differently from the same kernel loaded from numba's disk cache (and would differ again
@@ -425,14 +425,16 @@ def _output_grad(H, D, T, last, target, q0, tile, scale, regression, want_loss):
                 store(T, r, d * d)
             continue
         gap = load(H, o + TILE + r) - load(H, o + r)
-        g = (_tanh(_HALF * gap) - y) * scale
+        half = _tanh(_HALF * gap)
+        g = (half - y) * scale
         store(D, o + TILE + r, g)
         store(D, o + r, -g)
         if want_loss:
             margin = gap * y
             # softplus(-margin) = max(-margin, 0) + log(1 + exp(-|margin|)), where the last term is
             # -log(sigmoid(|margin|)) = -log1p((tanh(|margin| / 2) - 1) / 2): no exp, so it vectorises
-            u = (_tanh(_HALF * fabs(margin)) - _ONE) * _HALF
+            # (tanh(|margin| / 2) is |half| exactly: |margin| = |gap|, and fast_tanh is odd bit for bit)
+            u = (fabs(half) - _ONE) * _HALF
             store(T, r, select(_ZERO > -margin, splat(_ZERO), -margin) - _log1p_small(u))
             right = select(margin == _ZERO, select(y < _ZERO, splat(_ONE), splat(_ZERO)), splat(_ZERO))
             store(T, TILE + r, select(margin > _ZERO, splat(_ONE), right))
@@ -492,23 +494,25 @@ def _backward(sizes, p, H, D, G, tile):
 
 
 @_inline
-def _optimizer_step(code, p, g, m, v, s, lr, momentum, t):
-    """One SGD / Nesterov / Adam update (torch.optim's rules, betas 0.9, 0.999, eps 1e-8) of net s (lane s of
-    p, m, v [P, NETS]) in place; g [P, NETS] is the gradient."""
-    if code == 0:
-        for i in range(p.shape[0]):
-            p[i, s] -= lr * g[i, s]
-    elif code == 1:
-        for i in range(p.shape[0]):
-            m[i, s] = g[i, s] if t == 1 else momentum * m[i, s] + g[i, s]
-            p[i, s] -= lr * (g[i, s] + momentum * m[i, s])
-    else:
-        c1 = np.float32(1.0 - 0.9 ** t)
-        c2 = np.float32(1.0 - 0.999 ** t)
-        for i in range(p.shape[0]):
-            m[i, s] = np.float32(0.9) * m[i, s] + np.float32(0.1) * g[i, s]
-            v[i, s] = np.float32(0.999) * v[i, s] + np.float32(0.001) * g[i, s] * g[i, s]
-            p[i, s] -= lr * (m[i, s] / c1) / (np.sqrt(v[i, s] / c2) + np.float32(1e-8))
+def _optimizer_step(code, p, g, m, v, frozen, lr, momentum, t):
+    """One SGD / Nesterov / Adam update (torch.optim's rules, betas 0.9, 0.999, eps 1e-8) in place of every net
+    (lane of p, m, v [P, NETS]) but the ``frozen`` ones; g [P, NETS] is the gradient, t the update's number."""
+    c1 = np.float32(1.0 - 0.9 ** t)
+    c2 = np.float32(1.0 - 0.999 ** t)
+    for i in range(p.shape[0]):
+        gi, pi, mi, vi = load(g, i), load(p, i), load(m, i), load(v, i)
+        if code == 0:
+            new = pi - lr * gi
+        elif code == 1:
+            mi = gi if t == 1 else momentum * mi + gi
+            new = pi - lr * (gi + momentum * mi)
+        else:
+            mi = np.float32(0.9) * mi + np.float32(0.1) * gi
+            vi = np.float32(0.999) * vi + np.float32(0.001) * gi * gi
+            new = pi - lr * (mi / c1) / (sqrt(vi / c2) + np.float32(1e-8))
+        store(p, i, select(frozen, pi, new))
+        store(m, i, select(frozen, load(m, i), mi))
+        store(v, i, select(frozen, load(v, i), vi))
 
 
 @_jit
@@ -552,14 +556,14 @@ def train_steps(sizes, flat, X, target, regression, start, stop, steps, record_e
 
     Net s of block b is lane s of every [..., NETS] array. sizes int64 [L+1]; flat float32 [B, P, NETS]
     (biases on, torch's order); X float32 [1 or B, n, d, NETS]; target float32 [1 or B, n, NETS]
-    (+1/-1 labels of a 2-class task, or regression targets), these three on 64-byte boundaries
-    (:func:`lane_array`); m, v float32 [B, P, NETS] optimiser
-    state; grad_sq float64 [B, P, NETS]; diverged_at int64 [B, NETS] (-1: a padding lane, never
-    updated nor recorded). For each net and each t in [start, stop): the weights after t updates
-    are evaluated, recorded when t is a multiple of ``record_every`` or t == ``steps`` (into
-    rec_params [B, records, P, NETS] and rec_loss, rec_acc [B, records, NETS], row t // record_every
-    or the last row), and updated unless t == ``steps``. ``last_loss`` [B, NETS] gets the loss at
-    t = stop - 1. A net whose gradient or loss stops being finite is frozen: ``diverged_at`` = that update.
+    (+1/-1 labels of a 2-class task, or regression targets); m, v float32 [B, P, NETS] optimiser
+    state (these five on 64-byte boundaries: :func:`lane_array`); grad_sq float64 [B, P, NETS];
+    diverged_at int64 [B, NETS] (-1: a padding lane, never updated nor recorded). For each net and
+    each t in [start, stop): the weights after t updates are evaluated, recorded when t is a
+    multiple of ``record_every`` or t == ``steps`` (into rec_params [B, records, P, NETS] and
+    rec_loss, rec_acc [B, records, NETS], row t // record_every or the last row), and updated
+    unless t == ``steps``. ``last_loss`` [B, NETS] gets the loss at t = stop - 1. A net whose
+    gradient or loss stops being finite is frozen: ``diverged_at`` = that update.
     """
     B, P = flat.shape[0], flat.shape[1]
     d, n = X.shape[2], X.shape[1]
@@ -570,6 +574,7 @@ def train_steps(sizes, flat, X, target, regression, start, stop, steps, record_e
     D = _lane_rows(rows * TILE)  # dLoss/dz, row for row (input rows unused)
     T = _lane_rows(2 * TILE)  # each point's loss and whether it is right
     G = _lane_rows(P)
+    U = _lane_rows(1)  # 1 for the nets the update leaves alone
     loss, correct = np.zeros(NETS), np.zeros(NETS, dtype=np.int64)
     last = rows - sizes[-1]
     scale = np.float32(2.0 / n) if regression else np.float32(0.5 / n)
@@ -603,7 +608,9 @@ def train_steps(sizes, flat, X, target, regression, start, stop, steps, record_e
                             correct[s] += T[TILE + r, s] > 0
                 if backward:
                     _backward(sizes, p, H, D, G, tile)
+            updated = False
             for s in range(NETS):
+                U[0, s] = _ONE  # frozen, unless updated below
                 if alive[s] < 0 or (alive[s] > 0 and not record):
                     continue
                 net_loss = loss[s] / n
@@ -625,4 +632,7 @@ def train_steps(sizes, flat, X, target, regression, start, stop, steps, record_e
                     continue
                 for i in range(P):
                     grad_sq[b, i, s] += G[i, s] * G[i, s]
-                _optimizer_step(opt_code, p, G, m[b], v[b], s, lr, momentum, t + 1)
+                U[0, s] = _ZERO
+                updated = True
+            if updated:
+                _optimizer_step(opt_code, p, G, m[b], v[b], load(U, 0) > _ZERO, lr, momentum, t + 1)

@@ -14,7 +14,7 @@ register, two AVX2 ones): each lane's result is the same IEEE operation everywhe
 Arrays hold lanes in their last NETS values: ``load(a, k)`` reads row k of NETS lanes of a
 C-contiguous float32 array (elements k*NETS .. k*NETS+NETS-1 of its data, whatever its shape).
 Only operations that round once are offered: + - * / (a number operand is rounded to float32
-first), comparisons into a :data:`mask`, ``select``, ``fabs`` and negation.
+first), comparisons into a :data:`mask`, ``select``, ``fabs``, ``sqrt`` and negation.
 
 numba caches a kernel by its own source file: after editing this file, delete the ``__pycache__``
 of the kernels that use it (their disk cache would keep the old code).
@@ -117,6 +117,17 @@ def fabs(typingctx, a):
         def codegen(context, builder, sig, args):
             fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VECTOR, [_VECTOR]),
                                                 f"llvm.fabs.v{NETS}f32")
+            return builder.call(fn, args)
+        return lanes(a), codegen
+
+
+@intrinsic
+def sqrt(typingctx, a):
+    """The square root of every lane, correctly rounded (IEEE)."""
+    if a == lanes:
+        def codegen(context, builder, sig, args):
+            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VECTOR, [_VECTOR]),
+                                                f"llvm.sqrt.v{NETS}f32")
             return builder.call(fn, args)
         return lanes(a), codegen
 

@@ -207,7 +207,7 @@ def _train_compiled(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy:
     params = _as_lanes(flat[pad], B)  # [B, P, NETS]
     rec_params = np.empty((B, records, P, N), dtype=np.float32)
     rec_loss, rec_acc = np.empty((B, records, N), dtype=np.float32), np.empty((B, records, N), dtype=np.float32)
-    m, v = np.zeros_like(params), np.zeros_like(params)
+    m, v = engine.lane_array(np.zeros_like(params)), engine.lane_array(np.zeros_like(params))
     grad_sq = np.zeros(params.shape)
     lane_state = np.zeros(B * N, dtype=np.int64)
     lane_state[S:] = -1  # padding: never updated nor recorded
