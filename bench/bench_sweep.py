@@ -4,7 +4,9 @@
 full-batch Adam steps on 1,000 points of ``disc_annulus``. The two are measured side by
 side in one run, alternating, ``--repeats`` times each (default 3); prints the medians
 (wall clock and CPU time: this box is shared, and CPU time is what other jobs cannot
-steal) and the speed-up. Run: ``python bench/bench_sweep.py``.
+steal) and the speed-up beside the floors issue 25 set (30x a loop of ``fit``, 1.5x the arithmetic
+floor), then lesson 2's four claims at 64 seeds each (``low_dimension.train``, fit_many's largest
+caller) beside their goal of 1.5 s each. Run: ``python bench/bench_sweep.py``.
 """
 from __future__ import annotations
 
@@ -17,11 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import vizcore  # noqa: E402,F401  (first: it pins the CPU kernels before numpy and torch load, vizcore/cpu.py)
 import numpy as np  # noqa: E402
 from vizcore import datasets, nets, train  # noqa: E402
+from vizcore.lessons import low_dimension  # noqa: E402
 from vizcore.sweeps import fit_many  # noqa: E402
 from vizcore.threads import one_thread, use_one_thread  # noqa: E402
 
 use_one_thread()
 SEEDS, WIDTHS, STEPS, N, LR = range(64), (2, 2, 2), 2000, 1000, 0.03
+SPEED_UP_FLOOR, OVER_FLOOR_CEILING, CLAIM_SECONDS = 30.0, 1.5, 1.5  # issue 25's goals
 
 
 def timed(fn) -> tuple[float, float]:
@@ -73,7 +77,17 @@ def main() -> None:
               f"speed-up: wall {base_wall / wall:5.1f}x  cpu {base_cpu / cpu:5.1f}x   "
               f"over the floor: wall {wall / floor:5.1f}x  cpu {cpu / floor:5.1f}x")
     print(f"  floor (numpy, 1 thread) {floor:7.2f} s = float32 tanh {tanh_floor:.2f} s + matrix products "
-          f"{mm_floor:.2f} s")
+          f"{mm_floor:.2f} s;  goals: speed-up >= {SPEED_UP_FLOOR:.0f}x, over the floor <= {OVER_FLOOR_CEILING}x")
+    claims = {key: [] for key in low_dimension.CLAIMS}
+    for _ in range(args.repeats):
+        for key in claims:
+            cfg = low_dimension.LowDimConfig(claim=key, seeds=64)
+            claims[key].append(timed(lambda cfg=cfg: low_dimension.train(cfg)))
+    print(f"lesson 2, 64 seeds per architecture, median of {args.repeats} (goal: {CLAIM_SECONDS} s per claim):")
+    for key, times in claims.items():
+        wall, cpu = np.median(np.array(times), axis=0)
+        variants = low_dimension.CLAIMS[key].variants
+        print(f"  {key:8s} wall {wall:5.2f} s  cpu {cpu:5.2f} s   ({len(variants)} architectures)")
 
 
 if __name__ == "__main__":

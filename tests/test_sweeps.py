@@ -48,10 +48,22 @@ def test_model_of_a_seed_computes_its_recorded_accuracy():
 
 def test_splitting_seeds_over_threads_changes_nothing():
     ds = datasets.make("disc_annulus", n=100, seed=2)
-    one = fit_many(ds, (2,), range(16), steps=60, threads=1)
-    two = fit_many(ds, (2,), range(16), steps=60, threads=2)
+    one = fit_many(ds, (2,), range(40), steps=60, threads=1)
+    two = fit_many(ds, (2,), range(40), steps=60, threads=2)  # 16 + 24 seeds: lanes of 16 nets, some padding
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a.params, b.params)
+
+
+@pytest.mark.parametrize("widths", [(2, 2), (9, 5)])  # 9: groups of four inputs, the last one partly filled
+def test_a_net_gets_the_same_bits_alone_as_in_any_lane_of_a_big_sweep(widths):
+    sets = [datasets.make("spirals", n=70, seed=s, turns=0.5) for s in range(40)]  # 70: a part-filled tile
+    seeds = list(range(100, 140))
+    crowd = fit_many(sets[::-1], widths, seeds[::-1], steps=80, lr=0.05, record_every=9)  # seed 107 in block 2
+    for i in (7, 30):
+        alone = fit_many([sets[i]], widths, [seeds[i]], steps=80, lr=0.05, record_every=9)[0]
+        among = crowd[len(seeds) - 1 - i]
+        for field in ("params", "loss", "accuracy", "grad_rms"):
+            np.testing.assert_array_equal(getattr(among, field), getattr(alone, field), err_msg=field)
 
 
 def test_one_diverging_net_is_frozen_while_the_others_train():

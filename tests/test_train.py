@@ -71,3 +71,25 @@ def test_parse_widths_rejects_with_reason(text, words):
 
 def test_parse_widths_accepts_lists():
     assert parse_widths(" 2, 2 ,2,2") == (2, 2, 2, 2)
+
+
+@pytest.mark.parametrize("batch_size", [1, 16])
+def test_a_minibatch_runs_snapshots_are_scored_on_fixed_points_and_a_full_batch_runs_on_all(batch_size):
+    from vizcore import engine, train
+    from vizcore.data import subsample
+
+    ds = datasets.make("above_graph", n=3000, seed=0, signed=True, bias_input=True)  # more points than EVAL_POINTS
+
+    def loss_on(hist, keep):
+        model = MLP(3, (5,), 1, bias=False, seed=0)
+        out, _ = engine.forward(engine.Architecture.of(model), hist.params[-1:].astype(np.float64), ds.X[keep])
+        return engine.loss_and_output_grad(ds.task, out, ds.y[keep])[0][0]
+
+    some = subsample(ds.n, train.EVAL_POINTS)
+    minibatch = fit(MLP(3, (5,), 1, bias=False, seed=0), ds, steps=400, lr=0.05, optimizer="sgd",
+                    batch_size=batch_size, record_every=100)
+    full = fit(MLP(3, (5,), 1, bias=False, seed=0), ds, steps=20, lr=0.05, optimizer="sgd", record_every=10)
+    assert len(some) == train.EVAL_POINTS < ds.n
+    assert minibatch.loss[-1] == pytest.approx(loss_on(minibatch, some), rel=1e-5)
+    assert minibatch.loss[-1] != pytest.approx(loss_on(minibatch, np.arange(ds.n)), rel=1e-5)
+    assert full.loss[-1] == pytest.approx(loss_on(full, np.arange(ds.n)), rel=1e-5)

@@ -281,21 +281,30 @@ class Optimizer:
 #
 # Why compiled: with widths of 2 to 8, every numpy op above touches a few kilobytes and costs
 # its ~2 us of dispatch, so a 2-2-2-2 sweep spent most of its time between ops (64 seeds x 2,000
-# steps took 3.7 s; numpy's own float32 tanh over the same values takes 0.4 s). Here one numba
-# function runs whole stretches of steps, seed after seed, over rows of [units, n] that stay in
-# the L1 cache. tanh is a rational approximation (|error| < 3e-7, as close as float32 rounding
-# allows) because LLVM can vectorise it, where a call to the C library's tanhf cannot be.
+# steps took 3.7 s). Here one numba function runs whole stretches of steps with NETS nets side by
+# side as the lanes of one vector (vizcore.lanes): every operation of a net is one lane of one
+# vector instruction, on a tile of TILE points at a time that stays in the L1 cache. The kernel
+# before it ran seed after seed and vectorised along the points where it could, but not its
+# gradient sums over the points (strict arithmetic adds them in order): 64 seeds of a 2-2-2 net
+# took 1.5 s on one core, in lanes 0.5 s (bench/bench_sweep.py). Each lane does the operations,
+# in the order, that kernel did for its seed, so the numbers are the same bit for bit (it also
+# added zero-weight products to fill its groups of four; those can change only the sign of a
+# zero sum, which no later sum or recorded number keeps). tanh is a rational approximation
+# (|error| < 3e-7, as close as float32 rounding allows) because it vectorises, where a call to
+# the C library's tanhf cannot.
 # ---------------------------------------------------------------------------------------------
 
 from numba import njit  # noqa: E402
+
+from .lanes import NETS, fabs, load, select, splat, sqrt, store  # noqa: E402
 
 # No fastmath: with reassociation and contraction allowed, the code LLVM made in a fresh process
 # rounded differently from the same kernel loaded from numba's disk cache (and would differ again
 # on a CPU with wider vectors), and 2,000 steps of training grow a rounding difference into
 # another net: one seed of lesson 5's tanh baseline read 84% on a fresh host and 91.5% on a warm
-# one. Strict IEEE arithmetic costs 2.8x here (64 seeds of a 2-2 net: 0.46 s -> 1.3 s) and makes a
-# link give the same numbers on every host.
+# one. Strict IEEE arithmetic makes a link give the same numbers on every host.
 _jit = njit(cache=True, nogil=True, error_model="numpy")
+_inline = njit(error_model="numpy", inline="always")  # helpers of train_steps, inlined into it
 _TANH_CLAMP = np.float32(7.90531110763549805)  # beyond this tanh rounds to +-1 in float32
 # Odd numerator and even denominator of a [13/6] rational approximation of tanh (as used by Eigen)
 _A1, _A3, _A5, _A7 = (np.float32(c) for c in (4.89352455891786e-03, 6.37261928875436e-04,
@@ -303,7 +312,9 @@ _A1, _A3, _A5, _A7 = (np.float32(c) for c in (4.89352455891786e-03, 6.3726192887
 _A9, _A11, _A13 = (np.float32(c) for c in (-8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16))
 _B0, _B2, _B4, _B6 = (np.float32(c) for c in (4.89352518554385e-03, 2.26843463243900e-03,
                                                1.18534705686654e-04, 1.19825839466702e-06))
+_ZERO, _ONE, _HALF, _TWO = np.float32(0.0), np.float32(1.0), np.float32(0.5), np.float32(2.0)
 OPT_CODES = {"sgd": 0, "nesterov": 1, "adam": 2}
+TILE = 32  # points per pass over the layers, to share each loop over units among them (8: 0.85 s, 16: 0.65, 32: 0.54)
 
 
 @_jit
@@ -315,227 +326,313 @@ def fast_tanh(x):
     return p / (_B0 + x2 * (_B2 + x2 * (_B4 + x2 * _B6)))
 
 
-@_jit
+@_inline
+def _tanh(x):
+    """:func:`fast_tanh` of every lane, operation for operation (numba's max(a, b) is b if b > a else a)."""
+    x = select(-_TANH_CLAMP > x, splat(-_TANH_CLAMP), x)
+    x = select(_TANH_CLAMP < x, splat(_TANH_CLAMP), x)
+    x2 = x * x
+    p = x * (_A1 + x2 * (_A3 + x2 * (_A5 + x2 * (_A7 + x2 * (_A9 + x2 * (_A11 + x2 * _A13))))))
+    return p / (_B0 + x2 * (_B2 + x2 * (_B4 + x2 * _B6)))
+
+
+@_inline
 def _log1p_small(u):
-    """log(1 + u) for u in [-1/2, 1], vectorisable: 2 atanh(z) with z = u / (2 + u), |z| <= 1/3."""
-    z = u / (np.float32(2.0) + u)
+    """log(1 + u) for lanes u in [-1/2, 1], vectorisable: 2 atanh(z) with z = u / (2 + u), |z| <= 1/3."""
+    z = u / (_TWO + u)
     z2 = z * z
-    return np.float32(2.0) * z * (np.float32(1.0) + z2 * (np.float32(1 / 3) + z2 * (np.float32(1 / 5) + z2 * (
+    return _TWO * z * (_ONE + z2 * (np.float32(1 / 3) + z2 * (np.float32(1 / 5) + z2 * (
         np.float32(1 / 7) + z2 * (np.float32(1 / 9) + z2 * (np.float32(1 / 11) + z2 * np.float32(1 / 13)))))))
 
 
-@_jit
-def _block(p, s, base, stride, c, row, row_step):
-    """Up to four (weight, row) pairs, padded with weight 0 on a valid row: loops read four rows per pass."""
-    w0 = p[s, base]
-    w1 = p[s, base + stride] if c > 1 else np.float32(0.0)
-    w2 = p[s, base + 2 * stride] if c > 2 else np.float32(0.0)
-    w3 = p[s, base + 3 * stride] if c > 3 else np.float32(0.0)
-    r1 = row + row_step if c > 1 else row
-    r2 = row + 2 * row_step if c > 2 else row
-    r3 = row + 3 * row_step if c > 3 else row
-    return w0, w1, w2, w3, row, r1, r2, r3
+@_inline
+def _products(p, w, stride, count, A, src, dst, tile, prior, bias, finish, H):
+    """For every point r < tile: A[dst + r] = finish(z) with z built from the products
+    p[w + c stride] A[src + c TILE + r], c < count <= 4, added left to right onto ``prior``:
 
-
-@_jit
-def _forward_rows(sizes, offsets, p, s, A):
-    """Fill A's rows after the input rows with every layer's output (tanh applied, except the output layer).
-
-    A [rows, n] holds the input (its first sizes[0] rows), then each layer's units; ``p[s]`` are
-    the weights. Each pass over a row adds four inputs (a layer up to 4 wide is one pass, tanh
-    included), and loops index the 2-D arrays directly: a row view costs a reference count,
-    which at these sizes is as dear as a pass over the row.
+    prior 0: nothing (z = w_0 x_0 + w_1 x_1 + ...); 1: the lanes ``bias``; 2: A[dst + r];
+    3: A[dst + r] + (the products' own sum). finish 0: z; 1: tanh(z); 2: z (1 - H[dst + r]^2).
     """
-    n = A.shape[1]
+    w0 = load(p, w)
+    w1 = load(p, w + stride * min(1, count - 1))
+    w2 = load(p, w + stride * min(2, count - 1))
+    w3 = load(p, w + stride * min(3, count - 1))
+    for r in range(tile):
+        z = w0 * load(A, src + r)
+        if prior == 1:
+            z = bias + z
+        elif prior == 2:
+            z = load(A, dst + r) + z
+        if count > 1:
+            z = z + w1 * load(A, src + TILE + r)
+        if count > 2:
+            z = z + w2 * load(A, src + 2 * TILE + r)
+        if count > 3:
+            z = z + w3 * load(A, src + 3 * TILE + r)
+        if prior == 3:
+            z = load(A, dst + r) + z
+        if finish == 1:
+            z = _tanh(z)
+        elif finish == 2:
+            h = load(H, dst + r)
+            z = z * (_ONE - h * h)
+        store(A, dst + r, z)
+
+
+@_inline
+def _forward(sizes, p, H, tile):
+    """Fill H's rows after the input rows with every layer's output for a tile of points (tanh except the output
+    layer's).
+
+    H [rows * TILE, NETS]: row u * TILE + r holds unit u of point r (the input units, then every
+    layer's); p [P, NETS] the weights (torch's order). z_j = b_j + w_j0 h_0 + w_j1 h_1 + ..., added
+    left to right in groups of four inputs, each group after the first added as one sum except the
+    last of a hidden layer: the order of the kernel before this one (which passed over the points
+    once per four inputs), so that the numbers are the same.
+    """
     L = len(sizes) - 1
-    first = 0  # first row of this layer's input
+    first, w = 0, 0  # first unit of the layer's input, its first weight
     for k in range(L):
-        fan_in, fan_out, w0 = sizes[k], sizes[k + 1], offsets[k]
-        b0 = w0 + fan_in * fan_out
-        out0 = first + fan_in
+        fan_in, fan_out = sizes[k], sizes[k + 1]
+        bias = w + fan_in * fan_out
+        hidden = k < L - 1
         for j in range(fan_out):
-            r, bj = out0 + j, p[s, b0 + j]
+            out = (first + fan_in + j) * TILE
             for i0 in range(0, fan_in, 4):
-                a, b, c, d, ra, rb, rc, rd = _block(p, s, w0 + j * fan_in + i0, 1, min(4, fan_in - i0), first + i0, 1)
-                squash = k < L - 1 and i0 + 4 >= fan_in
-                if i0 == 0 and squash:
-                    for q in range(n):
-                        A[r, q] = fast_tanh(bj + a * A[ra, q] + b * A[rb, q] + c * A[rc, q] + d * A[rd, q])
-                elif i0 == 0:
-                    for q in range(n):
-                        A[r, q] = bj + a * A[ra, q] + b * A[rb, q] + c * A[rc, q] + d * A[rd, q]
-                elif squash:
-                    for q in range(n):
-                        A[r, q] = fast_tanh(A[r, q] + a * A[ra, q] + b * A[rb, q] + c * A[rc, q] + d * A[rd, q])
-                else:
-                    for q in range(n):
-                        A[r, q] += a * A[ra, q] + b * A[rb, q] + c * A[rc, q] + d * A[rd, q]
-        first = out0
+                last = i0 + 4 >= fan_in
+                prior = 1 if i0 == 0 else (2 if hidden and last else 3)
+                _products(p, w + j * fan_in + i0, 1, min(4, fan_in - i0), H, (first + i0) * TILE, out, tile, prior,
+                          load(p, bias + j), 1 if hidden and last else 0, H)
+        first += fan_in
+        w = bias + fan_out
 
 
-@_jit
-def _output_grad(A, D, last, target, t, regression, want_loss):
-    """dLoss/dout into D's output rows (from row ``last``); (mean loss, accuracy) if ``want_loss``, else (0, 0).
+@_inline
+def _output_grad(H, D, T, last, target, q0, tile, scale, regression, want_loss):
+    """dLoss/dout of a tile of points (from q0 on) into D's output rows (from unit ``last``), and when
+    ``want_loss`` each point's loss into T's row r and whether it is classified right (1 or 0) into row TILE + r.
 
-    Binary classification through the logit gap (target[t] holds +1 / -1), or squared error.
+    Binary classification through the logit gap (``target`` +1 / -1), or squared error; ``scale`` is
+    dLoss/dout per unit error (0.5 / n or 2 / n).
     """
-    n = A.shape[1]
-    loss, correct = 0.0, 0
-    if regression:
-        for q in range(n):
-            D[last, q] = (A[last, q] - target[t, q]) * np.float32(2.0 / n)
+    o = last * TILE
+    for r in range(tile):
+        y = load(target, q0 + r)
+        if regression:
+            store(D, o + r, (load(H, o + r) - y) * scale)
+            if want_loss:
+                d = load(H, o + r) - y
+                store(T, r, d * d)
+            continue
+        gap = load(H, o + TILE + r) - load(H, o + r)
+        half = _tanh(_HALF * gap)
+        g = (half - y) * scale
+        store(D, o + TILE + r, g)
+        store(D, o + r, -g)
         if want_loss:
-            for q in range(n):
-                d = A[last, q] - target[t, q]
-                loss += d * d
-        return loss / n, np.nan
-    for q in range(n):
-        g = (fast_tanh(np.float32(0.5) * (A[last + 1, q] - A[last, q])) - target[t, q]) * np.float32(0.5 / n)
-        D[last + 1, q] = g
-        D[last, q] = -g
-    if want_loss:
-        for q in range(n):
-            margin = (A[last + 1, q] - A[last, q]) * target[t, q]
+            margin = gap * y
             # softplus(-margin) = max(-margin, 0) + log(1 + exp(-|margin|)), where the last term is
             # -log(sigmoid(|margin|)) = -log1p((tanh(|margin| / 2) - 1) / 2): no exp, so it vectorises
-            u = (fast_tanh(np.float32(0.5) * abs(margin)) - np.float32(1.0)) * np.float32(0.5)
-            loss += max(-margin, np.float32(0.0)) - _log1p_small(u)
-            correct += margin > 0 or (margin == 0 and target[t, q] < 0)
-    return loss / n, correct / n
+            # (tanh(|margin| / 2) is |half| exactly: |margin| = |gap|, and fast_tanh is odd bit for bit)
+            u = (fabs(half) - _ONE) * _HALF
+            store(T, r, select(_ZERO > -margin, splat(_ZERO), -margin) - _log1p_small(u))
+            right = select(margin == _ZERO, select(y < _ZERO, splat(_ONE), splat(_ZERO)), splat(_ZERO))
+            store(T, TILE + r, select(margin > _ZERO, splat(_ONE), right))
 
 
-@_jit
-def _backward_rows(sizes, offsets, p, s, A, D, g):
-    """Gradient of net ``s`` into g [P], from D's output rows; D's hidden rows are overwritten."""
-    n = A.shape[1]
+@_inline
+def _backward(sizes, p, H, D, G, tile):
+    """Add a tile's gradient into G [P, NETS], point after point, from D's output rows; D's hidden rows are
+    overwritten.
+
+    dW_ji += dz_j h_i and db_j += dz_j; dz of the layer below is (w_0i dz_0 + w_1i dz_1 + ...) (1 - h_i^2),
+    its sum in groups of four as in :func:`_forward` (a group after the first and before the last as one sum).
+    """
     L = len(sizes) - 1
-    out0 = A.shape[0]
+    out, w = H.shape[0] // TILE, G.shape[0]
     for k in range(L - 1, -1, -1):
-        fan_in, fan_out, w0 = sizes[k], sizes[k + 1], offsets[k]
-        out0 -= fan_out
-        first = out0 - fan_in
-        b0 = w0 + fan_in * fan_out
-        for j in range(fan_out):  # dW[j, i] = sum over points of dz_j * h_i, db[j] = sum of dz_j
-            r = out0 + j
-            for i0 in range(0, fan_in, 4):
-                c = min(4, fan_in - i0)
-                _, _, _, _, ra, rb, rc, rd = _block(p, s, 0, 0, c, first + i0, 1)
-                tb = t0 = t1 = t2 = t3 = np.float32(0.0)
-                for q in range(n):
-                    dz = D[r, q]
-                    tb += dz
-                    t0 += dz * A[ra, q]
-                    t1 += dz * A[rb, q]
-                    t2 += dz * A[rc, q]
-                    t3 += dz * A[rd, q]
+        fan_in, fan_out = sizes[k], sizes[k + 1]
+        out -= fan_out
+        first = out - fan_in
+        w -= fan_in * fan_out + fan_out
+        bias = w + fan_in * fan_out
+        for j in range(fan_out):
+            dz = (out + j) * TILE
+            for i0 in range(0, fan_in, 4):  # up to four weights per pass over the points, and the bias
+                c, h = min(4, fan_in - i0), (first + i0) * TILE
+                g = w + j * fan_in + i0
+                tb, t0, t1, t2, t3 = (load(G, bias + j), load(G, g), load(G, g + min(1, c - 1)),
+                                      load(G, g + min(2, c - 1)), load(G, g + min(3, c - 1)))
+                for r in range(tile):
+                    e = load(D, dz + r)
+                    tb = tb + e
+                    t0 = t0 + e * load(H, h + r)
+                    if c > 1:
+                        t1 = t1 + e * load(H, h + TILE + r)
+                    if c > 2:
+                        t2 = t2 + e * load(H, h + 2 * TILE + r)
+                    if c > 3:
+                        t3 = t3 + e * load(H, h + 3 * TILE + r)
                 if i0 == 0:
-                    g[b0 + j] = tb
-                base = w0 + j * fan_in + i0
-                g[base] = t0
+                    store(G, bias + j, tb)
+                store(G, g, t0)
                 if c > 1:
-                    g[base + 1] = t1
+                    store(G, g + 1, t1)
                 if c > 2:
-                    g[base + 2] = t2
+                    store(G, g + 2, t2)
                 if c > 3:
-                    g[base + 3] = t3
-        if k > 0:  # dLoss/dz of the layer below: (W^T dz) * tanh'(z), with tanh' = 1 - h^2
+                    store(G, g + 3, t3)
+        if k > 0:
+            zero = splat(_ZERO)
             for i in range(fan_in):
-                h = first + i
+                h = (first + i) * TILE
                 for j0 in range(0, fan_out, 4):
-                    a, b, c, d, ra, rb, rc, rd = _block(p, s, w0 + j0 * fan_in + i, fan_in, min(4, fan_out - j0),
-                                                        out0 + j0, 1)
                     last = j0 + 4 >= fan_out
-                    if j0 == 0 and last:
-                        for q in range(n):
-                            D[h, q] = ((a * D[ra, q] + b * D[rb, q] + c * D[rc, q] + d * D[rd, q])
-                                       * (np.float32(1.0) - A[h, q] * A[h, q]))
-                    elif j0 == 0:
-                        for q in range(n):
-                            D[h, q] = a * D[ra, q] + b * D[rb, q] + c * D[rc, q] + d * D[rd, q]
-                    elif last:
-                        for q in range(n):
-                            D[h, q] = ((D[h, q] + a * D[ra, q] + b * D[rb, q] + c * D[rc, q] + d * D[rd, q])
-                                       * (np.float32(1.0) - A[h, q] * A[h, q]))
-                    else:
-                        for q in range(n):
-                            D[h, q] += a * D[ra, q] + b * D[rb, q] + c * D[rc, q] + d * D[rd, q]
+                    prior = 0 if j0 == 0 else (2 if last else 3)
+                    _products(p, w + j0 * fan_in + i, fan_in, min(4, fan_out - j0), D, (out + j0) * TILE, h, tile,
+                              prior, zero, 2 if last else 0, H)
+
+
+@_inline
+def _optimizer_step(code, p, g, m, v, frozen, lr, momentum, t):
+    """One SGD / Nesterov / Adam update (torch.optim's rules, betas 0.9, 0.999, eps 1e-8) in place of every net
+    (lane of p, m, v [P, NETS]) but the ``frozen`` ones; g [P, NETS] is the gradient, t the update's number."""
+    c1 = np.float32(1.0 - 0.9 ** t)
+    c2 = np.float32(1.0 - 0.999 ** t)
+    for i in range(p.shape[0]):
+        gi, pi, mi, vi = load(g, i), load(p, i), load(m, i), load(v, i)
+        if code == 0:
+            new = pi - lr * gi
+        elif code == 1:
+            mi = gi if t == 1 else momentum * mi + gi
+            new = pi - lr * (gi + momentum * mi)
+        else:
+            mi = np.float32(0.9) * mi + np.float32(0.1) * gi
+            vi = np.float32(0.999) * vi + np.float32(0.001) * gi * gi
+            new = pi - lr * (mi / c1) / (sqrt(vi / c2) + np.float32(1e-8))
+        store(p, i, select(frozen, pi, new))
+        store(m, i, select(frozen, load(m, i), mi))
+        store(v, i, select(frozen, load(v, i), vi))
 
 
 @_jit
-def _optimizer_step(code, p, g, m, v, s, lr, momentum, t):
-    """One SGD / Nesterov / Adam update (torch.optim's rules, betas 0.9, 0.999, eps 1e-8) of p[s] in place."""
-    if code == 0:
-        for i in range(g.size):
-            p[s, i] -= lr * g[i]
-    elif code == 1:
-        for i in range(g.size):
-            m[s, i] = g[i] if t == 1 else momentum * m[s, i] + g[i]
-            p[s, i] -= lr * (g[i] + momentum * m[s, i])
-    else:
-        c1 = np.float32(1.0 - 0.9 ** t)
-        c2 = np.float32(1.0 - 0.999 ** t)
-        for i in range(g.size):
-            m[s, i] = np.float32(0.9) * m[s, i] + np.float32(0.1) * g[i]
-            v[s, i] = np.float32(0.999) * v[s, i] + np.float32(0.001) * g[i] * g[i]
-            p[s, i] -= lr * (m[s, i] / c1) / (np.sqrt(v[s, i] / c2) + np.float32(1e-8))
+def _tanh_rows(x, out):
+    for row in range(x.shape[0]):
+        store(out, row, _tanh(load(x, row)))
+
+
+def lane_tanh(x: np.ndarray) -> np.ndarray:
+    """float32 tanh of any array through the kernel's tanh on lanes (for tests: it must be :func:`fast_tanh`)."""
+    flat = np.ascontiguousarray(x, dtype=np.float32).reshape(-1)
+    rows = np.zeros((-(-flat.size // NETS), NETS), dtype=np.float32)
+    rows.reshape(-1)[:flat.size] = flat
+    out = np.empty_like(rows)
+    _tanh_rows(rows, out)
+    return out.reshape(-1)[:flat.size].reshape(np.shape(x))
+
+
+def lane_array(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous float32 copy of ``a`` that starts on a 64-byte boundary (see :func:`_lane_rows`)."""
+    raw = np.empty(a.size + NETS, dtype=np.float32)
+    skip = (-(raw.ctypes.data // 4)) % NETS
+    out = raw[skip: skip + a.size].reshape(a.shape)
+    out[...] = a
+    return out
+
+
+@_inline
+def _lane_rows(rows):
+    """float32 zeros [rows, NETS] starting on a 64-byte boundary: a row of lanes that straddles two cache lines
+    costs two loads (numba's arrays start 32 bytes into one; this kernel ran 1.4x slower on them)."""
+    raw = np.zeros((rows + 1) * NETS, dtype=np.float32)
+    skip = (-(raw.ctypes.data // 4)) % NETS
+    return raw[skip: skip + rows * NETS].reshape(rows, NETS)
 
 
 @_jit
 def train_steps(sizes, flat, X, target, regression, start, stop, steps, record_every, opt_code, lr, momentum,
                 m, v, grad_sq, diverged_at, rec_params, rec_loss, rec_acc, last_loss):
-    """Full-batch training of S tanh nets from update ``start`` to ``stop`` (compiled, float32).
+    """Full-batch training of B x NETS tanh nets from update ``start`` to ``stop`` (compiled, float32).
 
-    sizes int64 [L+1]; flat float32 [S, P] (biases on, torch's order); X float32 [1 or S, d, n]
-    feature-major; target float32 [1 or S, n] (+1/-1 labels of a 2-class task, or regression
-    targets); m, v float32 [S, P] optimiser state; grad_sq float64 [S, P]. For each seed and
+    Net s of block b is lane s of every [..., NETS] array. sizes int64 [L+1]; flat float32 [B, P, NETS]
+    (biases on, torch's order); X float32 [1 or B, n, d, NETS]; target float32 [1 or B, n, NETS]
+    (+1/-1 labels of a 2-class task, or regression targets); m, v float32 [B, P, NETS] optimiser
+    state (these five on 64-byte boundaries: :func:`lane_array`); grad_sq float64 [B, P, NETS];
+    diverged_at int64 [B, NETS] (-1: a padding lane, never updated nor recorded). For each net and
     each t in [start, stop): the weights after t updates are evaluated, recorded when t is a
-    multiple of ``record_every`` or t == ``steps`` (into row t // record_every, or the last
-    row), and updated unless t == ``steps``. ``last_loss[s]`` gets the loss at t = stop - 1. A
-    net whose gradient or loss stops being finite is frozen: ``diverged_at[s]`` = that update.
+    multiple of ``record_every`` or t == ``steps`` (into rec_params [B, records, P, NETS] and
+    rec_loss, rec_acc [B, records, NETS], row t // record_every or the last row), and updated
+    unless t == ``steps``. ``last_loss`` [B, NETS] gets the loss at t = stop - 1. A net whose
+    gradient or loss stops being finite is frozen: ``diverged_at`` = that update.
     """
-    S, P = flat.shape
+    B, P = flat.shape[0], flat.shape[1]
+    d, n = X.shape[2], X.shape[1]
     rows = 0
     for k in range(len(sizes)):
         rows += sizes[k]
-    offsets = np.zeros(len(sizes) - 1, dtype=np.int64)
-    for k in range(1, len(sizes) - 1):
-        offsets[k] = offsets[k - 1] + sizes[k - 1] * sizes[k] + sizes[k]
-    d, n = X.shape[1], X.shape[2]
-    A = np.empty((rows, n), dtype=np.float32)  # input rows, then every layer's units
-    D = np.empty((rows, n), dtype=np.float32)  # dLoss/dz, row for row (input rows unused)
-    g = np.empty(P, dtype=np.float32)
-    last_row = rows - sizes[-1]
+    H = _lane_rows(rows * TILE)  # a tile of points: input units, then every layer's
+    D = _lane_rows(rows * TILE)  # dLoss/dz, row for row (input rows unused)
+    T = _lane_rows(2 * TILE)  # each point's loss and whether it is right
+    G = _lane_rows(P)
+    U = _lane_rows(1)  # 1 for the nets the update leaves alone
+    loss, correct = np.zeros(NETS), np.zeros(NETS, dtype=np.int64)
+    last = rows - sizes[-1]
+    scale = np.float32(2.0 / n) if regression else np.float32(0.5 / n)
     records = rec_loss.shape[1]
-    for s in range(S):
-        xs = s if X.shape[0] > 1 else 0
-        ts = s if target.shape[0] > 1 else 0
-        for i in range(d):
-            for q in range(n):
-                A[i, q] = X[xs, i, q]
+    for b in range(B):
+        p, alive = flat[b], diverged_at[b]
+        Xb, tb = X[min(b, X.shape[0] - 1)], target[min(b, target.shape[0] - 1)]
         for t in range(start, stop):
             record = t % record_every == 0 or t == steps
             want_loss = record or t == stop - 1
-            if diverged_at[s] > 0 and not record:
+            training = False
+            for s in range(NETS):
+                training |= alive[s] == 0
+            if not (record or training):
                 continue
-            _forward_rows(sizes, offsets, flat, s, A)
-            loss, acc = _output_grad(A, D, last_row, target, ts, regression, want_loss)
-            if record:
-                r = t // record_every if t % record_every == 0 else records - 1
+            backward = training and t < steps
+            G[:] = 0.0
+            loss[:] = 0.0
+            correct[:] = 0
+            for q0 in range(0, n, TILE):
+                tile = min(TILE, n - q0)
+                for i in range(d):
+                    for r in range(tile):
+                        store(H, i * TILE + r, load(Xb, (q0 + r) * d + i))
+                _forward(sizes, p, H, tile)
+                _output_grad(H, D, T, last, tb, q0, tile, scale, regression, want_loss)
+                if want_loss:
+                    for r in range(tile):
+                        for s in range(NETS):
+                            loss[s] += T[r, s]
+                            correct[s] += T[TILE + r, s] > 0
+                if backward:
+                    _backward(sizes, p, H, D, G, tile)
+            updated = False
+            for s in range(NETS):
+                U[0, s] = _ONE  # frozen, unless updated below
+                if alive[s] < 0 or (alive[s] > 0 and not record):
+                    continue
+                net_loss = loss[s] / n
+                if record:
+                    r = t // record_every if t % record_every == 0 else records - 1
+                    for i in range(P):
+                        rec_params[b, r, i, s] = p[i, s]
+                    rec_loss[b, r, s] = net_loss
+                    rec_acc[b, r, s] = np.nan if regression else correct[s] / n
+                if t == stop - 1:
+                    last_loss[b, s] = net_loss
+                if alive[s] > 0 or not backward:
+                    continue
+                total = 0.0
                 for i in range(P):
-                    rec_params[s, r, i] = flat[s, i]
-                rec_loss[s, r] = loss
-                rec_acc[s, r] = acc
-            if t == stop - 1:
-                last_loss[s] = loss
-            if diverged_at[s] > 0 or t == steps:
-                continue
-            _backward_rows(sizes, offsets, flat, s, A, D, g)
-            total = 0.0
-            for i in range(P):
-                total += g[i]
-            if not np.isfinite(total) or (want_loss and not np.isfinite(loss)):
-                diverged_at[s] = t + 1
-                continue
-            for i in range(P):
-                grad_sq[s, i] += g[i] * g[i]
-            _optimizer_step(opt_code, flat, g, m, v, s, lr, momentum, t + 1)
+                    total += G[i, s]
+                if not np.isfinite(total) or (want_loss and not np.isfinite(net_loss)):
+                    alive[s] = t + 1
+                    continue
+                for i in range(P):
+                    grad_sq[b, i, s] += G[i, s] * G[i, s]
+                U[0, s] = _ZERO
+                updated = True
+            if updated:
+                _optimizer_step(opt_code, p, G, m[b], v[b], load(U, 0) > _ZERO, lr, momentum, t + 1)

@@ -28,7 +28,8 @@ class History:
 
     params   : float32 [T, P] flat parameter snapshots, ``model.parameters()`` order
     step     : int64 [T] optimiser updates applied before each snapshot (0 = initial weights)
-    loss     : float32 [T] loss on the whole dataset at each snapshot
+    loss     : float32 [T] loss on the training data at each snapshot (all of it, or the fixed
+               subsample ``fit``'s ``eval_points`` names)
     accuracy : float32 [T] fraction classified correctly (NaN for regression)
     grad_rms : float32 [P] root mean square of dLoss/dw_i over every update of the run
     step_loss : float32 [steps] loss of the batch (or example) used by each update, or None

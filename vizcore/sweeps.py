@@ -4,8 +4,8 @@
 seed, exactly what :func:`vizcore.train.fit` would start from) into one [S, P] array
 and trains them full batch. float32 tanh nets with two classes or one regression
 output run in one compiled function (:func:`vizcore.engine.train_steps`: whole
-stretches of steps, seed after seed, 25x faster than a loop of ``fit`` on 64 seeds of a
-2-2-2 net); anything else steps all S nets together through the numpy engine: one
+stretches of steps, 16 nets side by side as the lanes of one vector, see :mod:`vizcore.lanes`);
+anything else steps all S nets together through the numpy engine: one
 forward, one backward and one optimiser update per step for all of them.
 """
 from __future__ import annotations
@@ -17,14 +17,14 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from . import engine
+from . import engine, lanes
 from .datasets import Dataset
 from .errors import UserError
 from .nets import MLP, flat_params, load_flat
 from .history import History, ProgressFn, check_settings
 
 MAX_SEEDS = 256
-MIN_BLOCK = 8  # seeds per thread below which a second thread costs more than it saves
+MIN_BLOCK = lanes.NETS  # seeds per thread: the compiled kernel trains them in lanes of 16 nets
 DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
@@ -122,7 +122,7 @@ def fit_many(dataset: Dataset | Sequence[Dataset], widths: Sequence[int], seeds:
     widths = tuple(int(w) for w in widths)
     train = partial(_fit_block, data, widths, activation=activation, steps=steps, lr=lr, optimizer=optimizer,
                     momentum=momentum, record_every=record_every, dtype=DTYPES[dtype])
-    blocks = np.array_split(np.arange(len(seeds)), min(threads, max(1, len(seeds) // MIN_BLOCK)))
+    blocks = _thread_blocks(len(seeds), threads)
     with ThreadPoolExecutor(max_workers=len(blocks) - 1 or 1) as pool:  # numpy releases the GIL in big ops
         others = [pool.submit(train, seeds[block], data.rows(block)) for block in blocks[1:]]
         parts = [train(seeds[blocks[0]], data.rows(blocks[0]), progress=progress)] + [f.result() for f in others]
@@ -132,6 +132,13 @@ def fit_many(dataset: Dataset | Sequence[Dataset], widths: Sequence[int], seeds:
         raise UserError(f"Every net diverged (the first at step {diverged_at.min()}): the loss became NaN or "
                         "infinite. Lower the learning rate and train again.")
     return Sweep(seeds, histories, diverged_at, widths, activation, data.dim, data.out_dim)
+
+
+def _thread_blocks(count: int, threads: int) -> list[np.ndarray]:
+    """Seed indices for each thread: whole multiples of MIN_BLOCK (the last one excepted), as even as that allows."""
+    chunks = -(-count // MIN_BLOCK)
+    parts = np.array_split(np.arange(chunks), max(1, min(threads, chunks)))
+    return [np.arange(part[0] * MIN_BLOCK, min(count, (part[-1] + 1) * MIN_BLOCK)) for part in parts]
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,30 +190,54 @@ def _fit_block(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tupl
 def _train_compiled(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],
                     activation: str, steps: int, lr: float, optimizer: str, momentum: float, record_every: int,
                     dtype, progress: Optional[ProgressFn]) -> tuple[list[History], np.ndarray]:
-    sizes = np.array((data.dim, *widths, data.out_dim), dtype=np.int64)
+    """The compiled path: the seeds in blocks of NETS lanes, the last block padded with copies of its first net."""
+    S, N = len(seeds), lanes.NETS
+    B = -(-S // N)
+    pad = np.r_[np.arange(S), np.full(B * N - S, (B - 1) * N)]  # which net fills each lane
     flat = initial_params(data.dim, widths, data.out_dim, seeds, activation).astype(np.float32)
-    S, P = flat.shape
-    X = engine._feature_major(Xy[0], np.float32)
-    y = np.atleast_2d(Xy[1])
+    P = flat.shape[1]
+    X, y = Xy
     target = (y if data.task == "regression" else 2 * y - 1).astype(np.float32)
+    if X.ndim == 3:  # one dataset per net: [B, n, d, NETS] and [B, n, NETS]
+        X, target = _as_lanes(X[pad], B), _as_lanes(target[pad], B)
+    else:  # shared: the same values in every lane
+        X = engine.lane_array(np.broadcast_to(X[None, ..., None], (1, *X.shape, N)))
+        target = engine.lane_array(np.broadcast_to(target[None, :, None], (1, len(target), N)))
     records = steps // record_every + 1 + (steps % record_every > 0)
-    rec_params = np.empty((S, records, P), dtype=np.float32)
-    rec_loss, rec_acc = np.empty((S, records), dtype=np.float32), np.empty((S, records), dtype=np.float32)
-    m, v = np.zeros_like(flat), np.zeros_like(flat)
-    grad_sq, diverged_at = np.zeros((S, P)), np.zeros(S, dtype=np.int64)
-    last_loss = np.empty(S)
+    params = _as_lanes(flat[pad], B)  # [B, P, NETS]
+    rec_params = np.empty((B, records, P, N), dtype=np.float32)
+    rec_loss, rec_acc = np.empty((B, records, N), dtype=np.float32), np.empty((B, records, N), dtype=np.float32)
+    m, v = engine.lane_array(np.zeros_like(params)), engine.lane_array(np.zeros_like(params))
+    grad_sq = np.zeros(params.shape)
+    lane_state = np.zeros(B * N, dtype=np.int64)
+    lane_state[S:] = -1  # padding: never updated nor recorded
+    diverged_at = lane_state.reshape(B, N)
+    last_loss = np.empty((B, N))
     report_every = max(1, steps // 100)
     for start in range(0, steps + 1, report_every):
         stop = min(start + report_every, steps + 1)
-        engine.train_steps(sizes, flat, X, target, data.task == "regression", start, stop, steps, record_every,
-                           engine.OPT_CODES[optimizer], np.float32(lr), np.float32(momentum), m, v, grad_sq,
-                           diverged_at, rec_params, rec_loss, rec_acc, last_loss)
+        engine.train_steps(np.array((data.dim, *widths, data.out_dim), dtype=np.int64), params, X, target,
+                           data.task == "regression", start, stop, steps, record_every, engine.OPT_CODES[optimizer],
+                           np.float32(lr), np.float32(momentum), m, v, grad_sq, diverged_at, rec_params, rec_loss,
+                           rec_acc, last_loss)
         if progress is not None:
-            alive = diverged_at == 0
-            progress(min(stop, steps), steps, float(last_loss[alive].mean()) if alive.any() else float("nan"))
+            alive = lane_state[:S] == 0
+            losses = last_loss.reshape(-1)[:S]
+            progress(min(stop, steps), steps, float(losses[alive].mean()) if alive.any() else float("nan"))
     step = np.minimum(np.arange(records) * record_every, steps)
     grad_rms = np.sqrt(grad_sq / steps).astype(np.float32)
-    return [History(rec_params[i], step.copy(), rec_loss[i], rec_acc[i], grad_rms[i]) for i in range(S)], diverged_at
+
+    def net(i: int) -> History:
+        b, s = divmod(i, N)
+        return History(np.ascontiguousarray(rec_params[b, :, :, s]), step.copy(), rec_loss[b, :, s].copy(),
+                       rec_acc[b, :, s].copy(), grad_rms[b, :, s].copy())
+    return [net(i) for i in range(S)], lane_state[:S].copy()
+
+
+def _as_lanes(a: np.ndarray, blocks: int) -> np.ndarray:
+    """[blocks * NETS, ...] one row per net as [blocks, ..., NETS]: net i in lane i % NETS of block i // NETS."""
+    split = a.reshape(blocks, lanes.NETS, *a.shape[1:])
+    return engine.lane_array(np.moveaxis(split, 1, -1))
 
 
 def _train_numpy(data: _Data, widths: tuple[int, ...], seeds: np.ndarray, Xy: tuple[np.ndarray, np.ndarray],

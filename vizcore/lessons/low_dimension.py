@@ -139,7 +139,7 @@ class LowDimConfig(QueryConfig):
     claim: str = setting("disc", choices=tuple(CLAIMS), widget="radio", horizontal=True, label="Claim",
                          names={k: c.title for k, c in CLAIMS.items()})
     seeds: int = setting(SEED_COUNTS[0], choices=SEED_COUNTS, widget="select_slider", label="Seeds per architecture",
-                         help="More seeds take longer: 64 seeds of the disc take a few seconds.")
+                         help="More seeds take longer: 64 seeds of the disc take about a second.")
 
 
 @dataclass(frozen=True)
