@@ -49,10 +49,12 @@ def draw(shown: Shown) -> lesson.LayersView:
     shown.downloads.append(Downloads("layers", figure=fig, run=run, trajectory=shown.derived(lesson.weight_path),
                                      settings=cfg.to_query()))
     movie = shown.derived(lesson.training_movie_figure, keep=16)
-    if movie is not None:
-        st.subheader("Training as one animation")
-        st.plotly_chart(sized(movie), width="stretch", key="training_movie")
-        explain(lesson.MOVIE_CAPTION)
+    if movie is not None:  # built in the browser only when opened: it would delay the first picture by ~0.3 s
+        box = st.expander("Training as one animation", icon=":material/movie:", key="layers:movie", on_change="rerun")
+        if box.open:
+            with box:
+                st.plotly_chart(sized(movie), width="stretch", key="training_movie")
+                explain(lesson.MOVIE_CAPTION)
     else:
         explain(lesson.NO_MOVIE.format(width=anim.facts[-1].out_dim))
     st.subheader("What each layer does")
@@ -63,8 +65,12 @@ def draw(shown: Shown) -> lesson.LayersView:
     rows, bars = shown.derived(lesson.topology_view, snapshot)
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     explain(lesson.TOPOLOGY_CAPTION)
-    st.plotly_chart(sized(bars), width="stretch", key="barcodes")
-    explain(lesson.BARCODE_CAPTION)
+    box = st.expander("Each class's barcode, layer by layer", icon=":material/barcode:", key="layers:barcodes",
+                      on_change="rerun")  # like the movie: built only when opened
+    if box.open:
+        with box:
+            st.plotly_chart(sized(bars), width="stretch", key="barcodes")
+            explain(lesson.BARCODE_CAPTION)
     return lesson.LayersView(step=-1 if snapshot == len(run.history) - 1 else step)
 
 

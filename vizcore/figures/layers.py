@@ -216,6 +216,7 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         margin=dict(l=10, r=10, t=50 if title else 30, b=CONTROLS_HEIGHT + 10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         **playback([str(f) for f in range(F)], anim.labels, frame_ms=frame_ms, redraw=three_d,
+                   transition_ms=0 if three_d else frame_ms,  # 2D glides between frames; 3D cannot (plotly.js)
                    prefix="showing: ", pad_top=58 if not three_d else 10),
     )
     if three_d:

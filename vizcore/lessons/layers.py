@@ -26,7 +26,9 @@ from . import Claim, Lesson, Question, band
 # What the animation follows: points per frame (2D / 3D data), frames per phase, points per grid line.
 # Together they set the payload: 1.8 MB for the spirals' three layers.
 ANIMATION_POINTS = {2: 320, 3: 250}
-FRAMES_PER_PHASE = 12
+# In 2D plotly glides linearly between frames, so four per phase draw each curved path as four chords;
+# 3D has no transitions and needs more. Every frame costs the browser time before the first picture.
+FRAMES_PER_PHASE = {2: 4, 3: 12}
 GRID_RESOLUTION = 16
 MOVIE_MOMENTS = 40  # snapshots in the training movie, on a log scale of steps
 TOUR_POINTS = 300   # points turned by the grand tour
@@ -56,7 +58,8 @@ def snapshot_of(run: Run, step: int) -> int:
 def animation(run: Run, t: int = -1) -> tuple[Animation, np.ndarray]:
     """The layer animation of snapshot ``t`` of ``run``, and the labels of the points it follows."""
     keep = subsample(run.dataset.n, ANIMATION_POINTS[3 if run.dataset.dim == 3 else 2])
-    anim = animate(run.model_at(t), run.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE,
+    drawn_dim = 3 if max(run.model.in_dim, *run.model.widths) >= 3 else 2  # 1D is drawn in 2D, wider in 3D
+    anim = animate(run.model_at(t), run.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE[drawn_dim],
                    grid_resolution=GRID_RESOLUTION)
     return anim, run.dataset.y[keep]
 

@@ -39,7 +39,7 @@ TOPOLOGY_POINTS = 300  # fresh points per class counted: right in 91% of bench/t
 TOPOLOGY_SEED = 1_000_003  # the counted sample's seed: the run's seed plus this
 TRAINED = 0.99         # a net counts as well trained from this training accuracy on
 ANIMATION_POINTS = 250
-FRAMES_PER_PHASE = 10
+FRAMES_PER_PHASE = 6  # as lesson 2's 3D nets: every frame costs the browser time before the first picture
 SOURCE = "Naitzat, Zhitnikov & Lim 2020"
 
 
