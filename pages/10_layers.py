@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.common import explain
+from ui.common import explain, folded
 from ui.controls import run_config_controls
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
@@ -42,16 +42,17 @@ def draw(shown: Shown) -> lesson.LayersView:
     explain(lesson.ANIMATION_CAPTION)
     if anim.projection:
         st.info(anim.projection + ".")
-        with st.expander(f"See every side of the {anim.facts[-1].out_dim}-dimensional last layer: a grand tour"):
-            st.plotly_chart(sized(shown.derived(lesson.tour_figure, snapshot, keep=16)), width="stretch",
-                            key="grand_tour")
-            explain(lesson.tour_caption(shown.derived(lesson.topology_view, snapshot)[0]))
+        if box := folded(f"See every side of the {anim.facts[-1].out_dim}-dimensional last layer: a grand tour",
+                         "layers:tour"):
+            with box:
+                st.plotly_chart(sized(shown.derived(lesson.tour_figure, snapshot, keep=16)), width="stretch",
+                                key="grand_tour")
+                explain(lesson.tour_caption(shown.derived(lesson.topology_view, snapshot)[0]))
     shown.downloads.append(Downloads("layers", figure=fig, run=run, trajectory=shown.derived(lesson.weight_path),
                                      settings=cfg.to_query()))
     movie = shown.derived(lesson.training_movie_figure, keep=16)
-    if movie is not None:  # built in the browser only when opened: it would delay the first picture by ~0.3 s
-        box = st.expander("Training as one animation", icon=":material/movie:", key="layers:movie", on_change="rerun")
-        if box.open:
+    if movie is not None:
+        if box := folded("Training as one animation", "layers:movie", icon=":material/movie:"):
             with box:
                 st.plotly_chart(sized(movie), width="stretch", key="training_movie")
                 explain(lesson.MOVIE_CAPTION)
@@ -65,9 +66,7 @@ def draw(shown: Shown) -> lesson.LayersView:
     rows, bars = shown.derived(lesson.topology_view, snapshot)
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     explain(lesson.TOPOLOGY_CAPTION)
-    box = st.expander("Each class's barcode, layer by layer", icon=":material/barcode:", key="layers:barcodes",
-                      on_change="rerun")  # like the movie: built only when opened
-    if box.open:
+    if box := folded("Each class's barcode, layer by layer", "layers:barcodes", icon=":material/barcode:"):
         with box:
             st.plotly_chart(sized(bars), width="stretch", key="barcodes")
             explain(lesson.BARCODE_CAPTION)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.common import explain
+from ui.common import explain, folded
 from ui.exports import Downloads
 from ui.form import Form
 from ui.lesson_page import Shown, lesson_page
@@ -49,12 +49,13 @@ def draw(shown: Shown) -> None:
     for column, (label, value) in zip(st.columns(4), lesson.metrics(run, *scores, snapshot)):
         column.metric(label, value)
     explain(lesson.view_caption(run, shown.view, run.history.step[frames]))
-    with st.expander("Can the PCA picture be trusted?"):
-        rows, trust = shown.derived(lesson.trust_picture, keep=16)
-        columns = list(lesson.TRUST_COLUMNS)
-        st.table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))
-        st.plotly_chart(sized(trust), width="stretch", key="trust")
-        explain(lesson.TRUST_CAPTION)
+    if box := folded("Can the PCA picture be trusted?", "trajectory:trust"):
+        with box:
+            rows, trust = shown.derived(lesson.trust_picture, keep=16)
+            columns = list(lesson.TRUST_COLUMNS)
+            st.table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))
+            st.plotly_chart(sized(trust), width="stretch", key="trust")
+            explain(lesson.TRUST_CAPTION)
     shown.downloads.append(Downloads("trajectory", figure=fig, run=run, trajectory=path,
                                      settings={**shown.settings.to_query(), **shown.view.to_query()}))
     if form.widget("layers", st):

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from ui.common import explain
+from ui.common import explain, folded
 from ui.curves import CSV, forget_missing_upload, live_loss, target_widgets
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
@@ -50,9 +50,10 @@ def draw(shown: Shown) -> None:
     if run.model.widths:
         explain(lesson.fit_caption(view))
     if view.units:
-        with st.expander("Each first-layer unit's weight and bias (the shift)"):
-            st.dataframe(pd.DataFrame(lesson.unit_rows(view)), hide_index=True)
-            explain(lesson.UNITS_CAPTION)
+        if box := folded("Each first-layer unit's weight and bias (the shift)", "curves:units"):
+            with box:
+                st.dataframe(pd.DataFrame(lesson.unit_rows(view)), hide_index=True)
+                explain(lesson.UNITS_CAPTION)
     if lesson.line_text(result):
         st.markdown(lesson.line_text(result))
     shown.downloads.append(Downloads("curve-fit", figure=fit, figure_label="⬇ The fit (HTML, works offline)", run=run,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.common import explain
+from ui.common import explain, folded
 from ui.controls import run_config_controls
 from ui.exports import Downloads
 from ui.form import Form
@@ -57,10 +57,11 @@ def draw(shown: Shown) -> lesson.LandscapeConfig:
         fig = picture.figure
         st.plotly_chart(sized(fig), width="stretch", key="plane")
         if picture.trust is not None:
-            with st.expander("Can this picture be trusted?"):
-                st.table(pd.DataFrame(picture.trust, index=["PC1", "PC2", "PC3"]))
-                st.plotly_chart(sized(picture.trust_figure), width="stretch", key="plane_trust")
-                explain(lesson.TRUST_CAPTION)
+            if box := folded("Can this picture be trusted?", "landscape:trust"):
+                with box:
+                    st.table(pd.DataFrame(picture.trust, index=["PC1", "PC2", "PC3"]))
+                    st.plotly_chart(sized(picture.trust_figure), width="stretch", key="plane_trust")
+                    explain(lesson.TRUST_CAPTION)
         explain(lesson.plane_caption(picture.view))
     st.caption(lesson.net_caption(run))
     shown.downloads.append(Downloads(f"landscape-{view.view}", figure=fig, run=run, settings=shown.settings.to_query(),

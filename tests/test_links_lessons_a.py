@@ -98,7 +98,10 @@ def test_trajectory_link_reproduces_the_run_with_its_rate_schedule_and_snapshot(
     assert at.selectbox(key="tr_mode").value == "minibatch" and at.select_slider(key="tr_lr").value == 0.1
     assert at.text_input(key="tr_schedule").value == "300: 0.02" and at.radio(key="tr_method").value == "rms"
     assert at.toggle(key="tr_layers").value is True
-    assert [c.key for c in at.get("plotly_chart")] == ["trajectory_view", "trust", "trajectory_layers"]
+    assert [c.key for c in at.get("plotly_chart")] == ["trajectory_view", "trajectory_layers"]  # trust: folded
+    at.session_state["trajectory:trust"] = True  # what opening "Can the PCA picture be trusted?" does
+    assert [c.key for c in assert_clean(at.run()).get("plotly_chart")] == ["trajectory_view", "trust",
+                                                                           "trajectory_layers"]
     # the page trained exactly this config, rate changes included (and drew it with this view)
     (cfg, view), _, warnings = read_link([TrajectoryConfig(), TrajectoryView()], query)
     assert not warnings and (view.method, view.window, view.layers) == ("rms", 200, True)

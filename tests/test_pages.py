@@ -192,8 +192,10 @@ def test_the_layer_table_of_a_deep_net_names_every_layer(layers_page):
 def test_tori4_says_what_its_tour_shows_and_why_it_has_no_training_movie(layers_page):
     # the tour's caption spoke of rings while it showed two clumps, and the movie was missing without a word (27.2)
     at = layers_page
+    at.session_state["layers:tour"] = True  # the tour is folded until opened
     at.sidebar.selectbox(key="preset").set_value("tori4").run()
     assert not at.exception and not at.error
+    assert "grand_tour" in [getattr(c, "key", None) for c in at.get("plotly_chart")]
     captions = " ".join(c.value for c in at.caption)
     assert "can look like a clump here" in captions and "layer 2 has class A b₀, b₁ = 1, 1" in captions, captions
     assert "No training movie for this net" in captions and "its 4 dimensions cannot be drawn" in captions

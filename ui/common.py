@@ -56,3 +56,13 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 def explain(text: str) -> None:
     """A short explanation under a picture."""
     st.caption(text)
+
+
+def folded(label: str, key: str, container=st, **kwargs):
+    """A closed expander whose content is drawn only while it is open, else None: ``if (box := folded(...)):``.
+
+    Streamlit sends a plain expander's content even when it is closed, and the browser builds every chart in it
+    before it shows the page's first picture; this one reruns the page when clicked instead.
+    """
+    box = container.expander(label, key=key, on_change="rerun", **kwargs)
+    return box if box.open else None

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from ui.common import literal
+from ui.common import folded, literal
 from ui.form import Form
 from vizcore.config import Preset, QueryConfig
 
@@ -138,9 +138,8 @@ def publish_link(configs: Sequence[QueryConfig], page: str, defaults: Sequence[Q
     query = urlencode(write_link(configs, page, defaults))
     base = (getattr(st.context, "url", None) or "").split("?")[0]
     # Drawn only while open: a code box costs the browser ~0.2 s of syntax highlighting before the first chart.
-    link_box = st.sidebar.expander("Link to this experiment", icon=":material/link:", key=f"{page}:link_open",
-                                   on_change="rerun")
-    if not link_box.open:
+    link_box = folded("Link to this experiment", f"{page}:link_open", st.sidebar, icon=":material/link:")
+    if link_box is None:
         return query
     with link_box:
         st.code(f"{base}?{query}" if query else base or "(defaults: the page address as it is)", language=None,
