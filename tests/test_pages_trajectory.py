@@ -76,6 +76,7 @@ def test_each_mode_runs(changes):
     at = small_page()
     for key, value in changes.items():
         at.session_state[key] = value
+    at.session_state["trajectory:trust"] = True  # "Can the PCA picture be trusted?" opened
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     if changes.get("tr_method") == "pca":  # the trust table: this run's PCA shares beside a random walk's
@@ -97,7 +98,7 @@ def test_one_clock_moves_the_figure_the_numbers_and_the_layer_animation_and_keep
     step = int(moment.query_params["layer_step"])  # the link names the moment...
     assert 0 < step < 250_000 and moment.metric[1].value == f"{step:,}"  # ...and the numbers are of that moment
     assert f"after {step:,} updates" in " ".join(c.value for c in moment.caption)  # so is the layer animation
-    assert [c.key for c in moment.get("plotly_chart")] == ["trajectory_view", "trust", "trajectory_layers"]
+    assert [c.key for c in moment.get("plotly_chart")] == ["trajectory_view", "trajectory_layers"]  # trust: folded
     assert moment.sidebar.selectbox(key="tr_preset").value == "gas"  # still the preset, with its notes
     assert "rate doubles" in notice(moment)
     assert clock_frame(moment, "trajectory_view") == 80  # the figure is not sent again: it moved in the browser
@@ -112,6 +113,7 @@ def test_bad_settings_show_a_clear_error(changes, words):
     at = small_page()
     for key, value in changes.items():
         at.session_state[key] = value
+    at.session_state["trajectory:trust"] = True  # "Can the PCA picture be trusted?" opened
     at.run()
     assert not at.exception
     assert any(words in e.value for e in at.error), [e.value for e in at.error]
