@@ -50,11 +50,11 @@ def draw(shown: Shown) -> lesson.LayersView:
                 explain(lesson.tour_caption(shown.derived(lesson.topology_view, snapshot)[0]))
     shown.downloads.append(Downloads("layers", figure=fig, run=run, trajectory=shown.derived(lesson.weight_path),
                                      settings=cfg.to_query()))
-    movie = shown.derived(lesson.training_movie_figure, keep=16)
-    if movie is not None:
+    if lesson.has_training_movie(run):  # the movie is built, on the server too, only once it is opened
         if box := folded("Training as one animation", "layers:movie", icon=":material/movie:"):
             with box:
-                st.plotly_chart(sized(movie), width="stretch", key="training_movie")
+                st.plotly_chart(sized(shown.derived(lesson.training_movie_figure, keep=16)), width="stretch",
+                                key="training_movie")
                 explain(lesson.MOVIE_CAPTION)
     else:
         explain(lesson.NO_MOVIE.format(width=anim.facts[-1].out_dim))

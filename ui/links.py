@@ -136,11 +136,11 @@ def write_link(configs: Sequence[QueryConfig], page: str, defaults: Sequence[Que
 def publish_link(configs: Sequence[QueryConfig], page: str, defaults: Sequence[QueryConfig] = ()) -> str:
     """Write ``configs`` into the URL (:func:`write_link`) and show a copyable link; returns the query string."""
     query = urlencode(write_link(configs, page, defaults))
-    base = (getattr(st.context, "url", None) or "").split("?")[0]
     # Drawn only while open: a code box costs the browser ~0.2 s of syntax highlighting before the first chart.
     link_box = folded("Link to this experiment", f"{page}:link_open", st.sidebar, icon=":material/link:")
     if link_box is None:
         return query
+    base = (getattr(st.context, "url", None) or "").split("?")[0]
     with link_box:
         st.code(f"{base}?{query}" if query else base or "(defaults: the page address as it is)", language=None,
                 wrap_lines=True)

@@ -357,6 +357,11 @@ def frames(model: MLP, points: np.ndarray, frames_per_phase: int = 8) -> np.ndar
     return animate(model, points, frames_per_phase).points
 
 
+def movie_drawable(model: MLP) -> bool:
+    """Whether :func:`training_frames` can draw ``model``'s last hidden layer: it has 1 to 3 units."""
+    return bool(model.widths) and 1 <= model.widths[-1] <= 3
+
+
 def training_frames(model: MLP, history, points: np.ndarray, snapshots: np.ndarray, steps: np.ndarray,
                     grid_lines: int = 11, grid_resolution: int = 16) -> Animation | None:
     """The last hidden representation at each of ``snapshots`` (indices into ``history``): one frame each.
@@ -365,9 +370,9 @@ def training_frames(model: MLP, history, points: np.ndarray, snapshots: np.ndarr
     boundary (pulled back to the input and pushed through), so playing the frames shows training
     untangle the classes. Returns None when the last hidden layer is wider than 3 or there is none.
     """
-    width = model.widths[-1] if model.widths else 0
-    if not 1 <= width <= 3:
+    if not movie_drawable(model):
         return None
+    width = model.widths[-1]
     X = np.asarray(points, dtype=np.float64)
     grid = deforming_grid(X, grid_lines, grid_resolution)
     nets = [history.model_at(model, int(t)) for t in snapshots]

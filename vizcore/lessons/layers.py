@@ -17,7 +17,7 @@ from ..figures.layers import grand_tour, layer_animation
 from ..figures.spec import Spec
 from ..figures.style import class_name
 from ..figures.trajectory import compact_trajectory
-from ..layers import Animation, LayerFacts, animate, layer_facts, training_frames
+from ..layers import Animation, LayerFacts, animate, layer_facts, movie_drawable, training_frames
 from ..runs import LAYER_DATASETS, Run, RunConfig, train_run
 from ..topology import GAP, LOOP_RATIO, Barcode, barcodes_per_layer, layer_clouds
 from ..trajectory import project
@@ -62,6 +62,11 @@ def animation(run: Run, t: int = -1) -> tuple[Animation, np.ndarray]:
     anim = animate(run.model_at(t), run.dataset.X[keep], frames_per_phase=FRAMES_PER_PHASE[drawn_dim],
                    grid_resolution=GRID_RESOLUTION)
     return anim, run.dataset.y[keep]
+
+
+def has_training_movie(run: Run) -> bool:
+    """Whether :func:`training_movie` can draw ``run``'s net (its last hidden layer has 1 to 3 units)."""
+    return movie_drawable(run.model)
 
 
 def training_movie(run: Run) -> tuple[Animation | None, np.ndarray]:
