@@ -111,25 +111,26 @@ def select(typingctx, where, a, b):
         return lanes(where, a, b), lambda context, builder, sig, args: builder.select(*args)
 
 
+def _llvm_unary(name: str):
+    """Codegen calling LLVM's vector intrinsic ``llvm.<name>`` on one lanes value."""
+    def codegen(context, builder, sig, args):
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VECTOR, [_VECTOR]),
+                                            f"llvm.{name}.v{NETS}f32")
+        return builder.call(fn, args)
+    return codegen
+
+
 @intrinsic
 def fabs(typingctx, a):
     if a == lanes:
-        def codegen(context, builder, sig, args):
-            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VECTOR, [_VECTOR]),
-                                                f"llvm.fabs.v{NETS}f32")
-            return builder.call(fn, args)
-        return lanes(a), codegen
+        return lanes(a), _llvm_unary("fabs")
 
 
 @intrinsic
 def sqrt(typingctx, a):
     """The square root of every lane, correctly rounded (IEEE)."""
     if a == lanes:
-        def codegen(context, builder, sig, args):
-            fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(_VECTOR, [_VECTOR]),
-                                                f"llvm.sqrt.v{NETS}f32")
-            return builder.call(fn, args)
-        return lanes(a), codegen
+        return lanes(a), _llvm_unary("sqrt")
 
 
 _NUMBER = (types.Float, types.Integer)
