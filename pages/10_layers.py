@@ -12,7 +12,7 @@ from ui.controls import run_config_controls
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import sized
-from ui.timeline import clock
+from ui.timeline import clock, moment
 from ui.uploads import upload_controls
 from vizcore.lessons import layers as lesson
 from vizcore.runs import describe
@@ -26,10 +26,14 @@ def controls(form) -> None:
 def draw(shown: Shown) -> lesson.LayersView:
     run, cfg = shown.result, shown.settings
     left, right = st.columns([3, 2])
+    snapshot = moment("layer_trajectory", shown.view_form, "step", run.history.step, cfg)  # the clock's, right
+    anim, fig = shown.derived(lesson.animation_figure, snapshot)
+    left.plotly_chart(sized(fig, fill=True), width="stretch", key="layer_animation")
+    shown.first_picture_drawn()
     with right:  # the path's slider moves in the browser; the page follows when it is let go (ui/timeline.py)
         c1, c2 = st.columns(2)
-        snapshot = clock(shown.derived(lesson.path_figure, keep=16), "layer_trajectory", shown.view_form, "step",
-                         run.history.step, cfg, width="stretch")
+        clock(shown.derived(lesson.path_figure, keep=16), "layer_trajectory", shown.view_form, "step",
+              run.history.step, cfg, width="stretch")
         step = int(run.history.step[snapshot])
         c1.metric(f"Accuracy at step {step:,}", f"{run.history.accuracy[snapshot]:.1%}")
         c2.metric(f"Loss at step {step:,}", f"{run.history.loss[snapshot]:.3g}")
@@ -37,8 +41,6 @@ def draw(shown: Shown) -> lesson.LayersView:
             st.info(f"Training continued from your uploaded weights: a {describe(run.model)} net "
                     f"({run.model.n_params} parameters).")
         explain(lesson.PATH_CAPTION.format(step=step))
-    anim, fig = shown.derived(lesson.animation_figure, snapshot)
-    left.plotly_chart(sized(fig, fill=True), width="stretch", key="layer_animation")
     explain(lesson.ANIMATION_CAPTION)
     if anim.projection:
         st.info(anim.projection + ".")

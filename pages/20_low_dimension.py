@@ -37,6 +37,7 @@ def draw(shown: Shown) -> lesson.LowDimView:
         shown.downloads.append(Downloads(lesson.file_name(claim, row.label, row.best_seed), figure=fig,
                                          model=lambda row=row: result.model(row.label, row.best_seed),
                                          settings=claim.seed_config(row.label, row.best_seed).to_query()))
+        shown.first_picture_drawn()  # the failing one first
     table = pd.DataFrame(lesson.table(rows))
     st.dataframe(table, hide_index=True, width="stretch")
     explain(lesson.TABLE_CAPTION.format(steps=claim.steps, n=claim.n))

@@ -49,6 +49,7 @@ def draw(shown: Shown) -> None:
     for column, (label, value) in zip(st.columns(4), lesson.metrics(run, *scores, snapshot)):
         column.metric(label, value)
     explain(lesson.view_caption(run, shown.view, run.history.step[frames]))
+    shown.first_picture_drawn()
     if box := folded("Can the PCA picture be trusted?", "trajectory:trust"):
         with box:
             rows, trust = shown.derived(lesson.trust_picture, keep=16)

@@ -42,6 +42,7 @@ def draw(shown: Shown) -> None:
         st.subheader("The learned feature space of the test set (seed 0)")
         st.plotly_chart(sized(planes), width="stretch", key="feature_planes")
     explain(lesson.planes_caption(result))
+    shown.first_picture_drawn()
     shown.downloads.append(Downloads(f"knn-{shown.settings.dataset}", figure=planes,
                                      figure_label="⬇ Figure (HTML, works offline)",
                                      table=lambda: pd.DataFrame(lesson.seed_rows(result)).to_csv(index=False)))

@@ -48,8 +48,9 @@ def draw(shown: Shown) -> None:
     layer = form.widget("arrow_layer", choices=range(cfg.layers)) if cfg.layers > 1 else view.arrow_layer
     pics, flow, arrows = shown.derived(lesson.pictures, layer, seed, keep=24)
     left, right = columns_second_first(2)  # a phone shows the flow and its ▶ Play first
-    left.plotly_chart(sized(arrows, fill=True), width="stretch", key="arrows")
     right.plotly_chart(sized(flow, fill=True), width="stretch", key="flow")
+    shown.first_picture_drawn()
+    left.plotly_chart(sized(arrows, fill=True), width="stretch", key="arrows")
     explain(lesson.flow_caption(result, layer, seed))
     for column, (label, value, about) in zip(st.columns(4), lesson.metrics(result, seed, pics.worst)):
         column.metric(label, value, help=about)

@@ -49,6 +49,7 @@ def draw(shown: Shown) -> None:
         st.caption(lesson.file_caption(run.dataset))
     if run.model.widths:
         explain(lesson.fit_caption(view))
+    shown.first_picture_drawn()
     if view.units:
         if box := folded("Each first-layer unit's weight and bias (the shift)", "curves:units"):
             with box:

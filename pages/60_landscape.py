@@ -49,6 +49,7 @@ def draw(shown: Shown) -> lesson.LandscapeConfig:
         fig = picture.descent
         st.plotly_chart(sized(fig), width="stretch", key="descent")
         explain(lesson.weights_caption(picture.view))
+        shown.first_picture_drawn()
         st.subheader("The landscape depends on the examples")
         st.plotly_chart(sized(picture.pair), width="stretch", key="pair")
         explain(lesson.PAIR_CAPTION)
@@ -56,6 +57,7 @@ def draw(shown: Shown) -> lesson.LandscapeConfig:
         picture = shown.derived(lesson.plane_picture, view)
         fig = picture.figure
         st.plotly_chart(sized(fig), width="stretch", key="plane")
+        shown.first_picture_drawn()
         if picture.trust is not None:
             if box := folded("Can this picture be trusted?", "landscape:trust"):
                 with box:

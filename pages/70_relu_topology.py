@@ -27,13 +27,14 @@ def draw(shown: Shown) -> None:
     pair = shown.result
     explain(lesson.data_caption(pair))
     left, right = st.columns([3, 2])
+    anim, fig = shown.derived(lesson.animation_figure, shown.view_form.value("animate"))  # the widget's, right
+    left.plotly_chart(sized(fig, fill=True), width="stretch", key="relu_animation")
+    shown.first_picture_drawn()
     with right:
         activation = shown.view_form.widget("animate", st.container())
         st.plotly_chart(sized(shown.derived(lesson.complexity_figure)), width="stretch", key="complexity")
         for column, name in zip(st.columns(2), lesson.ACTIVATIONS):
             column.metric(f"{lesson.NAMES[name]}: training accuracy", f"{pair.accuracy[name]:.1%}")
-    anim, fig = shown.derived(lesson.animation_figure, activation)
-    left.plotly_chart(sized(fig, fill=True), width="stretch", key="relu_animation")
     explain(lesson.ANIMATION_CAPTION)
     st.subheader("Each class's b₀, b₁, layer by layer (this seed)")
     st.dataframe(pd.DataFrame(lesson.topology_rows(pair)), hide_index=True)

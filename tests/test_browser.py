@@ -101,9 +101,14 @@ def page(server):
 
 
 def wait_until_finished(tab, timeout_ms: int = 120_000) -> None:
+    """Until the page's script has run, and run whole: a first view runs again once its picture is painted."""
     tab.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout_ms)
     tab.wait_for_timeout(300)
-    tab.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
+    tab.wait_for_function(WHOLE, timeout=timeout_ms)
+
+
+WHOLE = """() => document.querySelector('[data-testid=stApp][data-test-script-state=notRunning]')
+    && !document.querySelector('[class*="st-key-first_paint"]')"""
 
 
 def page_urls(tab, base: str) -> list[str]:
@@ -136,6 +141,38 @@ def test_every_page_renders_its_charts_without_exception(server, page):
             assert chart.query_selector(".main-svg") is not None, url
         if "layers" in url:
             assert charts, "the layers page shows no chart"
+
+
+# Notes, at the first animation frame that shows a chart, how many charts and widgets the page has.
+AT_FIRST_PICTURE = """
+window.__first = null;
+const look = () => {
+  const charts = [...document.querySelectorAll('.js-plotly-plot')].filter((c) => c.getBoundingClientRect().height > 0);
+  if (!charts.length) return requestAnimationFrame(look);
+  window.__first = {node: charts[0], charts: charts.length,
+                    widgets: document.querySelectorAll('[data-testid=stSidebar] [data-baseweb]').length};
+};
+requestAnimationFrame(look);
+"""
+
+
+def test_a_first_view_paints_its_picture_before_the_rest_and_keeps_it_when_the_rest_arrives(server, page):
+    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = context.new_page()
+        tab.add_init_script(AT_FIRST_PICTURE)
+        tab.goto(f"{server}/layers?preset=spirals")
+        wait_until_finished(tab)
+        first = tab.evaluate("({charts: window.__first.charts, widgets: window.__first.widgets})")
+        assert first == {"charts": 1, "widgets": 0}, first  # the animation alone, no widget yet
+        assert tab.evaluate("window.__first.node.closest('.st-key-layer_animation') !== null")
+        assert tab.evaluate("document.contains(window.__first.node)"), "the whole page drew the picture again"
+        assert len(tab.query_selector_all("[data-testid=stPlotlyChart]")) >= 2
+        widths = tab.wait_for_selector("[data-testid=stSidebar] input[aria-label='Hidden widths']")  # its code loads
+        assert widths.input_value() == "2,2,2,2"
+        assert tab.get_by_text("Topology of each class").count() == 1
+    finally:
+        context.close()
 
 
 def _metric(tab, label: str) -> str:

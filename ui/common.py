@@ -7,6 +7,7 @@ from typing import Callable, Iterator, TypeVar
 
 import streamlit as st
 
+from ui import first_paint
 from vizcore import UserError
 
 T = TypeVar("T")
@@ -34,6 +35,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except UserError as exc:
+        first_paint.whole_now()  # a message needs the widgets that can mend it
         st.error(literal(str(exc)))
         st.stop()
 

@@ -8,6 +8,7 @@ from typing import Iterator
 import pandas as pd
 import streamlit as st
 
+from ui import first_paint
 from ui.common import literal, progress_bar
 from ui.form import PERSIST, Form, field_of
 from ui.uploads import stored
@@ -37,9 +38,13 @@ def target_widgets(form: Form, container) -> str:
     if target != state.get(shown) or (state.get(picked) == CSV and not data_id):
         state[picked] = CSV if data_id else target if target in TARGETS else OWN
         state[formula] = "" if target in TARGETS else target
-    choice = container.selectbox("y =", [*TARGETS, OWN, *([CSV] if data_id else [])], key=picked,
-                                 persist_state=PERSIST)
-    if choice == OWN:
+    if first_paint.active():
+        first_paint.placeholder(container)
+        choice = state[picked]
+    else:
+        choice = container.selectbox("y =", [*TARGETS, OWN, *([CSV] if data_id else [])], key=picked,
+                                     persist_state=PERSIST)
+    if choice == OWN and not first_paint.active():
         meta = field_of(form.default, "target").metadata
         container.text_input(meta["label"], key=formula, max_chars=meta["max_chars"], help=meta["help"],
                              placeholder="e.g. x*sin(3*x) or abs(x)-1", persist_state=PERSIST)

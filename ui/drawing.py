@@ -23,6 +23,7 @@ from typing import Callable, Optional
 import streamlit as st
 from streamlit.components.v2 import component
 
+from ui import first_paint
 from ui.form import PERSIST, Form
 from ui.presentation import presenting
 from vizcore import UserError, drawn
@@ -107,7 +108,9 @@ def drawing(form: Form, base: Callable[[QueryConfig], Optional[Dataset]], where=
             ds = base(form.config())
         except UserError:
             ds = None
-        if can_draw(ds):
+        if can_draw(ds) and first_paint.active():
+            first_paint.placeholder(where)
+        elif can_draw(ds):
             (where or st.sidebar).button("Draw on these points", icon=":material/draw:", key=keys["start"],
                                          on_click=_start, args=(form, ds), width="stretch",
                                          help="Puts these points on a plane where you add, spray and erase points "

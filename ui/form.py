@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import streamlit as st
 
+from ui import first_paint
 from vizcore.config import Preset, QueryConfig
 
 PERSIST = "session"  # every settings widget keeps its value across page switches
@@ -85,6 +86,9 @@ class Form:
         ``override`` replaces any metadata item for this page (e.g. the ``choices`` it offers now, a
         ``label``); ``names`` may also be a function from a choice to its words.
         """
+        if first_paint.active():
+            first_paint.placeholder(where)
+            return self.value(name)
         f = field_of(self.default, name)
         meta = {**f.metadata, **({"choices": self.offers[name]} if name in self.offers else {}), **override}
         key = self.key(name)
@@ -161,6 +165,9 @@ def preset_picker(forms: Sequence[Form], presets: Mapping[str, Preset], where=No
         if st.session_state[key] in presets:
             load_preset(forms, presets[st.session_state[key]])
 
+    if first_paint.active():
+        first_paint.placeholder(where)
+        return st.session_state[key]
     (where or st.sidebar).selectbox(
         "Preset", ["custom", *presets], key=key, on_change=load, help=help,
         format_func=lambda k: presets[k].title if k in presets else "custom settings")

@@ -21,9 +21,11 @@ from ui.boot import require_navigation
 from ui.cache import SharedCache, log, named_cache
 from ui.classroom import ask_the_class
 from ui.common import progress_bar, user_errors
+from ui import first_paint
 from ui.exports import Downloads, download_row
 from ui.form import Form, preset_picker
 from ui.links import apply_link, publish_link, write_link
+from ui.presentation import presenting
 from ui.syllabus import Entry, entry as entry_of
 from ui.uploads import stored
 from vizcore.config import QueryConfig
@@ -118,6 +120,11 @@ class Shown:
         cache = named_cache(f"{fn.__module__}.{fn.__qualname__}", keep)
         return cached_with_progress(cache, settings, lambda progress: fn(settings, progress=progress), label)
 
+    def first_picture_drawn(self) -> None:
+        """Everything drawn so far is the page's first picture: a browser's first view of the page ends here until
+        the browser has painted it, then runs again whole (ui/first_paint.py)."""
+        first_paint.picture_drawn(self.entry.name)
+
     def compute(self, settings: QueryConfig, label: str = "Training") -> Any:
         """The lesson's result for other settings (a comparison the page draws beside this one)."""
         return result(self.entry, settings, label)
@@ -185,11 +192,15 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     if lesson.view is not None:
         forms.append(Form(lesson.view, entry.prefix if entry.view_prefix is None else entry.view_prefix))
     apply_link(forms, entry.name, lesson.presets, on_load=on_link)
+    asked = forms[0].config()  # a file or a drawing is checked by its widgets, which part 1 leaves out
+    first_paint.start(entry.name, allowed=not presenting() and getattr(asked, "dataset", "") != "drawn"
+                      and not any(getattr(asked, name) for name in lesson.uploads))
     preset = preset_picker(forms, lesson.presets, st.sidebar, **({"help": preset_help} if preset_help else {}))
     settings = controls(forms[0]) or forms[0].config()
     # the address holds the settings while they compute, and if they stop the page (a drawing too small to train)
     write_link([settings, *(form.config() for form in forms[1:])], entry.name, lesson.configs())
-    computed = result(entry, settings, label(settings) if callable(label) else label, progress)
+    with st.container():  # the progress, in one place whether shown or not: the first picture stays where it is
+        computed = result(entry, settings, label(settings) if callable(label) else label, progress)
     shown = Shown(entry, settings, forms[1] if len(forms) > 1 else None, computed, preset)
     voting = ask_the_class(shown)  # presenting: the class predicts before the picture (and the claims) answer
     view = None
@@ -200,6 +211,7 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
         publish_link([c for c in (settings, view) if c is not None], entry.name, lesson.configs())
     if voting:
         return shown
+    shown.first_picture_drawn()  # a page that did not say where its first picture ends: all of its drawing
     show_claims(lesson.claims(preset, shown.result, view))
     show_notice(lesson.notice(preset, shown.result, view))
     for item in shown.downloads:

@@ -42,7 +42,7 @@ export default function (component) {
   };
   const settled = report(400), released = report(150);
   const detach = () => {
-    if (!gd) return;
+    if (!gd || !gd.removeListener) return;  // Plotly.purge takes the event methods away with the chart
     gd.removeListener("plotly_animated", settled);
     gd.removeListener("plotly_sliderend", released);
     gd.removeListener("plotly_animationinterrupted", released);
@@ -67,6 +67,24 @@ export default function (component) {
 """
 
 
+def _moment(key: str, form: Form, field: str, steps: list[int], run_of: Any) -> tuple[int, Any]:
+    """(the step index the clock ``key`` shows in this run, the frame its component last reported), read only."""
+    state, last = st.session_state, len(steps) - 1
+    seen = state.get(f"_clock:{key}") or {"run": run_of, "told": None}
+    wanted = form.value(field) if seen["run"] == run_of else -1
+    index = steps.index(wanted) if wanted in steps else last
+    told = (state.get(f"{key}_clock") or {}).get("frame")
+    if told is not None and told != seen["told"] and 0 <= told <= last:
+        index = told  # the viewer moved the figure's slider or paused it since the last run
+    return index, told
+
+
+def moment(key: str, form: Form, field: str, steps: Sequence[int], run_of: Any) -> int:
+    """The step index :func:`clock` would show for these arguments, without drawing it (a page's first picture
+    is drawn before its clock: ui/first_paint.py)."""
+    return _moment(key, form, field, [int(s) for s in steps], run_of)[0]
+
+
 @functools.cache
 def _clock_component():
     return st.components.v2.component("vizcore.clock", js=CLOCK_JS)
@@ -85,12 +103,8 @@ def clock(fig: Spec, key: str, form: Form, field: str, steps: Sequence[int], run
     """
     state, steps = st.session_state, [int(s) for s in steps]
     last, own = len(steps) - 1, f"_clock:{key}"
-    seen = state.setdefault(own, {"run": run_of, "told": None, "opened": None})
-    wanted = form.value(field) if seen["run"] == run_of else -1
-    index = steps.index(wanted) if wanted in steps else last
-    told = (state.get(f"{key}_clock") or {}).get("frame")
-    if told is not None and told != seen["told"] and 0 <= told <= last:
-        index = told  # the viewer moved the figure's slider or paused it since the last run
+    index, told = _moment(key, form, field, steps, run_of)
+    seen = state.get(own) or {"opened": None}
     opened = seen["opened"] if seen["opened"] and seen["opened"][0] == id(fig) else (id(fig), index)
     state[own] = {"run": run_of, "told": told, "opened": opened}
     st.plotly_chart(sized(fig if opened[1] == last else fig.at_frame(opened[1]), fill=fill), key=key, **chart)

@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence
 
 import streamlit as st
 
+from ui import first_paint
 from ui.cache import SharedCache
 from ui.common import literal
 from ui.form import Form
@@ -73,6 +74,9 @@ def upload_controls(form: Form, task: str = "classification", dims: Sequence[int
     ``select`` (default: the dataset picker) are switched to it; good weights go to its
     ``start_id``. ``dims``: the numbers of coordinate columns the page accepts.
     """
+    if first_paint.active():
+        first_paint.placeholder()
+        return
     select = {"dataset": "csv"} if select is None else select
     title = "Your own data and saved weights" if weights else "Your own data"
     with st.sidebar.expander(title):
