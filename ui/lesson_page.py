@@ -26,6 +26,7 @@ from ui.exports import Downloads, download_row
 from ui.form import Form, preset_picker
 from ui.links import apply_link, publish_link, write_link
 from ui.presentation import presenting
+from ui.screen import PROGRESS
 from ui.syllabus import Entry, entry as entry_of
 from ui.uploads import stored
 from vizcore.config import QueryConfig
@@ -199,7 +200,7 @@ def lesson_page(page_file: str, *, intro: str, controls: Callable[[Form], Option
     settings = controls(forms[0]) or forms[0].config()
     # the address holds the settings while they compute, and if they stop the page (a drawing too small to train)
     write_link([settings, *(form.config() for form in forms[1:])], entry.name, lesson.configs())
-    with st.container():  # the progress, in one place whether shown or not: the first picture stays where it is
+    with st.container(key=PROGRESS):  # in one place, shown or not: the first picture stays where it is
         computed = result(entry, settings, label(settings) if callable(label) else label, progress)
     shown = Shown(entry, settings, forms[1] if len(forms) > 1 else None, computed, preset)
     voting = ask_the_class(shown)  # presenting: the class predicts before the picture (and the claims) answer

@@ -21,6 +21,7 @@ import streamlit as st
 EXPLORE = "explore_touch"  # session key: the charts take touch gestures again
 LATER = "phone_later"  # a container that phones show after the element that follows it
 SECOND_FIRST = "phone_second_first"  # a container whose second column phones show first
+PROGRESS = "progress_slot"  # the container of a computation's progress: it takes no room while empty
 
 TOUCH = "(hover: none) and (pointer: coarse)"
 PHONE = "(max-width: 640px)"
@@ -40,6 +41,7 @@ PAGE_CSS = f"""
     height: auto !important; overflow: visible !important; white-space: normal !important;
     margin: 0.2rem 0 0 0 !important; padding: 0 !important; color: #b42318; font-size: 0.875rem; }}
   @media not all and {TOUCH} {{ .st-key-touch_only {{ display: none; }} }}
+  [data-testid="stLayoutWrapper"]:has(> .st-key-{PROGRESS}):not(:has([data-testid="stProgress"])) {{ display: none; }}
   @media {PHONE} {{
     .stMainBlockContainer {{ padding-top: 3.25rem !important; padding-left: 0.75rem !important;
                              padding-right: 0.75rem !important; }}
