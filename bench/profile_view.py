@@ -32,6 +32,15 @@ from look import free_port, wait_finished, wait_healthy  # noqa: E402
 CATEGORIES = ("devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,"
               "disabled-by-default-v8.cpu_profiler,blink.user_timing,loading,toplevel")
 CHART = ".js-plotly-plot"
+PART_1 = '[class*="st-key-first_paint"]'  # a first view's probe, there until the page runs whole (ui/first_paint.py)
+
+
+def wait_whole(page, timeout_ms: int = 300000) -> None:
+    """Until the script has finished and the page has run whole, not just the first picture's part."""
+    wait_finished(page, timeout_ms)
+    if page.query_selector(PART_1):
+        page.wait_for_selector(PART_1, state="detached", timeout=timeout_ms)
+        wait_finished(page, timeout_ms)
 
 
 def trace_visit(browser, url: str, reload: bool) -> tuple[list[dict], dict]:
@@ -41,7 +50,7 @@ def trace_visit(browser, url: str, reload: bool) -> tuple[list[dict], dict]:
     if reload:
         page.goto(url)
         page.wait_for_selector(CHART, timeout=180000)
-        wait_finished(page, 300000)
+        wait_whole(page)
     cdp = ctx.new_cdp_session(page)
     frames: list[tuple[float, int]] = []
     cdp.send("Network.enable")
@@ -55,7 +64,7 @@ def trace_visit(browser, url: str, reload: bool) -> tuple[list[dict], dict]:
     page.reload() if reload else page.goto(url)
     page.wait_for_selector(CHART, timeout=180000)
     chart = time.perf_counter()
-    wait_finished(page, 300000)
+    wait_whole(page)
     done = time.perf_counter()
     ended = []
     cdp.on("Tracing.tracingComplete", lambda e: ended.append(1))
@@ -170,7 +179,7 @@ def main() -> int:
                 page = ctx.new_page()
                 page.goto(f"{base}/{path}")
                 page.wait_for_selector(CHART, timeout=180000)
-                wait_finished(page, 300000)  # the server's caches are warm from here on
+                wait_whole(page)  # the server's caches are warm from here on
                 ctx.close()
                 events, marks = trace_visit(browser, f"{base}/{path}", args.reload)
                 name = re.sub(r"\W+", "-", path).strip("-") or "home"

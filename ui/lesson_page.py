@@ -16,12 +16,11 @@ from typing import Any, Callable, ContextManager, Optional, Sequence
 import pandas as pd
 import streamlit as st
 
-from ui import shipped
+from ui import first_paint, shipped
 from ui.boot import require_navigation
 from ui.cache import SharedCache, log, named_cache
 from ui.classroom import ask_the_class
 from ui.common import progress_bar, user_errors
-from ui import first_paint
 from ui.exports import Downloads, download_row
 from ui.form import Form, preset_picker
 from ui.links import apply_link, publish_link, write_link
