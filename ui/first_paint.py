@@ -43,12 +43,11 @@ def _browser() -> bool:
     return "Mozilla/" in (st.context.headers.get("User-Agent") or "")
 
 
-def start(page: str, allowed: bool = True) -> bool:
+def start(page: str, allowed: bool = True) -> None:
     """Decide, at the start of a lesson's run, whether it is part 1 of a browser's first view of ``page``
-    (``allowed`` False: never, e.g. for uploaded files, which the widgets check). Returns the decision."""
+    (``allowed`` False: never, e.g. for uploaded files, which the widgets check)."""
     first = bool(allowed) and st.session_state.get(PAINTED) != page and _browser()
     st.session_state[ACTIVE] = page if first else None
-    return first
 
 
 def active() -> bool:
@@ -73,11 +72,12 @@ def _probe():
     return st.components.v2.component("vizcore.first_paint", js=_JS)
 
 
-def picture_drawn(page: str) -> None:
-    """Everything ``page`` has drawn so far is its first picture: in part 1, end the run here until the browser
+def picture_drawn() -> None:
+    """Everything the page has drawn so far is its first picture: in part 1, end the run here until the browser
     has painted it (or for ``GIVE_UP_MS``), then rerun it whole."""
     if not active():
         return
+    page = st.session_state[ACTIVE]
 
     def painted() -> None:
         st.session_state[PAINTED] = page

@@ -123,7 +123,7 @@ class Shown:
     def first_picture_drawn(self) -> None:
         """Everything drawn so far is the page's first picture: a browser's first view of the page ends here until
         the browser has painted it, then runs again whole (ui/first_paint.py)."""
-        first_paint.picture_drawn(self.entry.name)
+        first_paint.picture_drawn()
 
     def compute(self, settings: QueryConfig, label: str = "Training") -> Any:
         """The lesson's result for other settings (a comparison the page draws beside this one)."""
