@@ -83,3 +83,14 @@ def plain(fig: go.Figure) -> go.Figure:
     Validating also checks that the hand-built frames are figures plotly accepts.
     """
     return go.Figure(fig.to_dict())
+
+
+# In the browser: every drawn chart's Streamlit key, the margins its figure asks for and the margins plotly
+# settled on (l/r/t/b). They differ when something the chart draws (a legend outside the plot, the play
+# buttons and slider, tick labels, a colour bar) did not fit its margins: plotly then grew them and drew
+# the whole figure a second time (bench/margins.py).
+SETTLED_MARGINS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter((g) => g._fullLayout).map((g) => {
+  const size = g._fullLayout._size, margin = g._fullLayout.margin, key = g.closest('[class*="st-key-"]');
+  const sides = (m) => ['l', 'r', 't', 'b'].map((s) => Math.round(m[s])).join('/');
+  return {key: key ? [...key.classList].find((c) => c.startsWith('st-key-')).slice(7) : '?',
+          asked: sides(margin), settled: sides(size)}; })"""

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from figure_view import SETTLED_MARGINS
+
 ROOT = Path(__file__).resolve().parent.parent
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "/snap/bin/chromium")
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
@@ -139,6 +141,8 @@ def test_every_page_renders_its_charts_without_exception(server, page):
         charts = page.query_selector_all("[data-testid=stPlotlyChart]")
         for chart in charts:  # a rendered plotly chart has drawn its SVG or WebGL layer
             assert chart.query_selector(".main-svg") is not None, url
+        drawn_twice = [chart for chart in page.evaluate(SETTLED_MARGINS) if chart["asked"] != chart["settled"]]
+        assert drawn_twice == [], (url, drawn_twice)  # their margins were too small: plotly grew them and drew again
         if "layers" in url:
             assert charts, "the layers page shows no chart"
 

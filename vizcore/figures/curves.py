@@ -9,14 +9,15 @@ from plotly.subplots import make_subplots
 
 from .landscape import loss_axis
 from .spec import Spec, finished
-from .style import FONT, f32, padded_range
+from .style import AXIS_BELOW, AXIS_LEFT, FONT, f32, padded_range
 
 DATA, FIT, TARGET, PART = "#7f8796", "#c2185b", "#2e9e5b", "rgba(59, 111, 214, 0.55)"
 MAX_PARTS = 30
 
 
 def _layout(fig: go.Figure, height: int, **extra) -> Spec:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), font=FONT, template="plotly_white",
+    fig.update_layout(height=height, margin=dict(l=AXIS_LEFT, r=29, t=51, b=AXIS_BELOW), font=FONT,
+                      template="plotly_white",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0), **extra)
     return finished(fig)
 

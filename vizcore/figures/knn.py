@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .spec import Spec, finished
-from .style import CLASS_COLORS, FONT, f32, padded_range
+from .style import AXIS_BELOW, AXIS_LEFT, CLASS_COLORS, FONT, f32, padded_range
 
 
 def _region_colorscale(n_classes: int, alpha: float = 0.22) -> list:
@@ -57,6 +57,7 @@ def feature_planes(features: dict[str, np.ndarray], labels: np.ndarray, names: t
         fig.update_xaxes(title=xlabel, range=padded_range(xy[:, 0]), row=1, col=col, zeroline=False)
         fig.update_yaxes(title=ylabel if col == 1 else None, range=padded_range(xy[:, 1]), row=1, col=col,
                          zeroline=False)
-    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=60, b=10),
+    fig.update_layout(height=height, font=FONT, template="plotly_white",
+                      margin=dict(l=AXIS_LEFT, r=10, t=83, b=AXIS_BELOW),
                       legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0, title="class"))
     return finished(fig)

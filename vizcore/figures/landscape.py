@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .spec import Spec, finished
-from .style import FONT, colorize, f32, playback, png_data_uri
+from .style import AXIS_BELOW, AXIS_LEFT, FONT, colorize, f32, playback, png_data_uri
 
 PATH_COLORS = ["#111111", "#d6404e", "#3b6fd6"]
 DASHES = ["solid", "dash", "dot"]
@@ -23,9 +23,9 @@ def display_cap(loss: np.ndarray) -> float:
     return float(np.quantile(finite, 0.95)) if finite.size else 1.0
 
 
-def _layout(fig: go.Figure, height: int, **extra) -> Spec:
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10), font=FONT, template="plotly_white",
-                      **extra)
+def _layout(fig: go.Figure, height: int, margin: dict | None = None, **extra) -> Spec:
+    fig.update_layout(height=height, margin=margin or dict(l=AXIS_LEFT, r=77, t=53, b=AXIS_BELOW), font=FONT,
+                      template="plotly_white", **extra)
     return finished(fig)
 
 
@@ -214,7 +214,8 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
     fig.update_yaxes(title_text=ylabel, row=1, col=2)
     fig.update_xaxes(title_text="epoch", row=1, col=3)
     fig.update_yaxes(title_text="cost", row=1, col=3, **loss_axis(path_loss))
-    _layout(fig, 520, scene=_scene(xlabel, ylabel), legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.4))
+    _layout(fig, 520, margin=dict(l=16, r=10, t=67, b=146),  # the 2D panels' axes, and the controls under them
+            scene=_scene(xlabel, ylabel), legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.4))
     out = go.Figure(dict(data=[*fig.data, *moving(T - 1)], layout=fig.layout), _validate=False)
     return finished(out, [dict(data=moving(head), traces=indices, name=name)  # 0.25 s if validated
                           for head, name in zip(heads, names)])

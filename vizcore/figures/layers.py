@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from ..layers import Animation
 from .spec import Spec, finished, hold_frame
-from .style import (BOUNDARY_COLOR, CLASS_COLORS, CONTROLS_HEIGHT, FONT, GRID_COLOR, GRID_COLOR_3D, class_name, f32,
+from .style import (BOUNDARY_COLOR, CLASS_COLORS, FONT, GRID_COLOR, GRID_COLOR_3D, class_name, controls_margin, f32,
                     padded_range, playback)
 
 
@@ -211,13 +211,15 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         if f in pause_after:
             frames += [hold_frame(f"{f}-hold{h}") for h in range(holds)]
 
+    pad_top = 10 if three_d else 58  # 2D: room for the axis titles under the plot
+    legend_rows = 50 if three_d else 68  # 2D has more entries in its half-width column: two rows
     fig.update_layout(
         title=title, height=height, font=FONT, template="plotly_white",
-        margin=dict(l=10, r=10, t=50 if title else 30, b=CONTROLS_HEIGHT + 10),
+        margin=dict(l=10, r=10, t=legend_rows + (20 if title else 0), b=controls_margin(pad_top)),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
         **playback([str(f) for f in range(F)], anim.labels, frame_ms=frame_ms, redraw=three_d,
                    transition_ms=0 if three_d else frame_ms,  # 2D glides between frames; 3D cannot (plotly.js)
-                   prefix="showing: ", pad_top=58 if not three_d else 10),
+                   prefix="showing: ", pad_top=pad_top),
     )
     if three_d:
         axes = dict(showbackground=False, zeroline=False)
@@ -274,7 +276,8 @@ def grand_tour(points: np.ndarray, labels: np.ndarray, frames: int = 90, seed: i
                                   marker=dict(size=3, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)]))
                      for c, t in zip(classes, traces(views[0]))])
     box = dict(range=[-1.05, 1.05], showbackground=False, zeroline=False, showticklabels=False, title="")
-    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=0, r=0, t=30, b=CONTROLS_HEIGHT),
+    fig.update_layout(height=height, font=FONT, template="plotly_white",
+                      margin=dict(l=0, r=0, t=50, b=controls_margin(10)),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
                       scene=dict(xaxis=box, yaxis=box, zaxis=box, aspectmode="cube",
                                  camera=dict(eye=dict(x=1.4, y=-1.4, z=0.8))),

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .spec import Spec, finished
-from .style import CLASS_COLORS, FONT, f32
+from .style import AXIS_BELOW, AXIS_LEFT, CLASS_COLORS, FONT, f32
 
 EXPECT_COLORS = {"fails": CLASS_COLORS[0], "succeeds": CLASS_COLORS[2]}
 
@@ -30,7 +30,7 @@ def accuracy_strip(labels: list[str], accuracies: list[np.ndarray], expects: lis
     fig.add_vline(x=100 * threshold, line=dict(dash="dash", color="#333", width=1),
                   annotation_text=f"{threshold:.0%}", annotation_position="top")
     fig.update_layout(
-        height=height, font=FONT, showlegend=False, margin=dict(l=10, r=10, t=30, b=40),
+        height=height, font=FONT, showlegend=False, margin=dict(l=AXIS_LEFT, r=10, t=30, b=AXIS_BELOW),
         xaxis=dict(title="final training accuracy (%)", range=[100 * min(low, 0.9) - 2, 101]),
         yaxis=dict(tickvals=list(range(len(labels))), ticktext=labels, range=[-0.6, len(labels) - 0.4],
                    autorange="reversed", title=None))

@@ -58,7 +58,19 @@ def png_data_uri(rgb: np.ndarray) -> str:
 
 
 SPEEDS = (("▶ Play", 1.0), ("▶ Slow", 2.0), ("▶▶ Fast", 0.45))  # label, frame-duration factor
-CONTROLS_HEIGHT = 95  # pixels below the plot that the buttons row and the slider need
+# A figure's margins must hold what it draws outside its plot (legends, the play controls, tick labels,
+# axis titles, colour bars): where they cannot, plotly grows them and draws the whole figure a second
+# time, a third to a half of its first build. The figures' margins are what Chromium settled on at
+# 1400 px (bench/margins.py prints them; tests/test_browser.py checks that no chart is drawn twice).
+BUTTONS_HEIGHT = 48  # the row of play buttons, which playback() puts above its slider
+SLIDER_HEIGHT = 64  # a slider with its current value above the rail, below its top pad
+AXIS_BELOW = 67  # an x axis's tick labels and title
+AXIS_LEFT = 84  # a y axis's tick labels (up to five characters) and title
+
+
+def controls_margin(pad_top: int) -> int:
+    """The bottom margin that playback(pad_top=...)'s buttons and slider need under the plot."""
+    return pad_top + BUTTONS_HEIGHT + SLIDER_HEIGHT + 2
 
 
 def playback(names: list[str], labels: list[str], *, frame_ms: int = 80, redraw: bool = True,
@@ -80,7 +92,8 @@ def playback(names: list[str], labels: list[str], *, frame_ms: int = 80, redraw:
     return dict(
         updatemenus=[dict(type="buttons", direction="left", buttons=[*plays, pause], x=x, y=y, xanchor="left",
                           yanchor="top", pad=dict(t=pad_top, r=8), showactive=False)],
-        sliders=[dict(active=active, x=slider_x, len=1 - slider_x, y=y, yanchor="top", pad=dict(t=pad_top + 48, b=0),
+        sliders=[dict(active=active, x=slider_x, len=1 - slider_x, y=y, yanchor="top",
+                      pad=dict(t=pad_top + BUTTONS_HEIGHT, b=0),
                       ticklen=0, minorticklen=0, tickwidth=0, tickcolor="rgba(0,0,0,0)",
                       font=dict(color="rgba(0,0,0,0)", size=1),
                       currentvalue=dict(prefix=prefix, font=dict(size=14, color="#1d2330"), xanchor="right"),

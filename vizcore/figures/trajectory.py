@@ -7,7 +7,8 @@ from plotly.subplots import make_subplots
 
 from ..trajectory import MapFrames, Path
 from .spec import Spec, finished, typed
-from .style import CLASS_COLORS, CONTROLS_HEIGHT, FONT, colorize, f32, padded_range, playback, png_data_uri
+from .style import (AXIS_BELOW, AXIS_LEFT, CLASS_COLORS, FONT, SLIDER_HEIGHT, colorize, controls_margin, f32,
+                    padded_range, playback, png_data_uri)
 
 # The article's colouring: red below 0, blue near 0, green above 0, deeper with |output|.
 SIGNED_SCALE = [[0.0, "#7a0010"], [0.3, "#e8606a"], [0.45, "#f6c1c4"], [0.5, "#2f5fd0"],
@@ -113,7 +114,7 @@ def training_view(maps: MapFrames, paths: list[Path], error_label: str = "RMS er
     errors = np.concatenate([p.error for p in paths])
     fig.update_layout(
         images=[image(F - 1)],
-        height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=80, b=CONTROLS_HEIGHT + 10),
+        height=height, font=FONT, template="plotly_white", margin=dict(l=80, r=37, t=80, b=controls_margin(58)),
         legend=dict(orientation="h", x=0.66, xanchor="center", y=1.2),
         **playback([str(f) for f in range(F)], label, frame_ms=frame_ms, active=F - 1, pad_top=58),
     )
@@ -153,7 +154,8 @@ def compact_trajectory(xy: np.ndarray, steps: np.ndarray, labels: list[str], axi
     fig.add_trace(go.Scatter(x=f32(xy[-1:, 0]), y=f32(xy[-1:, 1]), mode="markers", name="step shown",
                              marker=dict(size=14, color=PATH_COLORS[1], line=dict(width=2, color="white"))))
     still = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
-    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=30, b=80),
+    fig.update_layout(height=height, font=FONT, template="plotly_white",
+                      margin=dict(l=AXIS_LEFT, r=10, t=48, b=48 + SLIDER_HEIGHT + 3),  # the slider's pad, then it
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(title=f"{axis_label} 1", range=padded_range(xy[:, 0])),
                       yaxis=dict(title=f"{axis_label} 2", range=padded_range(xy[:, 1])),
@@ -174,7 +176,8 @@ def plane_trust_figure(steps: np.ndarray, path_loss: np.ndarray, plane_loss: np.
                    line=dict(color=PATH_COLORS[0], width=2)),
         go.Scatter(x=f32(np.maximum(steps, 1)), y=f32(plane_loss), mode="lines", name="where the PCA plane puts it",
                    line=dict(color=PATH_COLORS[1], width=2, dash="dash"))])
-    fig.update_layout(height=height, font=FONT, template="plotly_white", margin=dict(l=10, r=10, t=40, b=10),
+    fig.update_layout(height=height, font=FONT, template="plotly_white",
+                      margin=dict(l=AXIS_LEFT, r=10, t=48, b=AXIS_BELOW),
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
     fig.update_xaxes(title="update", type="log", dtick=1, tickformat=",")
     fig.update_yaxes(title="loss")

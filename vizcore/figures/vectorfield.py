@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .spec import Spec, finished
-from .style import CLASS_COLORS, FONT, class_name, f32, padded_range
+from .style import AXIS_BELOW, AXIS_LEFT, CLASS_COLORS, FONT, class_name, f32, padded_range
 
 ARROW_COLOR = "#333a48"
 REGION_COLOR = "rgba(214, 64, 78, 0.12)"  # the "disc" class colour, faint
@@ -93,7 +93,8 @@ def arrow_field(positions: np.ndarray, field: np.ndarray, X: np.ndarray, y: np.n
                                      # far enough back that every tick label stays inside a half-width column
                                      camera=dict(eye=dict(x=1.75, y=-1.75, z=1.2), center=dict(x=0, y=0, z=-0.15))))
     fig.update_layout(title=title, height=height, font=FONT, template="plotly_white",
-                      margin=dict(l=10, r=10, t=50 if title else 20, b=10) if D == 2 else dict(l=30, r=10, t=40, b=30),
+                      margin=dict(l=AXIS_LEFT, r=10, t=80 + (30 if title else 0), b=AXIS_BELOW) if D == 2
+                      else dict(l=30, r=10, t=61, b=30),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, entrywidth=0.5,
                                   entrywidthmode="fraction"))
     return finished(fig)

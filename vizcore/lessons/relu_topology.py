@@ -316,7 +316,7 @@ def complexity_figure(pair: Pair) -> Spec:
     names = ["input", *[f"layer {k}" for k in range(1, depth + 1)], "output"]
     # the legend inside the plot, bottom left: both classes always count at least 2 there, and a legend
     # below the axis was cut off in the page's narrow column
-    fig = go.Figure(layout=dict(height=320, margin=dict(l=50, r=20, t=40, b=40),
+    fig = go.Figure(layout=dict(height=320, margin=dict(l=64, r=20, t=40, b=40),
                                 title="b₀ + b₁ of both classes, layer by layer (this seed)",
                                 yaxis=dict(title="b₀ + b₁", rangemode="tozero", dtick=1),
                                 legend=dict(x=0.01, y=0.02, xanchor="left", yanchor="bottom",
