@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui import frames
 from ui.common import explain
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
@@ -32,7 +33,7 @@ def draw(shown: Shown) -> lesson.LowDimView:
     for column, row, note in zip(st.columns(2), (failing, rows[-1]), claim.notes):
         anim, fig = shown.derived(lesson.seed_animation_figure, row.label, row.best_seed, keep=16)
         column.markdown(f"**{row.label}**, its best seed ({row.best_seed}): {lesson.percent(row.best)} correct")
-        column.plotly_chart(sized(fig), width="stretch", key=f"anim_{claim.key}_{row.label}")
+        frames.chart(column, sized(fig), f"anim_{claim.key}_{row.label}", width="stretch")
         column.caption(note + (f" {anim.projection}." if anim.projection else ""))
         shown.downloads.append(Downloads(lesson.file_name(claim, row.label, row.best_seed), figure=fig,
                                          model=lambda row=row: result.model(row.label, row.best_seed),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui import frames
 from ui.common import explain, folded
 from ui.exports import Downloads
 from ui.form import Form
@@ -42,13 +43,13 @@ def draw(shown: Shown) -> None:
     form.set("layer_step", lesson.recorded_moment(run, form.value("layer_step")))
     picture = lesson.picture_of(run, shown.view)
     fig, path = shown.derived(lesson.trajectory_figure, picture, keep=16)
-    frames = lesson.frames_of(run, picture)
-    snapshot = int(frames[clock(fig, "trajectory_view", form, "layer_step", run.history.step[frames], shown.settings,
+    moments = lesson.frames_of(run, picture)
+    snapshot = int(moments[clock(fig, "trajectory_view", form, "layer_step", run.history.step[moments], shown.settings,
                             fill=True, width="stretch")])
     scores = shown.derived(lesson.scores_at, snapshot, keep=96)
     for column, (label, value) in zip(st.columns(4), lesson.metrics(run, *scores, snapshot)):
         column.metric(label, value)
-    explain(lesson.view_caption(run, shown.view, run.history.step[frames]))
+    explain(lesson.view_caption(run, shown.view, run.history.step[moments]))
     shown.first_picture_drawn()
     if box := folded("Can the PCA picture be trusted?", "trajectory:trust"):
         with box:
@@ -61,7 +62,7 @@ def draw(shown: Shown) -> None:
                                      settings={**shown.settings.to_query(), **shown.view.to_query()}))
     if form.widget("layers", st):
         anim, layer_fig = shown.derived(lesson.layer_picture, snapshot)
-        st.plotly_chart(sized(layer_fig), width="stretch", key="trajectory_layers")
+        frames.chart(st, sized(layer_fig), "trajectory_layers", width="stretch")
         explain(lesson.layer_caption(anim, int(run.history.step[snapshot])))
         shown.downloads.append(Downloads(f"trajectory-layers-step{run.history.step[snapshot]}", figure=layer_fig))
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from ui import frames
 from ui.common import explain
 from ui.drawing import drawing
 from ui.exports import Downloads
@@ -48,7 +49,7 @@ def draw(shown: Shown) -> None:
     layer = form.widget("arrow_layer", choices=range(cfg.layers)) if cfg.layers > 1 else view.arrow_layer
     pics, flow, arrows = shown.derived(lesson.pictures, layer, seed, keep=24)
     left, right = columns_second_first(2)  # a phone shows the flow and its ▶ Play first
-    right.plotly_chart(sized(flow, fill=True), width="stretch", key="flow")
+    frames.chart(right, sized(flow, fill=True), "flow", width="stretch")
     shown.first_picture_drawn()
     left.plotly_chart(sized(arrows, fill=True), width="stretch", key="arrows")
     explain(lesson.flow_caption(result, layer, seed))

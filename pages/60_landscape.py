@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui import frames
 from ui.common import explain, folded
 from ui.controls import run_config_controls
 from ui.exports import Downloads
@@ -47,7 +48,7 @@ def draw(shown: Shown) -> lesson.LandscapeConfig:
         picture = shown.derived(lesson.weights_picture, view)
         shown.result = run.beside(picture)  # the claims are measured on this picture
         fig = picture.descent
-        st.plotly_chart(sized(fig), width="stretch", key="descent")
+        frames.chart(st, sized(fig), "descent", width="stretch")
         explain(lesson.weights_caption(picture.view))
         shown.first_picture_drawn()
         st.subheader("The landscape depends on the examples")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui import frames
 from ui.common import explain
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
@@ -28,7 +29,7 @@ def draw(shown: Shown) -> None:
     explain(lesson.data_caption(pair))
     left, right = st.columns([3, 2])
     anim, fig = shown.derived(lesson.animation_figure, shown.view_form.value("animate"))  # the widget's, right
-    left.plotly_chart(sized(fig, fill=True), width="stretch", key="relu_animation")
+    frames.chart(left, sized(fig, fill=True), "relu_animation", width="stretch")
     shown.first_picture_drawn()
     with right:
         activation = shown.view_form.widget("animate", st.container())

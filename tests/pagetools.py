@@ -33,6 +33,15 @@ def clock_frame(at: AppTest, chart: str) -> int:
     return spec["layout"]["sliders"][0]["active"]
 
 
+def sent_frames(at: AppTest, chart: str) -> list[dict]:
+    """The animation frames the page sent beside the chart ``chart`` (ui/frames.py): none sit in its figure."""
+    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == chart).proto.spec)
+    assert "frames" not in spec, f"{chart} was sent with its frames inside"
+    carrier = next(c for c in at.get("bidi_component") if c.proto.component_name == "vizcore.frames"
+                   and json.loads(c.proto.json)["chart"] == chart)
+    return json.loads(json.loads(carrier.proto.json)["frames"])
+
+
 def move_clock(at: AppTest, chart: str, frame: int) -> AppTest:
     """What a viewer does who moves the figure ``chart``'s slider to ``frame`` and lets go: its clock reports it."""
     at.session_state[f"{chart}_clock"] = {"frame": frame}

@@ -141,10 +141,17 @@ def test_every_page_renders_its_charts_without_exception(server, page):
         charts = page.query_selector_all("[data-testid=stPlotlyChart]")
         for chart in charts:  # a rendered plotly chart has drawn its SVG or WebGL layer
             assert chart.query_selector(".main-svg") is not None, url
+        page.wait_for_function(SLIDER_FRAMES_GIVEN, timeout=10_000)  # ui/frames.py gives an animation its frames
         drawn_twice = [chart for chart in page.evaluate(SETTLED_MARGINS) if chart["asked"] != chart["settled"]]
         assert drawn_twice == [], (url, drawn_twice)  # their margins were too small: plotly grew them and drew again
         if "layers" in url:
             assert charts, "the layers page shows no chart"
+
+
+# Every frame that a chart's slider steps name is in plotly's frames of that chart (sent beside it: ui/frames.py).
+SLIDER_FRAMES_GIVEN = """() => [...document.querySelectorAll('.js-plotly-plot')].filter((g) => g._fullLayout)
+  .every((g) => (g.layout.sliders || []).every((slider) => slider.steps.every((step) => !step.args[0]
+    || step.args[0].every((name) => name === null || (g._transitionData && name in g._transitionData._frameHash)))))"""
 
 
 # Notes, at the first animation frame that shows a chart, how many charts and widgets the page has.

@@ -5,9 +5,11 @@ The browser itself is checked in tests/test_browser.py.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from pagetools import assert_clean, open_page
+from pagetools import assert_clean, open_page, sent_frames
 from ui import first_paint
 
 FIRST_VIEWS = {  # page file -> (its link, the chart that is its first picture)
@@ -44,6 +46,10 @@ def charts(at) -> dict[str, tuple[int, ...]]:
     return found
 
 
+def spec_of(at, key: str) -> dict:
+    return json.loads(next(c for c in at.get("plotly_chart") if c.key == key).proto.spec)
+
+
 def widgets(at) -> list[str]:
     """The labels of the page's widgets, but app.py's own toggles in the sidebar (shown on every page)."""
     return [w.label for kind in WIDGETS for w in at.get(kind) if w.key not in ("present", "explore_touch")]
@@ -57,13 +63,19 @@ def test_a_browsers_first_view_sends_the_first_picture_alone_and_the_whole_page_
     first = charts(at)
     assert list(first) == [picture], first
     assert widgets(at) == [], widgets(at)  # every widget waits as an empty placeholder
-    assert [c.proto.component_name for c in at.get("bidi_component")][-1] == "vizcore.first_paint"
+    components = [c.proto.component_name for c in at.get("bidi_component")]
+    assert components[-1] == "vizcore.first_paint" and "vizcore.frames" not in components  # no frames yet
     assert not at.table and not at.dataframe
+    sent = spec_of(at, picture)
 
     at.session_state[first_paint.PAINTED] = page.split("_", 1)[1].removesuffix(".py")
     assert_clean(at.run())  # what the probe's rerun does once the browser has painted the picture
     whole = charts(at)
     assert whole[picture] == first[picture]  # same place: the browser keeps the chart it has drawn
+    assert spec_of(at, picture) == sent  # the same figure: the browser has nothing to draw again
+    steps = [step["args"][0][0] for slider in sent["layout"].get("sliders", []) for step in slider["steps"]]
+    if steps:  # an animation: its frames come now, beside the chart
+        assert set(steps) <= {frame["name"] for frame in sent_frames(at, picture)}
     assert len(whole) > 1 or at.table or at.dataframe
     assert widgets(at), "the second run draws the widgets"
     assert "vizcore.first_paint" not in [c.proto.component_name for c in at.get("bidi_component")]

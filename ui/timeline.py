@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 import streamlit as st
 
+from ui import frames
 from ui.form import Form
 from ui.presentation import sized
 from vizcore.figures.spec import Spec
@@ -107,7 +108,7 @@ def clock(fig: Spec, key: str, form: Form, field: str, steps: Sequence[int], run
     seen = state.get(own) or {"opened": None}
     opened = seen["opened"] if seen["opened"] and seen["opened"][0] == id(fig) else (id(fig), index)
     state[own] = {"run": run_of, "told": told, "opened": opened}
-    st.plotly_chart(sized(fig if opened[1] == last else fig.at_frame(opened[1]), fill=fill), key=key, **chart)
+    frames.chart(st, sized(fig if opened[1] == last else fig.at_frame(opened[1]), fill=fill), key, **chart)
     _clock_component()(key=f"{key}_clock", data={"chart": key, "frame": index}, default={"frame": None},
                        on_frame_change=lambda: None, height=0)
     form.set(field, -1 if index == last else steps[index])

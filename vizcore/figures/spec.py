@@ -89,6 +89,10 @@ class Spec(go.Figure):
         layout["sliders"] = [{**slider, "active": index}, *others]
         return Spec({**self._spec, "data": data, "layout": layout})
 
+    def still(self) -> Spec:
+        """This figure without its animation frames: the picture and its controls as they are, nothing to play."""
+        return Spec({key: value for key, value in self._spec.items() if key != "frames"})
+
     def _refuse(self, *args, **kwargs):
         raise TypeError("A finished figure cannot be changed: build a new one.")
 

@@ -1,0 +1,66 @@
+"""A chart whose animation frames travel beside it, not inside it.
+
+Streamlit sends a plotly figure as one JSON text, and the browser then copies it twice more to theme it
+(a JSON round trip with some forty string replacements over the whole text) before plotly draws it.
+An animation's frames are most of its bytes (lesson 1's: 961 of 989 kB) and none of the picture it opens
+on. So :func:`chart` sends the figure without them (:meth:`Spec.still`), and a tiny component beside the
+chart gives them to plotly (``Plotly.addFrames``) once the chart is drawn, and again whenever the chart
+is drawn anew. The picture is drawn without waiting for its frames, and a first view's two parts
+(ui/first_paint.py) send the same figure, so the browser keeps the picture it drew first.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+from typing import Any
+
+import streamlit as st
+from plotly.io.json import to_json_plotly
+
+from ui import first_paint
+from vizcore.figures.spec import Spec
+
+# Every 250 ms: the chart's frames are this component's, or they are replaced. A chart drawn anew (its
+# figure changed, or Streamlit built it again) has none, and gets them within 250 ms.
+FRAMES_JS = """
+export default function ({ data }) {
+  let frames = null, poll = 0, gone = false;
+  const css = data.chart.replace(/[^a-zA-Z0-9_-]/g, "-");  // the element's class, as Streamlit makes it of a key
+  const give = () => {
+    if (gone) return;
+    const gd = document.querySelector(`.st-key-${css} .js-plotly-plot`);
+    const have = gd && gd._transitionData && gd._transitionData._frames;
+    if (have && window.Plotly && (gd.__vizcoreFrames !== data.token || !have.length)) {
+      gd.__vizcoreFrames = data.token;
+      frames = frames || JSON.parse(data.frames);
+      (have.length ? window.Plotly.deleteFrames(gd) : Promise.resolve())
+        .then(() => window.Plotly.addFrames(gd, frames));
+    }
+    poll = setTimeout(give, gd && gd.__vizcoreFrames === data.token ? 250 : 50);
+  };
+  give();
+  return () => { gone = true; clearTimeout(poll); };
+}
+"""
+
+
+@functools.cache
+def _component():
+    return st.components.v2.component("vizcore.frames", js=FRAMES_JS)
+
+
+def chart(where: Any, fig: Spec, key: str, **kwargs: Any) -> None:
+    """``where.plotly_chart(fig, key=key, **kwargs)`` (``where``: ``st`` or a container), with ``fig``'s
+    frames sent beside it. A first view's part 1 sends the picture alone; part 2 brings the frames."""
+    where.plotly_chart(fig.still(), key=key, **kwargs)
+    if not fig.frame_dicts:
+        return
+    inside = where if hasattr(where, "__enter__") else contextlib.nullcontext()
+    with inside:
+        if first_paint.active():
+            st.empty()  # where the frames will be: the chart before it keeps its place
+            return
+        text = to_json_plotly(fig.frame_dicts)
+        token = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+        _component()(key=f"{key}_frames", data={"chart": key, "frames": text, "token": token}, height=0)
