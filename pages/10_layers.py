@@ -29,7 +29,7 @@ def draw(shown: Shown) -> lesson.LayersView:
     left, right = st.columns([3, 2])
     snapshot = moment("layer_trajectory", shown.view_form, "step", run.history.step, cfg)  # the clock's, right
     anim, fig = shown.derived(lesson.animation_figure, snapshot)
-    frames.chart(left, sized(fig, fill=True), "layer_animation", width="stretch")
+    frames.chart(left, fig, "layer_animation", fill=True, width="stretch")
     shown.first_picture_drawn()
     with right:  # the path's slider moves in the browser; the page follows when it is let go (ui/timeline.py)
         c1, c2 = st.columns(2)
@@ -48,15 +48,14 @@ def draw(shown: Shown) -> lesson.LayersView:
         if box := folded(f"See every side of the {anim.facts[-1].out_dim}-dimensional last layer: a grand tour",
                          "layers:tour"):
             with box:
-                frames.chart(st, sized(shown.derived(lesson.tour_figure, snapshot, keep=16)), "grand_tour",
-                             width="stretch")
+                frames.chart(st, shown.derived(lesson.tour_figure, snapshot, keep=16), "grand_tour", width="stretch")
                 explain(lesson.tour_caption(shown.derived(lesson.topology_view, snapshot)[0]))
     shown.downloads.append(Downloads("layers", figure=fig, run=run, trajectory=shown.derived(lesson.weight_path),
                                      settings=cfg.to_query()))
     if lesson.has_training_movie(run):  # the movie is built, on the server too, only once it is opened
         if box := folded("Training as one animation", "layers:movie", icon=":material/movie:"):
             with box:
-                frames.chart(st, sized(shown.derived(lesson.training_movie_figure, keep=16)), "training_movie",
+                frames.chart(st, shown.derived(lesson.training_movie_figure, keep=16), "training_movie",
                              width="stretch")
                 explain(lesson.MOVIE_CAPTION)
     else:

@@ -33,7 +33,7 @@ def draw(shown: Shown) -> lesson.LowDimView:
     for column, row, note in zip(st.columns(2), (failing, rows[-1]), claim.notes):
         anim, fig = shown.derived(lesson.seed_animation_figure, row.label, row.best_seed, keep=16)
         column.markdown(f"**{row.label}**, its best seed ({row.best_seed}): {lesson.percent(row.best)} correct")
-        frames.chart(column, sized(fig), f"anim_{claim.key}_{row.label}", width="stretch")
+        frames.chart(column, fig, f"anim_{claim.key}_{row.label}", width="stretch")
         column.caption(note + (f" {anim.projection}." if anim.projection else ""))
         shown.downloads.append(Downloads(lesson.file_name(claim, row.label, row.best_seed), figure=fig,
                                          model=lambda row=row: result.model(row.label, row.best_seed),

@@ -62,7 +62,7 @@ def draw(shown: Shown) -> None:
                                      settings={**shown.settings.to_query(), **shown.view.to_query()}))
     if form.widget("layers", st):
         anim, layer_fig = shown.derived(lesson.layer_picture, snapshot)
-        frames.chart(st, sized(layer_fig), "trajectory_layers", width="stretch")
+        frames.chart(st, layer_fig, "trajectory_layers", width="stretch")
         explain(lesson.layer_caption(anim, int(run.history.step[snapshot])))
         shown.downloads.append(Downloads(f"trajectory-layers-step{run.history.step[snapshot]}", figure=layer_fig))
 

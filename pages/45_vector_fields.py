@@ -49,7 +49,7 @@ def draw(shown: Shown) -> None:
     layer = form.widget("arrow_layer", choices=range(cfg.layers)) if cfg.layers > 1 else view.arrow_layer
     pics, flow, arrows = shown.derived(lesson.pictures, layer, seed, keep=24)
     left, right = columns_second_first(2)  # a phone shows the flow and its ▶ Play first
-    frames.chart(right, sized(flow, fill=True), "flow", width="stretch")
+    frames.chart(right, flow, "flow", fill=True, width="stretch")
     shown.first_picture_drawn()
     left.plotly_chart(sized(arrows, fill=True), width="stretch", key="arrows")
     explain(lesson.flow_caption(result, layer, seed))

@@ -48,7 +48,7 @@ def draw(shown: Shown) -> lesson.LandscapeConfig:
         picture = shown.derived(lesson.weights_picture, view)
         shown.result = run.beside(picture)  # the claims are measured on this picture
         fig = picture.descent
-        frames.chart(st, sized(fig), "descent", width="stretch")
+        frames.chart(st, fig, "descent", width="stretch")
         explain(lesson.weights_caption(picture.view))
         shown.first_picture_drawn()
         st.subheader("The landscape depends on the examples")

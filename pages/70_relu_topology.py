@@ -29,7 +29,7 @@ def draw(shown: Shown) -> None:
     explain(lesson.data_caption(pair))
     left, right = st.columns([3, 2])
     anim, fig = shown.derived(lesson.animation_figure, shown.view_form.value("animate"))  # the widget's, right
-    frames.chart(left, sized(fig, fill=True), "relu_animation", width="stretch")
+    frames.chart(left, fig, "relu_animation", fill=True, width="stretch")
     shown.first_picture_drawn()
     with right:
         activation = shown.view_form.widget("animate", st.container())

@@ -19,6 +19,7 @@ import streamlit as st
 from plotly.io.json import to_json_plotly
 
 from ui import first_paint
+from ui.presentation import sized
 from vizcore.figures.spec import Spec
 
 # Every 250 ms: the chart's frames are this component's, or they are replaced. A chart drawn anew (its
@@ -50,9 +51,10 @@ def _component():
     return st.components.v2.component("vizcore.frames", js=FRAMES_JS)
 
 
-def chart(where: Any, fig: Spec, key: str, **kwargs: Any) -> None:
-    """``where.plotly_chart(fig, key=key, **kwargs)`` (``where``: ``st`` or a container), with ``fig``'s
-    frames sent beside it. A first view's part 1 sends the picture alone; part 2 brings the frames."""
+def chart(where: Any, fig: Spec, key: str, fill: bool = False, **kwargs: Any) -> None:
+    """``where.plotly_chart(sized(fig, fill), key=key, **kwargs)`` (``where``: ``st`` or a container), with
+    ``fig``'s frames sent beside it. A first view's part 1 sends the picture alone; part 2 brings the frames."""
+    fig = sized(fig, fill)
     where.plotly_chart(fig.still(), key=key, **kwargs)
     if not fig.frame_dicts:
         return

@@ -18,7 +18,6 @@ import streamlit as st
 
 from ui import frames
 from ui.form import Form
-from ui.presentation import sized
 from vizcore.figures.spec import Spec
 
 # The component finds the figure by its element key, listens to plotly's events and reports the
@@ -108,7 +107,7 @@ def clock(fig: Spec, key: str, form: Form, field: str, steps: Sequence[int], run
     seen = state.get(own) or {"opened": None}
     opened = seen["opened"] if seen["opened"] and seen["opened"][0] == id(fig) else (id(fig), index)
     state[own] = {"run": run_of, "told": told, "opened": opened}
-    frames.chart(st, sized(fig if opened[1] == last else fig.at_frame(opened[1]), fill=fill), key, **chart)
+    frames.chart(st, fig if opened[1] == last else fig.at_frame(opened[1]), key, fill=fill, **chart)
     _clock_component()(key=f"{key}_clock", data={"chart": key, "frame": index}, default={"frame": None},
                        on_frame_change=lambda: None, height=0)
     form.set(field, -1 if index == last else steps[index])
