@@ -261,6 +261,34 @@ def test_playing_a_2d_layer_animation_keeps_the_points_in_the_plot(server, page,
     assert len(labels) >= 3, labels  # it played through several phases
 
 
+# The frames plotly holds for the chart ``key``: their count and the first frame's first x value.
+FRAMES_OF = """(key) => { const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const frames = gd._transitionData._frames; const x = frames.length && frames[0].data[0].x;
+  return [frames.length, x ? JSON.stringify(x).slice(0, 80) : '']; }"""
+
+
+def test_a_new_figure_in_the_same_chart_gets_its_own_frames_and_keeps_them(server, page):
+    page.goto(f"{server}/layers?preset=spirals")
+    wait_until_finished(page)
+    page.wait_for_function(SLIDER_FRAMES_GIVEN, timeout=10_000)
+    before = page.evaluate(FRAMES_OF, "layer_animation")
+    page.wait_for_selector(".st-key-layer_trajectory .slider-tick-rect", state="attached")
+    ticks = page.evaluate("""() => [...document.querySelectorAll('.st-key-layer_trajectory .slider-tick-rect')]
+      .map((t) => { const r = t.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })""")
+    rail = page.evaluate("""() => { const r = document.querySelector('.st-key-layer_trajectory .slider-rail-rect')
+      .getBoundingClientRect(); return r.y + r.height / 2; }""")
+    metric = page.wait_for_selector("[data-testid=stMetric]").inner_text()
+    page.mouse.click(ticks[2][0], rail)  # an early step of training: lesson 1 draws the net of that step
+    page.wait_for_function("(b) => document.querySelector('[data-testid=stMetric]').innerText !== b", arg=metric,
+                           timeout=120_000)
+    wait_until_finished(page)
+    page.wait_for_function(SLIDER_FRAMES_GIVEN, timeout=10_000)
+    after = page.evaluate(FRAMES_OF, "layer_animation")
+    assert after[0] > 0 and after != before, (before, after)  # the new net's frames, not the old ones
+    page.wait_for_timeout(1200)  # several of the component's checks later: the same frames still
+    assert page.evaluate(FRAMES_OF, "layer_animation") == after
+
+
 PRESENTATION_TEXT = """() => {
   const texts = [...document.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, '
       + '.js-plotly-plot .legendtext, .js-plotly-plot .slider-label, .js-plotly-plot .updatemenu-button text')]

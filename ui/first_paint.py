@@ -8,6 +8,7 @@ page runs in two parts:
 1. The page runs as always, but every settings widget is an empty placeholder that returns the value the
    link or the session holds (:func:`placeholder`), and the run ends where the page says its first picture
    is drawn (:func:`picture_drawn`). A tiny component there waits until the browser has painted a chart.
+   An animated picture's frames wait too, as an empty slot beside it (ui/frames.py).
 2. It then asks for a rerun, which draws the whole page. The placeholders keep every element where it
    will be, so the browser keeps the picture it has and only adds the rest.
 

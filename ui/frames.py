@@ -23,20 +23,25 @@ from ui.presentation import sized
 from vizcore.figures.spec import Spec
 
 # Every 250 ms: the chart's frames are this component's, or they are replaced. A chart drawn anew (its
-# figure changed, or Streamlit built it again) has none, and gets them within 250 ms.
+# figure changed, or Streamlit built it again) has none, and gets them within 250 ms. Streamlit runs the
+# function again when its data changes, without the cleanup it returned (README, "Drawing your own data"):
+# the newest data's loop is the one that runs, an older one stops.
 FRAMES_JS = """
 export default function ({ data }) {
   let frames = null, poll = 0, gone = false;
   const css = data.chart.replace(/[^a-zA-Z0-9_-]/g, "-");  // the element's class, as Streamlit makes it of a key
+  const newest = (window.__vizcoreFramesOf = window.__vizcoreFramesOf || {});
+  newest[css] = data.token;
   const give = () => {
-    if (gone) return;
+    if (gone || newest[css] !== data.token) return;
     const gd = document.querySelector(`.st-key-${css} .js-plotly-plot`);
     const have = gd && gd._transitionData && gd._transitionData._frames;
     if (have && window.Plotly && (gd.__vizcoreFrames !== data.token || !have.length)) {
       gd.__vizcoreFrames = data.token;
       frames = frames || JSON.parse(data.frames);
-      (have.length ? window.Plotly.deleteFrames(gd) : Promise.resolve())
-        .then(() => window.Plotly.addFrames(gd, frames));
+      // one at a time from the end: Plotly.deleteFrames sorts a list of indices as text (10 before 2)
+      const clear = (n) => (n ? window.Plotly.deleteFrames(gd, [n - 1]).then(() => clear(n - 1)) : Promise.resolve());
+      clear(have.length).then(() => window.Plotly.addFrames(gd, frames));
     }
     poll = setTimeout(give, gd && gd.__vizcoreFrames === data.token ? 250 : 50);
   };
