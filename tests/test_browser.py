@@ -267,22 +267,32 @@ FRAMES_OF = """(key) => { const gd = document.querySelector(`.st-key-${key} .js-
   return [frames.length, x ? JSON.stringify(x).slice(0, 80) : '']; }"""
 
 
+def frames_given(page) -> None:
+    """Wait until the run has finished and both of lesson 1's animated charts are drawn with their frames (with no
+    chart drawn yet, SLIDER_FRAMES_GIVEN holds at once)."""
+    wait_until_finished(page)
+    page.wait_for_function("""() => ['layer_animation', 'layer_trajectory'].every((key) => {
+      const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`); return gd && gd._fullLayout; })""",
+                           timeout=60_000)
+    page.wait_for_function(SLIDER_FRAMES_GIVEN, timeout=10_000)
+
+
 def test_a_new_figure_in_the_same_chart_gets_its_own_frames_and_keeps_them(server, page):
     page.goto(f"{server}/layers?preset=spirals")
-    wait_until_finished(page)
-    page.wait_for_function(SLIDER_FRAMES_GIVEN, timeout=10_000)
+    frames_given(page)
     before = page.evaluate(FRAMES_OF, "layer_animation")
-    page.wait_for_selector(".st-key-layer_trajectory .slider-tick-rect", state="attached")
-    ticks = page.evaluate("""() => [...document.querySelectorAll('.st-key-layer_trajectory .slider-tick-rect')]
-      .map((t) => { const r = t.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })""")
-    rail = page.evaluate("""() => { const r = document.querySelector('.st-key-layer_trajectory .slider-rail-rect')
-      .getBoundingClientRect(); return r.y + r.height / 2; }""")
     metric = page.wait_for_selector("[data-testid=stMetric]").inner_text()
-    page.mouse.click(ticks[2][0], rail)  # an early step of training: lesson 1 draws the net of that step
+    # Plotly's slider takes the pointer on a transparent rect over its rail; the locator scrolls it into view and
+    # waits until it stands still, so the press lands on the third step (an early one of training) under load too.
+    rail = page.locator(".st-key-layer_trajectory .slider-rail-touch-rect")
+    third = page.evaluate("""() => {
+      const t = document.querySelectorAll('.st-key-layer_trajectory .slider-tick-rect')[2].getBoundingClientRect();
+      const r = document.querySelector('.st-key-layer_trajectory .slider-rail-touch-rect')
+      .getBoundingClientRect(); return [t.x + t.width / 2 - r.x, r.height / 2]; }""")
+    rail.click(position={"x": third[0], "y": third[1]})  # lesson 1 then draws the net of that step
     page.wait_for_function("(b) => document.querySelector('[data-testid=stMetric]').innerText !== b", arg=metric,
                            timeout=120_000)
-    wait_until_finished(page)
-    page.wait_for_function(SLIDER_FRAMES_GIVEN, timeout=10_000)
+    frames_given(page)
     after = page.evaluate(FRAMES_OF, "layer_animation")
     assert after[0] > 0 and after != before, (before, after)  # the new net's frames, not the old ones
     page.wait_for_timeout(1200)  # several of the component's checks later: the same frames still
