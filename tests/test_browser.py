@@ -215,6 +215,17 @@ def test_a_copied_link_reproduces_the_experiment_in_a_fresh_browser(server, page
 def test_a_deep_link_as_a_fresh_servers_first_visit_opens_through_the_app(page):
     # Before any st.navigation call Streamlit would run the page alone, as an old-style pages/ app.
     proc, base = _start_server()
+    failed, sockets = [], []
+
+    def answered(response):
+        if response.status >= 400:
+            failed.append(f"{response.status} {response.url}")
+
+    def opened(socket):
+        sockets.append(socket.url)
+
+    page.on("response", answered)
+    page.on("websocket", opened)
     try:
         page.goto(f"{base}/layers?preset=aba2&present=1")
         wait_until_finished(page)
@@ -223,7 +234,16 @@ def test_a_deep_link_as_a_fresh_servers_first_visit_opens_through_the_app(page):
         assert "Layers as homeomorphisms" in titles and "The loss landscape" in titles, titles
         assert page.get_by_text("Presentation mode").count() == 1
         assert page.get_by_label("Hidden widths", exact=True).input_value() == "2"
+        # ui/deep_links.py: Streamlit's frontend went to the server's root at once, not first to /layers/_stcore/
+        assert failed == [], failed
+        assert [url.split("/", 3)[-1] for url in sockets] == ["_stcore/stream"], sockets
+        page.get_by_role("link", name="The loss landscape").click()  # the sidebar still leads to the other lessons
+        page.wait_for_url("**/landscape**")
+        wait_until_finished(page)
+        assert page.get_by_text("Freeze all weights but two", exact=False).count() == 1
     finally:
+        page.remove_listener("response", answered)
+        page.remove_listener("websocket", opened)
         _stop(proc)
 
 
