@@ -7,7 +7,8 @@ The method is first_view.py's (same Chromium, same floor app, same waits, import
 is a one-chart Streamlit app served by the same Streamlit; "fresh" is a new browser context (empty
 HTTP cache) on a warm server, "cached" a reload in it, "cold" (--cold) a fresh server process and its
 first visit, with the server's start to healthy reported beside it. The home page has no chart: it
-is timed to its last lesson link, beside the floor's time to its title.
+is timed to its last lesson link, beside the floor's time to its title. A second floor, the same app with
+its chart a 3D scene, is printed beside it: the least a lesson whose first picture is 3D can take.
 
 What this adds to first_view.py: every lesson link of ui/syllabus.py and the home page in one run;
 ``--base DIR``, another checkout (e.g. ``git worktree add /tmp/before main``) measured in the same
@@ -38,6 +39,10 @@ ALL_ABOVE_FOLD = """(height) => { const charts = [...document.querySelectorAll('
   .filter(c => c.getBoundingClientRect().top < height);
   return charts.length > 0 && charts.every(c => c._fullLayout && c.querySelector('.main-svg')); }"""
 # the home page has no chart: its title first, then every lesson link in the main area
+# A WebGL picture's own floor: the same one-chart app with its three points in a 3D scene. In headless
+# Chromium's software WebGL the scene alone costs 0.3-0.6 s more than the 2D floor's chart.
+FLOOR_3D_APP = FLOOR_APP.replace("go.Scatter(x=[1, 2, 3], y=[1, 3, 2])",
+                                 "go.Scatter3d(x=[1, 2, 3], y=[1, 3, 2], z=[0, 1, 0], mode='markers')")
 HOME_LINKS = """(n) => document.querySelectorAll('[data-testid=stMain] [data-testid=stPageLink-NavLink]').length >= n"""
 
 
@@ -110,21 +115,23 @@ def main() -> int:
     floor_dir = Path(os.environ.get("TMPDIR", "/tmp")) / "first-view-floor"
     floor_dir.mkdir(exist_ok=True)
     (floor_dir / "floor.py").write_text(FLOOR_APP)
+    (floor_dir / "floor3d.py").write_text(FLOOR_3D_APP)
     paths = links(args.only)
     print(f"load average at start {load():.2f}; {args.repeat} visits each, medians", flush=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
                                     args=["--no-sandbox"])
-        servers = {"floor": Server("floor.py", str(floor_dir))}
+        servers = {"floor": Server("floor.py", str(floor_dir)), "floor3d": Server("floor3d.py", str(floor_dir))}
         servers.update({name: Server("app.py", str(tree)) for name, tree in trees.items()})
         for server in servers.values():
             server.__enter__()
         try:
             warm(browser, servers["floor"].base, "", CHART)
+            warm(browser, servers["floor3d"].base, "", CHART)
             for name in trees:
                 for path, selector in paths:
                     warm(browser, servers[name].base, path, selector)
-            floor = {"fresh": [], "cached": [], "title_fresh": [], "title_cached": []}
+            floor = {"fresh": [], "cached": [], "title_fresh": [], "title_cached": [], "3d_fresh": [], "3d_cached": []}
             runs = {(name, path): {"fresh": [], "cached": []} for name in trees for path, _ in paths}
             loads = []
             for _ in range(args.repeat):
@@ -136,6 +143,9 @@ def main() -> int:
                     title_fresh, title_cached = fresh_and_cached(browser, servers["floor"].base, "", "h1")
                     floor["title_fresh"].append(title_fresh)
                     floor["title_cached"].append(title_cached)
+                    fresh, cached = fresh_and_cached(browser, servers["floor3d"].base, "", CHART)
+                    floor["3d_fresh"].append(fresh)
+                    floor["3d_cached"].append(cached)
                     for name in trees:
                         fresh, cached = fresh_and_cached(browser, servers[name].base, path, selector, not path)
                         runs[name, path]["fresh"].append(fresh)
@@ -144,6 +154,9 @@ def main() -> int:
             print(f"floor: chart fresh {median['fresh']:.2f}s, cached {median['cached']:.2f}s; title fresh "
                   f"{median['title_fresh']:.2f}s, cached {median['title_cached']:.2f}s; load {min(loads):.1f} to "
                   f"{max(loads):.1f}")
+            print(f"3D floor (its chart a 3D scene): fresh {median['3d_fresh']:.2f}s = "
+                  f"{median['3d_fresh'] / median['fresh']:.2f}x floor, cached {median['3d_cached']:.2f}s = "
+                  f"{median['3d_cached'] / median['cached']:.2f}x floor")
             for path, selector in paths:
                 kind = "" if selector == CHART else "title_"
                 for name in trees:
