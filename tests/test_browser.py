@@ -142,10 +142,20 @@ def test_every_page_renders_its_charts_without_exception(server, page):
         for chart in charts:  # a rendered plotly chart has drawn its SVG or WebGL layer
             assert chart.query_selector(".main-svg") is not None, url
         page.wait_for_function(SLIDER_FRAMES_GIVEN, timeout=10_000)  # ui/frames.py gives an animation its frames
+        cut = page.evaluate(CUT_OFF)
+        assert cut == [], (url, cut)  # a chart drawn taller than its element loses its bottom (sliders) to the page
         drawn_twice = [chart for chart in page.evaluate(SETTLED_MARGINS) if chart["asked"] != chart["settled"]]
         assert drawn_twice == [], (url, drawn_twice)  # their margins were too small: plotly grew them and drew again
         if "layers" in url:
             assert charts, "the layers page shows no chart"
+
+
+# The charts whose figure reaches below their element: the page's layout cuts off what hangs out.
+CUT_OFF = """() => [...document.querySelectorAll('.js-plotly-plot')].map((gd) => [gd.closest('.stElementContainer'),
+    gd.querySelector('.main-svg')]).filter(([box, svg]) => box && svg
+    && svg.getBoundingClientRect().bottom > box.getBoundingClientRect().bottom + 1)
+  .map(([box, svg]) => [box.className.split(' ').find((c) => c.startsWith('st-key-')) || '',
+                        Math.round(svg.getBoundingClientRect().bottom - box.getBoundingClientRect().bottom)])"""
 
 
 # Every frame that a chart's slider steps name is in plotly's frames of that chart (sent beside it: ui/frames.py).

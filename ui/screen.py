@@ -29,11 +29,14 @@ PHONE = "(max-width: 640px)"
 METRIC_ROW = ('[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > '
               '[data-testid="stElementContainer"] > [data-testid="stMetric"])')  # columns holding only metrics
 LATER_BOX = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{LATER})'
-MODEBAR_STRIP = 30  # px above a chart with a legend, where plotly's mode bar shows (it covered the legend there)
+# px above a chart with a legend, where plotly's mode bar shows (it covered the legend there). A margin of the
+# chart's element container, not a padding of plotly's div: Streamlit gives the container the figure's height,
+# so padding inside it cut the strip's height off the figure's bottom (half of every slider under a legend).
+MODEBAR_STRIP = 30
 
 PAGE_CSS = f"""
 <style>
-  .stPlotlyChart:has(.legend) .js-plotly-plot {{ padding-top: {MODEBAR_STRIP}px; }}
+  .stElementContainer:has(> div > .stPlotlyChart .legend) {{ margin-top: {MODEBAR_STRIP}px; }}
   .stPlotlyChart:has(.legend) .modebar-container {{ top: -{MODEBAR_STRIP}px !important; }}
   [data-testid="stFileChip"][aria-invalid="true"] {{ flex-wrap: wrap; }}
   [data-testid="stFileChip"][aria-invalid="true"] [role="alert"] {{
@@ -67,7 +70,7 @@ TOUCH_CSS = f"""
     .js-plotly-plot .draglayer, .js-plotly-plot .draglayer *, .js-plotly-plot .gl-container,
     .js-plotly-plot .gl-container * {{ pointer-events: none !important; }}
     .js-plotly-plot .modebar-container {{ display: none !important; }}
-    .stPlotlyChart:has(.legend) .js-plotly-plot {{ padding-top: 0; }}
+    .stElementContainer:has(> div > .stPlotlyChart .legend) {{ margin-top: 0; }}
   }}
 </style>
 """
