@@ -39,8 +39,8 @@ ALL_ABOVE_FOLD = """(height) => { const charts = [...document.querySelectorAll('
   .filter(c => c.getBoundingClientRect().top < height);
   return charts.length > 0 && charts.every(c => c._fullLayout && c.querySelector('.main-svg')); }"""
 # the home page has no chart: its title first, then every lesson link in the main area
-# A WebGL picture's own floor: the same one-chart app with its three points in a 3D scene. In headless
-# Chromium's software WebGL the scene alone costs 0.3-0.6 s more than the 2D floor's chart.
+# A WebGL picture's own floor: the same one-chart app with its three points in a 3D scene (headless Chromium
+# draws it with software WebGL).
 FLOOR_3D_APP = FLOOR_APP.replace("go.Scatter(x=[1, 2, 3], y=[1, 3, 2])",
                                  "go.Scatter3d(x=[1, 2, 3], y=[1, 3, 2], z=[0, 1, 0], mode='markers')")
 HOME_LINKS = """(n) => document.querySelectorAll('[data-testid=stMain] [data-testid=stPageLink-NavLink]').length >= n"""
