@@ -16,7 +16,7 @@ import streamlit as st
 
 from ui.presentation import init_from_link, sidebar_toggle
 from ui.slots import script_slot
-from ui.syllabus import HOME, JOIN, LESSONS
+from ui.syllabus import HOME, JOIN, JOIN_PATH, LESSONS
 from ui.warmup import start_warmup
 
 use_one_thread()  # why: vizcore/threads.py
@@ -29,7 +29,7 @@ def main() -> None:
     st.set_page_config(page_title="What neural networks do to space", page_icon="🌀", layout="wide")
     pages = [st.Page(str(PAGES / HOME), title="Home", default=True)]
     pages += [st.Page(str(PAGES / lesson.file), title=lesson.title) for lesson in LESSONS]
-    pages.append(st.Page(str(PAGES / JOIN), title="Vote", url_path="join", visibility="hidden"))  # phones, from a QR
+    pages.append(st.Page(str(PAGES / JOIN), title="Vote", url_path=JOIN_PATH, visibility="hidden"))  # phones, from a QR
     page = st.navigation(pages)
     init_from_link()
     sidebar_toggle()

@@ -38,12 +38,15 @@ CHART = ".js-plotly-plot"
 ALL_ABOVE_FOLD = """(height) => { const charts = [...document.querySelectorAll('.js-plotly-plot')]
   .filter(c => c.getBoundingClientRect().top < height);
   return charts.length > 0 && charts.every(c => c._fullLayout && c.querySelector('.main-svg')); }"""
-# the home page has no chart: its title first, then every lesson link in the main area
 # A WebGL picture's own floor: the same one-chart app with its three points in a 3D scene (headless Chromium
 # draws it with software WebGL).
 FLOOR_3D_APP = FLOOR_APP.replace("go.Scatter(x=[1, 2, 3], y=[1, 3, 2])",
                                  "go.Scatter3d(x=[1, 2, 3], y=[1, 3, 2], z=[0, 1, 0], mode='markers')")
+assert "Scatter3d" in FLOOR_3D_APP, "first_view.py's floor app changed: make the 3D floor from it again"
+# the home page has no chart: its title first, then every lesson link in the main area
 HOME_LINKS = """(n) => document.querySelectorAll('[data-testid=stMain] [data-testid=stPageLink-NavLink]').length >= n"""
+# what is timed of the floors: (its key's prefix, which floor app, what shows): the chart, the title, the 3D chart
+FLOOR_VIEWS = (("", "floor", CHART), ("title_", "floor", "h1"), ("3d_", "floor3d", CHART))
 
 
 def load() -> float:
@@ -131,21 +134,16 @@ def main() -> int:
             for name in trees:
                 for path, selector in paths:
                     warm(browser, servers[name].base, path, selector)
-            floor = {"fresh": [], "cached": [], "title_fresh": [], "title_cached": [], "3d_fresh": [], "3d_cached": []}
+            floor = {kind + when: [] for kind, _, _ in FLOOR_VIEWS for when in ("fresh", "cached")}
             runs = {(name, path): {"fresh": [], "cached": []} for name in trees for path, _ in paths}
             loads = []
             for _ in range(args.repeat):
                 for path, selector in paths:  # the floor before each page: both meet the same load
                     loads.append(load())
-                    fresh, cached = fresh_and_cached(browser, servers["floor"].base, "", CHART)
-                    floor["fresh"].append(fresh)
-                    floor["cached"].append(cached)
-                    title_fresh, title_cached = fresh_and_cached(browser, servers["floor"].base, "", "h1")
-                    floor["title_fresh"].append(title_fresh)
-                    floor["title_cached"].append(title_cached)
-                    fresh, cached = fresh_and_cached(browser, servers["floor3d"].base, "", CHART)
-                    floor["3d_fresh"].append(fresh)
-                    floor["3d_cached"].append(cached)
+                    for kind, server, what in FLOOR_VIEWS:
+                        fresh, cached = fresh_and_cached(browser, servers[server].base, "", what)
+                        floor[kind + "fresh"].append(fresh)
+                        floor[kind + "cached"].append(cached)
                     for name in trees:
                         fresh, cached = fresh_and_cached(browser, servers[name].base, path, selector, not path)
                         runs[name, path]["fresh"].append(fresh)

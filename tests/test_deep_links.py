@@ -12,8 +12,8 @@ import pytest
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
-from ui.deep_links import PAGE_PATHS, SCRIPT, BackendBaseHint
-from ui.syllabus import LESSONS
+from ui.deep_links import SCRIPT, BackendBaseHint
+from ui.syllabus import LESSONS, PAGE_PATHS
 
 PAGE = b"<!DOCTYPE html><html><head><title>app</title></head><body>" + b"<p>lesson</p>" * 200 + b"</body></html>"
 BUNDLE = b"console.log('bundle');" * 100

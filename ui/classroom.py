@@ -27,7 +27,7 @@ from ui.boot import require_navigation
 from ui.cache import named_cache
 from ui.presentation import presenting, sized
 from ui.rooms import ROOM_SECONDS, TOKEN, Room, RoomError, Rooms, StoreError, backend_from_env, normal_code
-from ui.syllabus import BY_NAME, LESSONS, Entry
+from ui.syllabus import BY_NAME, JOIN_PATH, LESSONS, PAGE_PATHS, Entry
 from vizcore import UserError
 from vizcore.figures.spec import Spec
 from vizcore.figures.votes import vote_bars
@@ -93,7 +93,7 @@ def app_address(url: str) -> str:
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
     last = path.rsplit("/", 1)[-1]
-    if last in BY_NAME or last == "join":
+    if last in PAGE_PATHS:  # ui/deep_links.py tells the browser the same address
         path = path[: -len(last) - 1]
     return f"{parts.scheme}://{parts.netloc}{path}"
 
@@ -101,7 +101,7 @@ def app_address(url: str) -> str:
 def join_url(code: str) -> str:
     """The address a phone opens: this app's own address (or $VIZCORE_PUBLIC_URL), page join, the room's code."""
     base = os.environ.get(PUBLIC_URL_ENV) or app_address(getattr(st.context, "url", None) or "http://localhost:8501")
-    return f"{base.rstrip('/')}/join?room={code}"
+    return f"{base.rstrip('/')}/{JOIN_PATH}?room={code}"
 
 
 def qr_code(url: str, px: int = QR_PX) -> str:

@@ -7,19 +7,16 @@ lesson's link, a third of the floor's whole cached first view (bench/first_view.
 reads ``window.__streamlit.BACKEND_BASE_URL`` before it looks (its config for hosts that embed
 it), so :class:`BackendBaseHint` puts a script at the top of each page's HTML that sets it to the
 URL Streamlit would have found on its second try: the page's URL without its last segment, when
-that segment is one of this app's pages. Behind a proxy that adds a path prefix this is still
-right; at any other path nothing is set and Streamlit looks as it always did.
+that segment is one of this app's pages (``ui.syllabus.PAGE_PATHS``; ``ui.classroom.app_address`` finds
+the app's address by the same rule). Behind a proxy that adds a path prefix this is still right; at any
+other path nothing is set and Streamlit looks as it always did.
 """
 from __future__ import annotations
 
 import gzip
 import json
 
-from ui.syllabus import LESSONS
-
-# The URL paths of the pages one segment below the app's root (st.Page's url_path: the file's name without
-# its "<order>_" prefix; the voting page's is set in app.py).
-PAGE_PATHS = tuple(sorted([lesson.name for lesson in LESSONS] + ["join"]))
+from ui.syllabus import PAGE_PATHS
 
 SCRIPT = ("<script>(() => { const parts = location.pathname.replace(/\\/+$/, '').split('/');"
           f" if ({json.dumps(PAGE_PATHS)}.includes(parts[parts.length - 1])) {{ parts.pop();"

@@ -49,6 +49,7 @@ class Entry:
 
 HOME = "00_home.py"
 JOIN = "90_join.py"  # the students' voting page (ui/classroom.py): in the navigation, hidden from the sidebar
+JOIN_PATH = "join"  # its URL path (app.py names it; the lessons' are their names)
 LESSONS = (
     Entry("10_layers.py", "Layers as homeomorphisms",
           "How does a tanh layer move space, and why can it never tear it?", "spirals", "", "layers_"),
@@ -69,6 +70,8 @@ LESSONS = (
           "rt_"),
 )
 BY_NAME = {entry.name: entry for entry in LESSONS}
+# The URL paths of the pages one segment below the app's root: what a link's last segment is when it names a page.
+PAGE_PATHS = tuple(sorted([*BY_NAME, JOIN_PATH]))
 
 
 def entry(name: str) -> Entry:
