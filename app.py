@@ -4,7 +4,7 @@ Streamlit runs this file as every session's script (``__name__ == "__main__"``).
 also imports it once, as a module, because it defines ``app`` below (an ``st.App``): that lets the
 server import the lessons and load the compiled kernels before it takes its first visitor
 (ui/warmup.py's ``lifespan``), instead of on that visitor, and tell a lesson's link where the
-server is (ui/deep_links.py).
+server is (ui/page_head.py).
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ if __name__ == "__main__":
 else:  # imported by `streamlit run app.py`, before it serves
     from starlette.middleware import Middleware
 
-    from ui.deep_links import BackendBaseHint
+    from ui.page_head import PageHead
     from ui.warmup import lifespan
 
-    app = st.App(__file__, lifespan=lifespan, middleware=[Middleware(BackendBaseHint)])
+    app = st.App(__file__, lifespan=lifespan, middleware=[Middleware(PageHead)])

@@ -12,7 +12,6 @@ from ui.common import explain, folded
 from ui.controls import run_config_controls
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
-from ui.presentation import sized
 from ui.timeline import clock, moment
 from ui.uploads import upload_controls
 from vizcore.lessons import layers as lesson
@@ -70,7 +69,7 @@ def draw(shown: Shown) -> lesson.LayersView:
     explain(lesson.TOPOLOGY_CAPTION)
     if box := folded("Each class's barcode, layer by layer", "layers:barcodes", icon=":material/barcode:"):
         with box:
-            st.plotly_chart(sized(bars), width="stretch", key="barcodes")
+            frames.chart(st, bars, "barcodes", width="stretch")
             explain(lesson.BARCODE_CAPTION)
     return lesson.LayersView(step=-1 if snapshot == len(run.history) - 1 else step)
 

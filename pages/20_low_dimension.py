@@ -11,7 +11,7 @@ from ui import frames
 from ui.common import explain
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
-from ui.presentation import advanced, sized
+from ui.presentation import advanced
 from ui.screen import later
 from ui.syllabus import entry
 from vizcore.lessons import low_dimension as lesson
@@ -42,7 +42,7 @@ def draw(shown: Shown) -> lesson.LowDimView:
     table = pd.DataFrame(lesson.table(rows))
     st.dataframe(table, hide_index=True, width="stretch")
     explain(lesson.TABLE_CAPTION.format(steps=claim.steps, n=claim.n))
-    st.plotly_chart(sized(shown.derived(lesson.strip_figure, keep=16)), width="stretch", key=f"strip_{claim.key}")
+    frames.chart(st, shown.derived(lesson.strip_figure, keep=16), f"strip_{claim.key}", width="stretch")
     explain(lesson.STRIP_CAPTION)
     shown.downloads.append(Downloads(f"{claim.key}-{shown.settings.seeds}-seeds",
                                      table=lambda: table.to_csv(index=False)))

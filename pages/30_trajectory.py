@@ -12,7 +12,7 @@ from ui.common import explain, folded
 from ui.exports import Downloads
 from ui.form import Form
 from ui.lesson_page import Shown, lesson_page
-from ui.presentation import advanced, sized
+from ui.presentation import advanced
 from ui.timeline import clock
 from vizcore.lessons import trajectory as lesson
 
@@ -56,7 +56,7 @@ def draw(shown: Shown) -> None:
             rows, trust = shown.derived(lesson.trust_picture, keep=16)
             columns = list(lesson.TRUST_COLUMNS)
             st.table(pd.DataFrame(rows, columns=columns).set_index(columns[0]))
-            st.plotly_chart(sized(trust), width="stretch", key="trust")
+            frames.chart(st, trust, "trust", width="stretch")
             explain(lesson.TRUST_CAPTION)
     shown.downloads.append(Downloads("trajectory", figure=fig, run=run, trajectory=path,
                                      settings={**shown.settings.to_query(), **shown.view.to_query()}))

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ui import frames
 from ui.common import explain
 from ui.drawing import drawing
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
-from ui.presentation import advanced, sized
+from ui.presentation import advanced
 from ui.screen import later
 from vizcore.lessons import knn as lesson
 
@@ -40,7 +41,7 @@ def draw(shown: Shown) -> None:
     planes = shown.derived(lesson.planes_figure, keep=16)
     with st.container():
         st.subheader("The learned feature space of the test set (seed 0)")
-        st.plotly_chart(sized(planes), width="stretch", key="feature_planes")
+        frames.chart(st, planes, "feature_planes", width="stretch")
     explain(lesson.planes_caption(result))
     shown.first_picture_drawn()
     shown.downloads.append(Downloads(f"knn-{shown.settings.dataset}", figure=planes,

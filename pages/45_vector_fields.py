@@ -14,7 +14,7 @@ from ui.common import explain
 from ui.drawing import drawing
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
-from ui.presentation import advanced, sized
+from ui.presentation import advanced
 from ui.screen import columns_second_first
 from vizcore.datasets import takes
 from vizcore.lessons import vector_fields as lesson
@@ -51,7 +51,7 @@ def draw(shown: Shown) -> None:
     left, right = columns_second_first(2)  # a phone shows the flow and its ▶ Play first
     frames.chart(right, flow, "flow", fill=True, width="stretch")
     shown.first_picture_drawn()
-    left.plotly_chart(sized(arrows, fill=True), width="stretch", key="arrows")
+    frames.chart(left, arrows, "arrows", fill=True, width="stretch")
     explain(lesson.flow_caption(result, layer, seed))
     for column, (label, value, about) in zip(st.columns(4), lesson.metrics(result, seed, pics.worst)):
         column.metric(label, value, help=about)

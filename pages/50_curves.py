@@ -9,11 +9,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from ui import frames
 from ui.common import explain, folded
 from ui.curves import CSV, forget_missing_upload, live_loss, target_widgets
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
-from ui.presentation import advanced, sized
+from ui.presentation import advanced
 from ui.uploads import upload_controls
 from vizcore.lessons import curves as lesson
 
@@ -44,7 +45,7 @@ def draw(shown: Shown) -> None:
     for column, (label, value) in zip(st.columns(3), lesson.metrics(run, view)):
         column.metric(label, value)
     fit = shown.derived(lesson.fit_figure)
-    st.plotly_chart(sized(fit), width="stretch", key="fit")
+    frames.chart(st, fit, "fit", width="stretch")
     if cfg.data_id:
         st.caption(lesson.file_caption(run.dataset))
     if run.model.widths:
@@ -59,16 +60,16 @@ def draw(shown: Shown) -> None:
         st.markdown(lesson.line_text(result))
     shown.downloads.append(Downloads("curve-fit", figure=fit, figure_label="⬇ The fit (HTML, works offline)", run=run,
                                      settings=cfg.to_query()))
-    st.plotly_chart(sized(shown.derived(lesson.loss_figure)), width="stretch", key="loss")
+    frames.chart(st, shown.derived(lesson.loss_figure), "loss", width="stretch")
 
     st.subheader("Beyond the training interval")
-    st.plotly_chart(sized(shown.derived(lesson.beyond_figure)), width="stretch", key="beyond")
+    frames.chart(st, shown.derived(lesson.beyond_figure), "beyond", width="stretch")
     explain(lesson.beyond_caption(view))
     st.subheader("Small multiples")
     kind = shown.view_form.widget("sweep", st)
     training = "" if kind == "epochs" else f"Training one net per {kind}"  # a sweep trains; epochs are this run
     figure, note = shown.derived(lesson.multiples, kind, label=training)
-    st.plotly_chart(sized(figure), width="stretch", key="multiples")
+    frames.chart(st, figure, "multiples", width="stretch")
     explain(note)
 
 

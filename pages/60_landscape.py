@@ -13,7 +13,7 @@ from ui.controls import run_config_controls
 from ui.exports import Downloads
 from ui.form import Form
 from ui.lesson_page import Shown, lesson_page
-from ui.presentation import advanced, sized
+from ui.presentation import advanced
 from vizcore.lessons import landscape as lesson
 from vizcore.nets import parameter_names
 
@@ -52,18 +52,18 @@ def draw(shown: Shown) -> lesson.LandscapeConfig:
         explain(lesson.weights_caption(picture.view))
         shown.first_picture_drawn()
         st.subheader("The landscape depends on the examples")
-        st.plotly_chart(sized(picture.pair), width="stretch", key="pair")
+        frames.chart(st, picture.pair, "pair", width="stretch")
         explain(lesson.PAIR_CAPTION)
     else:
         picture = shown.derived(lesson.plane_picture, view)
         fig = picture.figure
-        st.plotly_chart(sized(fig), width="stretch", key="plane")
+        frames.chart(st, fig, "plane", width="stretch")
         shown.first_picture_drawn()
         if picture.trust is not None:
             if box := folded("Can this picture be trusted?", "landscape:trust"):
                 with box:
                     st.table(pd.DataFrame(picture.trust, index=["PC1", "PC2", "PC3"]))
-                    st.plotly_chart(sized(picture.trust_figure), width="stretch", key="plane_trust")
+                    frames.chart(st, picture.trust_figure, "plane_trust", width="stretch")
                     explain(lesson.TRUST_CAPTION)
         explain(lesson.plane_caption(picture.view))
     st.caption(lesson.net_caption(run))

@@ -12,7 +12,7 @@ from ui import frames
 from ui.common import explain
 from ui.exports import Downloads
 from ui.lesson_page import Shown, lesson_page
-from ui.presentation import advanced, sized
+from ui.presentation import advanced
 from vizcore.lessons import relu_topology as lesson
 
 
@@ -33,7 +33,7 @@ def draw(shown: Shown) -> None:
     shown.first_picture_drawn()
     with right:
         activation = shown.view_form.widget("animate", st.container())
-        st.plotly_chart(sized(shown.derived(lesson.complexity_figure)), width="stretch", key="complexity")
+        frames.chart(st, shown.derived(lesson.complexity_figure), "complexity", width="stretch")
         for column, name in zip(st.columns(2), lesson.ACTIVATIONS):
             column.metric(f"{lesson.NAMES[name]}: training accuracy", f"{pair.accuracy[name]:.1%}")
     explain(lesson.ANIMATION_CAPTION)

@@ -196,6 +196,28 @@ def test_a_first_view_paints_its_picture_before_the_rest_and_keeps_it_when_the_r
         context.close()
 
 
+# each drawn WebGL canvas of the page: its drawing buffer's width over its width on screen
+GL_RATIOS = """() => [...document.querySelectorAll('.js-plotly-plot .gl-container canvas')]
+  .filter(c => c.clientWidth > 0).map(c => c.width / c.clientWidth)"""
+
+
+@pytest.mark.parametrize("screen", [1, 1.5, 2])
+def test_a_3d_picture_is_drawn_at_the_screens_own_resolution(server, page, screen):
+    """ui/page_head.py's cookie reaches ui/screen.py before the first run: plotly drew every 3D scene at twice its
+    size (four times the pixels of a screen of ratio 1), the cost of a 3D lesson's first picture in software
+    WebGL. A screen of ratio 2 keeps what it had."""
+    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=screen)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server}/relu_topology?preset=tori")
+        tab.wait_for_function(f"({GL_RATIOS})().length > 0", timeout=120_000)
+        assert tab.evaluate(GL_RATIOS) == pytest.approx([screen], abs=0.02)
+        wait_until_finished(tab)  # the whole page, run again after the first picture, keeps the resolution
+        assert tab.evaluate(GL_RATIOS) == pytest.approx([screen], abs=0.02)
+    finally:
+        context.close()
+
+
 def _metric(tab, label: str) -> str:
     tab.wait_for_selector(f"[data-testid=stMetric]:has-text('{label}')", timeout=120_000)
     for metric in tab.query_selector_all("[data-testid=stMetric]"):
@@ -244,7 +266,7 @@ def test_a_deep_link_as_a_fresh_servers_first_visit_opens_through_the_app(page):
         assert "Layers as homeomorphisms" in titles and "The loss landscape" in titles, titles
         assert page.get_by_text("Presentation mode").count() == 1
         assert page.get_by_label("Hidden widths", exact=True).input_value() == "2"
-        # ui/deep_links.py: Streamlit's frontend went to the server's root at once, not first to /layers/_stcore/
+        # ui/page_head.py: Streamlit's frontend went to the server's root at once, not first to /layers/_stcore/
         assert failed == [], failed
         assert [url.split("/", 3)[-1] for url in sockets] == ["_stcore/stream"], sockets
         page.get_by_role("link", name="The loss landscape").click()  # the sidebar still leads to the other lessons

@@ -1,12 +1,14 @@
 """Every page runs with its defaults; the layers page runs every preset and rejects bad settings clearly."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pagetools import assert_clean, move_clock, open_page
+from ui.screen import PLOTLY_GL_RATIO
 from ui.syllabus import HOME, JOIN, LESSONS
 from vizcore.config import Preset, QueryConfig
 from vizcore.lessons.layers import PRESETS
@@ -168,6 +170,9 @@ def test_every_home_link_opens_its_lesson_on_the_named_preset_without_warnings(f
     pickers += [s for s in at.selectbox if s.key and s.key.endswith("preset")]
     if pickers:  # (lesson 2 picks its claim instead) the page names the preset, not "custom settings"
         assert pickers[0].value != "custom", (file, pickers[0].value)
+    # every chart is drawn for the viewer's screen (ui/screen.py): here unknown, so at plotly's own WebGL ratio
+    ratios = {c.key: json.loads(c.proto.config).get("plotGlPixelRatio") for c in at.get("plotly_chart")}
+    assert ratios and set(ratios.values()) == {PLOTLY_GL_RATIO}, ratios
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.name)

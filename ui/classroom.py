@@ -27,6 +27,7 @@ from ui.boot import require_navigation
 from ui.cache import named_cache
 from ui.presentation import presenting, sized
 from ui.rooms import ROOM_SECONDS, TOKEN, Room, RoomError, Rooms, StoreError, backend_from_env, normal_code
+from ui.screen import chart_config
 from ui.syllabus import BY_NAME, JOIN_PATH, LESSONS, PAGE_PATHS, Entry
 from vizcore import UserError
 from vizcore.figures.spec import Spec
@@ -93,7 +94,7 @@ def app_address(url: str) -> str:
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
     last = path.rsplit("/", 1)[-1]
-    if last in PAGE_PATHS:  # ui/deep_links.py tells the browser the same address
+    if last in PAGE_PATHS:  # ui/page_head.py tells the browser the same address
         path = path[: -len(last) - 1]
     return f"{parts.scheme}://{parts.netloc}{path}"
 
@@ -290,7 +291,7 @@ def _revealed(room: Room, secret: str, item: Asked) -> None:
         _said()
     with right:
         st.plotly_chart(sized(vote_bars(question.choices, counts, room.answer, height=260)), width="stretch",
-                        key="classroom_votes", config={"displayModeBar": False})
+                        key="classroom_votes", config=chart_config(displayModeBar=False))
         st.markdown(f"{sum(counts)} votes in room {room.code}.")  # not a caption: read from the back too
     if st.session_state.pop(AUTOPLAY, False):
         st.html(PLAY_SCRIPT, unsafe_allow_javascript=True)
@@ -376,7 +377,7 @@ def student_page() -> None:
     item = asked(room)
     if room.revealed and not room.closed and item is not None and item.question.picture is not None:
         st.plotly_chart(_phone_picture(item), width="stretch", key=f"picture_{room.q}",
-                        config={"displayModeBar": False, "scrollZoom": False})
+                        config=chart_config(displayModeBar=False, scrollZoom=False))
 
 
 @st.fragment(run_every=PHONE_SECONDS)

@@ -20,6 +20,7 @@ from plotly.io.json import to_json_plotly
 
 from ui import first_paint
 from ui.presentation import sized
+from ui.screen import chart_config
 from vizcore.figures.spec import Spec
 
 # Every 250 ms: the chart's frames are this component's, or they are replaced. A chart drawn anew (its
@@ -56,11 +57,12 @@ def _component():
     return st.components.v2.component("vizcore.frames", js=FRAMES_JS)
 
 
-def chart(where: Any, fig: Spec, key: str, fill: bool = False, **kwargs: Any) -> None:
+def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | None = None, **kwargs: Any) -> None:
     """``where.plotly_chart(sized(fig, fill), key=key, **kwargs)`` (``where``: ``st`` or a container), with
-    ``fig``'s frames sent beside it. A first view's part 1 sends the picture alone; part 2 brings the frames."""
+    ``fig``'s frames sent beside it, and plotly's ``config`` for this viewer's screen (ui/screen.py). Every
+    chart of the app is shown by it. A first view's part 1 sends the picture alone; part 2 brings the frames."""
     fig = sized(fig, fill)
-    where.plotly_chart(fig.still(), key=key, **kwargs)
+    where.plotly_chart(fig.still(), key=key, config=chart_config(**(config or {})), **kwargs)
     if not fig.frame_dicts:
         return
     inside = where if hasattr(where, "__enter__") else contextlib.nullcontext()

@@ -11,10 +11,16 @@ all of this is CSS that the browser applies to itself through media queries:
   the charts' drag layers now let touches through, and the mode bar, which plotly shows there all the time
   over the legend, is hidden. The sidebar's "Explore charts by touch" toggle (shown on touch screens only)
   gives the charts back their touch gestures and mode bar.
+- **Pixel ratio**: the one thing of the screen a script does learn, from a cookie that each page's HTML sets
+  before Streamlit connects (ui/page_head.py). Plotly draws a 3D scene (and any WebGL trace) at twice its
+  size whatever the screen; :func:`chart_config` has it drawn at the screen's own ratio.
 - **Uploads**: a file over the size limit was a red icon whose reason only a mouse's hover could read; the
   reason is now written under the file's name.
 """
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -22,6 +28,11 @@ EXPLORE = "explore_touch"  # session key: the charts take touch gestures again
 LATER = "phone_later"  # a container that phones show after the element that follows it
 SECOND_FIRST = "phone_second_first"  # a container whose second column phones show first
 PROGRESS = "progress_slot"  # the container of a computation's progress: it takes no room while empty
+
+PIXEL_RATIO_COOKIE = "vizcore_dpr"  # the screen's devicePixelRatio, set by each page's HTML (ui/page_head.py)
+# Plotly's own plotGlPixelRatio, kept when the screen is unknown (no cookie: a headless client, cookies off) and
+# as the most: a phone of ratio 3 draws as it did, not 2.25 times the pixels
+PLOTLY_GL_RATIO = 2.0
 
 TOUCH = "(hover: none) and (pointer: coarse)"
 PHONE = "(max-width: 640px)"
@@ -74,6 +85,26 @@ TOUCH_CSS = f"""
   }}
 </style>
 """
+
+
+def gl_pixel_ratio(cookies: Mapping[str, str] | None = None) -> float:
+    """The resolution at which WebGL charts are drawn for this viewer: the screen's pixel ratio (from
+    ``cookies``, default this session's), at least 1 and at most plotly's own 2.
+
+    At ratio 1 plotly's default drew four times the pixels the screen shows; in a browser without a graphics
+    card (software WebGL) that was 0.1 to 0.3 s of a 3D lesson's first picture (README, "The first picture").
+    """
+    cookies = dict(st.context.cookies) if cookies is None else cookies  # (a plain dict: AppTest's answers anything)
+    try:
+        ratio = float(cookies.get(PIXEL_RATIO_COOKIE, ""))
+    except ValueError:
+        return PLOTLY_GL_RATIO
+    return min(max(ratio, 1.0), PLOTLY_GL_RATIO) if math.isfinite(ratio) else PLOTLY_GL_RATIO
+
+
+def chart_config(**config) -> dict:
+    """Plotly's ``config`` for a chart shown to this viewer: ``config`` with WebGL drawn at the screen's ratio."""
+    return {"plotGlPixelRatio": gl_pixel_ratio(), **config}
 
 
 def later():

@@ -1,4 +1,4 @@
-"""ui/deep_links.py in front of Starlette's own static files and gzip, as Streamlit serves its index.html.
+"""ui/page_head.py in front of Starlette's own static files and gzip, as Streamlit serves its index.html.
 
 The browser side (no request to /<page>/_stcore/, the websocket at the root, the sidebar still
 leading on) is checked by tests/test_browser.py's deep-link test against the real server.
@@ -12,7 +12,8 @@ import pytest
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
-from ui.deep_links import SCRIPT, BackendBaseHint
+from ui.page_head import SCRIPT, PageHead
+from ui.screen import PIXEL_RATIO_COOKIE
 from ui.syllabus import LESSONS, PAGE_PATHS
 
 PAGE = b"<!DOCTYPE html><html><head><title>app</title></head><body>" + b"<p>lesson</p>" * 200 + b"</body></html>"
@@ -23,7 +24,7 @@ BUNDLE = b"console.log('bundle');" * 100
 def served(tmp_path):
     (tmp_path / "index.html").write_bytes(PAGE)
     (tmp_path / "bundle.js").write_bytes(BUNDLE)
-    return BackendBaseHint(GZipMiddleware(StaticFiles(directory=tmp_path, html=True), minimum_size=100))
+    return PageHead(GZipMiddleware(StaticFiles(directory=tmp_path, html=True), minimum_size=100))
 
 
 def get(app, path: str, gzipped: bool, method: str = "GET") -> tuple[dict, bytes]:
@@ -48,13 +49,13 @@ def get(app, path: str, gzipped: bool, method: str = "GET") -> tuple[dict, bytes
 
 
 @pytest.mark.parametrize("gzipped", [False, True])
-def test_a_page_starts_with_the_hint_and_says_its_new_length(served, gzipped):
+def test_a_page_starts_with_the_script_and_says_its_new_length(served, gzipped):
     headers, body = get(served, "/", gzipped)
     assert (headers.get(b"content-encoding") == b"gzip") == gzipped
     html = gzip.decompress(body) if gzipped else body
     assert html == PAGE.replace(b"<head>", b"<head>" + SCRIPT.encode())
     assert int(headers[b"content-length"]) == len(body)
-    assert b"etag" not in headers  # the file's ETag would let a browser keep an answer without the hint
+    assert b"etag" not in headers  # the file's ETag would let a browser keep an answer without the script
 
 
 @pytest.mark.parametrize("gzipped", [False, True])
@@ -66,6 +67,8 @@ def test_other_files_and_other_methods_pass_untouched(served, gzipped):
     assert body == b"" and b"etag" in headers
 
 
-def test_the_hint_names_every_page_one_segment_below_the_root():
+def test_the_script_names_every_page_one_segment_below_the_root_and_stores_the_screens_pixel_ratio():
     assert set(PAGE_PATHS) == {lesson.name for lesson in LESSONS} | {"join"}
     assert "knn" in SCRIPT and "BACKEND_BASE_URL" in SCRIPT
+    # the cookie ui.screen reads (its browser side: tests/test_browser.py's 3D resolution test)
+    assert f"document.cookie = '{PIXEL_RATIO_COOKIE}=' + window.devicePixelRatio" in SCRIPT
