@@ -92,7 +92,8 @@ def gl_pixel_ratio(cookies: Mapping[str, str] | None = None) -> float:
     ``cookies``, default this session's), at least 1 and at most plotly's own 2.
 
     At ratio 1 plotly's default drew four times the pixels the screen shows; in a browser without a graphics
-    card (software WebGL) that was 0.1 to 0.3 s of a 3D lesson's first picture (README, "The first picture").
+    card (software WebGL) that was 0.2 to 0.3 s of a 3D picture's 0.6 to 1.4 s in a blank page (README, "The
+    first picture").
     """
     cookies = dict(st.context.cookies) if cookies is None else cookies  # (a plain dict: AppTest's answers anything)
     try:
