@@ -23,9 +23,10 @@ from typing import Any, Optional
 import segno
 import streamlit as st
 
+from ui import frames
 from ui.boot import require_navigation
 from ui.cache import named_cache
-from ui.presentation import presenting, sized
+from ui.presentation import presenting
 from ui.rooms import ROOM_SECONDS, TOKEN, Room, RoomError, Rooms, StoreError, backend_from_env, normal_code
 from ui.screen import chart_config
 from ui.syllabus import BY_NAME, JOIN_PATH, LESSONS, PAGE_PATHS, Entry
@@ -290,8 +291,8 @@ def _revealed(room: Room, secret: str, item: Asked) -> None:
                   args=(rooms().close, room.code, secret))
         _said()
     with right:
-        st.plotly_chart(sized(vote_bars(question.choices, counts, room.answer, height=260)), width="stretch",
-                        key="classroom_votes", config=chart_config(displayModeBar=False))
+        frames.chart(st, vote_bars(question.choices, counts, room.answer, height=260), "classroom_votes",
+                     width="stretch", config={"displayModeBar": False})
         st.markdown(f"{sum(counts)} votes in room {room.code}.")  # not a caption: read from the back too
     if st.session_state.pop(AUTOPLAY, False):
         st.html(PLAY_SCRIPT, unsafe_allow_javascript=True)
@@ -376,6 +377,7 @@ def student_page() -> None:
     _ballot(code, token)
     item = asked(room)
     if room.revealed and not room.closed and item is not None and item.question.picture is not None:
+        # at its phone size as it is: not frames.chart, whose sizing would follow a presenting session
         st.plotly_chart(_phone_picture(item), width="stretch", key=f"picture_{room.q}",
                         config=chart_config(displayModeBar=False, scrollZoom=False))
 

@@ -60,7 +60,8 @@ def _component():
 def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | None = None, **kwargs: Any) -> None:
     """``where.plotly_chart(sized(fig, fill), key=key, **kwargs)`` (``where``: ``st`` or a container), with
     ``fig``'s frames sent beside it, and plotly's ``config`` for this viewer's screen (ui/screen.py). Every
-    chart of the app is shown by it. A first view's part 1 sends the picture alone; part 2 brings the frames."""
+    chart of the app is shown by it but the students' phone picture (ui/classroom.py). A first view's part 1
+    sends the picture alone; part 2 brings the frames."""
     fig = sized(fig, fill)
     where.plotly_chart(fig.still(), key=key, config=chart_config(**(config or {})), **kwargs)
     if not fig.frame_dicts:
