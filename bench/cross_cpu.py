@@ -33,7 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = os.path.realpath(sys.executable)  # the interpreter itself (a pyenv shim is a shell script)
+# The interpreter as this process was started, not its resolved path: a venv's python is a link to the base
+# interpreter, and the resolved path runs without the venv's packages (threadpoolctl, numba, torch).
+PYTHON = sys.executable
 CPUS = ("Haswell", "SandyBridge")
 QEMU_OPENBLAS = {"SandyBridge": "Sandybridge", "IvyBridge": "Sandybridge"}  # see the docstring
 
