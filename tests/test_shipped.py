@@ -10,6 +10,7 @@ computes the same numbers). Integers, strings and shapes must match exactly.
 from __future__ import annotations
 
 import dataclasses
+from importlib import metadata
 import json
 import lzma
 import math
@@ -200,6 +201,12 @@ def test_the_pin_wins_over_a_machine_wide_setting_and_can_be_turned_off():
     assert "numpy was imported before vizcore" in stderr and "Not the pinned CPU kernels" in stderr
 
 
+# What the pin leaves apart between this CPU and an emulated Haswell: numpy 2.0.0 (the floor) computes float64 tanh
+# differently on the two (2.4.6 does not; the versions between were not tried). README, "Dependencies".
+_NUMPY = tuple(int(part) for part in metadata.version("numpy").split(".")[:2])
+_PIN_DOES_NOT_MEND = {"np.tanh f64"} if _NUMPY < (2, 4) else set()
+
+
 @needs_pin
 @pytest.mark.skipif(shutil.which("qemu-x86_64") is None, reason="needs qemu-user (apt-get install -y qemu-user)")
 def test_an_emulated_haswell_computes_what_this_cpu_computes(tmp_path):
@@ -217,6 +224,7 @@ def test_an_emulated_haswell_computes_what_this_cpu_computes(tmp_path):
         emulated = cross_cpu.run("Haswell", pinned, [], True, tmp_path)["results"]
         verdicts = {name: cross_cpu.compare(native[name], emulated[name]) for name in native}
         if pinned:
-            assert set(verdicts.values()) == {"identical"}, verdicts
+            differ = {name for name, verdict in verdicts.items() if verdict != "identical"}
+            assert differ <= _PIN_DOES_NOT_MEND, verdicts
         else:
             assert verdicts["np.exp f64"] != "identical" and verdicts["matmul f64 (OpenBLAS)"] != "identical", verdicts
