@@ -91,9 +91,18 @@ def load() -> float:
     return os.getloadavg()[0]
 
 
+def median(visits: list[Visit], what: str = "first") -> float:
+    return statistics.median(getattr(v, what) for v in visits)
+
+
+def lesson_links() -> int:
+    """How many lesson links the home page's main area shows."""
+    return len(links(None)) - 1
+
+
 def new_page(browser):
     ctx = browser.new_context(viewport=VIEWPORT)
-    ctx.add_init_script(PAINT_PROBE % (len(links(None)) - 1, VIEWPORT["height"]))
+    ctx.add_init_script(PAINT_PROBE % (lesson_links(), VIEWPORT["height"]))
     return ctx, ctx.new_page()
 
 
@@ -107,7 +116,7 @@ def visit(page, url: str, selector: str, reload: bool = False, home: bool = Fals
     if selector == CHART:
         page.wait_for_function(ALL_ABOVE_FOLD, arg=VIEWPORT["height"], timeout=180000, polling=50)
     elif home:
-        page.wait_for_function(HOME_LINKS, arg=len(links(None)) - 1, timeout=180000, polling=50)
+        page.wait_for_function(HOME_LINKS, arg=lesson_links(), timeout=180000, polling=50)
     tool_all = time.time() - t0
     first, every = ("chart", "charts") if selector == CHART else ("title", "links" if home else "title")
     shown = page.wait_for_function(f"() => {{ const s = window.__vizcoreShown; return s.{first} && s.{every} && s; }}",
@@ -148,10 +157,8 @@ def links(only: list[str] | None) -> list[tuple[str, str]]:
 def row(label: str, runs: list[Visit], floor: list[Visit]) -> str:
     """Painted first chart and whole first screen, each with its ratio to the floor's painted first chart, and
     the tool's reading of the first chart with its ratio to the tool's reading of the floor."""
-    def med(what: str, of: list[Visit]) -> float:
-        return statistics.median(getattr(v, what) for v in of)
-    first, every, tool = med("first", runs), med("all", runs), med("tool_first", runs)
-    base, tool_base = med("first", floor), med("tool_first", floor)
+    first, every, tool = median(runs), median(runs, "all"), median(runs, "tool_first")
+    base, tool_base = median(floor), median(floor, "tool_first")
     return (f"{label} {first:5.2f}s = {first / base:4.2f}x (all {every:5.2f}s = {every / base:4.2f}x; "
             f"tool {tool:5.2f}s = {tool / tool_base:4.2f}x)")
 
@@ -199,15 +206,14 @@ def main() -> int:
                         fresh, cached = fresh_and_cached(browser, servers[name].base, path, selector, not path)
                         runs[name, path]["fresh"].append(fresh)
                         runs[name, path]["cached"].append(cached)
-            def med(key: str, what: str = "first") -> float:
-                return statistics.median(getattr(v, what) for v in floor[key])
-            fresh, cached = med("fresh"), med("cached")
-            print(f"floor, painted (the tool's reading): chart fresh {fresh:.2f}s ({med('fresh', 'tool_first'):.2f}s), "
-                  f"cached {cached:.2f}s ({med('cached', 'tool_first'):.2f}s); title fresh "
-                  f"{med('title_fresh'):.2f}s, cached {med('title_cached'):.2f}s; load {min(loads):.1f} to "
-                  f"{max(loads):.1f}")
-            print(f"3D floor (its chart a 3D scene): fresh {med('3d_fresh'):.2f}s = {med('3d_fresh') / fresh:.2f}x "
-                  f"floor, cached {med('3d_cached'):.2f}s = {med('3d_cached') / cached:.2f}x floor")
+            fresh, cached = median(floor["fresh"]), median(floor["cached"])
+            fresh_3d, cached_3d = median(floor["3d_fresh"]), median(floor["3d_cached"])
+            print(f"floor, painted (the tool's reading): chart fresh {fresh:.2f}s "
+                  f"({median(floor['fresh'], 'tool_first'):.2f}s), cached {cached:.2f}s "
+                  f"({median(floor['cached'], 'tool_first'):.2f}s); title fresh {median(floor['title_fresh']):.2f}s, "
+                  f"cached {median(floor['title_cached']):.2f}s; load {min(loads):.1f} to {max(loads):.1f}")
+            print(f"3D floor (its chart a 3D scene): fresh {fresh_3d:.2f}s = {fresh_3d / fresh:.2f}x floor, "
+                  f"cached {cached_3d:.2f}s = {cached_3d / cached:.2f}x floor")
             for path, selector in paths:
                 kind = "" if selector == CHART else "title_"
                 for name in trees:

@@ -10,7 +10,6 @@ computes the same numbers). Integers, strings and shapes must match exactly.
 from __future__ import annotations
 
 import dataclasses
-from importlib import metadata
 import json
 import lzma
 import math
@@ -203,8 +202,7 @@ def test_the_pin_wins_over_a_machine_wide_setting_and_can_be_turned_off():
 
 # What the pin leaves apart between this CPU and an emulated Haswell: numpy 2.0.0 (the floor) computes float64 tanh
 # differently on the two (2.4.6 does not; the versions between were not tried). README, "Dependencies".
-_NUMPY = tuple(int(part) for part in metadata.version("numpy").split(".")[:2])
-_PIN_DOES_NOT_MEND = {"np.tanh f64"} if _NUMPY < (2, 4) else set()
+_PIN_DOES_NOT_MEND = {"np.tanh f64"} if cpu.numpy_version() < (2, 4) else set()
 
 
 @needs_pin

@@ -55,13 +55,21 @@ OPENBLAS_CORE = "Haswell"
 TORCH_CAPABILITY = "avx2"
 
 
-def _numpy_avx512_targets() -> str:
-    """numpy's dispatch targets above AVX2, by the names of the installed numpy (read without importing it)."""
+def numpy_version() -> tuple[int, int] | None:
+    """(major, minor) of the installed numpy, read without importing it; None if there is none or it is unreadable."""
     try:
         major, minor = (int(part) for part in metadata.version("numpy").split(".")[:2])
     except (metadata.PackageNotFoundError, ValueError):
+        return None
+    return major, minor
+
+
+def _numpy_avx512_targets() -> str:
+    """numpy's dispatch targets above AVX2, by the names of the installed numpy (read without importing it)."""
+    version = numpy_version()
+    if version is None:
         return ""
-    if (major, minor) >= (2, 4):  # targets grouped by x86-64 level
+    if version >= (2, 4):  # targets grouped by x86-64 level
         return "X86_V4 AVX512_ICL AVX512_SPR"
     return "AVX512F AVX512CD AVX512_KNL AVX512_KNM AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX512_SPR"
 
