@@ -200,9 +200,11 @@ def test_the_pin_wins_over_a_machine_wide_setting_and_can_be_turned_off():
     assert "numpy was imported before vizcore" in stderr and "Not the pinned CPU kernels" in stderr
 
 
-# What the pin leaves apart between this CPU and an emulated Haswell: numpy 2.0.0 (the floor) computes float64 tanh
-# differently on the two (2.4.6 does not; the versions between were not tried). README, "Dependencies".
-_PIN_DOES_NOT_MEND = {"np.tanh f64"} if cpu.numpy_version() < (2, 4) else set()
+# Not a CPU difference but the emulator's bug: Debian's qemu 7.2 reads a gather whose vector index sits in ymm4 as
+# "no index" (the plain SIB meaning of index 0b100; a 10-line C gather gives 10 10 10 10 under it, 10 11 12 13 on
+# the host), and numpy before 2.3 looks up float64 tanh's table with such gathers (2.3 computes it with Highway's
+# permutes). Every release 2.0.0-2.2.6 differs here, 2.3.0-2.4.6 match. README, "Dependencies".
+_QEMU_MISREADS = {"np.tanh f64"} if cpu.numpy_version() < (2, 3) else set()
 
 
 @needs_pin
@@ -223,6 +225,6 @@ def test_an_emulated_haswell_computes_what_this_cpu_computes(tmp_path):
         verdicts = {name: cross_cpu.compare(native[name], emulated[name]) for name in native}
         if pinned:
             differ = {name for name, verdict in verdicts.items() if verdict != "identical"}
-            assert differ <= _PIN_DOES_NOT_MEND, verdicts
+            assert differ <= _QEMU_MISREADS, verdicts
         else:
             assert verdicts["np.exp f64"] != "identical" and verdicts["matmul f64 (OpenBLAS)"] != "identical", verdicts
