@@ -20,8 +20,9 @@ to compare with a target; the tool's are printed so that a run can be set beside
 What this adds to first_view.py: every lesson link of ui/syllabus.py and the home page in one run;
 ``--base DIR``, another checkout (e.g. ``git worktree add /tmp/before main``) measured in the same
 run, its visits interleaved with this one's so that both meet the same load; medians with the load
-average (``uptime``) beside each row; and the time to the last chart of the page's first screen
-("all"), so that a page whose first chart is small is not mistaken for one that shows its picture.
+average (``uptime``) beside each row; the time to the last chart of the page's first screen
+("all"), so that a page whose first chart is small is not mistaken for one that shows its picture; and the
+time to its first Play button ("Play"), on pages that animate.
 Timings on a shared 2-core machine are noisy: compare ratios measured in the same run.
 """
 from __future__ import annotations
@@ -31,7 +32,7 @@ import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +51,10 @@ assert "Scatter3d" in FLOOR_3D_APP, "first_view.py's floor app changed: make the
 # What is timed, in the page itself: when each of these first holds, the next animation frame (the one that
 # paints it) stores the wall-clock time: "chart", a drawn chart (plotly marks one with its main svg); "charts",
 # every chart that starts on the first screen drawn; "title", an h1; "links", every lesson link of the home
-# page's main area. Not Playwright's wait_for_selector alone, which first_view.py uses: it polls at 0, 20, 50,
-# 100 and 100 ms and then every 500 ms (playwright's retryWithProgressAndBackoff), so a chart drawn 0.3 s after
-# the page's load is read up to 0.5 s late, and later still on a page whose main thread is busy after it.
+# page's main area; "play", an animation's Play button (a picture sent sooner without its buttons must not make
+# the class wait for Play). Not Playwright's wait_for_selector alone, which first_view.py uses: it polls at 0,
+# 20, 50, 100 and 100 ms and then every 500 ms (playwright's retryWithProgressAndBackoff), so a chart drawn 0.3 s
+# after the page's load is read up to 0.5 s late, and later still on a page whose main thread is busy after it.
 PAINT_PROBE = """(() => {
   const links = %d, height = %d, shown = (window.__vizcoreShown = {});
   const drawn = (c) => c._fullLayout && c.querySelector('.main-svg') && c.getBoundingClientRect().height > 0;
@@ -63,6 +65,7 @@ PAINT_PROBE = """(() => {
       return above.length > 0 && above.every(drawn); },
     title: () => !!document.querySelector('h1'),
     links: () => document.querySelectorAll('[data-testid=stMain] [data-testid=stPageLink-NavLink]').length >= links,
+    play: () => !!document.querySelector('.js-plotly-plot .updatemenu-button'),
   };
   const look = () => { for (const [name, test] of Object.entries(holds))
     if (!(name in shown) && test()) { shown[name] = null;
@@ -80,11 +83,14 @@ FLOOR_VIEWS = (("", "floor", CHART), ("title_", "floor", "h1"), ("3d_", "floor3d
 
 @dataclass
 class Visit:
-    """Seconds from navigation: painted in the page (first, all) and as the tool's wait read it (first, all)."""
+    """Seconds from navigation: painted in the page (first, all) and as the tool's wait read it (first, all);
+    ``play``, painted in the page once the page has finished (nan: no animation)."""
     first: float
     all: float
     tool_first: float
     tool_all: float
+    play: float = float("nan")
+    start: float = 0.0  # the navigation's wall-clock time
 
 
 def load() -> float:
@@ -121,16 +127,21 @@ def visit(page, url: str, selector: str, reload: bool = False, home: bool = Fals
     first, every = ("chart", "charts") if selector == CHART else ("title", "links" if home else "title")
     shown = page.wait_for_function(f"() => {{ const s = window.__vizcoreShown; return s.{first} && s.{every} && s; }}",
                                    timeout=180000, polling=50).json_value()
-    return Visit(shown[first] / 1000 - t0, shown[every] / 1000 - t0, tool_first, tool_all)
+    return Visit(shown[first] / 1000 - t0, shown[every] / 1000 - t0, tool_first, tool_all, start=t0)
+
+
+def with_play(page, seen: Visit) -> Visit:
+    """``seen`` with the time its page first showed an animation's buttons, once the page has finished."""
+    wait_finished(page, 300000)
+    shown = page.evaluate("window.__vizcoreShown.play")
+    return replace(seen, play=shown / 1000 - seen.start) if shown else seen
 
 
 def fresh_and_cached(browser, base: str, path: str, selector: str, home: bool = False) -> tuple[Visit, Visit]:
     """One fresh visit in a new context and one reload in it."""
     ctx, page = new_page(browser)
-    fresh = visit(page, f"{base}/{path}", selector, home=home)
-    wait_finished(page, 300000)
-    cached = visit(page, f"{base}/{path}", selector, reload=True, home=home)
-    wait_finished(page, 300000)
+    fresh = with_play(page, visit(page, f"{base}/{path}", selector, home=home))
+    cached = with_play(page, visit(page, f"{base}/{path}", selector, reload=True, home=home))
     ctx.close()
     return fresh, cached
 
@@ -159,8 +170,9 @@ def row(label: str, runs: list[Visit], floor: list[Visit]) -> str:
     the tool's reading of the first chart with its ratio to the tool's reading of the floor."""
     first, every, tool = median(runs), median(runs, "all"), median(runs, "tool_first")
     base, tool_base = median(floor), median(floor, "tool_first")
+    play = median(runs, "play")
     return (f"{label} {first:5.2f}s = {first / base:4.2f}x (all {every:5.2f}s = {every / base:4.2f}x; "
-            f"tool {tool:5.2f}s = {tool / tool_base:4.2f}x)")
+            f"tool {tool:5.2f}s = {tool / tool_base:4.2f}x" + ("" if play != play else f"; Play {play:5.2f}s") + ")")
 
 
 def main() -> int:
@@ -237,7 +249,7 @@ def cold_runs(browser, trees: dict[str, Path], paths: list[tuple[str, str]], flo
             with Server("app.py", str(tree)) as server:
                 up = time.time() - server.started
                 ctx, page = new_page(browser)
-                cold = visit(page, f"{server.base}/{path}", selector, home=not path)
+                cold = with_play(page, visit(page, f"{server.base}/{path}", selector, home=not path))
                 ctx.close()
             print(f"{path or 'home':30s} {name:6s} cold: up {up:4.1f}s, then "
                   + row("", [cold], floor["fresh" if selector == CHART else "title_fresh"]) + f"; load {before:.1f}",
