@@ -366,7 +366,9 @@ def test_presentation_mode_text_is_readable_and_play_is_on_the_first_screen(serv
     projector = page.context.browser.new_context(viewport={"width": 1920, "height": 1080})
     try:
         tab = projector.new_page()
-        for path in ("layers?preset=spirals", "layers?preset=disc3"):
+        # lesson 2's and 8's home links have the most above their animations (Play ends 12 and 45 px above the bottom)
+        for path in ("layers?preset=spirals", "layers?preset=disc3", "low_dimension?preset=disc",
+                     "relu_topology?preset=tori"):
             tab.goto(f"{server}/{path}&present=1")
             wait_until_finished(tab)
             tab.wait_for_selector(".js-plotly-plot .updatemenu-button")

@@ -45,6 +45,7 @@ PUBLIC_URL_ENV = "VIZCORE_PUBLIC_URL"  # the address phones use, when the teache
 TALLY_SECONDS = 0.5  # the projector's tally refreshes this often: a vote shows within a second
 PHONE_SECONDS = 4.0  # a phone looks for a new question or the reveal this often (200 phones: 50 looks a second)
 LETTERS = "ABCD"
+RAISED_HAND = ":material/front_hand:"  # the font Streamlit ships: an emoji shows as an empty box where no emoji font is
 QR_PX = 340  # readable from the back of a classroom (at least 300 px on the projector)
 PHONE_PICTURE_PX = 380
 
@@ -182,7 +183,7 @@ def ask_the_class(shown) -> bool:
     held = _teacher()
     if held is None:
         if question is not None:
-            st.button("🙋 Ask the class", key="classroom_ask", type="primary", on_click=_act,
+            st.button("Ask the class", icon=RAISED_HAND, key="classroom_ask", type="primary", on_click=_act,
                       args=(_open_and_ask, here),
                       help="Opens a room: the class votes from their phones before the picture answers.")
         _said()
@@ -219,7 +220,7 @@ def _room_bar(room: Room, secret: str, here: Optional[Asked], current: Optional[
     where = f" The last question was on “{current.entry.title}”." if current is not None else ""
     left.markdown(f"Room **{room.code}** is open ({join_url(room.code)}).{where}")
     if here is not None:
-        left.button("🙋 Ask this question", key="classroom_ask_here", type="primary", on_click=_act,
+        left.button("Ask this question", icon=RAISED_HAND, key="classroom_ask_here", type="primary", on_click=_act,
                     args=(rooms().ask, room.code, secret, here.entry.name, here.preset, len(here.question.choices)))
     right.button("Close the room", key="classroom_close", on_click=_act, args=(rooms().close, room.code, secret))
     _said()

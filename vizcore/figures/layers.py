@@ -225,7 +225,7 @@ def layer_animation(anim: Animation, labels: np.ndarray, title: str = "", height
         axes = dict(showbackground=False, zeroline=False)
         fig.update_layout(scene=dict(xaxis=dict(title="coordinate 1", **axes), yaxis=dict(title="coordinate 2", **axes),
                                      zaxis=dict(title="coordinate 3", **axes), aspectmode="cube",
-                                     camera=dict(eye=dict(x=1.5, y=-1.5, z=0.9))))
+                                     camera=dict(eye=dict(x=1.5, y=-1.5, z=0.9), center=dict(x=0, y=0, z=-0.2))))
     else:
         hidden = dict(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
         fig.update_xaxes(title=dict(text="coordinate 1", standoff=4), range=X_RANGE, **hidden)
