@@ -274,10 +274,12 @@ def test_the_surfaces_3d_text_and_legend_dots_are_readable(opening_view):
     spec = descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
                           center=view.center)
     scene = spec.to_dict()["layout"]["scene"]
-    for axis in ("xaxis", "yaxis", "zaxis"):
+    for axis in ("xaxis", "yaxis"):
         assert scene[axis]["tickfont"]["size"] >= FONT["size"] - 1 and scene[axis]["nticks"] <= 4
+    assert scene["zaxis"]["showticklabels"] is False  # the loss reads off the map's colour bar: room for the rest
     eye = scene["camera"]["eye"]
-    assert np.linalg.norm([eye["x"], eye["y"], eye["z"]]) <= 2.3  # was 3.0
+    # was 3.0 (6 px ticks); 2.3 cut the labels off at the scene's edge on a 1,400 px page; 2.73 fits them
+    assert np.linalg.norm([eye["x"], eye["y"], eye["z"]]) <= 2.8
     assert spec.to_dict()["layout"]["legend"]["itemsizing"] == "constant"
     projected = spec.resized(min_font=18).to_dict()["layout"]["scene"]
-    assert min(projected[axis]["tickfont"]["size"] for axis in ("xaxis", "yaxis", "zaxis")) >= 16
+    assert min(projected[axis]["tickfont"]["size"] for axis in ("xaxis", "yaxis")) >= 16
