@@ -28,11 +28,12 @@ Timings on a shared 2-core machine are noisy: compare ratios measured in the sam
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,13 +85,12 @@ FLOOR_VIEWS = (("", "floor", CHART), ("title_", "floor", "h1"), ("3d_", "floor3d
 @dataclass
 class Visit:
     """Seconds from navigation: painted in the page (first, all) and as the tool's wait read it (first, all);
-    ``play``, painted in the page once the page has finished (nan: no animation)."""
+    ``play``, an animation's first Play button painted, read once the page has finished (nan: none)."""
     first: float
     all: float
     tool_first: float
     tool_all: float
-    play: float = float("nan")
-    start: float = 0.0  # the navigation's wall-clock time
+    play: float
 
 
 def load() -> float:
@@ -114,7 +114,8 @@ def new_page(browser):
 
 def visit(page, url: str, selector: str, reload: bool = False, home: bool = False) -> Visit:
     """One navigation, timed both ways: the page's own paint times and the tool's waits (``selector`` visible,
-    then for a chart every chart that starts on the first screen drawn, for the home page every lesson link)."""
+    then for a chart every chart that starts on the first screen drawn, for the home page every lesson link);
+    returns once the page has finished, with its first Play button's paint time."""
     t0 = time.time()
     page.reload() if reload else page.goto(url)
     page.wait_for_selector(selector, timeout=180000)
@@ -127,21 +128,17 @@ def visit(page, url: str, selector: str, reload: bool = False, home: bool = Fals
     first, every = ("chart", "charts") if selector == CHART else ("title", "links" if home else "title")
     shown = page.wait_for_function(f"() => {{ const s = window.__vizcoreShown; return s.{first} && s.{every} && s; }}",
                                    timeout=180000, polling=50).json_value()
-    return Visit(shown[first] / 1000 - t0, shown[every] / 1000 - t0, tool_first, tool_all, start=t0)
-
-
-def with_play(page, seen: Visit) -> Visit:
-    """``seen`` with the time its page first showed an animation's buttons, once the page has finished."""
     wait_finished(page, 300000)
-    shown = page.evaluate("window.__vizcoreShown.play")
-    return replace(seen, play=shown / 1000 - seen.start) if shown else seen
+    play = page.evaluate("window.__vizcoreShown.play")
+    return Visit(shown[first] / 1000 - t0, shown[every] / 1000 - t0, tool_first, tool_all,
+                 play / 1000 - t0 if play else math.nan)
 
 
 def fresh_and_cached(browser, base: str, path: str, selector: str, home: bool = False) -> tuple[Visit, Visit]:
     """One fresh visit in a new context and one reload in it."""
     ctx, page = new_page(browser)
-    fresh = with_play(page, visit(page, f"{base}/{path}", selector, home=home))
-    cached = with_play(page, visit(page, f"{base}/{path}", selector, reload=True, home=home))
+    fresh = visit(page, f"{base}/{path}", selector, home=home)
+    cached = visit(page, f"{base}/{path}", selector, reload=True, home=home)
     ctx.close()
     return fresh, cached
 
@@ -171,8 +168,9 @@ def row(label: str, runs: list[Visit], floor: list[Visit]) -> str:
     first, every, tool = median(runs), median(runs, "all"), median(runs, "tool_first")
     base, tool_base = median(floor), median(floor, "tool_first")
     play = median(runs, "play")
+    play_text = "" if math.isnan(play) else f"; Play {play:5.2f}s"
     return (f"{label} {first:5.2f}s = {first / base:4.2f}x (all {every:5.2f}s = {every / base:4.2f}x; "
-            f"tool {tool:5.2f}s = {tool / tool_base:4.2f}x" + ("" if play != play else f"; Play {play:5.2f}s") + ")")
+            f"tool {tool:5.2f}s = {tool / tool_base:4.2f}x{play_text})")
 
 
 def main() -> int:
@@ -249,7 +247,7 @@ def cold_runs(browser, trees: dict[str, Path], paths: list[tuple[str, str]], flo
             with Server("app.py", str(tree)) as server:
                 up = time.time() - server.started
                 ctx, page = new_page(browser)
-                cold = with_play(page, visit(page, f"{server.base}/{path}", selector, home=not path))
+                cold = visit(page, f"{server.base}/{path}", selector, home=not path)
                 ctx.close()
             print(f"{path or 'home':30s} {name:6s} cold: up {up:4.1f}s, then "
                   + row("", [cold], floor["fresh" if selector == CHART else "title_fresh"]) + f"; load {before:.1f}",
