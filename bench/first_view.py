@@ -5,7 +5,8 @@ Run from the project root (it needs ../shared/tools/first_view.py, or VIZCORE_TO
 
 The method is first_view.py's (same Chromium, same floor app, same visits, imported from it): the floor
 is a one-chart Streamlit app served by the same Streamlit; "fresh" is a new browser context (empty
-HTTP cache) on a warm server, "cached" a reload in it, "cold" (--cold) a fresh server process and its
+HTTP cache) on a warm server, "cached" a reload in it once the page is quiet (no long task for 1 s; "quiet"
+prints when its last one ended), "cold" (--cold) a fresh server process and its
 first visit, with the server's start to healthy reported beside it. The home page has no chart: it
 is timed to its last lesson link, beside the floor's time to its title. A second floor, the same app with
 its chart a 3D scene, is printed beside it: the least a lesson whose first picture is 3D can take.
@@ -68,6 +69,10 @@ PAINT_PROBE = """(() => {
     links: () => document.querySelectorAll('[data-testid=stMain] [data-testid=stPageLink-NavLink]').length >= links,
     play: () => !!document.querySelector('.js-plotly-plot .updatemenu-button'),
   };
+  // the end of the page's last long task (50 ms or more): a reload is timed once the page is quiet
+  shown.busy = 0;
+  new PerformanceObserver((list) => { for (const e of list.getEntries())
+    shown.busy = Math.max(shown.busy, e.startTime + e.duration); }).observe({type: "longtask", buffered: true});
   const look = () => { for (const [name, test] of Object.entries(holds))
     if (!(name in shown) && test()) { shown[name] = null;
       requestAnimationFrame(() => { shown[name] = performance.timeOrigin + performance.now(); }); } };
@@ -85,12 +90,14 @@ FLOOR_VIEWS = (("", "floor", CHART), ("title_", "floor", "h1"), ("3d_", "floor3d
 @dataclass
 class Visit:
     """Seconds from navigation: painted in the page (first, all) and as the tool's wait read it (first, all);
-    ``play``, an animation's first Play button painted, read once the page has finished (nan: none)."""
+    ``play``, an animation's first Play button painted, read once the page has finished (nan: none); ``quiet``,
+    when its last long task ended (a fresh visit's, before the reload)."""
     first: float
     all: float
     tool_first: float
     tool_all: float
     play: float
+    quiet: float = math.nan
 
 
 def load() -> float:
@@ -135,12 +142,23 @@ def visit(page, url: str, selector: str, reload: bool = False, home: bool = Fals
 
 
 def fresh_and_cached(browser, base: str, path: str, selector: str, home: bool = False) -> tuple[Visit, Visit]:
-    """One fresh visit in a new context and one reload in it."""
+    """One fresh visit in a new context and one reload in it, once the page is quiet."""
     ctx, page = new_page(browser)
     fresh = visit(page, f"{base}/{path}", selector, home=home)
+    fresh.quiet = quiet(page)
     cached = visit(page, f"{base}/{path}", selector, reload=True, home=home)
     ctx.close()
     return fresh, cached
+
+
+def quiet(page, still_ms: int = 1000) -> float:
+    """Waits until the page has run no long task for ``still_ms``; returns when its last one ended (seconds from
+    navigation). Streamlit says a page has finished when its script has, but the browser may still be building
+    what came last (a first view's part 2, an animation's frames): a reload then waits for that work first, which
+    is the page before's cost, not the reload's, and not what a student coming back meets."""
+    page.wait_for_function("(ms) => performance.now() - window.__vizcoreShown.busy > ms", arg=still_ms,
+                           timeout=60000, polling=100)
+    return page.evaluate("window.__vizcoreShown.busy") / 1000
 
 
 def warm(browser, base: str, path: str, selector: str) -> None:
@@ -169,6 +187,8 @@ def row(label: str, runs: list[Visit], floor: list[Visit]) -> str:
     base, tool_base = median(floor), median(floor, "tool_first")
     play = median(runs, "play")
     play_text = "" if math.isnan(play) else f"; Play {play:5.2f}s"
+    quiet_at = median(runs, "quiet")
+    play_text += "" if math.isnan(quiet_at) else f"; quiet {quiet_at:5.2f}s"
     return (f"{label} {first:5.2f}s = {first / base:4.2f}x (all {every:5.2f}s = {every / base:4.2f}x; "
             f"tool {tool:5.2f}s = {tool / tool_base:4.2f}x{play_text})")
 
