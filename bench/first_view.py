@@ -9,7 +9,8 @@ HTTP cache) on a warm server, "cached" a reload in it once the page is quiet (no
 prints when its last one ended), "cold" (--cold) a fresh server process and its
 first visit, with the server's start to healthy reported beside it. The home page has no chart: it
 is timed to its last lesson link, beside the floor's time to its title. A second floor, the same app with
-its chart a 3D scene, is printed beside it: the least a lesson whose first picture is 3D can take.
+its chart a 3D scene, is printed beside it: the least a lesson whose first picture is 3D can take; such a
+lesson's rows also give their ratio to it ("3D floor").
 
 Each time is read twice. "painted": a script the browser runs before the page's own (PAINT_PROBE) stores
 the time of the animation frame that first shows a drawn chart. "tool": first_view.py's wait, Playwright's
@@ -75,6 +76,7 @@ PAINT_PROBE = """(() => {
     shown.busy = Math.max(shown.busy, e.startTime + e.duration); }).observe({type: "longtask", buffered: true});
   const look = () => { for (const [name, test] of Object.entries(holds))
     if (!(name in shown) && test()) { shown[name] = null;
+      if (name === 'chart') shown.scene = charts().find(drawn)._fullLayout._has('gl3d');
       requestAnimationFrame(() => { shown[name] = performance.timeOrigin + performance.now(); }); } };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true});
 })();"""
@@ -91,13 +93,15 @@ FLOOR_VIEWS = (("", "floor", CHART), ("title_", "floor", "h1"), ("3d_", "floor3d
 class Visit:
     """Seconds from navigation: painted in the page (first, all) and as the tool's wait read it (first, all);
     ``play``, an animation's first Play button painted, read once the page has finished (nan: none); ``quiet``,
-    when its last long task ended (a fresh visit's, before the reload)."""
+    when its last long task ended (a fresh visit's, before the reload); ``scene``, whether the first chart drawn
+    was a 3D scene."""
     first: float
     all: float
     tool_first: float
     tool_all: float
     play: float
     quiet: float = math.nan
+    scene: bool = False
 
 
 def load() -> float:
@@ -138,7 +142,7 @@ def visit(page, url: str, selector: str, reload: bool = False, home: bool = Fals
     wait_finished(page, 300000)
     play = page.evaluate("window.__vizcoreShown.play")
     return Visit(shown[first] / 1000 - t0, shown[every] / 1000 - t0, tool_first, tool_all,
-                 play / 1000 - t0 if play else math.nan)
+                 play / 1000 - t0 if play else math.nan, scene=bool(shown.get("scene")))
 
 
 def fresh_and_cached(browser, base: str, path: str, selector: str, home: bool = False) -> tuple[Visit, Visit]:
@@ -180,16 +184,18 @@ def links(only: list[str] | None) -> list[tuple[str, str]]:
                   if not only or lesson.name in only]
 
 
-def row(label: str, runs: list[Visit], floor: list[Visit]) -> str:
-    """Painted first chart and whole first screen, each with its ratio to the floor's painted first chart, and
-    the tool's reading of the first chart with its ratio to the tool's reading of the floor."""
+def row(label: str, runs: list[Visit], floor: list[Visit], floor_3d: list[Visit] = ()) -> str:
+    """Painted first chart and whole first screen, each with its ratio to the floor's painted first chart (and,
+    where the first chart is a 3D scene, to the 3D floor's), and the tool's reading of the first chart with its
+    ratio to the tool's reading of the floor."""
     first, every, tool = median(runs), median(runs, "all"), median(runs, "tool_first")
     base, tool_base = median(floor), median(floor, "tool_first")
+    scene = f" = {first / median(floor_3d):4.2f}x 3D floor" if floor_3d and all(v.scene for v in runs) else ""
     play = median(runs, "play")
     play_text = "" if math.isnan(play) else f"; Play {play:5.2f}s"
     quiet_at = median(runs, "quiet")
     play_text += "" if math.isnan(quiet_at) else f"; quiet {quiet_at:5.2f}s"
-    return (f"{label} {first:5.2f}s = {first / base:4.2f}x (all {every:5.2f}s = {every / base:4.2f}x; "
+    return (f"{label} {first:5.2f}s = {first / base:4.2f}x{scene} (all {every:5.2f}s = {every / base:4.2f}x; "
             f"tool {tool:5.2f}s = {tool / tool_base:4.2f}x{play_text})")
 
 
@@ -248,8 +254,9 @@ def main() -> int:
                 kind = "" if selector == CHART else "title_"
                 for name in trees:
                     r = runs[name, path]
-                    print(f"{path or 'home':30s} {name:6s} " + row("fresh", r["fresh"], floor[kind + "fresh"])
-                          + "  " + row("cached", r["cached"], floor[kind + "cached"]), flush=True)
+                    print(f"{path or 'home':30s} {name:6s} "
+                          + row("fresh", r["fresh"], floor[kind + "fresh"], floor["3d_fresh"])
+                          + "  " + row("cached", r["cached"], floor[kind + "cached"], floor["3d_cached"]), flush=True)
         finally:
             for server in servers.values():
                 server.__exit__(None, None, None)
@@ -270,7 +277,8 @@ def cold_runs(browser, trees: dict[str, Path], paths: list[tuple[str, str]], flo
                 cold = visit(page, f"{server.base}/{path}", selector, home=not path)
                 ctx.close()
             print(f"{path or 'home':30s} {name:6s} cold: up {up:4.1f}s, then "
-                  + row("", [cold], floor["fresh" if selector == CHART else "title_fresh"]) + f"; load {before:.1f}",
+                  + row("", [cold], floor["fresh" if selector == CHART else "title_fresh"], floor["3d_fresh"])
+                  + f"; load {before:.1f}",
                   flush=True)
 
 
