@@ -74,9 +74,16 @@ PAINT_PROBE = """(() => {
   shown.busy = 0;
   new PerformanceObserver((list) => { for (const e of list.getEntries())
     shown.busy = Math.max(shown.busy, e.startTime + e.duration); }).observe({type: "longtask", buffered: true});
+  // when each websocket message from the server arrived: the last before the first chart ends what the server
+  // and the page's start-up take; what follows it is the browser drawing what came
+  shown.received = 0;
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native { constructor(...args) { super(...args);
+    this.addEventListener('message', () => { shown.received = performance.timeOrigin + performance.now(); }); } };
   const look = () => { for (const [name, test] of Object.entries(holds))
     if (!(name in shown) && test()) { shown[name] = null;
-      if (name === 'chart') shown.scene = charts().find(drawn)._fullLayout._has('gl3d');
+      if (name === 'chart') { shown.scene = charts().find(drawn)._fullLayout._has('gl3d');
+        shown.message = shown.received; }
       requestAnimationFrame(() => { shown[name] = performance.timeOrigin + performance.now(); }); } };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true});
 })();"""
@@ -94,7 +101,7 @@ class Visit:
     """Seconds from navigation: painted in the page (first, all) and as the tool's wait read it (first, all);
     ``play``, an animation's first Play button painted, read once the page has finished (nan: none); ``quiet``,
     when its last long task ended (a fresh visit's, before the reload); ``scene``, whether the first chart drawn
-    was a 3D scene."""
+    was a 3D scene; ``message``, when the last websocket message before it arrived."""
     first: float
     all: float
     tool_first: float
@@ -102,6 +109,7 @@ class Visit:
     play: float
     quiet: float = math.nan
     scene: bool = False
+    message: float = math.nan
 
 
 def load() -> float:
@@ -142,7 +150,8 @@ def visit(page, url: str, selector: str, reload: bool = False, home: bool = Fals
     wait_finished(page, 300000)
     play = page.evaluate("window.__vizcoreShown.play")
     return Visit(shown[first] / 1000 - t0, shown[every] / 1000 - t0, tool_first, tool_all,
-                 play / 1000 - t0 if play else math.nan, scene=bool(shown.get("scene")))
+                 play / 1000 - t0 if play else math.nan, scene=bool(shown.get("scene")),
+                 message=shown["message"] / 1000 - t0 if shown.get("message") else math.nan)
 
 
 def fresh_and_cached(browser, base: str, path: str, selector: str, home: bool = False) -> tuple[Visit, Visit]:
@@ -184,6 +193,14 @@ def links(only: list[str] | None) -> list[tuple[str, str]]:
                   if not only or lesson.name in only]
 
 
+def arrival(runs: list[Visit]) -> str:
+    """When the last message before the first chart arrived, and how long the browser took from it to the chart."""
+    if any(math.isnan(v.message) for v in runs):
+        return ""
+    drawing = statistics.median(v.first - v.message for v in runs)
+    return f"; message {median(runs, 'message'):5.2f}s, then {drawing:4.2f}s"
+
+
 def row(label: str, runs: list[Visit], floor: list[Visit], floor_3d: list[Visit] = ()) -> str:
     """Painted first chart and whole first screen, each with its ratio to the floor's painted first chart (and,
     where the first chart is a 3D scene, to the 3D floor's), and the tool's reading of the first chart with its
@@ -195,6 +212,7 @@ def row(label: str, runs: list[Visit], floor: list[Visit], floor_3d: list[Visit]
     play_text = "" if math.isnan(play) else f"; Play {play:5.2f}s"
     quiet_at = median(runs, "quiet")
     play_text += "" if math.isnan(quiet_at) else f"; quiet {quiet_at:5.2f}s"
+    play_text += arrival(runs)
     return (f"{label} {first:5.2f}s = {first / base:4.2f}x{scene} (all {every:5.2f}s = {every / base:4.2f}x; "
             f"tool {tool:5.2f}s = {tool / tool_base:4.2f}x{play_text})")
 
@@ -245,11 +263,12 @@ def main() -> int:
             fresh, cached = median(floor["fresh"]), median(floor["cached"])
             fresh_3d, cached_3d = median(floor["3d_fresh"]), median(floor["3d_cached"])
             print(f"floor, painted (the tool's reading): chart fresh {fresh:.2f}s "
-                  f"({median(floor['fresh'], 'tool_first'):.2f}s), cached {cached:.2f}s "
-                  f"({median(floor['cached'], 'tool_first'):.2f}s); title fresh {median(floor['title_fresh']):.2f}s, "
+                  f"({median(floor['fresh'], 'tool_first'):.2f}s{arrival(floor['fresh'])}), cached {cached:.2f}s "
+                  f"({median(floor['cached'], 'tool_first'):.2f}s{arrival(floor['cached'])}); "
+                  f"title fresh {median(floor['title_fresh']):.2f}s, "
                   f"cached {median(floor['title_cached']):.2f}s; load {min(loads):.1f} to {max(loads):.1f}")
             print(f"3D floor (its chart a 3D scene): fresh {fresh_3d:.2f}s = {fresh_3d / fresh:.2f}x floor, "
-                  f"cached {cached_3d:.2f}s = {cached_3d / cached:.2f}x floor")
+                  f"cached {cached_3d:.2f}s = {cached_3d / cached:.2f}x floor{arrival(floor['3d_cached'])}")
             for path, selector in paths:
                 kind = "" if selector == CHART else "title_"
                 for name in trees:

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from figure_view import values
 
 from vizcore import UserError, curves, datasets
 from vizcore.lessons import curves as lesson
@@ -144,3 +145,32 @@ def test_a_link_to_an_upload_this_server_lacks_and_data_that_is_no_curve_are_use
     plane = datasets.make("spirals", n=20)
     with pytest.raises(UserError, match="one x column"):
         curves.train(plane, MLP(2, (3,), 1), steps=5, lr=0.01, optimizer="adam")
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_the_fit_figure_draws_each_curve_through_fewer_points_but_the_same_line(activation):
+    result = lesson.compute(replace(CurveConfig(n=100, steps=300, optimizer="adam", lr=0.01), activation=activation,
+                                    width=20))
+    view = lesson.fit_view(result)
+    fig = lesson.fit_figure(result).to_dict()
+    drawn = [t for t in fig["data"] if t.get("legendgroup") == "parts" or t["name"] == "the net"]
+    wanted = [view.fit] + [view.parts[:, i] for i in range(view.parts.shape[1])]
+    assert len(drawn) == len(wanted) == 21
+    points = 0
+    for trace, y in zip(drawn, wanted):
+        x_drawn, y_drawn = values(trace, "x").astype(float), values(trace, "y").astype(float)
+        points += len(x_drawn)
+        np.testing.assert_allclose(np.interp(view.grid, x_drawn, y_drawn), y, atol=1e-5 * np.ptp(y) + 1e-6)
+    if activation == "relu":  # straight pieces need their ends only, and every 10th point for hover text
+        assert points < 0.2 * len(view.grid) * len(drawn)
+    else:  # a tanh curve bends nearly everywhere (its saturated tails are straight to 1e-9)
+        assert points > 0.8 * len(view.grid) * len(drawn)
+
+
+def test_bends_keeps_the_ends_the_corners_and_the_gaps():
+    from vizcore.figures.style import bends
+    x = np.arange(9.0)
+    y = np.array([0, 1, 2, 3, 2, 1, np.nan, 5, 6])
+    assert bends(x, y).tolist() == [0, 3, 5, 6, 7, 8]  # 6 is the gap; 5 and 7 end the lines beside it
+    assert bends(x, y, every=4).tolist() == [0, 3, 4, 5, 6, 7, 8]
+    assert bends(x[:2], y[:2]).tolist() == [0, 1]

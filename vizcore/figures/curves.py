@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from .landscape import loss_axis
 from .spec import Spec, finished
-from .style import AXIS_BELOW, AXIS_LEFT, FONT, f32, padded_range
+from .style import AXIS_BELOW, AXIS_LEFT, FONT, bends, f32, padded_range
 
 DATA, FIT, TARGET, PART = "#7f8796", "#c2185b", "#2e9e5b", "rgba(59, 111, 214, 0.55)"
 MAX_PARTS = 30
@@ -35,17 +35,22 @@ def fit_figure(x: np.ndarray, y: np.ndarray, grid: np.ndarray, fit: np.ndarray, 
     show_parts = parts is not None and parts.shape[1] > 0
     fig = make_subplots(rows=2 if show_parts else 1, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         row_heights=[0.6, 0.4] if show_parts else None,
-                        subplot_titles=("the data and the fit", "each hidden unit's share w′ᵢ·hᵢ(x)")
+                        # the top panel's legend names it (a title there met a ReLU fit's four legend entries)
+                        subplot_titles=("", "each hidden unit's share w′ᵢ·hᵢ(x)")
                         if show_parts else None)
     fig.add_trace(go.Scatter(x=f32(x), y=f32(y), mode="markers", name="data", marker=dict(size=4, color=DATA)))
-    fig.add_trace(go.Scatter(x=f32(grid), y=f32(fit), mode="lines", name="the net", line=dict(color=FIT, width=3)))
+    kept = bends(grid, fit, every=10)
+    fig.add_trace(go.Scatter(x=f32(grid[kept]), y=f32(fit[kept]), mode="lines", name="the net",
+                             line=dict(color=FIT, width=3)))
     if kinks is not None and len(kinks):
         fig.add_trace(go.Scatter(x=f32(kinks), y=f32(kink_y), mode="markers", name="ReLU kinks",
                                  marker=dict(symbol="x-thin", size=9, line=dict(width=2, color="#111"))))
     if show_parts:
         order = np.argsort(-np.abs(parts).max(axis=0))[:MAX_PARTS]
         for rank, i in enumerate(sorted(order)):
-            fig.add_trace(go.Scatter(x=f32(grid), y=f32(parts[:, i]), mode="lines", line=dict(color=PART, width=1),
+            kept = bends(grid, parts[:, i], every=10)
+            fig.add_trace(go.Scatter(x=f32(grid[kept]), y=f32(parts[kept, i]),
+                                     mode="lines", line=dict(color=PART, width=1),
                                      name="one unit each", legendgroup="parts", showlegend=rank == 0,
                                      hovertemplate=f"unit {i + 1}" + (f" · {unit_notes[i]}" if unit_notes else "")
                                      + "<br>x=%{x:.2f}<br>share=%{y:.3f}<extra></extra>"),
