@@ -10,7 +10,8 @@ prints when its last one ended), "cold" (--cold) a fresh server process and its
 first visit, with the server's start to healthy reported beside it. The home page has no chart: it
 is timed to its last lesson link, beside the floor's time to its title. A second floor, the same app with
 its chart a 3D scene, is printed beside it: the least a lesson whose first picture is 3D can take; such a
-lesson's rows also give their ratio to it ("3D floor").
+lesson's rows also give their ratio to it ("3D floor"). "message X s, then Y s": when the page handled the last
+websocket message before its first chart, and the time from there to the chart painted.
 
 Each time is read twice. "painted": a script the browser runs before the page's own (PAINT_PROBE) stores
 the time of the animation frame that first shows a drawn chart. "tool": first_view.py's wait, Playwright's
@@ -74,8 +75,8 @@ PAINT_PROBE = """(() => {
   shown.busy = 0;
   new PerformanceObserver((list) => { for (const e of list.getEntries())
     shown.busy = Math.max(shown.busy, e.startTime + e.duration); }).observe({type: "longtask", buffered: true});
-  // when each websocket message from the server arrived: the last before the first chart ends what the server
-  // and the page's start-up take; what follows it is the browser drawing what came
+  // when the page handled each websocket message from the server (on its main thread, so a busy page handles
+  // one late): what follows the last one before the first chart is the browser drawing what came
   shown.received = 0;
   const Native = window.WebSocket;
   window.WebSocket = class extends Native { constructor(...args) { super(...args);
@@ -101,7 +102,7 @@ class Visit:
     """Seconds from navigation: painted in the page (first, all) and as the tool's wait read it (first, all);
     ``play``, an animation's first Play button painted, read once the page has finished (nan: none); ``quiet``,
     when its last long task ended (a fresh visit's, before the reload); ``scene``, whether the first chart drawn
-    was a 3D scene; ``message``, when the last websocket message before it arrived."""
+    was a 3D scene; ``message``, when the page handled the last websocket message before it."""
     first: float
     all: float
     tool_first: float
@@ -194,7 +195,7 @@ def links(only: list[str] | None) -> list[tuple[str, str]]:
 
 
 def arrival(runs: list[Visit]) -> str:
-    """When the last message before the first chart arrived, and how long the browser took from it to the chart."""
+    """When the page handled the last message before its first chart, and how long it took from there to the chart."""
     if any(math.isnan(v.message) for v in runs):
         return ""
     drawing = statistics.median(v.first - v.message for v in runs)

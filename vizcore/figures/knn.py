@@ -50,8 +50,7 @@ def feature_planes(features: dict[str, np.ndarray], labels: np.ndarray, names: t
             pts = xy[labels == c]
             fig.add_trace(go.Scatter(x=f32(pts[:, 0]), y=f32(pts[:, 1]), mode="markers", name=names[c],
                                      legendgroup=names[c], showlegend=col == 1,
-                                     marker=dict(size=5, color=CLASS_COLORS[c % len(CLASS_COLORS)],
-                                                 line=dict(width=0.3, color="white")),
+                                     marker=dict(size=5, color=CLASS_COLORS[c % len(CLASS_COLORS)]),
                                      hovertemplate=f"class {names[c]}<extra></extra>"),
                           row=1, col=col)
         fig.update_xaxes(title=xlabel, range=padded_range(xy[:, 0]), row=1, col=col, zeroline=False)
