@@ -8,6 +8,7 @@ import pytest
 from figure_view import values
 
 from vizcore import UserError, curves, datasets
+from vizcore.figures.style import bends
 from vizcore.lessons import curves as lesson
 from vizcore.lessons.curves import OPENING, PRESETS, CurveConfig
 from vizcore.nets import MLP, load_flat
@@ -168,7 +169,6 @@ def test_the_fit_figure_draws_each_curve_through_fewer_points_but_the_same_line(
 
 
 def test_bends_keeps_the_ends_the_corners_and_the_gaps():
-    from vizcore.figures.style import bends
     x = np.arange(9.0)
     y = np.array([0, 1, 2, 3, 2, 1, np.nan, 5, 6])
     assert bends(x, y).tolist() == [0, 3, 5, 6, 7, 8]  # 6 is the gap; 5 and 7 end the lines beside it
