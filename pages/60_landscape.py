@@ -14,6 +14,7 @@ from ui.exports import Downloads
 from ui.form import Form
 from ui.lesson_page import Shown, lesson_page
 from ui.presentation import advanced
+from ui.screen import columns_second_first
 from vizcore.lessons import landscape as lesson
 from vizcore.nets import parameter_names
 
@@ -46,18 +47,18 @@ def draw(shown: Shown) -> lesson.LandscapeConfig:
     view = view_controls(shown.view_form, parameter_names(run.model))
     if view.view == "weights":
         picture = shown.derived(lesson.weights_picture, view)
-        shown.result = run.beside(picture)  # the claims are measured on this picture
-        fig = picture.descent
-        frames.chart(st, fig, "descent", width="stretch")
-        explain(lesson.weights_caption(picture.view))
+        shown.result, fig = run.beside(picture), lambda: picture.whole  # the claims are measured on this picture
+        surface, maps = columns_second_first([0.36, 0.64])  # a phone shows the maps and their ▶ Play first
+        frames.chart(maps, picture.descent, "descent", width="stretch")
         shown.first_picture_drawn()
+        frames.chart(surface, picture.surface, "descent_surface", follows="descent", width="stretch")
+        explain(lesson.weights_caption(picture.view))
         st.subheader("The landscape depends on the examples")
         frames.chart(st, picture.pair, "pair", width="stretch")
         explain(lesson.PAIR_CAPTION)
     else:
         picture = shown.derived(lesson.plane_picture, view)
-        fig = picture.figure
-        frames.chart(st, fig, "plane", width="stretch")
+        frames.chart(st, fig := picture.figure, "plane", width="stretch")
         shown.first_picture_drawn()
         if picture.trust is not None:
             if box := folded("Can this picture be trusted?", "landscape:trust"):

@@ -445,3 +445,28 @@ def test_on_a_phone_the_explore_toggle_gives_the_charts_their_touch_gestures_bac
     box = tab.query_selector(".js-plotly-plot .nsewdrag").bounding_box()
     assert abs(_swipe_up(tab, cdp, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)) < 20
     assert tab.evaluate(PHONE_VIEW)["modebars"] >= 1
+
+
+# How far the first descent has come on the surface chart: points of its first path trace (a scatter3d).
+SURFACE_PATH = """() => { const gd = document.querySelector('.st-key-descent_surface .js-plotly-plot');
+  const path = gd && gd._fullData.find((t) => t.type === 'scatter3d'); return path ? path.x.length : -1; }"""
+
+
+def test_the_surface_follows_the_descent_maps_slider_and_play(server, page):
+    page.goto(f"{server}/landscape?preset=descent")
+    wait_until_finished(page)
+    page.wait_for_function("""() => ['descent', 'descent_surface'].every((key) => {
+      const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+      return gd && gd._transitionData && gd._transitionData._frames.length > 0; })""", timeout=60_000)
+    whole = page.evaluate(SURFACE_PATH)
+    assert whole > 100  # it opens on the last epoch, as the maps do
+    rail = page.locator(".st-key-descent .slider-rail-touch-rect")
+    first = page.evaluate("""() => {
+      const t = document.querySelector('.st-key-descent .slider-tick-rect').getBoundingClientRect();
+      const r = document.querySelector('.st-key-descent .slider-rail-touch-rect').getBoundingClientRect();
+      return [t.x + t.width / 2 - r.x, r.height / 2]; }""")
+    rail.click(position={"x": first[0], "y": first[1]})  # epoch 0 on the maps' slider ...
+    page.wait_for_function(f"() => ({SURFACE_PATH})() === 1", timeout=10_000)  # ... and on the surface
+    page.locator(".st-key-descent .updatemenu-button").first.click()  # ▶ Play from there
+    page.wait_for_function(f"() => ({SURFACE_PATH})() > 1", timeout=10_000)
+    page.wait_for_function(f"() => ({SURFACE_PATH})() === {whole}", timeout=30_000)  # played to the end

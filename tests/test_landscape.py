@@ -283,3 +283,21 @@ def test_the_surfaces_3d_text_and_legend_dots_are_readable(opening_view):
     assert spec.to_dict()["layout"]["legend"]["itemsizing"] == "constant"
     projected = spec.resized(min_font=18).to_dict()["layout"]["scene"]
     assert min(projected[axis]["tickfont"]["size"] for axis in ("xaxis", "yaxis")) >= 16
+
+
+def test_the_descent_drawn_as_two_charts_is_the_whole_figure_split_and_played_by_the_same_frames():
+    net, cfg = lesson.PRESETS["descent"].configs()
+    picture = lesson.weights_picture(train_run(net), replace(cfg, resolution=21))
+    maps, surface, whole = (part.to_dict() for part in (picture.descent, picture.surface, picture.whole))
+    kinds = [sorted({t["type"] for t in fig["data"]}) for fig in (maps, surface)]
+    assert kinds == [["scatter"], ["scatter3d", "surface"]]  # the first picture needs no WebGL
+    assert len(maps["data"]) + len(surface["data"]) == len(whole["data"])
+    names = [[f["name"] for f in fig["frames"]] for fig in (maps, surface, whole)]
+    assert names[0] == names[1] == names[2] and len(names[0]) > 10  # the surface can follow the maps' slider
+    assert "sliders" in maps["layout"] and "sliders" not in surface["layout"] and "scene" not in maps["layout"]
+    for fig in (maps, surface):  # every frame moves the path traces of its own figure
+        moved = {i for f in fig["frames"] for i in f["traces"]}
+        paths = {i for i, t in enumerate(fig["data"]) if t.get("name", "").startswith("start") and "mode" in t
+                 and "lines" in t["mode"]}
+        assert moved == paths and all(fig["data"][i]["type"] == f["data"][n]["type"]
+                                      for f in fig["frames"] for n, i in enumerate(f["traces"]))

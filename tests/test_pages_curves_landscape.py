@@ -87,7 +87,7 @@ def noticed(at: AppTest, key: str) -> bool:
 
 def test_landscape_page_opens_on_its_first_preset_with_the_article_checked():
     at = ok(page("60_landscape.py"))
-    assert charts(at) == 2  # animated descent, N = 100 beside all examples
+    assert charts(at) == 3  # animated descent (maps, then the surface that follows them), N = 100 beside all
     assert at.selectbox(key="ls_preset").value == "descent" and noticed(at, "descent")  # named, and what to notice
     table = claims(at)
     measured = list(table["measured here"])

@@ -26,10 +26,12 @@ from vizcore.figures.spec import Spec
 # Every 250 ms: the chart's frames are this component's, or they are replaced. A chart drawn anew (its
 # figure changed, or Streamlit built it again) has none, and gets them within 250 ms. Streamlit runs the
 # function again when its data changes, without the cleanup it returned (README, "Drawing your own data"):
-# the newest data's loop is the one that runs, an older one stops.
+# the newest data's loop is the one that runs, an older one stops. A chart that ``follows`` another shows the frame
+# of the same name whenever the other's animation or slider shows one (plotly_animatingframe).
 FRAMES_JS = """
+const STILL = { mode: "immediate", frame: { duration: 0, redraw: true }, transition: { duration: 0 } };
 export default function ({ data }) {
-  let frames = null, poll = 0, gone = false;
+  let frames = null, poll = 0, gone = false, follow = null;
   const css = data.chart.replace(/[^a-zA-Z0-9_-]/g, "-");  // the element's class, as Streamlit makes it of a key
   const newest = (window.__vizcoreFramesOf = window.__vizcoreFramesOf || {});
   newest[css] = data.token;
@@ -44,10 +46,24 @@ export default function ({ data }) {
       const clear = (n) => (n ? window.Plotly.deleteFrames(gd, [n - 1]).then(() => clear(n - 1)) : Promise.resolve());
       clear(have.length).then(() => window.Plotly.addFrames(gd, frames));
     }
+    const leader = data.follows && document.querySelector(`.st-key-${data.follows} .js-plotly-plot`);
+    const link = leader && leader.__vizcoreFollow;
+    if (leader && leader.on && gd && !(link && link.gd === gd && link.token === data.token)) {
+      const mine = (follow = { leader, gd, token: data.token });  // a chart drawn anew is followed anew
+      leader.__vizcoreFollow = mine;
+      leader.on("plotly_animatingframe", (event) => {
+        if (leader.__vizcoreFollow === mine && gd.isConnected)
+          window.Plotly.animate(gd, [event.name], STILL).catch(() => {});  // its frames may not be there yet
+      });
+    }
     poll = setTimeout(give, gd && gd.__vizcoreFrames === data.token ? 250 : 50);
   };
   give();
-  return () => { gone = true; clearTimeout(poll); };
+  return () => {
+    gone = true;
+    clearTimeout(poll);
+    if (follow && follow.leader.__vizcoreFollow === follow) follow.leader.__vizcoreFollow = null;
+  };
 }
 """
 
@@ -57,11 +73,13 @@ def _component():
     return st.components.v2.component("vizcore.frames", js=FRAMES_JS)
 
 
-def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | None = None, **kwargs: Any) -> None:
+def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | None = None, follows: str = "",
+          **kwargs: Any) -> None:
     """``where.plotly_chart(sized(fig, fill), key=key, **kwargs)`` (``where``: ``st`` or a container), with
     ``fig``'s frames sent beside it, and plotly's ``config`` for this viewer's screen (ui/screen.py). Every
     chart of the app is shown by it but the students' phone picture (ui/classroom.py). A first view's part 1
-    sends the picture alone; part 2 brings the frames."""
+    sends the picture alone; part 2 brings the frames. ``follows``: the key of a chart whose play buttons and
+    slider this one's frames follow (it has none of its own)."""
     fig = sized(fig, fill)
     where.plotly_chart(fig.still(), key=key, config=chart_config(**(config or {})), **kwargs)
     if not fig.frame_dicts:
@@ -73,4 +91,5 @@ def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | No
             return
         text = to_json_plotly(fig.frame_dicts)
         token = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-        _component()(key=f"{key}_frames", data={"chart": key, "frames": text, "token": token}, height=0)
+        _component()(key=f"{key}_frames", data={"chart": key, "frames": text, "token": token,
+                                                             "follows": follows}, height=0)

@@ -160,64 +160,88 @@ def _epoch_name(head: float) -> str:
     return str(int(head)) if float(head).is_integer() else f"{head:.2f}"
 
 
+PANELS = ("surface", "map", "cost")  # the descent figure's panels, left to right
+_PANEL = {"surface": ("scene", 0.36, "loss surface"), "map": ("xy", 0.36, "contour map"),
+          "cost": ("xy", 0.28, "cost per epoch")}  # subplot type, share of the width, title
+
+
 def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.ndarray, path_loss: np.ndarray,
-                   xlabel: str, ylabel: str, center: np.ndarray | None = None) -> Spec:
+                   xlabel: str, ylabel: str, center: np.ndarray | None = None,
+                   panels: Sequence[str] = PANELS) -> Spec:
     """Gradient descent from several starts, animated on the surface, the contour and the cost curve at once.
 
     a, b : [R] axes; loss : [R, R]; paths : [K, T, 2] weight values per epoch; path_loss : [K, T];
-    center : [2] the net's own values of the two weights, marked with a star.
-    Press play or drag the slider: each frame moves only the K x 3 path traces.
+    center : [2] the net's own values of the two weights, marked with a star; panels : which of
+    :data:`PANELS` to draw, in that order. Press play or drag the slider: each frame moves only the path traces.
+    A figure of the surface alone has no play buttons or slider: its frames are named as the others', so a
+    page can play it beside the 2D panels (ui.frames.chart's ``follows``), a 3D scene after a 2D first picture.
     """
     K, T, _ = paths.shape
     cap = display_cap(loss)
-    fig = make_subplots(rows=1, cols=3, specs=[[{"type": "scene"}, {"type": "xy"}, {"type": "xy"}]],
-                        column_widths=[0.36, 0.36, 0.28], horizontal_spacing=0.13,
-                        subplot_titles=("loss surface", "contour map", "cost per epoch"))
-    fig.add_trace(go.Surface(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
-                             showscale=False, opacity=0.9, hoverinfo="skip"), row=1, col=1)
-    _map_picture(fig, a, b, loss, 1, 2, cap)
-    epochs = np.arange(T)
-    for k in range(K):  # start markers, static
-        style = dict(color=PATH_COLORS[k % 3])
-        fig.add_trace(go.Scatter(x=f32(paths[k, :1, 0]), y=f32(paths[k, :1, 1]), mode="markers",
-                                 marker=dict(size=10, symbol="circle-open", line=dict(width=2), **style),
-                                 name=f"start {k + 1}", showlegend=False), row=1, col=2)
-    if center is not None:
-        fig.add_trace(go.Scatter(x=f32(center[:1]), y=f32(center[1:]), mode="markers", name="the net's values",
-                                 marker=dict(symbol="star", size=14, color="#e39c24", line=dict(width=1))),
-                      row=1, col=2)
+    col = {name: n + 1 for n, name in enumerate(panels)}
+    kinds, widths, titles = zip(*(_PANEL[name] for name in panels))
+    fig = make_subplots(rows=1, cols=len(panels), specs=[[{"type": kind} for kind in kinds]],
+                        column_widths=[w / sum(widths) for w in widths], horizontal_spacing=0.13 if len(panels) > 2
+                        else 0.22, subplot_titles=titles)  # room for the map's colour bar
+    if "surface" in col:
+        fig.add_trace(go.Surface(x=f32(a), y=f32(b), z=f32(np.minimum(loss, cap)), colorscale=COLORSCALE,
+                                 showscale=False, opacity=0.9, hoverinfo="skip"), row=1, col=col["surface"])
+    if "map" in col:
+        _map_picture(fig, a, b, loss, 1, col["map"], cap)
+        for k in range(K):  # start markers, static
+            style = dict(color=PATH_COLORS[k % 3])
+            fig.add_trace(go.Scatter(x=f32(paths[k, :1, 0]), y=f32(paths[k, :1, 1]), mode="markers",
+                                     marker=dict(size=10, symbol="circle-open", line=dict(width=2), **style),
+                                     name=f"start {k + 1}", showlegend=False), row=1, col=col["map"])
+        if center is not None:
+            fig.add_trace(go.Scatter(x=f32(center[:1]), y=f32(center[1:]), mode="markers", name="the net's values",
+                                     marker=dict(symbol="star", size=14, color="#e39c24", line=dict(width=1))),
+                          row=1, col=col["map"])
+        fig.update_xaxes(title_text=xlabel, row=1, col=col["map"])
+        fig.update_yaxes(title_text=ylabel, row=1, col=col["map"])
+    if "cost" in col:
+        fig.update_xaxes(title_text="epoch", row=1, col=col["cost"])
+        fig.update_yaxes(title_text="cost", row=1, col=col["cost"], **loss_axis(path_loss))
     heads = _frame_heads(paths, np.array([a[-1] - a[0], b[-1] - b[0]], dtype=float))
-    axes = {col: fig.get_subplot(1, col) for col in (2, 3)}  # each axis is anchored to the other: "x" <-> "y"
-    on = {col: dict(xaxis=sub.yaxis.anchor, yaxis=sub.xaxis.anchor) for col, sub in axes.items()}
+    on = {name: dict(xaxis=sub.yaxis.anchor, yaxis=sub.xaxis.anchor)  # each axis is anchored to the other
+          for name in ("map", "cost") if name in col for sub in [fig.get_subplot(1, col[name])]}
+    epochs = np.arange(T)
+    legend = "map" if "map" in col else "cost"  # the 2D panel whose paths name the starts in the legend
 
     def moving(head: float) -> list[dict]:
-        """The K x 3 path traces up to the fractional epoch ``head``, as plain dicts (validating them as go objects
-        is slow)."""
+        """The path traces up to the fractional epoch ``head``, K per panel, as plain dicts (validating them as
+        go objects is slow)."""
         traces = []
         for k in range(K):
             style = dict(color=PATH_COLORS[k % 3], dash=DASHES[k % 3], width=3)
             p, cost = _until(paths[k], head), _until(path_loss[k], head)
-            c = np.minimum(cost, cap)
             marks = dict(size=f32(np.r_[np.zeros(len(p) - 1), 9.0]), color=PATH_COLORS[k % 3])  # where it is now
-            traces += [dict(type="scatter3d", x=f32(p[:, 0]), y=f32(p[:, 1]), z=f32(c), mode="lines+markers",
-                            scene="scene", line=dict(color=PATH_COLORS[k % 3], width=6), marker=dict(marks, size=marks[
-                                "size"] * 0.6, line=dict(width=0)), name=f"start {k + 1}", showlegend=False),
-                       dict(type="scatter", x=f32(p[:, 0]), y=f32(p[:, 1]), mode="lines+markers", line=style,
-                            marker=marks, name=f"start {k + 1}", **on[2]),
-                       dict(type="scatter", x=f32(_until(epochs, head)), y=f32(cost), mode="lines", line=style,
-                            name=f"start {k + 1}", showlegend=False, **on[3])]
+            name = f"start {k + 1}"
+            if "surface" in col:
+                traces.append(dict(type="scatter3d", x=f32(p[:, 0]), y=f32(p[:, 1]), z=f32(np.minimum(cost, cap)),
+                                   mode="lines+markers", scene="scene", line=dict(color=PATH_COLORS[k % 3], width=6),
+                                   marker=dict(marks, size=marks["size"] * 0.6, line=dict(width=0)), name=name,
+                                   showlegend=False))
+            if "map" in col:
+                traces.append(dict(type="scatter", x=f32(p[:, 0]), y=f32(p[:, 1]), mode="lines+markers", line=style,
+                                   marker=marks, name=name, showlegend=legend == "map", **on["map"]))
+            if "cost" in col:
+                traces.append(dict(type="scatter", x=f32(_until(epochs, head)), y=f32(cost), mode="lines",
+                                   line=style, name=name, showlegend=legend == "cost", **on["cost"]))
         return traces
 
-    indices = list(range(len(fig.data), len(fig.data) + 3 * K))
+    indices = list(range(len(fig.data), len(fig.data) + K * sum(name in col for name in PANELS)))
     names = [_epoch_name(head) for head in heads]
-    fig.update_layout(**playback(names, [str(int(head)) for head in heads], frame_ms=120, active=len(names) - 1,
-                                 y=-0.08, slider_x=0.16, prefix="epoch "))
-    fig.update_xaxes(title_text=xlabel, row=1, col=2)
-    fig.update_yaxes(title_text=ylabel, row=1, col=2)
-    fig.update_xaxes(title_text="epoch", row=1, col=3)
-    fig.update_yaxes(title_text="cost", row=1, col=3, **loss_axis(path_loss))
-    _layout(fig, 520, margin=dict(l=16, r=10, t=67, b=146),  # the 2D panels' axes, and the controls under them
-            scene=_scene(xlabel, ylabel), legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.4))
+    controls = set(col) != {"surface"}
+    under = panels[0] == "surface"  # the controls under the surface, or under the map's axis title
+    if controls:
+        fig.update_layout(**playback(names, [str(int(head)) for head in heads], frame_ms=120, active=len(names) - 1,
+                                     y=-0.08 if under else -0.17, slider_x=0.16 if len(panels) > 2 else 0.3,
+                                     prefix="epoch "))
+    _layout(fig, 520 if under and controls else 550, margin=dict(l=16 if under else AXIS_LEFT, r=10, t=67,
+                                                    b=(146 if under else 175) if controls else 20),
+            legend=dict(orientation="h", yanchor="bottom", y=1.08, x=0.4 if "surface" in col else 0),
+            showlegend=controls, **(dict(scene=_scene(xlabel, ylabel)) if "surface" in col else {}))
     out = go.Figure(dict(data=[*fig.data, *moving(T - 1)], layout=fig.layout), _validate=False)
     return finished(out, [dict(data=moving(head), traces=indices, name=name)  # 0.25 s if validated
                           for head, name in zip(heads, names)])

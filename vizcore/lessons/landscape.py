@@ -7,6 +7,7 @@ draws of it is a :class:`LandscapeConfig` (the lesson's view). ``LESSON`` is all
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from weakref import WeakKeyDictionary
 
 import numpy as np
@@ -15,7 +16,7 @@ from vizcore import datasets
 from vizcore.config import Preset, QueryConfig, setting
 from vizcore.datasets import Dataset
 from vizcore.engine import Architecture
-from vizcore.figures.landscape import contour_pair, descent_figure, landscape_figure
+from vizcore.figures.landscape import PANELS, contour_pair, descent_figure, landscape_figure
 from vizcore.figures.spec import Spec
 from vizcore.figures.trajectory import plane_trust_figure
 from vizcore.landscape import (Descent, Surface, batched_loss, curvatures, descend, local_minima, mountain_pass,
@@ -329,14 +330,28 @@ def claims(preset_key: str, run: LandscapeRun, view: LandscapeConfig) -> list[Cl
 
 @dataclass(frozen=True, eq=False)
 class WeightsPicture:
-    """The two-weights view of a net (drawn as ``config`` says), its two figures, and the article's claims
-    measured on it."""
+    """The two-weights view of a net (drawn as ``config`` says), its figures, and the article's claims measured
+    on it. The page draws the descent in two charts, its 2D panels first (a 3D scene takes the browser longer to
+    draw) and the surface beside them, played by their buttons; a download or a question's reveal is
+    :attr:`whole`."""
 
     config: LandscapeConfig
     view: TwoWeights
-    descent: Spec  # the descent animation on the N-example surface and map
+    descent: Spec  # the descent animation on the N-example map and its cost per epoch, with the play controls
+    surface: Spec  # the same descent on the N-example surface, its frames named as the descent's
     pair: Spec  # the N-example map beside the other one, the same starts on both
     claims: list[Claim]
+
+    @cached_property
+    def whole(self) -> Spec:
+        """The descent on the surface, the map and the cost in one figure."""
+        return _descent(self.view)
+
+
+def _descent(view: TwoWeights, panels: tuple[str, ...] = PANELS) -> Spec:
+    a, b = view.axes(view.surface)
+    return descent_figure(a, b, view.surface.loss, view.descent.path, view.descent.loss, *view.names,
+                          center=view.center, panels=panels)
 
 
 def weights_picture(run: Run, cfg: LandscapeConfig) -> WeightsPicture:
@@ -346,7 +361,7 @@ def weights_picture(run: Run, cfg: LandscapeConfig) -> WeightsPicture:
     a, b = view.axes(view.surface)
     d = view.descent
     return WeightsPicture(
-        cfg, view, descent_figure(a, b, view.surface.loss, d.path, d.loss, *view.names, center=view.center),
+        cfg, view, _descent(view, ("map", "cost")), _descent(view, ("surface",)),
         contour_pair(a, b, [view.surface.loss, view.other.loss], [view.sample_label, view.other_label], *view.names,
                      paths=[d.path, view.other_descent.path]),
         [Claim(said, measured, source=ARTICLE) for said, measured in article_checks(view)])
@@ -407,7 +422,7 @@ def _valley_question(preset: str, examples: str) -> Question:
     return Question(f"Three starts close together on the loss over two weights, averaged over {examples}. Where does "
                     "gradient descent take them?", ("into the same valley", "into different valleys"),
                     lambda run: _valleys(run, preset), lambda run: _valleys_why(run, preset),
-                    picture=lambda run: _picture_of(run, preset).descent)
+                    picture=lambda run: _picture_of(run, preset).whole)
 
 
 QUESTIONS = {"descent": _valley_question("descent", "100 examples"),  # asked before the picture (ui/classroom.py)
