@@ -9,7 +9,10 @@ and prints, for the time from navigation to the first visible chart and to the s
 - when the server's websocket messages arrived (first, the one before the first chart, last), and their bytes;
 - the main thread's busy time by kind (script evaluation and compiling per JS file, style/layout, paint,
   parsing, garbage collection) and the longest tasks;
-- the JS functions with the most self time (Profiler samples in the trace).
+- the JS functions with the most self time (Profiler samples in the trace);
+- what the main thread did from the last websocket message before the first chart to the frame that painted it
+  (marks the page sets itself, MARKS): its tasks, busy time by kind and self time by script file. On a cached
+  reload that stretch is the browser's own part of the first picture: the server has sent everything by then.
 The whole trace is saved as <out>/<page>.json (open it in chrome://tracing or Perfetto).
 With --reload the traced visit is a reload with the HTTP cache warm.
 """
@@ -33,6 +36,18 @@ CATEGORIES = ("devtools.timeline,disabled-by-default-devtools.timeline,v8.execut
               "disabled-by-default-v8.cpu_profiler,blink.user_timing,loading,toplevel")
 CHART = ".js-plotly-plot"
 PART_1 = '[class*="st-key-first_paint"]'  # a first view's probe, there until the page runs whole (ui/first_paint.py)
+# performance marks in the trace: each websocket message handled before the first chart ("vz-msg"), that chart
+# drawn ("vz-seen": plotly has made its main svg) and the next animation frame, which paints it ("vz-chart")
+MARKS = """(() => {
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native { constructor(...a) { super(...a);
+    this.addEventListener('message', () => { if (!window.__vzSeen) performance.mark('vz-msg'); }); } };
+  new MutationObserver(() => { if (window.__vzSeen) return;
+    if ([...document.querySelectorAll('.js-plotly-plot')].some(c => c._fullLayout && c.querySelector('.main-svg'))) {
+      window.__vzSeen = true; performance.mark('vz-seen');
+      requestAnimationFrame(() => performance.mark('vz-chart')); } })
+    .observe(document, {subtree: true, childList: true, attributes: true});
+})();"""
 
 
 def wait_whole(page, timeout_ms: int = 300000) -> None:
@@ -46,6 +61,7 @@ def wait_whole(page, timeout_ms: int = 300000) -> None:
 def trace_visit(browser, url: str, reload: bool) -> tuple[list[dict], dict]:
     """The trace events of one visit and its marks (navigation start, first chart, finished: perf_counter s)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.add_init_script(MARKS)
     page = ctx.new_page()
     if reload:
         page.goto(url)
@@ -125,31 +141,65 @@ def summarise(events: list[dict], marks: dict) -> str:
     lines.append(f"until the first chart ({chart_us / 1e3:.0f} ms):\n" + window(chart_us))
     lines.append(f"until finished ({done_us / 1e3:.0f} ms):\n" + window(done_us))
     lines.append("  JS self time, top functions until the first chart (ms): " + top_functions(events, t0, chart_us))
+    lines.append(paint_window(events, on_main, t0))
     return "\n".join(lines)
 
 
-def top_functions(events: list[dict], t0: float, limit_us: float, n: int = 12) -> str:
-    """The sampled functions with the most self time (from ProfileChunk events) before ``limit_us``."""
-    nodes: dict[tuple, dict] = {}
-    self_us = collections.Counter()
-    for e in events:
-        if e.get("name") not in ("Profile", "ProfileChunk"):
+def paint_window(events: list[dict], on_main: list[dict], t0: float) -> str:
+    """The main thread from the last websocket message before the first chart to the frame that painted it."""
+    marks = sorted((e["ts"], e["name"]) for e in events if e.get("name", "").startswith("vz-"))
+    seen = next((t for t, name in marks if name == "vz-seen"), None)
+    painted = next((t for t, name in marks if name == "vz-chart"), None)
+    messages = [t for t, name in marks if name == "vz-msg" and seen and t < seen]
+    if not (messages and painted):
+        return "  (no marks of the first chart in the trace)"
+    start = messages[-1]
+    kinds, tasks = collections.Counter(), []
+    for e in on_main:
+        if e.get("ph") != "X" or "dur" not in e or e["ts"] + e["dur"] <= start or e["ts"] >= painted:
             continue
-        data = e.get("args", {}).get("data", {})
-        key = (e.get("pid"), e.get("id"))
-        for node in data.get("cpuProfile", {}).get("nodes", []) or []:
-            frame = node.get("callFrame", {})
-            nodes[(key, node["id"])] = frame
-        samples = data.get("cpuProfile", {}).get("samples", []) or []
-        deltas = data.get("timeDeltas", []) or []
-        for sample, delta in zip(samples, deltas):
-            self_us[(key, sample)] += delta
+        inside = (min(e["ts"] + e["dur"], painted) - max(e["ts"], start)) / 1e3
+        if e["name"] == "RunTask":
+            kinds["(all tasks)"] += inside
+            tasks.append((e["dur"] / 1e3, (e["ts"] - t0) / 1e3))
+        elif e["name"] in ("FunctionCall", "RunMicrotasks", "UpdateLayoutTree", "Layout", "Paint", "MinorGC",
+                           "MajorGC", "FireAnimationFrame", "TimerFire", "EventDispatch"):
+            kinds[e["name"]] += inside
+    by_file = collections.Counter()
+    for when, frame, us in samples(events):
+        if start <= when <= painted:
+            by_file[re.sub(r"^.*/", "", frame.get("url", ""))[:40] or frame.get("functionName") or "?"] += us / 1e3
+    return (f"from the last message before the first chart ({(start - t0) / 1e3:.0f} ms, {len(messages)} messages) "
+            f"to its paint ({(painted - t0) / 1e3:.0f} ms): main thread busy {kinds.pop('(all tasks)', 0):.0f} ms; "
+            + ", ".join(f"{k} {v:.0f}" for k, v in kinds.most_common() if v >= 3)
+            + "\n  its tasks over 5 ms (ms at ms): " + ", ".join(f"{d:.0f}@{t:.0f}" for d, t in tasks if d > 5)
+            + "\n  self time by script file (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in by_file.most_common(8)))
+
+
+def samples(events: list[dict]):
+    """(trace time, call frame, µs) of each CPU profiler sample in the trace."""
+    nodes, start = {}, None
+    for e in events:
+        if e.get("name") == "Profile":
+            start = e["args"]["data"]["startTime"]
+    for e in sorted((e for e in events if e.get("name") == "ProfileChunk"), key=lambda e: e["ts"]):
+        data = e["args"]["data"]
+        profile = data.get("cpuProfile", {})
+        for node in profile.get("nodes", []) or []:
+            nodes[node["id"]] = node.get("callFrame", {})
+        for sample, delta in zip(profile.get("samples", []) or [], data.get("timeDeltas", []) or []):
+            start += delta
+            yield start, nodes.get(sample, {}), delta
+
+
+def top_functions(events: list[dict], t0: float, limit_us: float, n: int = 12) -> str:
+    """The sampled functions with the most self time (the trace's CPU profile) before ``limit_us``."""
     by_name = collections.Counter()
-    for (key, node), us in self_us.items():
-        frame = nodes.get((key, node), {})
-        name = frame.get("functionName") or "(anonymous)"
-        url = re.sub(r"^.*/", "", frame.get("url", ""))[:30]
-        by_name[f"{name} [{url}]" if url else name] += us / 1e3
+    for when, frame, us in samples(events):
+        if when - t0 <= limit_us:
+            name = frame.get("functionName") or "(anonymous)"
+            url = re.sub(r"^.*/", "", frame.get("url", ""))[:30]
+            by_name[f"{name} [{url}]" if url else name] += us / 1e3
     return ", ".join(f"{k} {v:.0f}" for k, v in by_name.most_common(n)
                      if not k.startswith(("(idle)", "(program)", "(root)")))
 
