@@ -177,19 +177,18 @@ def paint_window(events: list[dict], on_main: list[dict], t0: float) -> str:
 
 
 def samples(events: list[dict]):
-    """(trace time, call frame, µs) of each CPU profiler sample in the trace."""
-    nodes, start = {}, None
-    for e in events:
-        if e.get("name") == "Profile":
-            start = e["args"]["data"]["startTime"]
+    """(trace time, call frame, µs) of each CPU profiler sample in the trace. A trace holds one profile per
+    profiled thread (a Profile event, then its ProfileChunks, by pid and id); node ids are each profile's own."""
+    clock = {(e.get("pid"), e.get("id")): e["args"]["data"]["startTime"] for e in events if e.get("name") == "Profile"}
+    nodes: dict[tuple, dict] = {}
     for e in sorted((e for e in events if e.get("name") == "ProfileChunk"), key=lambda e: e["ts"]):
-        data = e["args"]["data"]
+        key, data = (e.get("pid"), e.get("id")), e["args"]["data"]
         profile = data.get("cpuProfile", {})
         for node in profile.get("nodes", []) or []:
-            nodes[node["id"]] = node.get("callFrame", {})
+            nodes[key, node["id"]] = node.get("callFrame", {})
         for sample, delta in zip(profile.get("samples", []) or [], data.get("timeDeltas", []) or []):
-            start += delta
-            yield start, nodes.get(sample, {}), delta
+            clock[key] = clock.get(key, e["ts"]) + delta
+            yield clock[key], nodes.get((key, sample), {}), delta
 
 
 def top_functions(events: list[dict], t0: float, limit_us: float, n: int = 12) -> str:
