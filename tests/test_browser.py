@@ -269,6 +269,11 @@ def test_a_deep_link_as_a_fresh_servers_first_visit_opens_through_the_app(page):
         # ui/page_head.py: Streamlit's frontend went to the server's root at once, not first to /layers/_stcore/
         assert failed == [], failed
         assert [url.split("/", 3)[-1] for url in sockets] == ["_stcore/stream"], sockets
+        # ... and fetched the chart code with the page, before it asked the server anything, and only once
+        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+        charts = [start for url, start in fetched if "/static/js/PlotlyChart." in url]
+        asked = min(start for url, start in fetched if "/_stcore/" in url)
+        assert len(charts) == 1 and charts[0] < asked, (charts, asked)
         page.get_by_role("link", name="The loss landscape").click()  # the sidebar still leads to the other lessons
         page.wait_for_url("**/landscape**")
         wait_until_finished(page)

@@ -12,7 +12,7 @@ import pytest
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
-from ui.page_head import SCRIPT, PageHead
+from ui.page_head import CHART_MODULES, SCRIPT, STATIC_JS, PageHead
 from ui.screen import PIXEL_RATIO_COOKIE
 from ui.syllabus import LESSONS, PAGE_PATHS
 
@@ -72,3 +72,9 @@ def test_the_script_names_every_page_one_segment_below_the_root_and_stores_the_s
     assert "knn" in SCRIPT and "BACKEND_BASE_URL" in SCRIPT
     # the cookie ui.screen reads (its browser side: tests/test_browser.py's 3D resolution test)
     assert f"document.cookie = '{PIXEL_RATIO_COOKIE}=' + window.devicePixelRatio" in SCRIPT
+
+
+def test_the_script_preloads_streamlits_chart_module_which_this_streamlit_has():
+    # a Streamlit whose plotly element is named otherwise (or split in two) makes this fail, not silently slower
+    assert len(CHART_MODULES) == 1 and (STATIC_JS / CHART_MODULES[0]).is_file()
+    assert "modulepreload" in SCRIPT and f'["{CHART_MODULES[0]}"]' in SCRIPT
