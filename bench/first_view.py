@@ -61,7 +61,9 @@ assert "Scatter3d" in FLOOR_3D_APP, "first_view.py's floor app changed: make the
 # after the page's load is read up to 0.5 s late, and later still on a page whose main thread is busy after it.
 PAINT_PROBE = """(() => {
   const links = %d, height = %d, shown = (window.__vizcoreShown = {});
-  const drawn = (c) => c._fullLayout && c.querySelector('.main-svg') && c.getBoundingClientRect().height > 0;
+  // Streamlit draws a chart hidden (visibility) until it knows the chart's width, then draws it again, shown
+  const drawn = (c) => c._fullLayout && c.querySelector('.main-svg') && c.getBoundingClientRect().height > 0
+      && getComputedStyle(c).visibility !== 'hidden';
   const charts = () => [...document.querySelectorAll('.js-plotly-plot')];
   const holds = {
     chart: () => charts().some(drawn),
@@ -91,7 +93,8 @@ PAINT_PROBE = """(() => {
 # the tool's own reading (first_view.py's wait), kept beside the painted time
 ALL_ABOVE_FOLD = """(height) => { const charts = [...document.querySelectorAll('.js-plotly-plot')]
   .filter(c => c.getBoundingClientRect().top < height);
-  return charts.length > 0 && charts.every(c => c._fullLayout && c.querySelector('.main-svg')); }"""
+  return charts.length > 0 && charts.every(c => c._fullLayout && c.querySelector('.main-svg')
+    && getComputedStyle(c).visibility !== 'hidden'); }"""
 HOME_LINKS = """(n) => document.querySelectorAll('[data-testid=stMain] [data-testid=stPageLink-NavLink]').length >= n"""
 # what is timed of the floors: (its key's prefix, which floor app, what shows): the chart, the title, the 3D chart
 FLOOR_VIEWS = (("", "floor", CHART), ("title_", "floor", "h1"), ("3d_", "floor3d", CHART))

@@ -37,13 +37,15 @@ CATEGORIES = ("devtools.timeline,disabled-by-default-devtools.timeline,v8.execut
 CHART = ".js-plotly-plot"
 PART_1 = '[class*="st-key-first_paint"]'  # a first view's probe, there until the page runs whole (ui/first_paint.py)
 # performance marks in the trace: each websocket message handled before the first chart ("vz-msg"), that chart
-# drawn ("vz-seen": plotly has made its main svg) and the next animation frame, which paints it ("vz-chart")
+# drawn and shown ("vz-seen": plotly has made its main svg and Streamlit no longer hides it) and the next
+# animation frame, which paints it ("vz-chart")
 MARKS = """(() => {
   const Native = window.WebSocket;
   window.WebSocket = class extends Native { constructor(...a) { super(...a);
     this.addEventListener('message', () => { if (!window.__vzSeen) performance.mark('vz-msg'); }); } };
   new MutationObserver(() => { if (window.__vzSeen) return;
-    if ([...document.querySelectorAll('.js-plotly-plot')].some(c => c._fullLayout && c.querySelector('.main-svg'))) {
+    if ([...document.querySelectorAll('.js-plotly-plot')].some(c => c._fullLayout && c.querySelector('.main-svg')
+        && getComputedStyle(c).visibility !== 'hidden')) {
       window.__vzSeen = true; performance.mark('vz-seen');
       requestAnimationFrame(() => performance.mark('vz-chart')); } })
     .observe(document, {subtree: true, childList: true, attributes: true});

@@ -168,7 +168,8 @@ SLIDER_FRAMES_GIVEN = """() => [...document.querySelectorAll('.js-plotly-plot')]
 AT_FIRST_PICTURE = """
 window.__first = null;
 const look = () => {
-  const charts = [...document.querySelectorAll('.js-plotly-plot')].filter((c) => c.getBoundingClientRect().height > 0);
+  const charts = [...document.querySelectorAll('.js-plotly-plot')]
+    .filter((c) => c.getBoundingClientRect().height > 0 && getComputedStyle(c).visibility !== 'hidden');
   if (!charts.length) return requestAnimationFrame(look);
   window.__first = {node: charts[0], charts: charts.length,
                     widgets: document.querySelectorAll('[data-testid=stSidebar] [data-baseweb]').length};

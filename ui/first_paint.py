@@ -30,8 +30,9 @@ export default function ({ setTriggerValue, data }) {
   let done = false;
   const send = () => { if (!done) { done = true; setTriggerValue("painted", true); } };
   const drawn = () => [...document.querySelectorAll(".js-plotly-plot")]
-      .some((chart) => chart.getBoundingClientRect().height > 0);
-  // a frame that shows a chart, then the next frame: by then the first one was painted
+      .some((chart) => chart.getBoundingClientRect().height > 0 && getComputedStyle(chart).visibility !== "hidden");
+  // a frame that shows a chart (Streamlit draws it hidden until it knows its width, then again, shown), then the
+  // next frame: by then the first one was painted
   const look = () => { if (!done) requestAnimationFrame(drawn() ? () => requestAnimationFrame(send) : look); };
   requestAnimationFrame(look);
   const timer = setTimeout(send, data.give_up_ms);
