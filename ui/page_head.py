@@ -23,8 +23,8 @@ the HTTP cache that fetch took 80 to 100 ms, then the module waited to be compil
 (a lesson or the class's phone page, not the home page) the script adds a ``modulepreload`` link for that
 module, so the browser fetches and compiles it while the websocket connects and the script runs. The
 module still runs when Streamlit imports it, once (the same URL is the same module). It moved the build's
-start 50 to 70 ms earlier: cached first views 1.45x -> 1.34x (trajectory) and 1.57x -> 1.50x (k-NN)
-(bench/first_view.py, README "Where a cached reload's last stretch goes").
+start 50 to 70 ms earlier; one run of 5 visits interleaved with the commit before, cached: trajectory 1.68x ->
+1.51x, k-NN 1.72x -> 1.53x (bench/first_view.py; README, "The chart code, fetched with the page").
 """
 from __future__ import annotations
 
