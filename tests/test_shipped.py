@@ -147,6 +147,26 @@ def test_a_shipped_result_is_loaded_instead_of_computed(tmp_path, monkeypatch):
     assert lesson_page.result(entry, Twice(3)) == 6 and calls == [3, 4, 3]  # shipped files ignored
 
 
+def test_a_warm_server_has_lesson_7s_first_picture_before_its_first_visitor(monkeypatch):
+    """ui/warmup.py: the home link's result and its first picture (1.0 s to make) are in the caches before anyone
+    asks; the page then finds them instead of making them."""
+    from pagetools import assert_clean, open_page
+
+    landscape = next(entry for entry in syllabus.LESSONS if entry.name == "landscape")
+    monkeypatch.delenv(shipped.OFF_ENV, raising=False)
+    results = ui_cache.named_cache("landscape.compute", landscape.lesson.keep)
+    pictures = ui_cache.named_cache("vizcore.lessons.landscape.weights_picture")
+    results._items.clear(), pictures._items.clear()                      # a freshly started server
+    assert lesson_page.warm_home_link(landscape)
+    made, loaded = pictures.computed, results.computed
+    assert_clean(open_page(landscape.file, {"preset": landscape.preset}))
+    assert (pictures.computed, results.computed) == (made, loaded)       # its first visitor computes nothing
+    monkeypatch.setenv(shipped.OFF_ENV, "1")
+    results._items.clear(), pictures._items.clear()
+    assert not lesson_page.warm_home_link(landscape)                     # no shipped result: nothing is trained
+    assert (pictures.computed, results.computed) == (made, loaded)
+
+
 def test_a_file_for_other_settings_another_format_or_unreadable_is_a_miss(tmp_path):
     query = {"x": "1"}
     path = shipped.save("f", "compute", query, "value", root=tmp_path)

@@ -23,7 +23,7 @@ from ui.classroom import ask_the_class
 from ui.common import progress_bar, user_errors
 from ui.exports import Downloads, download_row
 from ui.form import Form, preset_picker
-from ui.links import apply_link, publish_link, write_link
+from ui.links import apply_link, publish_link, read_link, write_link
 from ui.presentation import presenting
 from ui.screen import PROGRESS
 from ui.syllabus import Entry, entry as entry_of
@@ -49,6 +49,11 @@ def cached_with_progress(cache: SharedCache, key: Any, compute: Callable[[Any], 
         return cache.get_or_compute(key, lambda: compute(progress))
 
 
+def _results(entry: Entry) -> SharedCache:
+    """The server's cache of ``entry``'s lesson results, by settings."""
+    return named_cache(f"{entry.name}.{COMPUTE}", entry.lesson.keep)
+
+
 def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: ProgressDisplay = progress_bar) -> Any:
     """``entry.lesson.compute(cfg)`` under a progress bar (or ``display``), from the server's cache or the shipped
     results.
@@ -56,7 +61,7 @@ def result(entry: Entry, cfg: QueryConfig, label: str = "Training", display: Pro
     Sessions asking for the same settings share one computation. A UserError stops the page with its message.
     """
     lesson: Lesson = entry.lesson
-    cache = named_cache(f"{entry.name}.{COMPUTE}", lesson.keep)
+    cache = _results(entry)
     files = {kind: stored(kind, getattr(cfg, name)) for name, kind in lesson.uploads.items()}
     ships = bool(lesson.ship) and not any(getattr(cfg, name) for name in lesson.uploads)
 
@@ -128,6 +133,22 @@ class Shown:
     def compute(self, settings: QueryConfig, label: str = "Training") -> Any:
         """The lesson's result for other settings (a comparison the page draws beside this one)."""
         return result(self.entry, settings, label)
+
+
+def warm_home_link(entry: Entry) -> bool:
+    """Put into the server's caches what the first visitor of ``entry``'s home link would wait for: its shipped
+    result and the first picture its lesson names (``Lesson.first_picture``). Returns whether the result ships;
+    one that does not is left to its visitor (training here would hold up the server's start)."""
+    lesson: Lesson = entry.lesson
+    defaults = [lesson.settings] + ([lesson.view] if lesson.view is not None else [])
+    configs, _, _ = read_link(defaults, {"preset": entry.preset}, lesson.presets, lesson.offers)
+    found, value = shipped.load(entry.name, COMPUTE, configs[0].to_query())
+    if not found:
+        return False
+    value = _results(entry).get_or_compute(configs[0], lambda: value)
+    if lesson.first_picture is not None:
+        Shown(entry, configs[0], None, value, entry.preset).derived(lesson.first_picture, *configs[1:])
+    return True
 
 
 def _attributed(who: str, said: str) -> str:

@@ -105,6 +105,8 @@ class Lesson(Generic[S, R]):
     uploads  : the settings fields that name an uploaded file, and its kind (``{"data_id": "csv"}``): ``compute``
                then takes the stored objects as keyword arguments, e.g. ``compute(cfg, progress, csv=dataset)``
     questions: ``{preset_key: Question}``, what a class can be asked before that preset's picture answers it
+    first_picture: ``first_picture(result, view)``, what the page derives from its result (``Shown.derived``) for
+               its first picture, when that takes long: a server computes it for the home link before it serves
     """
 
     settings: S
@@ -118,6 +120,7 @@ class Lesson(Generic[S, R]):
     offers: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     uploads: Mapping[str, str] = field(default_factory=dict)
     questions: Mapping[str, Question] = field(default_factory=dict)
+    first_picture: Optional[Callable[..., Any]] = None
 
     def shipped_presets(self) -> tuple[str, ...]:
         """The keys of the presets whose results ship with the app."""

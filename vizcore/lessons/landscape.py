@@ -431,4 +431,4 @@ QUESTIONS = {"descent": _valley_question("descent", "100 examples"),  # asked be
 
 LESSON = Lesson(settings=EARLY, view=LandscapeConfig(), compute=train, presets=PRESETS, claims=claims,
                 notice=notice, offers={"dataset": LAYER_DATASETS, "data_id": ("",), "start_id": ("",)},  # no uploads
-                questions=QUESTIONS)
+                questions=QUESTIONS, first_picture=weights_picture)
