@@ -60,7 +60,7 @@ def test_a_resized_figure_shares_the_traces_and_frames_and_leaves_the_original_a
                    [dict(name="0", data=[], traces=[])])
     big = fig.resized(480, min_font=18)
     assert big.to_dict()["frames"] is fig.to_dict()["frames"]
-    assert fig.height == 300 and big.height == 480 and "font" not in fig.to_dict()["layout"]
+    assert fig.height == 300 and big.height == 480 and fig.to_dict()["layout"]["font"]["size"] == 12  # the look's
     layout = big.to_dict()["layout"]
     assert layout["font"]["size"] == 18 and layout["xaxis"]["tickfont"]["size"] == 16
     assert big.to_dict()["data"][0]["colorbar"]["tickfont"]["size"] == 16

@@ -379,7 +379,7 @@ def student_page() -> None:
     item = asked(room)
     if room.revealed and not room.closed and item is not None and item.question.picture is not None:
         # at its phone size as it is: not frames.chart, whose sizing would follow a presenting session
-        st.plotly_chart(_phone_picture(item), width="stretch", key=f"picture_{room.q}",
+        st.plotly_chart(_phone_picture(item), width="stretch", key=f"picture_{room.q}", theme=None,
                         config=chart_config(displayModeBar=False, scrollZoom=False))
 
 

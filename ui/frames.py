@@ -81,7 +81,8 @@ def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | No
     sends the picture alone; part 2 brings the frames. ``follows``: the key of a chart whose play buttons and
     slider this one's frames follow (it has none of its own)."""
     fig = sized(fig, fill)
-    where.plotly_chart(fig.still(), key=key, config=chart_config(**(config or {})), **kwargs)
+    # theme=None: the look is in the figure (vizcore/figures/look.py), so a fresh copy costs plotly.js no second build
+    where.plotly_chart(fig.still().redrawable(), key=key, theme=None, config=chart_config(**(config or {})), **kwargs)
     if not fig.frame_dicts:
         return
     inside = where if hasattr(where, "__enter__") else contextlib.nullcontext()

@@ -17,11 +17,15 @@ the traces and frames and copies only the few dicts it changes.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from typing import Any, Iterable
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
+
+from .look import app_template, written_in
 
 _AXIS = re.compile(r"^[xy]axis\d*$")
 _SCENE = re.compile(r"^scene\d*$")
@@ -93,6 +97,16 @@ class Spec(go.Figure):
         """This figure without its animation frames: the picture and its controls as they are, nothing to play."""
         return Spec({key: value for key, value in self._spec.items() if key != "frames"})
 
+    def redrawable(self) -> Spec:
+        """This figure for a chart that is handed fresh copies of it (Streamlit's draws it hidden, then shown): every
+        array as plain numbers and ``layout.datarevision`` a digest of the traces. plotly.js then trusts that a
+        copy's arrays hold the numbers it drew; typed arrays (base64 ``bdata``) it counts as changed every time,
+        and builds the figure again."""
+        data = self._spec.get("data", [])
+        digest = hashlib.blake2b(to_json_plotly(data).encode(), digest_size=8).hexdigest()
+        return Spec({**self._spec, "data": [_plain(trace) for trace in data],
+                     "layout": {**self._spec.get("layout", {}), "datarevision": digest}})
+
     def _refuse(self, *args, **kwargs):
         raise TypeError("A finished figure cannot be changed: build a new one.")
 
@@ -100,10 +114,12 @@ class Spec(go.Figure):
 
 
 def finished(fig: go.Figure, frames: Iterable[dict] | None = None) -> Spec:
-    """``fig`` as a :class:`Spec`, with animation ``frames`` (dicts of name, data, traces) if given."""
+    """``fig`` as a :class:`Spec`, with animation ``frames`` (dicts of name, data, traces) if given, and the app's
+    look (:func:`vizcore.figures.look.app_template`) written into it in place of its template."""
     if isinstance(fig, Spec):
         return fig
     spec = fig.to_dict()
+    spec = written_in(spec, app_template())  # the app's look, whatever template the figure had (figures/look.py)
     # a legend's symbols at one readable size: sized like their markers, 3D points drew 2-3 px legend dots
     spec.setdefault("layout", {}).setdefault("legend", {}).setdefault("itemsizing", "constant")
     if frames is not None:
@@ -114,6 +130,17 @@ def finished(fig: go.Figure, frames: Iterable[dict] | None = None) -> Spec:
 def hold_frame(name: str) -> dict:
     """A frame that changes nothing: played, it holds the picture still for one frame's duration."""
     return dict(name=name, data=[], traces=[])
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every typed array ({dtype, bdata, shape}) in it as a numpy array (sent as plain numbers)."""
+    if isinstance(value, dict):
+        if "bdata" in value and "dtype" in value:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<"))
+            shape = value.get("shape")
+            return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
 def _merged(base: dict, update: dict) -> dict:

@@ -321,11 +321,11 @@ def complexity_figure(pair: Pair) -> Spec:
                                 yaxis=dict(title="b₀ + b₁", rangemode="tozero", dtick=1),
                                 legend=dict(x=0.01, y=0.02, xanchor="left", yanchor="bottom",
                                             bgcolor="rgba(255,255,255,0.8)")))
-    for activation, dash in zip(ACTIVATIONS, ("dot", "solid")):
+    for activation, dash, colour in zip(ACTIVATIONS, ("dot", "solid"), ("#0068c9", "#83c9ff")):
         y = [None if any(not b.resolved for b in layer.values()) else sum(map(complexity, layer.values()))
              for layer in pair.counts[activation]]
         fig.add_scatter(x=names, y=y, mode="lines+markers", name=f"{NAMES[activation]} "
-                        f"({percent(pair.accuracy[activation])} trained)", line=dict(dash=dash))
+                        f"({percent(pair.accuracy[activation])} trained)", line=dict(dash=dash, color=colour))
     return finished(fig)
 
 
