@@ -26,7 +26,7 @@ THEMED = dict(
     font=dict(color=GREY, family=SANS, size=12, weight=400),
     title=dict(font=dict(family=SANS, size=16, color="#1d2330", weight="bold"), pad=dict(l=4), x=0,
                xanchor="left"),
-    legend=dict(title=dict(font=dict(size=12, color=GREY), side="top"), valign="top", bordercolor="transparent",
+    legend=dict(title=dict(font=dict(size=12, color=GREY), side="top"), valign="top", bordercolor="rgba(0, 0, 0, 0)",
                 borderwidth=0, font=dict(size=12, color="#262730")),
     margin=dict(pad=8, r=0, l=0),
     paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
