@@ -8,6 +8,7 @@ missing browser is a failure.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -102,6 +103,21 @@ def page(server):
         browser.close()
 
 
+@contextlib.contextmanager
+def fresh_tab(page, url: str, init_script: str = "", **context_options):
+    """A tab in a browser context of its own (no cookies, no cache) that has opened ``url``, with ``init_script``
+    run before the page's own scripts; the context is closed afterwards."""
+    context = page.context.browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, **context_options})
+    try:
+        tab = context.new_page()
+        if init_script:
+            tab.add_init_script(init_script)
+        tab.goto(url)
+        yield tab
+    finally:
+        context.close()
+
+
 def wait_until_finished(tab, timeout_ms: int = 120_000) -> None:
     """Until the page's script has run, and run whole: a first view runs again once its picture is painted."""
     tab.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout_ms)
@@ -179,11 +195,7 @@ requestAnimationFrame(look);
 
 
 def test_a_first_view_paints_its_picture_before_the_rest_and_keeps_it_when_the_rest_arrives(server, page):
-    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        tab = context.new_page()
-        tab.add_init_script(AT_FIRST_PICTURE)
-        tab.goto(f"{server}/layers?preset=spirals")
+    with fresh_tab(page, f"{server}/layers?preset=spirals", AT_FIRST_PICTURE) as tab:
         wait_until_finished(tab)
         first = tab.evaluate("({charts: window.__first.charts, widgets: window.__first.widgets})")
         assert first == {"charts": 1, "widgets": 0}, first  # the animation alone, no widget yet
@@ -193,8 +205,6 @@ def test_a_first_view_paints_its_picture_before_the_rest_and_keeps_it_when_the_r
         widths = tab.wait_for_selector("[data-testid=stSidebar] input[aria-label='Hidden widths']")  # its code loads
         assert widths.input_value() == "2,2,2,2"
         assert tab.get_by_text("Topology of each class").count() == 1
-    finally:
-        context.close()
 
 
 # each drawn WebGL canvas of the page: its drawing buffer's width over its width on screen
@@ -207,16 +217,11 @@ def test_a_3d_picture_is_drawn_at_the_screens_own_resolution(server, page, scree
     """ui/page_head.py's cookie reaches ui/screen.py before the first run: plotly drew every 3D scene at twice its
     size (four times the pixels of a screen of ratio 1), the cost of a 3D lesson's first picture in software
     WebGL. A screen of ratio 2 keeps what it had."""
-    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=screen)
-    try:
-        tab = context.new_page()
-        tab.goto(f"{server}/relu_topology?preset=tori")
+    with fresh_tab(page, f"{server}/relu_topology?preset=tori", device_scale_factor=screen) as tab:
         tab.wait_for_function(f"({GL_RATIOS})().length > 0", timeout=120_000)
         assert tab.evaluate(GL_RATIOS) == pytest.approx([screen], abs=0.02)
         wait_until_finished(tab)  # the whole page, run again after the first picture, keeps the resolution
         assert tab.evaluate(GL_RATIOS) == pytest.approx([screen], abs=0.02)
-    finally:
-        context.close()
 
 
 # before the page's scripts: count each chart's Plotly.react calls and those after which plotly.js had computed
@@ -245,18 +250,12 @@ def test_a_chart_drawn_hidden_then_shown_is_computed_once(server, page, path):
     """Streamlit's chart draws a figure hidden, then shown, handing plotly.js a fresh copy each time. With the look
     written into the figure, plain arrays and a data revision (vizcore/figures/look.py, Spec.redrawable), plotly.js
     keeps what it computed the first time; before, every chart was computed and drawn twice."""
-    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        tab = context.new_page()
-        tab.add_init_script(COUNT_COMPUTES)
-        tab.goto(f"{server}/{path}")
+    with fresh_tab(page, f"{server}/{path}", COUNT_COMPUTES) as tab:
         wait_until_finished(tab)
         tab.wait_for_timeout(500)
         counts = tab.evaluate(CHART_COUNTS)
         assert counts and all(computes == 1 for _, _, computes in counts), counts
         assert max(reacts for _, reacts, _ in counts) >= 2, counts  # the shown drawing did happen
-    finally:
-        context.close()
 
 
 def _metric(tab, label: str) -> str:

@@ -40,11 +40,11 @@ def test_a_template_is_written_into_every_axis_scene_annotation_and_trace_and_th
 
 
 def test_a_finished_figure_carries_the_apps_look_and_no_template_whatever_the_default_template():
-    pio.templates.default = "plotly_dark"  # Streamlit sets its own as the default
+    default, pio.templates.default = pio.templates.default, "plotly_dark"  # Streamlit sets its own as the default
     try:
         fig = make_subplots(rows=1, cols=2)
     finally:
-        pio.templates.default = "plotly"
+        pio.templates.default = default
     fig.add_trace(go.Scatter(x=[1, 2], y=[3, 4]), row=1, col=2)
     fig.update_layout(font=dict(size=13), xaxis2=dict(showgrid=True))
     layout = finished(fig).to_dict()["layout"]
