@@ -258,6 +258,53 @@ def test_a_chart_drawn_hidden_then_shown_is_computed_once(server, page, path):
         assert max(reacts for _, reacts, _ in counts) >= 2, counts  # the shown drawing did happen
 
 
+# before the page's scripts: each Plotly.react's chart, whether the chart was hidden then, and the width asked
+RECORD_REACTS = """(() => {
+  let plotly;
+  window.__reacts = [];
+  Object.defineProperty(window, 'Plotly', {configurable: true, get: () => plotly, set(p) {
+    plotly = p;
+    const react = p.react;
+    p.react = function (gd, figure, ...rest) {
+      const key = gd.closest('[class*="st-key-"]').className.match(/st-key-(\\S+)/)[1];
+      const layout = figure && figure.layout ? figure.layout : rest[0];  // react-plotly passes {data, layout, ...}
+      window.__reacts.push([key, getComputedStyle(gd).visibility, layout && layout.width]);
+      return react.call(this, gd, figure, ...rest);
+    };
+  }});
+})()"""
+FIRST_DRAWING = """(key) => { const first = window.__reacts.find(([k]) => k === key);
+  return [first[1], first[2], document.querySelector(`.st-key-${key} .js-plotly-plot`).layout.width]; }"""
+
+
+def test_a_chart_seen_before_in_this_window_is_drawn_shown_at_once_at_its_width(server, page):
+    """Left, a page keeps each chart's width in a cookie (ui/widths.py); the next visit in a window of the same
+    width draws the chart at that width from the start, shown, where a first visit draws it hidden and then
+    again at the width Streamlit measured. In a window of another width the cookie is not believed."""
+    with fresh_tab(page, f"{server}/landscape?preset=descent", RECORD_REACTS) as tab:
+        wait_until_finished(tab)
+        width = tab.evaluate(FIRST_DRAWING, "descent")[2]  # (a fresh browser's chart module loads after the measure)
+        tab.reload()
+        wait_until_finished(tab)
+        visibility, asked, now = tab.evaluate(FIRST_DRAWING, "descent")
+        assert (visibility, asked, now) == ("visible", width, width)  # exact: a column's width is fractional
+        cookie = {c["name"]: c["value"] for c in tab.context.cookies()}["vizcore_w_landscape"]
+        assert cookie.startswith("1400~") and "~descent:" in cookie  # the window's width, then each chart's
+        tab.set_viewport_size({"width": 1100, "height": 1000})  # the window narrowed: the chart follows it
+        tab.wait_for_function("(w) => document.querySelector('.st-key-descent .js-plotly-plot').layout.width < w",
+                              arg=width)
+        narrower = tab.evaluate(FIRST_DRAWING, "descent")[2]
+        tab.reload()
+        wait_until_finished(tab)
+        assert tab.evaluate(FIRST_DRAWING, "descent") == ["visible", narrower, narrower]
+        other = tab.context.new_page()  # the cookie says 1100 px; this window is 1400 px wide
+        other.add_init_script(RECORD_REACTS)
+        other.goto(f"{server}/landscape?preset=descent")
+        wait_until_finished(other)
+        visibility, asked, now = other.evaluate(FIRST_DRAWING, "descent")
+        assert (visibility, asked, now) == ("hidden", None, width)
+
+
 def _metric(tab, label: str) -> str:
     tab.wait_for_selector(f"[data-testid=stMetric]:has-text('{label}')", timeout=120_000)
     for metric in tab.query_selector_all("[data-testid=stMetric]"):

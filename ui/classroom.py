@@ -29,7 +29,7 @@ from ui.cache import named_cache
 from ui.presentation import presenting
 from ui.rooms import ROOM_SECONDS, TOKEN, Room, RoomError, Rooms, StoreError, backend_from_env, normal_code
 from ui.screen import chart_config
-from ui.syllabus import BY_NAME, JOIN_PATH, LESSONS, PAGE_PATHS, Entry
+from ui.syllabus import BY_NAME, JOIN_PATH, LESSONS, Entry, page_of
 from vizcore import UserError
 from vizcore.figures.spec import Spec
 from vizcore.figures.votes import vote_bars
@@ -95,8 +95,7 @@ def app_address(url: str) -> str:
     """The app's own address from a page's ("http://host:8501/layers" -> "http://host:8501"; a base path stays)."""
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
-    last = path.rsplit("/", 1)[-1]
-    if last in PAGE_PATHS:  # ui/page_head.py tells the browser the same address
+    if last := page_of(path):  # ui/page_head.py tells the browser the same address
         path = path[: -len(last) - 1]
     return f"{parts.scheme}://{parts.netloc}{path}"
 

@@ -21,6 +21,7 @@ from plotly.io.json import to_json_plotly
 from ui import first_paint
 from ui.presentation import sized
 from ui.screen import chart_config
+from ui.widths import remembered_width
 from vizcore.figures.spec import Spec
 
 # Every 250 ms: the chart's frames are this component's, or they are replaced. A chart drawn anew (its
@@ -76,11 +77,12 @@ def _component():
 def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | None = None, follows: str = "",
           **kwargs: Any) -> None:
     """``where.plotly_chart(sized(fig, fill), key=key, **kwargs)`` (``where``: ``st`` or a container), with
-    ``fig``'s frames sent beside it, and plotly's ``config`` for this viewer's screen (ui/screen.py). Every
+    ``fig``'s frames sent beside it, plotly's ``config`` for this viewer's screen (ui/screen.py) and the width the
+    chart last had on this page in this window, if known (ui/widths.py). Every
     chart of the app is shown by it but the students' phone picture (ui/classroom.py). A first view's part 1
     sends the picture alone; part 2 brings the frames. ``follows``: the key of a chart whose play buttons and
     slider this one's frames follow (it has none of its own)."""
-    fig = sized(fig, fill)
+    fig = sized(fig, fill, remembered_width(key))  # drawn shown at once, at its width (ui/widths.py)
     # theme=None: the look is in the figure (vizcore/figures/look.py), so a fresh copy costs plotly.js no second build
     where.plotly_chart(fig.still().redrawable(), key=key, theme=None, config=chart_config(**(config or {})), **kwargs)
     if not fig.frame_dicts:

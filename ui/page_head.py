@@ -16,6 +16,9 @@ prefix this is still right; at any other path nothing is set and Streamlit looks
 stores the screen's ``devicePixelRatio`` in a cookie before the websocket opens, so the server sees it
 from the first run and draws 3D at the screen's own resolution (``ui.screen.chart_config``).
 
+**Each chart's width.** The script also keeps, when the page is left, the width each chart had, for the next
+visit to draw it at (ui/widths.py).
+
 **The chart code, fetched with the page.** Streamlit's frontend loads its plotly code (one 4.7 MB module,
 ``PlotlyChart.<hash>.js``) only when the first chart's message has arrived and React renders it. Even from
 the HTTP cache that fetch took 80 to 100 ms, then the module waited to be compiled: the chart's build began
@@ -36,6 +39,7 @@ import streamlit
 
 from ui.screen import PIXEL_RATIO_COOKIE
 from ui.syllabus import PAGE_PATHS
+from ui.widths import RECORD_JS
 
 STATIC_JS = Path(streamlit.__file__).parent / "static" / "static" / "js"  # served at ./static/js/ beside the page
 # Streamlit's plotly element, split out of its bundle under a content hash (none found: nothing is preloaded)
@@ -48,7 +52,7 @@ SCRIPT = ("<script>(() => {"
           " const base = location.origin + parts.join('/') + '/'; window.__streamlit = {BACKEND_BASE_URL: base};"
           f" for (const name of {json.dumps(CHART_MODULES)}) {{ const link = document.createElement('link');"
           " link.rel = 'modulepreload'; link.crossOrigin = ''; link.href = base + 'static/js/' + name;"
-          " document.head.appendChild(link); } } })();</script>")
+          f" document.head.appendChild(link); }} }} {RECORD_JS} }})();</script>")
 
 
 def with_script(html: bytes) -> bytes:

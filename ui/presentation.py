@@ -57,14 +57,15 @@ def chart_height(normal: int, fill: bool = False) -> int:
 PROJECTOR_FONT = 18  # chart text when presenting: ticks 16 px, the rest 18 px or more
 
 
-def sized(fig, fill: bool = False) -> Spec:
-    """The figure for this viewer: at its chart height and, when presenting, with text of at least 16 px.
+def sized(fig, fill: bool = False, width: float | None = None) -> Spec:
+    """The figure for this viewer: at its chart height (and ``width``, if given) and, when presenting, with text of
+    at least 16 px.
 
     A new :class:`~vizcore.figures.spec.Spec` that shares the traces and frames of ``fig`` (a figure
     from a shared cache stays as it is, whoever views it); a plain ``go.Figure`` is finished first.
     """
     fig = finished(fig)
-    return fig.resized(chart_height(fig.height or 450, fill), PROJECTOR_FONT if presenting() else None)
+    return fig.resized(chart_height(fig.height or 450, fill), PROJECTOR_FONT if presenting() else None, width)
 
 
 def advanced(container=None):

@@ -74,6 +74,12 @@ BY_NAME = {entry.name: entry for entry in LESSONS}
 PAGE_PATHS = tuple(sorted([*BY_NAME, JOIN_PATH]))
 
 
+def page_of(path: str) -> str:
+    """The page a URL's path opens by its last segment ("/app/knn/" -> "knn"); "" for the home page (any other path)."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return last if last in PAGE_PATHS else ""
+
+
 def entry(name: str) -> Entry:
     """The lesson named ``name`` ("knn"), or the one whose page file is ``name`` (``__file__`` of a page)."""
     return BY_NAME[re.sub(r"^\d+_", "", Path(name).stem)]

@@ -64,8 +64,9 @@ class Spec(go.Figure):
     def height(self) -> int | None:
         return self._spec.get("layout", {}).get("height")
 
-    def resized(self, height: int | None = None, min_font: int | None = None) -> Spec:
-        """This figure at ``height`` px and, with ``min_font``, every text at least ``min_font`` px.
+    def resized(self, height: int | None = None, min_font: int | None = None, width: float | None = None) -> Spec:
+        """This figure at ``height`` px (and ``width`` px, if given) and, with ``min_font``, every text at least
+        ``min_font`` px.
 
         Copies only the dicts it changes (the layout and its text-bearing parts, the traces that carry
         a colour bar); traces and frames stay shared with this figure.
@@ -73,6 +74,8 @@ class Spec(go.Figure):
         layout = dict(self._spec.get("layout", {}))
         if height is not None:
             layout["height"] = height
+        if width is not None:
+            layout["width"] = width
         data = self._spec.get("data", [])
         if min_font is not None:
             layout = _projector_layout(layout, min_font)
