@@ -255,7 +255,7 @@ def test_descent_figure_has_a_titled_colour_bar_clear_of_the_cost_chart_and_clea
     assert bar.title.text == "loss"
     assert fig.layout.xaxis.domain[1] < bar.x < fig.layout.xaxis2.domain[0] - 0.05  # room for the cost axis
     frames = fig.to_dict()["frames"]
-    assert len(frames) >= 10 and all(len(f["data"]) == 9 for f in frames)  # 3 starts x 3 panels
+    assert len(frames) >= 10 and all(len(f["data"]) == 15 for f in frames)  # 3 starts x (2 + 2 + 1 cost line)
     assert frames[-1]["name"] == str(view.descent.path.shape[1] - 1)  # the last frame is the last epoch
     assert "Plotly.newPlot" in standalone_html(spec)  # the download still builds
     assert fig.layout.yaxis2.type == "linear"  # this cost spans less than a factor of 10
@@ -297,7 +297,7 @@ def test_the_descent_drawn_as_two_charts_is_the_whole_figure_split_and_played_by
     assert "sliders" in maps["layout"] and "sliders" not in surface["layout"] and "scene" not in maps["layout"]
     for fig in (maps, surface):  # every frame moves the path traces of its own figure
         moved = {i for f in fig["frames"] for i in f["traces"]}
-        paths = {i for i, t in enumerate(fig["data"]) if t.get("name", "").startswith("start") and "mode" in t
-                 and "lines" in t["mode"]}
+        paths = {i for i, t in enumerate(fig["data"]) if t.get("name", "").startswith("start")
+                 and ("lines" in t.get("mode", "") or t["name"].endswith(" now"))}  # the way, and where it is now
         assert moved == paths and all(fig["data"][i]["type"] == f["data"][n]["type"]
                                       for f in fig["frames"] for n, i in enumerate(f["traces"]))
