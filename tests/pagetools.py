@@ -33,13 +33,23 @@ def clock_frame(at: AppTest, chart: str) -> int:
     return spec["layout"]["sliders"][0]["active"]
 
 
+def _beside(at: AppTest, chart: str) -> dict:
+    """What the page sent beside the chart ``chart``, to the component that gives it its frames (ui/frames.py)."""
+    carrier = next(c for c in at.get("bidi_component") if c.proto.component_name == "vizcore.frames"
+                   and json.loads(c.proto.json)["chart"] == chart)
+    return json.loads(carrier.proto.json)
+
+
 def sent_frames(at: AppTest, chart: str) -> list[dict]:
     """The animation frames the page sent beside the chart ``chart`` (ui/frames.py): none sit in its figure."""
     spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == chart).proto.spec)
     assert "frames" not in spec, f"{chart} was sent with its frames inside"
-    carrier = next(c for c in at.get("bidi_component") if c.proto.component_name == "vizcore.frames"
-                   and json.loads(c.proto.json)["chart"] == chart)
-    return json.loads(json.loads(carrier.proto.json)["frames"])
+    return json.loads(_beside(at, chart)["frames"])
+
+
+def sent_step_labels(at: AppTest, chart: str) -> list[str]:
+    """The labels of the steps of the chart ``chart``'s slider, sent beside it (its figure has blanks)."""
+    return _beside(at, chart)["sliders"][0]["labels"]
 
 
 def move_clock(at: AppTest, chart: str, frame: int) -> AppTest:

@@ -258,7 +258,8 @@ def test_a_chart_drawn_hidden_then_shown_is_computed_once(server, page, path):
         assert max(reacts for _, reacts, _ in counts) >= 2, counts  # the shown drawing did happen
 
 
-# before the page's scripts: each Plotly.react's chart, whether the chart was hidden then, and the width asked
+# before the page's scripts: each Plotly.react's chart, whether the chart was hidden then, the width asked and its
+# slider's first label
 RECORD_REACTS = """(() => {
   let plotly;
   window.__reacts = [];
@@ -268,7 +269,9 @@ RECORD_REACTS = """(() => {
     p.react = function (gd, figure, ...rest) {
       const key = gd.closest('[class*="st-key-"]').className.match(/st-key-(\\S+)/)[1];
       const layout = figure && figure.layout ? figure.layout : rest[0];  // react-plotly passes {data, layout, ...}
-      window.__reacts.push([key, getComputedStyle(gd).visibility, layout && layout.width]);
+      const slider = layout && layout.sliders && layout.sliders[0];
+      window.__reacts.push([key, getComputedStyle(gd).visibility, layout && layout.width,
+                            slider ? slider.steps[0].label : null]);
       return react.call(this, gd, figure, ...rest);
     };
   }});
@@ -303,6 +306,26 @@ def test_a_chart_seen_before_in_this_window_is_drawn_shown_at_once_at_its_width(
         wait_until_finished(other)
         visibility, asked, now = other.evaluate(FIRST_DRAWING, "descent")
         assert (visibility, asked, now) == ("hidden", None, width)
+
+
+SLIDER_SHOWN = """(key) => { const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  const slider = gd.layout.sliders[0], first = window.__reacts.find(([k]) => k === key);
+  return {drawn: first[3], labels: slider.steps.map((s) => s.label), active: slider.active,
+          shown: gd.querySelector('.slider-group > text.slider-label').textContent,
+          fill: getComputedStyle(gd.querySelector('.slider-group > text.slider-label')).fill}; }"""
+
+
+def test_a_slider_drawn_with_blank_labels_gets_them_back_when_the_chart_can_play(server, page):
+    """The first drawing's slider labels are one blank (plotly.js measures each distinct label; Spec.unlabelled);
+    the frames' component puts the labels back, and the current value shows the step's own, readable."""
+    with fresh_tab(page, f"{server}/trajectory?preset=gas", RECORD_REACTS) as tab:
+        wait_until_finished(tab)
+        tab.wait_for_function("() => document.querySelector('.st-key-trajectory_view .js-plotly-plot')"
+                              ".layout.sliders[0].steps[0].label !== '\\u00a0'")
+        seen = tab.evaluate(SLIDER_SHOWN, "trajectory_view")
+        assert seen["drawn"] == "\u00a0"
+        assert len(set(seen["labels"])) == len(seen["labels"]) > 50 and "examples" in seen["labels"][0]
+        assert seen["shown"] == seen["labels"][seen["active"]] and seen["fill"] != "rgba(0, 0, 0, 0)"
 
 
 def _metric(tab, label: str) -> str:

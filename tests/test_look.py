@@ -79,3 +79,23 @@ def test_a_typed_array_with_a_shape_comes_back_as_its_matrix():
     typed = {"dtype": "f4", "bdata": base64.b64encode(z.tobytes()).decode(), "shape": "2, 3"}
     spec = Spec({"data": [{"type": "heatmap", "z": typed}], "layout": {}})
     assert np.array_equal(spec.redrawable().to_dict()["data"][0]["z"], z)
+
+
+def test_an_unlabelled_slider_keeps_its_steps_and_place_and_says_how_to_label_it_again():
+    from vizcore.figures.spec import BLANK_LABEL
+    from vizcore.figures.style import playback
+
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[0, 1]))
+    fig.update_layout(**playback(["0", "1", "2"], ["epoch 0", "epoch 1", "epoch 2"], active=2, prefix="at "))
+    spec = finished(fig, [dict(name=str(n), data=[dict(x=[n], y=[n])], traces=[0]) for n in range(3)])
+    blank, restore = spec.unlabelled()
+    before, after = spec.to_dict()["layout"]["sliders"][0], blank.to_dict()["layout"]["sliders"][0]
+    assert [step["label"] for step in after["steps"]] == [BLANK_LABEL] * 3  # one label to measure, a line high
+    assert [step["args"] for step in after["steps"]] == [step["args"] for step in before["steps"]]
+    assert after["currentvalue"]["font"]["color"] == "rgba(0,0,0,0)" and after["currentvalue"]["prefix"] == "at "
+    assert {k: v for k, v in after.items() if k not in ("steps", "currentvalue")} == \
+        {k: v for k, v in before.items() if k not in ("steps", "currentvalue")}  # pad, place, active: as they were
+    assert restore == [{"index": 0, "labels": ["epoch 0", "epoch 1", "epoch 2"], "color": "#1d2330"}]
+    assert before["steps"][0]["label"] == "epoch 0"  # the shared figure is not changed
+    hidden = Spec({"layout": {"sliders": [{**before, "currentvalue": {"visible": False}}]}})
+    assert hidden.unlabelled() == (hidden, [])  # plotly.js would not draw a current value shown later

@@ -1,14 +1,13 @@
 """The trajectory page runs with its defaults, in each training mode, and explains bad settings."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pagetools import assert_clean, clock_frame, move_clock, notice, open_page, sent_frames
+from pagetools import assert_clean, clock_frame, move_clock, notice, open_page, sent_frames, sent_step_labels
 from ui.syllabus import LESSONS
 from vizcore import online
 
@@ -121,11 +120,10 @@ def test_bad_settings_show_a_clear_error(changes, words):
 
 def test_layers_page_clock_redraws_an_earlier_snapshot_and_its_marker_moves_in_the_browser():
     at = AppTest.from_file(str(Path(PAGE).parent / "10_layers.py"), default_timeout=120).run()
-    path = json.loads(next(c for c in at.get("plotly_chart") if c.key == "layer_trajectory").proto.spec)
     frames = sent_frames(at, "layer_trajectory")
     assert clock_frame(at, "layer_trajectory") == len(frames) - 1  # starts at the end of training
     assert frames[5]["traces"] == [1, 2]  # each frame moves the path so far and the marker
-    early = path["layout"]["sliders"][0]["steps"][5]["label"].split(":")[0]  # "step 50: accuracy ..., loss ..."
+    early = sent_step_labels(at, "layer_trajectory")[5].split(":")[0]  # "step 50: accuracy ..., loss ..."
     assert_clean(move_clock(at, "layer_trajectory", 5))
     assert any(f"redraw the net of {early}." in c.value for c in at.caption)
     assert at.metric[0].label == f"Accuracy at {early}"

@@ -7,6 +7,11 @@ on. So :func:`chart` sends the figure without them (:meth:`Spec.still`), and a t
 chart gives them to plotly (``Plotly.addFrames``) once the chart is drawn, and again whenever the chart
 is drawn anew. The picture is drawn without waiting for its frames, and a first view's two parts
 (ui/first_paint.py) send the same figure, so the browser keeps the picture it drew first.
+
+A slider's step labels travel beside it too (:meth:`Spec.unlabelled`): plotly.js measures each step's label
+when it draws a slider, so the picture is drawn with blank ones and its current value transparent, and the
+component puts them back (``Plotly.relayout``) once the frames are given, which is when ▶ and the slider can
+play.
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ from vizcore.figures.spec import Spec
 # the newest data's loop is the one that runs, an older one stops. A chart that ``follows`` another shows the frame
 # of the same name whenever the other's animation or slider shows one (plotly_animatingframe).
 FRAMES_JS = """
+const BLANK = "\u00a0";  // vizcore.figures.spec.BLANK_LABEL
 const STILL = { mode: "immediate", frame: { duration: 0, redraw: true }, transition: { duration: 0 } };
 export default function ({ data }) {
   let frames = null, poll = 0, gone = false, follow = null;
@@ -57,6 +63,18 @@ export default function ({ data }) {
           window.Plotly.animate(gd, [event.name], STILL).catch(() => {});  // its frames may not be there yet
       });
     }
+    const blank = gd && window.Plotly && data.sliders.some(({ index }) => {
+      const slider = ((gd.layout && gd.layout.sliders) || [])[index];
+      return slider && slider.steps && slider.steps.length && slider.steps[0].label === BLANK;
+    });
+    if (blank && gd.__vizcoreFrames === data.token) {  // the labels back, once the chart can play
+      const labels = {};
+      for (const { index, labels: texts, color } of data.sliders) {
+        labels[`sliders[${index}].currentvalue.font.color`] = color;
+        texts.forEach((text, step) => { labels[`sliders[${index}].steps[${step}].label`] = text; });
+      }
+      window.Plotly.relayout(gd, labels).catch(() => {});
+    }
     poll = setTimeout(give, gd && gd.__vizcoreFrames === data.token ? 250 : 50);
   };
   give();
@@ -83,8 +101,9 @@ def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | No
     sends the picture alone; part 2 brings the frames. ``follows``: the key of a chart whose play buttons and
     slider this one's frames follow (it has none of its own)."""
     fig = sized(fig, fill, remembered_width(key))  # drawn shown at once, at its width (ui/widths.py)
+    still, sliders = fig.still().unlabelled() if fig.frame_dicts else (fig.still(), [])
     # theme=None: the look is in the figure (vizcore/figures/look.py), so a fresh copy costs plotly.js no second build
-    where.plotly_chart(fig.still().redrawable(), key=key, theme=None, config=chart_config(**(config or {})), **kwargs)
+    where.plotly_chart(still.redrawable(), key=key, theme=None, config=chart_config(**(config or {})), **kwargs)
     if not fig.frame_dicts:
         return
     inside = where if hasattr(where, "__enter__") else contextlib.nullcontext()
@@ -95,4 +114,4 @@ def chart(where: Any, fig: Spec, key: str, fill: bool = False, config: dict | No
         text = to_json_plotly(fig.frame_dicts)
         token = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
         _component()(key=f"{key}_frames", data={"chart": key, "frames": text, "token": token,
-                                                             "follows": follows}, height=0)
+                                                             "follows": follows, "sliders": sliders}, height=0)

@@ -223,8 +223,8 @@ def descent_figure(a: np.ndarray, b: np.ndarray, loss: np.ndarray, paths: np.nda
                 traces.append(dict(type="scatter3d", x=f32(p[:, 0]), y=f32(p[:, 1]), z=f32(z), mode="lines",
                                    scene="scene", line=dict(color=color, width=6), name=name, showlegend=False))
                 traces.append(dict(type="scatter3d", x=f32(p[-1:, 0]), y=f32(p[-1:, 1]), z=f32(z[-1:]),
-                                   mode="markers", scene="scene", marker=dict(size=5.4, color=color, line=dict(width=0)),
-                                   name=now, showlegend=False))
+                                   mode="markers", scene="scene", name=now, showlegend=False,
+                                   marker=dict(size=5.4, color=color, line=dict(width=0))))
             if "map" in col:
                 traces.append(dict(type="scatter", x=f32(p[:, 0]), y=f32(p[:, 1]), mode="lines", line=style,
                                    name=name, showlegend=legend == "map", **on["map"]))
