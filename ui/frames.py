@@ -42,6 +42,20 @@ export default function ({ data }) {
   const css = data.chart.replace(/[^a-zA-Z0-9_-]/g, "-");  // the element's class, as Streamlit makes it of a key
   const newest = (window.__vizcoreFramesOf = window.__vizcoreFramesOf || {});
   newest[css] = data.token;
+  const label = (gd) => {  // the slider labels back, once the chart can play
+    if (gone || newest[css] !== data.token || gd.__vizcoreFrames !== data.token || !window.Plotly) return;
+    const blank = data.sliders.some(({ index }) => {
+      const slider = ((gd.layout && gd.layout.sliders) || [])[index];
+      return slider && slider.steps && slider.steps.length && slider.steps[0].label === BLANK;
+    });
+    if (!blank) return;
+    const labels = {};
+    for (const { index, labels: texts, color } of data.sliders) {
+      labels[`sliders[${index}].currentvalue.font.color`] = color;
+      texts.forEach((text, step) => { labels[`sliders[${index}].steps[${step}].label`] = text; });
+    }
+    window.Plotly.relayout(gd, labels).catch(() => {});
+  };
   const give = () => {
     if (gone || newest[css] !== data.token) return;
     const gd = document.querySelector(`.st-key-${css} .js-plotly-plot`);
@@ -63,18 +77,11 @@ export default function ({ data }) {
           window.Plotly.animate(gd, [event.name], STILL).catch(() => {});  // its frames may not be there yet
       });
     }
-    const blank = gd && window.Plotly && data.sliders.some(({ index }) => {
-      const slider = ((gd.layout && gd.layout.sliders) || [])[index];
-      return slider && slider.steps && slider.steps.length && slider.steps[0].label === BLANK;
-    });
-    if (blank && gd.__vizcoreFrames === data.token) {  // the labels back, once the chart can play
-      const labels = {};
-      for (const { index, labels: texts, color } of data.sliders) {
-        labels[`sliders[${index}].currentvalue.font.color`] = color;
-        texts.forEach((text, step) => { labels[`sliders[${index}].steps[${step}].label`] = text; });
-      }
-      window.Plotly.relayout(gd, labels).catch(() => {});
+    if (gd && gd.on && !gd.__vizcoreRedrawn) {  // a chart drawn anew (same frames) gets its labels back at once
+      gd.__vizcoreRedrawn = true;
+      gd.on("plotly_afterplot", () => gd.__vizcoreLabel && gd.__vizcoreLabel());
     }
+    if (gd) (gd.__vizcoreLabel = () => label(gd))();
     poll = setTimeout(give, gd && gd.__vizcoreFrames === data.token ? 250 : 50);
   };
   give();
