@@ -47,8 +47,11 @@ CHART_MODULES = tuple(sorted(path.name for path in STATIC_JS.glob("PlotlyChart.*
 
 SCRIPT = ("<script>(() => {"
           f" document.cookie = '{PIXEL_RATIO_COOKIE}=' + window.devicePixelRatio + '; path=/; SameSite=Lax';"
+          # pageOf: the page a path opens by its last segment, '' for home (ui.syllabus.page_of; RECORD_JS uses it)
+          " const pageOf = () => { const last = location.pathname.replace(/\\/+$/, '').split('/').pop();"
+          f" return {json.dumps(PAGE_PATHS)}.includes(last) ? last : ''; }};"
           " const parts = location.pathname.replace(/\\/+$/, '').split('/');"
-          f" if ({json.dumps(PAGE_PATHS)}.includes(parts[parts.length - 1])) {{ parts.pop();"
+          " if (pageOf()) { parts.pop();"
           " const base = location.origin + parts.join('/') + '/'; window.__streamlit = {BACKEND_BASE_URL: base};"
           f" for (const name of {json.dumps(CHART_MODULES)}) {{ const link = document.createElement('link');"
           " link.rel = 'modulepreload'; link.crossOrigin = ''; link.href = base + 'static/js/' + name;"

@@ -17,7 +17,6 @@ new one, as Streamlit redraws it. A first visit has no cookie and draws as befor
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -25,7 +24,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from ui.syllabus import PAGE_PATHS, page_of
+from ui.syllabus import page_of
 
 COOKIE_PREFIX = "vizcore_w_"  # + the page's path ("home" for the home page): "<window width>~<key>:<width>~..."
 HOME = "home"
@@ -33,11 +32,11 @@ DAYS = 30
 WIDEST = 10_000  # px: a remembered width beyond this (or under Streamlit's own least, 150) is not believed
 NARROWEST = 150
 
-# A fragment of the page head's script. A page's cookie is kept for the layout it was measured in: the window's
-# width, and "p" when presenting (at load, as the link asks; when leaving, as the sidebar's toggle is).
+# A fragment of the page head's script, after its pageOf() (ui/page_head.py). A page's cookie is kept for the
+# layout it was measured in: the window's width, and "p" when presenting (at load, as the link asks; when
+# leaving, as the sidebar's toggle is).
 RECORD_JS = (
-    " const cookieOf = () => { const last = location.pathname.replace(/\\/+$/, '').split('/').pop();"
-    f" return '{COOKIE_PREFIX}' + ({json.dumps(PAGE_PATHS)}.includes(last) ? last : '{HOME}'); }};"
+    f" const cookieOf = () => '{COOKIE_PREFIX}' + (pageOf() || '{HOME}');"
     " const layout = (presenting) => String(window.innerWidth) + (presenting ? 'p' : '');"
     " const page = cookieOf(), kept = document.cookie.split('; ').find((c) => c.startsWith(page + '='));"
     " const linked = /[?&]present=(1|true|yes)(&|$)/.test(location.search);"
