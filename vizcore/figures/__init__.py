@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..lazy import submodules_on_first_use
 
-__all__ = ["curves", "knn", "landscape", "layers", "low_dimension", "spec", "style", "topology", "trajectory",
+__all__ = ["curves", "knn", "landscape", "layers", "low_dimension", "raster", "spec", "style", "topology", "trajectory",
            "vectorfield", "votes"]
 
 __getattr__, __dir__ = submodules_on_first_use(__name__, __all__)

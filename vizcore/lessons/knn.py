@@ -263,7 +263,8 @@ def planes_figure(result: KnnResult) -> Spec:
 def planes_caption(result: KnnResult) -> str:
     ratio = neighbour_ratios(result)
     return (("Shaded: the class each head would predict at that point of the feature plane. The first two panels "
-             "show the same features; only the head differs." if result.regions else
+             "show the same features; only the head differs. Both axes of a panel are drawn to one scale: the "
+             "distances a k-NN head measures are the ones you see." if result.regions else
              "Features with more than two dimensions are shown through their two main directions (decision "
              "regions are drawn only for 2-D features).")
             + f" Nearest same-class over nearest other-class distance (median, seed 0): {ratio['softmax']:.2f} in "
