@@ -28,7 +28,12 @@ CLOCK_JS = """
 export default function (component) {
   const { data, setStateValue } = component;
   const wanted = data.frame;
+  // Streamlit runs this again when the data changes without calling the cleanup it returned: the newest run
+  // for a chart is the one that listens and reports, an older one lets go (every one had reported each move)
+  const newest = (window.__vizcoreClockOf = window.__vizcoreClockOf || {}), me = {};
+  newest[data.chart] = me;
   let gd = null, sent = wanted, timer = 0, poll = 0, gone = false;
+  const stale = () => { if (newest[data.chart] !== me) { gone = true; clearTimeout(poll); detach(); } return gone; };
   const active = () => {
     const sliders = gd && gd._fullLayout && gd._fullLayout.sliders;
     return sliders && sliders.length ? sliders[0].active : undefined;
@@ -36,6 +41,7 @@ export default function (component) {
   const report = (wait) => () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
+      if (stale()) return;
       const now = active();
       if (now !== undefined && now !== sent) { sent = now; setStateValue("frame", now); }
     }, wait);
@@ -48,7 +54,7 @@ export default function (component) {
     gd.removeListener("plotly_animationinterrupted", released);
   };
   const attach = () => {
-    if (gone) return;
+    if (stale()) return;
     const found = document.querySelector(`.st-key-${data.chart} .js-plotly-plot`);
     if (found && found._fullLayout && found !== gd) {
       detach();
