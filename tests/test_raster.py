@@ -60,3 +60,10 @@ def test_each_panel_is_one_image_of_its_points_drawn_to_scale_and_the_legend_nam
     for (x, y), c in zip(features["softmax"], labels):  # each point's pixel shows its class (palette: within 3)
         row, col = int((y1 - y) / (y1 - y0) * h), int((x - x0) / (x1 - x0) * w)
         assert np.abs(pixels[row, col] - colours[c]).max() <= 3, (x, y, c)
+
+
+def test_points_that_are_not_numbers_or_outside_the_box_paint_nothing():
+    points = np.array([[np.nan, 1.0], [np.inf, 2.0], [-50.0, 2.0], [5.05, 2.55]])  # a diverged net's features
+    image = plane_image(BOX, (100, 50), points, np.array([0, 0, 0, 1]), 2, radius=4.0)
+    painted = np.any(image != 255, axis=-1)
+    assert painted.sum() == np.any(plane_image(BOX, (100, 50), points[3:], np.array([1]), 2, 4.0) != 255, -1).sum()
