@@ -11,18 +11,14 @@ import math
 import numpy as np
 from numba import njit
 
-from .style import CLASS_COLORS
+from .style import CLASS_COLORS, hex_rgb
 
 REGION_ALPHA = 0.22  # a decision region's tint: its class colour at this opacity over white
 
 
-def rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
-
-
 def class_rgb(n_classes: int) -> np.ndarray:
     """[C, 3] the class colours, CLASS_COLORS repeated."""
-    return np.array([rgb(CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(n_classes)])
+    return np.array([hex_rgb(CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(n_classes)])
 
 
 @njit(cache=True)

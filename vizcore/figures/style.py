@@ -55,10 +55,15 @@ def bends(x: np.ndarray, y: np.ndarray, every: int = 0, rtol: float = 1e-9) -> n
     return np.flatnonzero(keep)
 
 
+def hex_rgb(colour: str) -> np.ndarray:
+    """[3] float64 of "#rrggbb"."""
+    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+
+
 def colorize(values: np.ndarray, scale: list, low: float = -1.0, high: float = 1.0) -> np.ndarray:
     """RGB uint8 [r, c, 3] of ``values`` [r, c] through a plotly-style colour scale [[pos, "#rrggbb"], ...]."""
     positions = np.array([p for p, _ in scale])
-    rgb = np.array([[int(c[i:i + 2], 16) for i in (1, 3, 5)] for _, c in scale], dtype=float)
+    rgb = np.array([hex_rgb(c) for _, c in scale])
     t = np.clip((np.nan_to_num(values) - low) / (high - low), 0, 1)
     return np.stack([np.interp(t, positions, rgb[:, k]) for k in range(3)], axis=-1).round().astype(np.uint8)
 
