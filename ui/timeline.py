@@ -33,7 +33,7 @@ export default function (component) {
   const newest = (window.__vizcoreClockOf = window.__vizcoreClockOf || {}), me = {};
   newest[data.chart] = me;
   let gd = null, sent = wanted, timer = 0, poll = 0, gone = false;
-  const stale = () => { if (newest[data.chart] !== me) { gone = true; clearTimeout(poll); detach(); } return gone; };
+  const stale = () => { if (newest[data.chart] !== me) stop(); return gone; };
   const active = () => {
     const sliders = gd && gd._fullLayout && gd._fullLayout.sliders;
     return sliders && sliders.length ? sliders[0].active : undefined;
@@ -67,8 +67,9 @@ export default function (component) {
     }
     poll = setTimeout(attach, gd ? 1000 : 100);  // the chart may be drawn after this, or drawn anew
   };
+  const stop = () => { gone = true; clearTimeout(poll); clearTimeout(timer); detach(); };
   attach();
-  return () => { gone = true; clearTimeout(poll); clearTimeout(timer); detach(); };
+  return stop;
 }
 """
 
