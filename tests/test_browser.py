@@ -444,6 +444,13 @@ def frames_given(page) -> None:
     page.wait_for_function(SLIDER_FRAMES_GIVEN, timeout=10_000)
 
 
+# where a slider step's tick is on the transparent rect over the rail that takes the pointer, in that rect's pixels
+TICK_ON_RAIL = """([key, tick]) => { const chart = document.querySelector(`.st-key-${key}`);
+  const t = chart.querySelectorAll('.slider-tick-rect')[tick].getBoundingClientRect();
+  const r = chart.querySelector('.slider-rail-touch-rect').getBoundingClientRect();
+  return [t.x + t.width / 2 - r.x, r.height / 2]; }"""
+
+
 def test_a_new_figure_in_the_same_chart_gets_its_own_frames_and_keeps_them(server, page):
     page.goto(f"{server}/layers?preset=spirals")
     frames_given(page)
@@ -452,10 +459,7 @@ def test_a_new_figure_in_the_same_chart_gets_its_own_frames_and_keeps_them(serve
     # Plotly's slider takes the pointer on a transparent rect over its rail; the locator scrolls it into view and
     # waits until it stands still, so the press lands on the third step (an early one of training) under load too.
     rail = page.locator(".st-key-layer_trajectory .slider-rail-touch-rect")
-    third = page.evaluate("""() => {
-      const t = document.querySelectorAll('.st-key-layer_trajectory .slider-tick-rect')[2].getBoundingClientRect();
-      const r = document.querySelector('.st-key-layer_trajectory .slider-rail-touch-rect')
-      .getBoundingClientRect(); return [t.x + t.width / 2 - r.x, r.height / 2]; }""")
+    third = page.evaluate(TICK_ON_RAIL, ["layer_trajectory", 2])
     rail.click(position={"x": third[0], "y": third[1]})  # lesson 1 then draws the net of that step
     page.wait_for_function("(b) => document.querySelector('[data-testid=stMetric]').innerText !== b", arg=metric,
                            timeout=120_000)
@@ -464,7 +468,6 @@ def test_a_new_figure_in_the_same_chart_gets_its_own_frames_and_keeps_them(serve
     assert after[0] > 0 and after != before, (before, after)  # the new net's frames, not the old ones
     page.wait_for_timeout(1200)  # several of the component's checks later: the same frames still
     assert page.evaluate(FRAMES_OF, "layer_animation") == after
-
 
 
 def test_every_move_of_the_training_slider_is_heard_by_one_clock(server, page):
@@ -477,11 +480,7 @@ def test_every_move_of_the_training_slider_is_heard_by_one_clock(server, page):
     rail = page.locator(".st-key-layer_trajectory .slider-rail-touch-rect")
     for tick in (30, 80, 130, 180):  # apart by more than the grip (20 px, 16 steps), which would take the click
         metric = page.wait_for_selector("[data-testid=stMetric]").inner_text()
-        at = page.evaluate("""(tick) => {
-          const chart = document.querySelector('.st-key-layer_trajectory');
-          const t = chart.querySelectorAll('.slider-tick-rect')[tick].getBoundingClientRect();
-          const r = chart.querySelector('.slider-rail-touch-rect').getBoundingClientRect();
-          return [t.x + t.width / 2 - r.x, r.height / 2]; }""", tick)
+        at = page.evaluate(TICK_ON_RAIL, ["layer_trajectory", tick])
         rail.click(position={"x": at[0], "y": at[1]})
         page.wait_for_function("(b) => document.querySelector('[data-testid=stMetric]').innerText !== b", arg=metric,
                                timeout=120_000)
@@ -489,6 +488,7 @@ def test_every_move_of_the_training_slider_is_heard_by_one_clock(server, page):
     listeners = page.evaluate("""() => document.querySelector('.st-key-layer_trajectory .js-plotly-plot')
       ._ev.listeners('plotly_sliderend').length""")
     assert listeners == 1, listeners
+
 
 PRESENTATION_TEXT = """() => {
   const texts = [...document.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, '
@@ -600,10 +600,7 @@ def test_the_surface_follows_the_descent_maps_slider_and_play(server, page):
     whole = page.evaluate(SURFACE_PATH)
     assert whole > 100  # it opens on the last epoch, as the maps do
     rail = page.locator(".st-key-descent .slider-rail-touch-rect")
-    first = page.evaluate("""() => {
-      const t = document.querySelector('.st-key-descent .slider-tick-rect').getBoundingClientRect();
-      const r = document.querySelector('.st-key-descent .slider-rail-touch-rect').getBoundingClientRect();
-      return [t.x + t.width / 2 - r.x, r.height / 2]; }""")
+    first = page.evaluate(TICK_ON_RAIL, ["descent", 0])
     rail.click(position={"x": first[0], "y": first[1]})  # epoch 0 on the maps' slider ...
     page.wait_for_function(f"() => ({SURFACE_PATH})() === 1", timeout=10_000)  # ... and on the surface
     page.locator(".st-key-descent .updatemenu-button").first.click()  # ▶ Play from there
